@@ -1,0 +1,115 @@
+using System.Text.RegularExpressions;
+
+namespace Mail2Sms.Core.Mail;
+
+/// <summary>
+/// Line-level rules for a body: what counts as blank, where the signature starts, and where the
+/// quoted history of a reply starts.
+/// </summary>
+public static partial class BodyLines
+{
+    /// <summary>Splits LF text into lines.</summary>
+    public static string[] Split(string text) => text.Split('\n');
+
+    /// <summary>A line holding only white space (Outlook's <c>&amp;nbsp;</c> paragraphs and zero-width characters included).</summary>
+    public static bool IsBlank(string line)
+    {
+        foreach (var c in line)
+        {
+            if (!char.IsWhiteSpace(c) && c is not ('\u200B' or '\u200C' or '\u200D' or '\u2060' or '\uFEFF'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The lines before the standard signature separator <c>-- </c> (clients that trim it to <c>--</c> too).</summary>
+    public static ArraySegment<string> WithoutSignature(ArraySegment<string> lines)
+    {
+        for (var i = 0; i < lines.Count; i++)
+        {
+            if (lines[i].TrimEnd() == "--")
+            {
+                return lines[..i];
+            }
+        }
+
+        return lines;
+    }
+
+    [GeneratedRegex(@"^\s*On\s.*\b(wrote|writes)\s*:\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ReplyHeader();
+
+    [GeneratedRegex(@"^\s*On\s", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ReplyHeaderStart();
+
+    [GeneratedRegex(@"^.*\b(wrote|writes)\s*:\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ReplyHeaderEnd();
+
+    [GeneratedRegex(@"^\s*-{2,}\s*(Original Message|Forwarded message|Ursprüngliche Nachricht|Message d'origine)\s*-{2,}\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex OriginalMessage();
+
+    [GeneratedRegex(@"^\s*\*?(From|Von|De)\s*:\*?\s", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex OutlookFrom();
+
+    [GeneratedRegex(@"^\s*\*?(Sent|Date|Gesendet|Envoyé)\s*:\*?\s", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex OutlookSent();
+
+    [GeneratedRegex(@"^\s*(Begin forwarded message:|_{10,})\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ForwardMarker();
+
+    /// <summary>
+    /// The new text of a reply: lines starting with <c>&gt;</c> dropped, and everything from a reply
+    /// header on (<c>On ... wrote:</c>, over one or two lines; <c>-----Original Message-----</c>;
+    /// Outlook's <c>From:</c> / <c>Sent:</c> block; Outlook's underscore rule) dropped.
+    /// </summary>
+    public static List<string> WithoutQuotedHistory(IEnumerable<string> lines)
+    {
+        var all = lines as IReadOnlyList<string> ?? lines.ToList();
+        var kept = new List<string>(all.Count);
+        for (var i = 0; i < all.Count; i++)
+        {
+            if (StartsHistory(all, i))
+            {
+                break;
+            }
+
+            if (!all[i].TrimStart().StartsWith('>'))
+            {
+                kept.Add(all[i]);
+            }
+        }
+
+        return kept;
+    }
+
+    private static bool StartsHistory(IReadOnlyList<string> lines, int i)
+    {
+        var line = lines[i];
+        if (ReplyHeader().IsMatch(line) || OriginalMessage().IsMatch(line) || ForwardMarker().IsMatch(line))
+        {
+            return true;
+        }
+
+        // Gmail and Apple Mail wrap a long "On <date>, <name> <address> wrote:" over two lines.
+        if (ReplyHeaderStart().IsMatch(line) && i + 1 < lines.Count && ReplyHeaderEnd().IsMatch(lines[i + 1]))
+        {
+            return true;
+        }
+
+        if (OutlookFrom().IsMatch(line))
+        {
+            for (var j = i + 1; j < Math.Min(lines.Count, i + 4); j++)
+            {
+                if (OutlookSent().IsMatch(lines[j]))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,95 @@
+using MimeKit;
+using MimeKit.Text;
+using MimeKit.Tnef;
+
+namespace Mail2Sms.Core.Mail;
+
+/// <summary>A file attached to an email: its name and a way to read its bytes.</summary>
+/// <param name="FileName">The name as the sender gave it.</param>
+/// <param name="Part">The MIME part that holds it.</param>
+public sealed record Attachment(string FileName, MimePart Part)
+{
+    /// <summary>Opens the decoded content (base64 or quoted-printable undone).</summary>
+    public Stream OpenRead()
+    {
+        var decoded = new MemoryStream();
+        Part.Content?.DecodeTo(decoded);
+        decoded.Position = 0;
+        return decoded;
+    }
+}
+
+/// <summary>
+/// What an email says, whatever client wrote it: the subject, the body as plain text with LF line
+/// ends (text/plain preferred, HTML converted, <c>format=flowed</c> and TNEF undone) and its attachments.
+/// </summary>
+/// <param name="Subject">The decoded subject, empty when there is none.</param>
+/// <param name="Body">The body text, LF line ends.</param>
+/// <param name="Attachments">Attached files, those inside <c>winmail.dat</c> included.</param>
+public sealed record EmailContent(string Subject, string Body, IReadOnlyList<Attachment> Attachments)
+{
+    /// <summary>Reads <paramref name="message"/>.</summary>
+    public static EmailContent Read(MimeMessage message)
+    {
+        var attachments = new List<Attachment>();
+        var body = BodyOf(message.Body, attachments) ?? string.Empty;
+        return new EmailContent(message.Subject?.Trim() ?? string.Empty, NormalizeLineEnds(body), attachments);
+    }
+
+    private static string? BodyOf(MimeEntity? entity, List<Attachment> attachments)
+    {
+        switch (entity)
+        {
+            case TnefPart tnef:
+                return BodyOf(tnef.ConvertToMessage().Body, attachments);
+            case Multipart { ContentType.MediaSubtype: var subtype } multipart
+                when subtype.Equals("alternative", StringComparison.OrdinalIgnoreCase):
+                // Attachments never sit inside an alternative; its best rendering is the body.
+                var plain = multipart.OfType<TextPart>().FirstOrDefault(p => p.IsPlain);
+                return plain is not null ? TextOf(plain) : multipart.Select(p => BodyOf(p, attachments)).FirstOrDefault(t => t is not null);
+            case Multipart multipart:
+                string? first = null;
+                foreach (var part in multipart)
+                {
+                    // Every part is visited so that every attachment is found.
+                    var partText = BodyOf(part, attachments);
+                    first ??= partText;
+                }
+
+                return first;
+            case MimePart part when part.IsAttachment || part is not TextPart { IsPlain: true } and not TextPart { IsHtml: true }
+                || part.FileName?.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) == true:
+                if (part.FileName is not null)
+                {
+                    attachments.Add(new Attachment(part.FileName, part));
+                }
+
+                return null;
+            case TextPart text:
+                return TextOf(text);
+            default:
+                return null;
+        }
+    }
+
+    private static string TextOf(TextPart part)
+    {
+        var text = part.Text ?? string.Empty;
+        if (part.IsHtml)
+        {
+            return HtmlToPlainText.Convert(text);
+        }
+
+        if (part.IsFlowed)
+        {
+            var deleteSpace = part.ContentType.Parameters.TryGetValue("delsp", out string? delsp)
+                && delsp.Equals("yes", StringComparison.OrdinalIgnoreCase);
+            return new FlowedToText { DeleteSpace = deleteSpace }.Convert(text);
+        }
+
+        return text;
+    }
+
+    internal static string NormalizeLineEnds(string text) =>
+        text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n');
+}

@@ -1,0 +1,63 @@
+using System.Text;
+
+namespace Mail2Sms.Core.Text;
+
+/// <summary>
+/// Replaces the characters that Outlook, Word and phone keyboards put in place of plain ones
+/// (curly quotes, dashes, the ellipsis, non-breaking and zero-width spaces) by their GSM
+/// equivalents, so that a message stays in the 7-bit alphabet where it can.
+/// </summary>
+public static class LookAlikes
+{
+    /// <summary>The replacement of <paramref name="c"/>: a string of GSM characters, empty to drop it, or null to keep it.</summary>
+    public static string? ReplacementOf(char c) => c switch
+    {
+        '\u2018' or '\u2019' or '\u201A' or '\u201B' or '\u2032' or '\u00B4' or '\u02BC' => "'",
+        '\u201C' or '\u201D' or '\u201E' or '\u201F' or '\u2033' or '\u00AB' or '\u00BB' => "\"",
+        '\u2010' or '\u2011' or '\u2012' or '\u2013' or '\u2014' or '\u2015' or '\u2212' => "-",
+        '\u2026' => "...",
+        '\t' or '\u00A0' or '\u1680' or (>= '\u2000' and <= '\u200A') or '\u202F' or '\u205F' or '\u3000' => " ",
+        '\u200B' or '\u200C' or '\u200D' or '\u2060' or '\uFEFF' or '\u00AD' => string.Empty,
+        _ => null,
+    };
+
+    /// <summary>Returns <paramref name="text"/> with every look-alike replaced; the same instance when there is none.</summary>
+    public static string Replace(string text)
+    {
+        var first = IndexOfLookAlike(text);
+        if (first < 0)
+        {
+            return text;
+        }
+
+        var result = new StringBuilder(text.Length);
+        result.Append(text, 0, first);
+        for (var i = first; i < text.Length; i++)
+        {
+            var replacement = ReplacementOf(text[i]);
+            if (replacement is null)
+            {
+                result.Append(text[i]);
+            }
+            else
+            {
+                result.Append(replacement);
+            }
+        }
+
+        return result.ToString();
+    }
+
+    private static int IndexOfLookAlike(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (ReplacementOf(text[i]) is not null)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+}

@@ -1,0 +1,92 @@
+using System.CommandLine;
+using System.Globalization;
+using Mail2Sms.Core.Intake;
+using MimeKit;
+
+namespace Mail2Sms;
+
+/// <summary>
+/// <c>mail2sms explain</c>: shows what the gateway would read from an email and decide, without
+/// sending anything, so an operator can answer a customer's "why was my email refused?".
+/// </summary>
+internal static class ExplainCommand
+{
+    public static Command Create()
+    {
+        var email = new Argument<FileInfo>("email") { Description = "The email, as an .eml file." };
+        var to = new Option<string[]>("--to")
+        {
+            Description = "An envelope recipient (RCPT TO); repeat for several.",
+            Required = true,
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var from = new Option<string?>("--from") { Description = "The envelope sender (MAIL FROM); empty for <>. Default: the From header." };
+        var account = new Option<string>("--account") { Description = "The account ID the sender belongs to.", DefaultValueFactory = _ => "CI00000001" };
+        var country = new Option<string?>("--country") { Description = "The account's country (ISO 3166, such as AU).", DefaultValueFactory = _ => "AU" };
+        var relaxed = new Option<bool>("--relaxed") { Description = "Accept any 8 to 15 digits as a number." };
+        var maxParts = new Option<int>("--max-parts") { Description = "The most parts one SMS may take.", DefaultValueFactory = _ => 12 };
+        var domain = new Option<string[]>("--domain")
+        {
+            Description = "A gateway domain; repeat for several.",
+            DefaultValueFactory = _ => ["mail.completesms.net"],
+        };
+
+        var command = new Command("explain", "Show what the gateway reads from an email and what it would send, without sending.")
+        {
+            email, to, from, account, country, relaxed, maxParts, domain,
+        };
+        command.SetAction(parse =>
+        {
+            var file = parse.GetRequiredValue(email);
+            if (!file.Exists)
+            {
+                parse.InvocationConfiguration.Error.WriteLine($"{file.FullName}: no such file.");
+                return 2;
+            }
+
+            var message = MimeMessage.Load(file.FullName);
+            var envelope = new Envelope(parse.GetValue(from) ?? message.From.Mailboxes.FirstOrDefault()?.Address ?? string.Empty, parse.GetRequiredValue(to));
+            var facts = SenderFacts.Read(message, envelope, parse.GetRequiredValue(domain));
+            var decision = IntakeRules.Decide(facts, new Account(parse.GetRequiredValue(account), parse.GetValue(country), parse.GetValue(relaxed), parse.GetValue(maxParts)));
+            Write(parse.InvocationConfiguration.Output, facts, decision);
+            return decision is Rejection ? 1 : 0;
+        });
+        return command;
+    }
+
+    private static void Write(TextWriter output, SenderFacts facts, IntakeDecision decision)
+    {
+        output.WriteLine($"originator:    {facts.Originator ?? "(none)"}");
+        if (facts.IsForwarded)
+        {
+            output.WriteLine($"forwarded by:  {facts.ForwardingUser ?? "(unknown)"}");
+        }
+
+        output.WriteLine($"format:        {(facts.Format is { } f ? ((int)f).ToString(CultureInfo.InvariantCulture) : "(none)")}");
+        output.WriteLine($"[SENDER]:      {facts.SenderBlock?.ToString() ?? facts.SenderBlockReading.State.ToString().ToLowerInvariant()}");
+        switch (decision)
+        {
+            case Rejection rejection:
+                output.WriteLine($"rejected:      {rejection.SmtpCode} {rejection.EnhancedCode}");
+                foreach (var reason in rejection.Reasons)
+                {
+                    output.WriteLine($"  {reason.Code}: {reason.Text}");
+                }
+
+                break;
+            case Acceptance acceptance:
+                output.WriteLine($"accepted:      {acceptance.Messages.Count} SMS, {acceptance.Credits} credits");
+                foreach (var sms in acceptance.Messages)
+                {
+                    output.WriteLine($"  {sms.Number} {sms.Text.Encoding} {sms.Text.PartCount} part(s){(sms.Name is null ? string.Empty : $" to {sms.Name}")}: {sms.Text.Text.Replace("\n", "\\n", StringComparison.Ordinal)}");
+                }
+
+                foreach (var failure in acceptance.Failures)
+                {
+                    output.WriteLine($"  failed {failure.Where}: {failure.Reason.Code}: {failure.Reason.Text}");
+                }
+
+                break;
+        }
+    }
+}
