@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Mail2Sms.Bench.IntakeBenchmarks).Assembly).Run(args);

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+
+namespace Mail2Sms.Tests;
+
+/// <summary>Runs the real <c>mail2sms</c> program, as an operator would.</summary>
+public sealed class ExplainCommandTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("mail2sms-explain-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static (int ExitCode, string Output) Run(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mail2sms.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(60_000), "mail2sms did not finish");
+        return (process.ExitCode, output.Result + error.Result);
+    }
+
+    private string Email(string subject, string body)
+    {
+        var path = Path.Combine(_folder, Guid.NewGuid().ToString("N") + ".eml");
+        File.WriteAllText(path, $"From: Ops <ops@example.com.au>\r\nSubject: {subject}\r\nContent-Type: text/plain\r\n\r\n{body}\r\n");
+        return path;
+    }
+
+    [Fact]
+    public void Help_lists_the_explain_verb()
+    {
+        var (exitCode, output) = Run("--help");
+        Assert.Equal(0, exitCode);
+        Assert.Contains("explain", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Explain_shows_the_sms_an_accepted_email_would_send()
+    {
+        var (exitCode, output) = Run("explain", Email("System Alert", "[SENDER]\r\nID=CI00000001\r\nPW=hunter2\r\n\r\nServer 23 is offline."),
+            "--to", "0412345678@mail.completesms.net");
+        Assert.Equal(0, exitCode);
+        Assert.Contains("accepted:      1 SMS, 1 credits", output, StringComparison.Ordinal);
+        Assert.Contains("61412345678 Gsm7 1 part(s): System Alert Server 23 is offline.", output, StringComparison.Ordinal);
+        Assert.Contains("[SENDER] ID=CI00000001 PW=********", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Explain_shows_every_reason_of_a_rejected_email_and_exits_1()
+    {
+        var (exitCode, output) = Run("explain", Email("Alert", "down"), "--to", "0298765432@mail.completesms.net");
+        Assert.Equal(1, exitCode);
+        Assert.Contains("rejected:      550 5.1.1", output, StringComparison.Ordinal);
+        Assert.Contains("InvalidNumber: 0298765432: '0298765432' is a fixed-line number of AU, not a mobile number.", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Explain_says_when_the_file_is_missing()
+    {
+        var (exitCode, output) = Run("explain", Path.Combine(_folder, "none.eml"), "--to", "smsmail@mail.completesms.net");
+        Assert.Equal(2, exitCode);
+        Assert.Contains("no such file", output, StringComparison.Ordinal);
+    }
+}
