@@ -63,7 +63,7 @@ public static partial class IntakeRules
         }
 
         var subject = facts.Content.Subject;
-        var text = facts.IsForwarded ? $"{facts.Originator}: {subject}"
+        var text = facts.IsForwarded ? $"{facts.Author}: {subject}"
             : answersGatewayReply ? bodyText
             : $"{subject} {bodyText}";
         text = WhiteSpace().Replace(text, " ").Trim();

@@ -13,7 +13,7 @@ public sealed record Envelope(string MailFrom, IReadOnlyList<string> Recipients,
 
 /// <summary>
 /// Step one of intake: what an email says about who sent it and what it asks for, read before the
-/// sender is authenticated. The gateway authenticates <see cref="AuthenticatingAddress"/> (with
+/// sender is authenticated. The gateway authenticates <see cref="Originator"/> (with
 /// <see cref="SenderBlock"/>, SMTP AUTH or the client address) and then calls
 /// <see cref="IntakeRules.Decide"/>.
 /// </summary>
@@ -25,7 +25,7 @@ public sealed class SenderFacts
         Envelope = envelope;
         Recipients = recipients;
         Content = content;
-        Originator = OriginatorOf(message, envelope);
+        Author = AuthorOf(message, envelope);
         ForwardingUser = ForwardingUserOf(message, envelope, out var forwarded);
         IsForwarded = forwarded;
         AutoReplySigns = AutoReplySignsOf(message, envelope);
@@ -53,17 +53,20 @@ public sealed class SenderFacts
     /// <summary>The subject, body text and attachments.</summary>
     public EmailContent Content { get; }
 
-    /// <summary>Where replies and reports go: <c>From</c>, else <c>Sender</c> when <c>From</c> holds several, else <c>MAIL FROM</c>.</summary>
-    public string? Originator { get; }
+    /// <summary>Who wrote the email: <c>From</c>, else <c>Sender</c> when <c>From</c> holds several, else <c>MAIL FROM</c>.</summary>
+    public string? Author { get; }
+
+    /// <summary>
+    /// The sender, where replies and reports go: the <see cref="Author"/>, except for mail forwarded
+    /// by a rule, whose sender is the <see cref="ForwardingUser"/>.
+    /// </summary>
+    public string? Originator => IsForwarded ? ForwardingUser : Author;
 
     /// <summary>True when a mail rule forwarded or redirected the email (<c>Resent-From</c>, Exchange's or Gmail's markers).</summary>
     public bool IsForwarded { get; }
 
     /// <summary>The user whose rule forwarded the email, when it was forwarded.</summary>
     public string? ForwardingUser { get; }
-
-    /// <summary>The address that must be a registered user: the forwarding user for forwarded mail, else the originator.</summary>
-    public string? AuthenticatingAddress => IsForwarded ? ForwardingUser : Originator;
 
     /// <summary>The format the recipients ask for: that of the first SMS recipient.</summary>
     public EmailFormat? Format { get; }
@@ -89,7 +92,7 @@ public sealed class SenderFacts
             $"This email looks like an automatic reply ({string.Join(", ", AutoReplySigns)}), and automatic replies never become SMS.")
         : SenderBlockReading.Failure;
 
-    private static string? OriginatorOf(MimeMessage message, Envelope envelope)
+    private static string? AuthorOf(MimeMessage message, Envelope envelope)
     {
         var from = message.From.Mailboxes.ToList();
         if (from.Count == 1)

@@ -83,7 +83,8 @@ public sealed class IntakeRulesTests
         var facts = FactsFrom(message, "boss@example.com.au", "61412345678");
         Assert.True(facts.IsForwarded);
         Assert.Equal("boss@example.com.au", facts.ForwardingUser);
-        Assert.Equal("boss@example.com.au", facts.AuthenticatingAddress);
+        Assert.Equal("boss@example.com.au", facts.Originator);
+        Assert.Equal("jane@customer.example", facts.Author);
         var accepted = Assert.IsType<Acceptance>(IntakeRules.Decide(facts, Au));
         Assert.Equal("jane@customer.example: Invoice overdue", Assert.Single(accepted.Messages).Text.Text);
     }
