@@ -84,10 +84,25 @@ public sealed record EmailContent(string Subject, string Body, IReadOnlyList<Att
         {
             var deleteSpace = part.ContentType.Parameters.TryGetValue("delsp", out string? delsp)
                 && delsp.Equals("yes", StringComparison.OrdinalIgnoreCase);
-            return new FlowedToText { DeleteSpace = deleteSpace }.Convert(text);
+            return Unflow(NormalizeLineEnds(text), new FlowedToText { DeleteSpace = deleteSpace });
         }
 
         return text;
+    }
+
+    // RFC 3676 4.3: the signature separator "-- " is never a flowed line, but MimeKit joins it to the
+    // next line; unflow the text above it alone so the signature is still found.
+    private static string Unflow(string text, FlowedToText converter)
+    {
+        if (text.StartsWith("-- \n", StringComparison.Ordinal))
+        {
+            return text;
+        }
+
+        var signature = text.IndexOf("\n-- \n", StringComparison.Ordinal) + 1;
+        return signature == 0
+            ? converter.Convert(text)
+            : converter.Convert(text[..signature]).TrimEnd('\r', '\n') + "\n" + text[signature..];
     }
 
     internal static string NormalizeLineEnds(string text) =>
