@@ -3,30 +3,15 @@ using Mail2Sms.Core.Text;
 namespace Mail2Sms.Core.Tests.Text;
 
 /// <summary>
-/// The GSM 03.38 default alphabet and extension table, written out here from 3GPP TS 23.038
-/// section 6.2.1 (and the Unicode consortium's GSM0338 mapping), independently of the table
-/// in the code under test.
+/// The GSM 03.38 default alphabet and extension table, as written out in <see cref="SampleTexts"/>
+/// from 3GPP TS 23.038 section 6.2.1 (and the Unicode consortium's GSM0338 mapping),
+/// independently of the table in the code under test.
 /// </summary>
 public sealed class GsmAlphabetTests
 {
-    // Row by row, septets 0x00..0x7F; 0x1B is the escape and has no character of its own.
-    private static readonly string[] BasicRows =
-    [
-        "@\u00A3$\u00A5\u00E8\u00E9\u00F9\u00EC\u00F2\u00C7\n\u00D8\u00F8\r\u00C5\u00E5",
-        "\u0394_\u03A6\u0393\u039B\u03A9\u03A0\u03A8\u03A3\u0398\u039E\u001B\u00C6\u00E6\u00DF\u00C9",
-        " !\"#\u00A4%&'()*+,-./",
-        "0123456789:;<=>?",
-        "\u00A1ABCDEFGHIJKLMNO",
-        "PQRSTUVWXYZ\u00C4\u00D6\u00D1\u00DC\u00A7",
-        "\u00BFabcdefghijklmno",
-        "pqrstuvwxyz\u00E4\u00F6\u00F1\u00FC\u00E0",
-    ];
+    private static readonly string[] BasicRows = SampleTexts.BasicRows;
 
-    private static readonly (char Character, byte Septet)[] ExtensionTable =
-    [
-        ('\f', 0x0A), ('^', 0x14), ('{', 0x28), ('}', 0x29), ('\\', 0x2F),
-        ('[', 0x3C), ('~', 0x3D), (']', 0x3E), ('|', 0x40), ('\u20AC', 0x65),
-    ];
+    private static readonly (char Character, byte Septet)[] ExtensionTable = SampleTexts.ExtensionTable;
 
     private static IEnumerable<(char Character, byte Septet)> BasicTable()
     {
