@@ -155,7 +155,7 @@ public sealed class GsmAlphabetTests
     // The classic example of PDU tutorials (dreamfabric "SMS messages and the PDU format").
     [InlineData("hellohello", "E8329BFD4697D9EC37")]
     [InlineData("How are you?", "C8F71D14969741F977FD07")]
-    // 23.038 6.1.2.1.1: eight septets fill seven octets exactly.
+    // Eight septets fill seven octets exactly (23.038 6.1.2.1.1, "eight characters in seven octets").
     [InlineData("12345678", "31D98C56B3DD70")]
     // Seven septets leave seven zero bits in the last octet; the septet count says where the text ends.
     [InlineData("1234567", "31D98C56B3DD00")]
@@ -170,6 +170,23 @@ public sealed class GsmAlphabetTests
         Assert.Equal(packedHex, Convert.ToHexString(packed));
         Assert.Equal(septets, GsmAlphabet.Unpack(packed, septets.Length));
         Assert.Equal(text, GsmAlphabet.Decode(GsmAlphabet.Unpack(packed, septets.Length)));
+    }
+
+    [Theory]
+    // 23.038 6.1.2.1.1 draws one, two, three, seven and eight characters: septets fill octets from
+    // bit 0 upwards, and the last octet is completed with zeros on the left. All-ones septets show it.
+    [InlineData(1, "7F")]
+    [InlineData(2, "FF3F")]
+    [InlineData(3, "FFFF1F")]
+    [InlineData(7, "FFFFFFFFFFFF01")]
+    [InlineData(8, "FFFFFFFFFFFFFF")]
+    [InlineData(9, "FFFFFFFFFFFFFF7F")]
+    public void Pack_fills_octets_as_the_23038_diagrams_show(int septetCount, string packedHex)
+    {
+        var septets = Enumerable.Repeat((byte)0x7F, septetCount).ToArray();
+
+        Assert.Equal(packedHex, Convert.ToHexString(GsmAlphabet.Pack(septets)));
+        Assert.Equal(septets, GsmAlphabet.Unpack(Convert.FromHexString(packedHex), septetCount));
     }
 
     [Fact]
