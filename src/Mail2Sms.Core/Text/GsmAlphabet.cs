@@ -115,7 +115,10 @@ public static class GsmAlphabet
         return septets;
     }
 
-    /// <summary>Decodes unpacked septets. An escape before a septet with no extension meaning gives the basic character, as 23.038 asks.</summary>
+    /// <summary>
+    /// Decodes unpacked septets. As 23.038 asks, an escape before a septet with no extension meaning
+    /// gives the basic character, and an escape before an escape (reserved) gives a space.
+    /// </summary>
     public static string Decode(ReadOnlySpan<byte> septets)
     {
         var text = new StringBuilder(septets.Length);
@@ -125,7 +128,7 @@ public static class GsmAlphabet
             if (septet == Escape && i + 1 < septets.Length)
             {
                 var next = (byte)(septets[++i] & 0x7F);
-                text.Append(ExtensionCharacter(next) ?? Basic[next]);
+                text.Append(next == Escape ? ' ' : ExtensionCharacter(next) ?? Basic[next]);
             }
             else if (septet != Escape)
             {

@@ -21,7 +21,12 @@ public static class LookAlikes
         _ => null,
     };
 
-    /// <summary>Returns <paramref name="text"/> with every look-alike replaced; the same instance when there is none.</summary>
+    /// <summary>
+    /// Returns <paramref name="text"/> with every look-alike replaced; the same instance when there is none.
+    /// A zero-width joiner or non-joiner between two characters that stay outside GSM (an emoji
+    /// sequence such as a family, a Persian or Indic word) is kept: the text is UCS-2 anyway, and
+    /// dropping it would change what the recipient sees.
+    /// </summary>
     public static string Replace(string text)
     {
         var first = IndexOfLookAlike(text);
@@ -34,7 +39,7 @@ public static class LookAlikes
         result.Append(text, 0, first);
         for (var i = first; i < text.Length; i++)
         {
-            var replacement = ReplacementOf(text[i]);
+            var replacement = IsJoinerInsideNonGsmText(text, i) ? null : ReplacementOf(text[i]);
             if (replacement is null)
             {
                 result.Append(text[i]);
@@ -52,7 +57,7 @@ public static class LookAlikes
     {
         for (var i = 0; i < text.Length; i++)
         {
-            if (ReplacementOf(text[i]) is not null)
+            if (ReplacementOf(text[i]) is not null && !IsJoinerInsideNonGsmText(text, i))
             {
                 return i;
             }
@@ -60,4 +65,11 @@ public static class LookAlikes
 
         return -1;
     }
+
+    private static bool IsJoinerInsideNonGsmText(string text, int index) =>
+        text[index] is '\u200C' or '\u200D'
+        && index > 0 && index + 1 < text.Length
+        && StaysOutsideGsm(text[index - 1]) && StaysOutsideGsm(text[index + 1]);
+
+    private static bool StaysOutsideGsm(char c) => ReplacementOf(c) is null && GsmAlphabet.SeptetsOf(c) == 0;
 }
