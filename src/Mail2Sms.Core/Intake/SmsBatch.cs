@@ -33,13 +33,14 @@ internal sealed class SmsBatch(Account account)
     /// <summary>Why <paramref name="text"/> cannot be sent as one (long) SMS, or null.</summary>
     public Reason? Problem(string text)
     {
-        if (text.Length == 0)
+        var sms = SmsText.From(text, account.Sizes);
+        if (sms.Text.Trim().Length == 0)
         {
             return Reasons.Create(ReasonCode.MissingMessage, "The message text is empty.");
         }
 
-        var sms = SmsText.From(text, account.Sizes);
-        var characters = sms.Characters;
+        // Counted as the sender wrote it: an ellipsis is one character even though it travels as "...".
+        var characters = SmsText.CountCharacters(text);
         if (characters > IntakeRules.MaxCharacters)
         {
             return Reasons.Format(ReasonCode.TextTooLong,

@@ -21,6 +21,14 @@ public enum SmsEncoding
 /// <param name="PartUnits">UCS-2 units of one part of a long SMS.</param>
 public sealed record PartSizes(int SingleSeptets, int PartSeptets, int SingleUnits, int PartUnits)
 {
+    /// <summary>Septets of one part; at least 2, so an extension character always fits.</summary>
+    public int PartSeptets { get; init; } = PartSeptets >= 2 ? PartSeptets
+        : throw new ArgumentOutOfRangeException(nameof(PartSeptets), "A part holds at least 2 septets.");
+
+    /// <summary>UCS-2 units of one part; at least 2, so a surrogate pair always fits.</summary>
+    public int PartUnits { get; init; } = PartUnits >= 2 ? PartUnits
+        : throw new ArgumentOutOfRangeException(nameof(PartUnits), "A part holds at least 2 units.");
+
     /// <summary>Concatenation with an 8-bit reference (UDH IEI 0x00, 6 octets): 160/153 septets, 70/67 units.</summary>
     public static PartSizes EightBitReference { get; } = new(160, 153, 70, 67);
 

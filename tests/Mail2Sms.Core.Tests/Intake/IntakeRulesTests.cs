@@ -232,6 +232,28 @@ public sealed class IntakeRulesTests
     }
 
     [Fact]
+    public void Format_2_message_of_only_invisible_characters_is_missing()
+    {
+        var accepted = Accepted(Plain("SMS:", "[1]\nNumber=0412345678\nMessage=\u200B\u200B\n[2]\nNumber=0412345679\nMessage=ok"), "smsgateway");
+        Assert.Equal(("[1]", ReasonCode.MissingMessage), (Assert.Single(accepted.Failures).Where, accepted.Failures[0].Reason.Code));
+    }
+
+    [Fact]
+    public void An_ellipsis_counts_as_one_of_the_765_characters()
+    {
+        var text = new string('a', 764) + "…";
+        var sms = Assert.Single(Accepted(Plain("", "X-Cellphone: 0412345678\n\n" + text), "smsmail").Messages);
+        Assert.EndsWith("a...", sms.Text.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Part_sizes_must_fit_an_extension_character_or_a_surrogate_pair()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PartSizes(160, 1, 70, 67));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PartSizes(160, 153, 70, 0));
+    }
+
+    [Fact]
     public void Account_part_cap_fails_a_message_with_the_figures()
     {
         var account = Au with { MaxParts = 2 };
