@@ -1,3 +1,5 @@
+using System.Globalization;
+using FsCheck.Xunit;
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Core.Numbers;
 
@@ -100,6 +102,31 @@ public sealed class PhoneNumberRulesTests
     {
         string[] ways = ["0412345678", "+61412345678", "61412345678", "0011 61 412 345 678", "0061412345678", "412345678", "+61 (0)412-345-678"];
         Assert.Single(ways.Select(w => Accepted(Australia, w)).Distinct());
+    }
+
+    [Property(MaxTest = 300)]
+    public bool Any_Australian_mobile_reads_the_same_however_it_is_written(uint seed)
+    {
+        // FsCheck's integers start small; spread them over all eight-digit subscriber numbers.
+        var subscriber = new Random((int)seed).Next(100_000_000).ToString("D8", CultureInfo.InvariantCulture);
+        var national = Australia.Read("04" + subscriber);
+        if (!national.IsValid)
+        {
+            // Not every 04 number is allocated; those must fail in every form too.
+            return !Australia.Read("+614" + subscriber).IsValid;
+        }
+
+        string[] ways =
+        [
+            $"+61 4{subscriber[..2]} {subscriber[2..5]} {subscriber[5..]}",
+            "614" + subscriber,
+            "0011614" + subscriber,
+            "00614" + subscriber,
+            $"+61 (0)4{subscriber}",
+            $"04{subscriber[..2]}-{subscriber[2..5]}-{subscriber[5..]}",
+        ];
+        return national.International == "614" + subscriber
+            && ways.All(w => Australia.Read(w).International == national.International);
     }
 
     [Theory]
