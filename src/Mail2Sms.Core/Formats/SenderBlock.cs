@@ -58,10 +58,16 @@ public sealed record SenderBlock(string AccountId, string Password)
                 case "ID" when id is not null:
                     return Malformed(lines, "it holds ID= twice");
                 case "PW" when id is null:
-                    return Malformed(lines, "PW= comes before ID=");
+                    return Malformed(lines, KeyOfNext(lines, i + 1) == "ID" ? "PW= comes before ID=" : "ID= is missing");
                 case "PW" when value.Length > 0:
-                    var rest = lines[SkipBlank(lines, i + 1)..];
-                    return new SenderBlockReading(SenderBlockState.Valid, new SenderBlock(id, value), null, rest);
+                    var next = SkipBlank(lines, i + 1);
+                    // A second key line would be sent as message text, and it may hold a password.
+                    return KeyOfNext(lines, i + 1) switch
+                    {
+                        "PW" => Malformed(lines, "it holds PW= twice"),
+                        "ID" => Malformed(lines, "it holds ID= twice"),
+                        _ => new SenderBlockReading(SenderBlockState.Valid, new SenderBlock(id, value), null, lines[next..]),
+                    };
                 case "ID" or "PW":
                     return Malformed(lines, $"its {key}= is empty");
                 default:
@@ -84,6 +90,12 @@ public sealed record SenderBlock(string AccountId, string Password)
         return equals < 0
             ? (string.Empty, string.Empty)
             : (line[..equals].Trim().ToUpperInvariant(), line[(equals + 1)..].Trim());
+    }
+
+    private static string KeyOfNext(string[] lines, int from)
+    {
+        var next = SkipBlank(lines, from);
+        return next < lines.Length ? SplitKey(lines[next]).Key : string.Empty;
     }
 
     private static int SkipBlank(string[] lines, int from)

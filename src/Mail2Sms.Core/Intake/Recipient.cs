@@ -45,6 +45,12 @@ public sealed partial record Recipient(string Address, RecipientKind Kind, Email
         var at = trimmed.LastIndexOf('@');
         var local = at < 0 ? trimmed : trimmed[..at];
         var domain = at < 0 ? string.Empty : trimmed[(at + 1)..];
+        if (at < 0 && local.Equals("postmaster", StringComparison.OrdinalIgnoreCase))
+        {
+            // RFC 5321 4.1.1.3: every server must accept <Postmaster> without a domain.
+            return new Recipient(trimmed, RecipientKind.Operator, null, local);
+        }
+
         if (!gatewayDomains.Any(d => d.Equals(domain, StringComparison.OrdinalIgnoreCase)))
         {
             return new Recipient(trimmed, RecipientKind.OtherDomain, null, local);

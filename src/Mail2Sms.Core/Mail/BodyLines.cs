@@ -57,13 +57,16 @@ public static partial class BodyLines
     [GeneratedRegex(@"^\s*\*?(Sent|Date|Gesendet|Envoyé)\s*:\*?\s", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex OutlookSent();
 
+    [GeneratedRegex(@"^\s*\*?(Subject|Betreff|Objet)\s*:\*?(\s|$)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex OutlookSubject();
+
     [GeneratedRegex(@"^\s*(Begin forwarded message:|_{10,})\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ForwardMarker();
 
     /// <summary>
     /// The new text of a reply: lines starting with <c>&gt;</c> dropped, and everything from a reply
     /// header on (<c>On ... wrote:</c>, over one or two lines; <c>-----Original Message-----</c>;
-    /// Outlook's <c>From:</c> / <c>Sent:</c> block; Outlook's underscore rule) dropped.
+    /// Outlook's <c>From:</c> / <c>Sent:</c> / <c>Subject:</c> block; Outlook's underscore rule) dropped.
     /// </summary>
     public static List<string> WithoutQuotedHistory(IEnumerable<string> lines)
     {
@@ -99,15 +102,19 @@ public static partial class BodyLines
             return true;
         }
 
+        // Outlook's block is From:, Sent: (Date: on a Mac), To:, Cc:, Subject:. Asking for the Subject: line too
+        // keeps an alert whose own text says "From: backup01" and "Date: ..." from being cut away.
         if (OutlookFrom().IsMatch(line))
         {
-            for (var j = i + 1; j < Math.Min(lines.Count, i + 4); j++)
+            var sent = false;
+            var subject = false;
+            for (var j = i + 1; j < Math.Min(lines.Count, i + 7); j++)
             {
-                if (OutlookSent().IsMatch(lines[j]))
-                {
-                    return true;
-                }
+                sent |= OutlookSent().IsMatch(lines[j]);
+                subject |= OutlookSubject().IsMatch(lines[j]);
             }
+
+            return sent && subject;
         }
 
         return false;

@@ -1,3 +1,4 @@
+using System.Text;
 using MimeKit;
 using MimeKit.Text;
 using MimeKit.Tnef;
@@ -28,6 +29,14 @@ public sealed record Attachment(string FileName, MimePart Part)
 /// <param name="Attachments">Attached files, those inside <c>winmail.dat</c> included.</param>
 public sealed record EmailContent(string Subject, string Body, IReadOnlyList<Attachment> Attachments)
 {
+    static EmailContent()
+    {
+        // .NET has only the UTF encodings, ASCII and Latin-1 built in. Without the code pages MimeKit reads
+        // windows-1252 as Latin-1 (Outlook's curly quotes and dashes become control characters) and
+        // cannot read TNEF at all. MimeKit decodes headers and bodies lazily, so this is early enough.
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+    }
+
     /// <summary>Reads <paramref name="message"/>.</summary>
     public static EmailContent Read(MimeMessage message)
     {

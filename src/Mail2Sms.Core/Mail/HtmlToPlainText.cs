@@ -11,18 +11,28 @@ namespace Mail2Sms.Core.Mail;
 /// </summary>
 public static class HtmlToPlainText
 {
-    /// <summary>Converts <paramref name="html"/> to plain text with LF line ends.</summary>
+    /// <summary>Converts <paramref name="html"/> to plain text with LF line ends and no line end after the last line.</summary>
     public static string Convert(string html)
     {
         using var reader = new StringReader(html);
         var tokenizer = new HtmlTokenizer(reader) { DecodeCharacterReferences = true };
         var writer = new LineWriter();
         var silent = 0;
+        var inHead = false;
         var preformatted = 0;
+        var startOfPre = false;
         while (tokenizer.ReadNextToken(out var token))
         {
             switch (token)
             {
+                // </head> is optional in HTML: <body> ends the head too, or the whole body would be lost.
+                case HtmlTagToken tag when tag.Id == HtmlTagId.Head:
+                    inHead = !tag.IsEndTag && !tag.IsEmptyElement;
+                    break;
+                case HtmlTagToken { Id: HtmlTagId.Body, IsEndTag: false } tag:
+                    inHead = false;
+                    Apply(tag, writer);
+                    break;
                 case HtmlTagToken tag when IsSilent(tag.Id):
                     if (!tag.IsEmptyElement)
                     {
@@ -30,7 +40,8 @@ public static class HtmlToPlainText
                     }
 
                     break;
-                case HtmlTagToken tag when silent == 0:
+                case HtmlTagToken tag when silent == 0 && !inHead:
+                    startOfPre = tag.Id == HtmlTagId.Pre && !tag.IsEndTag && !tag.IsEmptyElement;
                     if (tag.Id == HtmlTagId.Pre && !tag.IsEmptyElement)
                     {
                         preformatted = Math.Max(0, preformatted + (tag.IsEndTag ? -1 : 1));
@@ -38,8 +49,16 @@ public static class HtmlToPlainText
 
                     Apply(tag, writer);
                     break;
-                case HtmlDataToken data when silent == 0 && data.Kind == HtmlTokenKind.Data:
-                    writer.Write(data.Data, preformatted > 0);
+                case HtmlDataToken data when silent == 0 && !inHead && data.Kind == HtmlTokenKind.Data:
+                    var text = data.Data;
+                    if (startOfPre)
+                    {
+                        // A browser drops the line break that directly follows <pre>.
+                        text = text.StartsWith("\r\n", StringComparison.Ordinal) ? text[2..] : text.StartsWith('\n') ? text[1..] : text;
+                        startOfPre = false;
+                    }
+
+                    writer.Write(text, preformatted > 0);
                     break;
             }
         }
@@ -48,7 +67,7 @@ public static class HtmlToPlainText
     }
 
     private static bool IsSilent(HtmlTagId id) =>
-        id is HtmlTagId.Head or HtmlTagId.Style or HtmlTagId.Script or HtmlTagId.Title or HtmlTagId.NoScript;
+        id is HtmlTagId.Style or HtmlTagId.Script or HtmlTagId.Title or HtmlTagId.NoScript;
 
     private static void Apply(HtmlTagToken tag, LineWriter writer)
     {
@@ -139,10 +158,11 @@ public static class HtmlToPlainText
             }
         }
 
+        /// <summary>The text, without the line ends after its last line (as a person would copy it).</summary>
         public override string ToString()
         {
             EndLineIfStarted();
-            return _text.ToString();
+            return _text.ToString().TrimEnd('\n');
         }
     }
 }

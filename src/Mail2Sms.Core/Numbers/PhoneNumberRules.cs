@@ -25,6 +25,24 @@ public sealed partial record PhoneNumberRules(string? Country, bool Relaxed = fa
 {
     private static readonly PhoneNumberUtil Util = PhoneNumberUtil.GetInstance();
 
+    /// <summary>The account's region, upper case (<c>au</c> is <c>AU</c>); a region libphonenumber does not know is refused here rather than failing each number.</summary>
+    public string? Country { get => _country; init => _country = CheckedRegion(value); }
+
+    private readonly string? _country = CheckedRegion(Country);
+
+    private static string? CheckedRegion(string? country)
+    {
+        if (string.IsNullOrWhiteSpace(country))
+        {
+            return null;
+        }
+
+        var region = country.Trim().ToUpperInvariant();
+        return Util.GetSupportedRegions().Contains(region)
+            ? region
+            : throw new ArgumentException($"'{country}' is not an ISO 3166 region that phone numbers are known for, such as AU.", nameof(country));
+    }
+
     [GeneratedRegex(@"^\d+([.,]\d+)?[eE][+-]?\d+$")]
     private static partial Regex ScientificNotation();
 
@@ -78,13 +96,18 @@ public sealed partial record PhoneNumberRules(string? Country, bool Relaxed = fa
         var trunk = metadata.NationalPrefix;
         if (!string.IsNullOrEmpty(trunk) && trunk != countryCode && digits.StartsWith(trunk, StringComparison.Ordinal))
         {
-            return Check(shown, countryCode + digits[trunk.Length..], national: null);
+            return Check(shown, countryCode + digits[trunk.Length..], national: null, readAs: region);
         }
 
         return Check(shown, digits, national: countryCode + digits);
     }
 
-    private NumberResult Check(string shown, string international, string? national, bool domesticHint = false)
+    /// <param name="shown">The number as written, for the reason.</param>
+    /// <param name="international">The reading as an international number without <c>+</c>.</param>
+    /// <param name="national">A second reading, as a national number of the account's country, when the first may be wrong.</param>
+    /// <param name="domesticHint">The number looks national but the account has no country.</param>
+    /// <param name="readAs">The account's region, when the number was read as national (trunk prefix).</param>
+    private NumberResult Check(string shown, string international, string? national, bool domesticHint = false, string? readAs = null)
     {
         var readings = national is null ? [Classify(international)] : new[] { Classify(international), Classify(national) };
         foreach (var reading in readings)
@@ -110,10 +133,27 @@ public sealed partial record PhoneNumberRules(string? Country, bool Relaxed = fa
             return Invalid(shown, "is written in national form, but the account has no country set: write it in international form, such as 61412345678");
         }
 
-        return international.Length is < 8 or > 15
-            ? Invalid(shown, $"has {international.Length} digits; a mobile number in international form has 8 to 15")
-            : Invalid(shown, "is not a valid mobile number: write it in international form with its country code, such as 61412345678");
+        // The count the sender sees is the digits they wrote; the limits are those of the international form.
+        var written = shown.Count(char.IsAsciiDigit);
+        if (international.Length < 8)
+        {
+            return Invalid(shown, $"is too short for a mobile number: it has {written} digits, and a number in international form has 8 to 15");
+        }
+
+        if (international.Length > 15)
+        {
+            return Invalid(shown, $"is too long for a mobile number: it has {written} digits, and a number in international form has 8 to 15");
+        }
+
+        return readAs is not null
+            ? Invalid(shown, $"is not a valid mobile number of {readAs} (read as +{international})")
+            : Invalid(shown, $"is not a valid mobile number: write it in international form with its country code, such as {ExampleMobile()}");
     }
+
+    private string ExampleMobile() =>
+        Country is { } region && Util.GetExampleNumberForType(region, PhoneNumberType.MOBILE) is { } example
+            ? Util.Format(example, PhoneNumberFormat.E164)[1..]
+            : "61412345678";
 
     private readonly record struct Reading(string Digits, PhoneNumberType? Type, string? Region);
 
@@ -122,8 +162,9 @@ public sealed partial record PhoneNumberRules(string? Country, bool Relaxed = fa
         try
         {
             var parsed = Util.Parse("+" + international, null);
+            // The canonical form, so that a stray trunk prefix (+61 (0)412...) never reaches the SMS centre.
             return Util.IsValidNumber(parsed)
-                ? new Reading(international, Util.GetNumberType(parsed), Util.GetRegionCodeForNumber(parsed))
+                ? new Reading(Util.Format(parsed, PhoneNumberFormat.E164)[1..], Util.GetNumberType(parsed), Util.GetRegionCodeForNumber(parsed))
                 : new Reading(international, null, null);
         }
         catch (NumberParseException)
