@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Mail2Sms.Core.Formats;
 using Mail2Sms.Core.Mail;
+using Mail2Sms.Core.Numbers;
 using Mail2Sms.Core.Text;
 
 namespace Mail2Sms.Core.Intake;
@@ -218,7 +219,8 @@ public static partial class IntakeRules
                 continue;
             }
 
-            var header = first && row.Problem is null && PhoneNumberLike(row.Field(0)) is false;
+            // A first row whose column 1 is text (Number, Mobile1, "Phone no.") is a header; an empty one is a row missing its number.
+            var header = first && row.Problem is null && row.Field(0).Length > 0 && !PhoneNumberRules.LooksLikeNumber(row.Field(0));
             first = false;
             if (header)
             {
@@ -249,8 +251,6 @@ public static partial class IntakeRules
         return any ? null : Reasons.Create(ReasonCode.CsvNoRows,
             $"{fileName} holds no row to send: put the number in column 1 and the message in column 2.");
     }
-
-    private static bool PhoneNumberLike(string field) => field.Any(char.IsAsciiDigit);
 
     /// <summary>Lines trimmed at both ends, leading and trailing blank lines dropped, joined with LF.</summary>
     internal static string JoinLines(IEnumerable<string> lines)

@@ -50,35 +50,57 @@ public sealed record EmailContent(string Subject, string Body, IReadOnlyList<Att
         switch (entity)
         {
             case TnefPart tnef:
-                return BodyOf(tnef.ConvertToMessage().Body, attachments);
-            case Multipart { ContentType.MediaSubtype: var subtype } multipart
+                // Outlook's rich text: the converted message lists its renderings (plain, HTML, RTF) side by side.
+                var converted = tnef.ConvertToMessage();
+                return converted.Body is Multipart renderings ? BestOf(renderings, attachments) : BodyOf(converted.Body, attachments);
+            case Multipart { ContentType.MediaSubtype: var subtype } alternative
                 when subtype.Equals("alternative", StringComparison.OrdinalIgnoreCase):
-                // Attachments never sit inside an alternative; its best rendering is the body.
-                var plain = multipart.OfType<TextPart>().FirstOrDefault(p => p.IsPlain);
-                return plain is not null ? TextOf(plain) : multipart.Select(p => BodyOf(p, attachments)).FirstOrDefault(t => t is not null);
+                return BestOf(alternative, attachments);
             case Multipart multipart:
-                string? first = null;
-                foreach (var part in multipart)
+                // Every part is visited so that every attachment is found; Apple Mail splits text around inline images.
+                var texts = multipart.Where(p => p is not TnefPart).Select(p => BodyOf(p, attachments)).OfType<string>().ToList();
+                foreach (var tnef in multipart.OfType<TnefPart>())
                 {
-                    // Every part is visited so that every attachment is found.
-                    var partText = BodyOf(part, attachments);
-                    first ??= partText;
+                    // Outlook sends a plain rendering beside winmail.dat: its TNEF body is then a copy.
+                    if (BodyOf(tnef, attachments) is { } tnefText && texts.Count == 0)
+                    {
+                        texts.Add(tnefText);
+                    }
                 }
 
-                return first;
-            case MimePart part when part.IsAttachment || part is not TextPart { IsPlain: true } and not TextPart { IsHtml: true }
-                || part.FileName?.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) == true:
-                if (part.FileName is not null)
-                {
-                    attachments.Add(new Attachment(part.FileName, part));
-                }
-
-                return null;
-            case TextPart text:
+                return texts.Count == 0 ? null : string.Join('\n', texts);
+            case TextPart text when !IsFile(text) && Rank(text) > 0:
                 return TextOf(text);
+            case MimePart { FileName: { } fileName } part:
+                attachments.Add(new Attachment(fileName, part));
+                return null;
             default:
                 return null;
         }
+    }
+
+    private static bool IsFile(MimePart part) =>
+        part.IsAttachment || part.FileName?.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) == true;
+
+    // Which rendering of a body reads best as plain text: plain, then HTML, then RTF; 0 for none of them.
+    private static int Rank(MimeEntity entity) => entity switch
+    {
+        TextPart { IsPlain: true } => 3,
+        TextPart { IsHtml: true } => 2,
+        TextPart { IsRichText: true } => 1,
+        Multipart => 1,
+        _ => 0,
+    };
+
+    private static string? BestOf(Multipart renderings, List<Attachment> attachments)
+    {
+        var best = renderings.Where(p => p is not MimePart part || !IsFile(part)).MaxBy(Rank);
+        foreach (var part in renderings.Where(p => p != best))
+        {
+            BodyOf(part, attachments);
+        }
+
+        return best is null ? null : BodyOf(best, attachments);
     }
 
     private static string TextOf(TextPart part)
@@ -87,6 +109,11 @@ public sealed record EmailContent(string Subject, string Body, IReadOnlyList<Att
         if (part.IsHtml)
         {
             return HtmlToPlainText.Convert(text);
+        }
+
+        if (part.IsRichText)
+        {
+            return RtfToPlainText.Convert(text);
         }
 
         if (part.IsFlowed)

@@ -187,6 +187,13 @@ public sealed partial record PhoneNumberRules(string? Country, bool Relaxed = fa
         _ => "non-mobile",
     };
 
+    /// <summary>
+    /// True when <paramref name="written"/> is meant as a number, valid or not: digits with the
+    /// separators people write, or a number a spreadsheet turned into scientific notation.
+    /// </summary>
+    public static bool LooksLikeNumber(string written) =>
+        Clean(written.Trim(), out _) is not null || ScientificNotation().IsMatch(written.Trim().Replace(" ", string.Empty, StringComparison.Ordinal));
+
     /// <summary>Strips the separators people write (spaces, dashes, dots, parentheses); null when anything else is left.</summary>
     internal static string? Clean(string written, out bool plus)
     {

@@ -19,6 +19,15 @@ internal static class Emails
         return MimeMessage.Load(new MemoryStream(Encoding.UTF8.GetBytes(text)));
     }
 
+    public static MimeMessage WithCsv(string csv, string fileName = "CI00123456251125120000.csv")
+    {
+        var message = Plain("bulk", "");
+        var body = new BodyBuilder { TextBody = "Bulk send" };
+        body.Attachments.Add(fileName, Encoding.UTF8.GetBytes(csv), new ContentType("text", "csv"));
+        message.Body = body.ToMessageBody();
+        return message;
+    }
+
     public static SenderFacts Facts(MimeMessage message, params string[] recipients) =>
         FactsFrom(message, "ops@example.com.au", recipients);
 

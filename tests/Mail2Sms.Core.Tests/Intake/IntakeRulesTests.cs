@@ -253,6 +253,42 @@ public sealed class IntakeRulesTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new PartSizes(160, 153, 70, 0));
     }
 
+    [Theory]
+    [InlineData("Mobile1,Message\n0412345678,Hi\n")]
+    [InlineData("\"Phone no.\";Text\n0412345678;Hi\n")]
+    public void Format_4_first_row_with_text_in_column_1_is_a_header(string csv)
+    {
+        var accepted = Accepted(WithCsv(csv), "bulksms");
+        Assert.Equal(("61412345678", "Hi"), (Assert.Single(accepted.Messages).Number, accepted.Messages[0].Text.Text));
+        Assert.Empty(accepted.Failures);
+        Assert.Equal("CI00123456251125120000.csv", accepted.CsvFileName);
+    }
+
+    [Fact]
+    public void Format_4_first_row_in_scientific_notation_is_reported_not_taken_for_a_header()
+    {
+        var accepted = Accepted(WithCsv("6.14123E+11,Hi\n,No number\n0412345678,Hi\n"), "bulksms");
+        Assert.Equal(
+            [("line 1", ReasonCode.NumberInScientificNotation), ("line 2", ReasonCode.MissingNumber)],
+            accepted.Failures.Select(f => (f.Where, f.Reason.Code)));
+        Assert.Contains("scientific notation", accepted.Failures[0].Reason.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Format_4_row_failures_name_the_line_and_the_field_as_written()
+    {
+        var accepted = Accepted(WithCsv("Number,Message\r\n0412345678,\"multi\r\nline\"\r\n0298765432,landline\r\n0412345679,\r\n"), "bulksms");
+        Assert.Equal("multi\nline", Assert.Single(accepted.Messages).Text.Text);
+        Assert.Equal([("line 4", ReasonCode.InvalidNumber), ("line 5", ReasonCode.MissingMessage)], accepted.Failures.Select(f => (f.Where, f.Reason.Code)));
+        Assert.Contains("'0298765432'", accepted.Failures[0].Reason.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Format_4_message_carrying_a_sender_line_is_refused()
+    {
+        Assert.Equal(ReasonCode.SenderBlockNotFirst, Assert.Single(Rejected(WithCsv("0412345678,\"[SENDER]\nPW=x\"\n"), "bulksms").Reasons).Code);
+    }
+
     [Fact]
     public void Account_part_cap_fails_a_message_with_the_figures()
     {
