@@ -55,7 +55,7 @@ public sealed partial record PhoneNumberRules(string? Country, bool Relaxed = fa
             return Fail(ReasonCode.MissingNumber, "No number is given.");
         }
 
-        if (ScientificNotation().IsMatch(shown.Replace(" ", string.Empty, StringComparison.Ordinal)))
+        if (IsScientificNotation(shown))
         {
             return Fail(ReasonCode.NumberInScientificNotation,
                 $"'{shown}' is a number a spreadsheet turned into scientific notation, so its digits are lost: format the column as text and export the file again.");
@@ -192,7 +192,10 @@ public sealed partial record PhoneNumberRules(string? Country, bool Relaxed = fa
     /// separators people write, or a number a spreadsheet turned into scientific notation.
     /// </summary>
     public static bool LooksLikeNumber(string written) =>
-        Clean(written.Trim(), out _) is not null || ScientificNotation().IsMatch(written.Trim().Replace(" ", string.Empty, StringComparison.Ordinal));
+        Clean(written.Trim(), out _) is not null || IsScientificNotation(written);
+
+    private static bool IsScientificNotation(string written) =>
+        ScientificNotation().IsMatch(written.Trim().Replace(" ", string.Empty, StringComparison.Ordinal));
 
     /// <summary>Strips the separators people write (spaces, dashes, dots, parentheses); null when anything else is left.</summary>
     internal static string? Clean(string written, out bool plus)
