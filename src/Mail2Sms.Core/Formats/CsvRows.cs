@@ -26,6 +26,9 @@ public sealed class CsvRows : IDisposable
     /// <summary>Longest field kept; longer ones are reported, not held in memory.</summary>
     public const int MaxFieldLength = 16 * 1024;
 
+    /// <summary>Fields kept of one row; the rest are read and dropped, so a row of a million commas stays small.</summary>
+    public const int MaxFields = 16;
+
     private readonly TextReader _reader;
     private readonly char[] _buffer = new char[16 * 1024];
     private readonly StringBuilder _field = new();
@@ -49,11 +52,26 @@ public sealed class CsvRows : IDisposable
     /// <summary>The separator in use: <c>,</c> or <c>;</c>.</summary>
     public char Delimiter => _delimiter;
 
+    // The first separator on the first line, outside quotes and not between two digits, is the file's:
+    // Excel in comma-decimal locales writes "0412345678;Server 23, rack 4" and "6,14091E+11;text".
     private static char DetectDelimiter(ReadOnlySpan<char> start)
     {
-        var end = start.IndexOfAny('\r', '\n');
-        var firstLine = end < 0 ? start : start[..end];
-        return firstLine.Contains(';') && !firstLine.Contains(',') ? ';' : ',';
+        var quoted = false;
+        for (var i = 0; i < start.Length && start[i] is not ('\r' or '\n'); i++)
+        {
+            switch (start[i])
+            {
+                case '"':
+                    quoted = !quoted;
+                    break;
+                case ';' when !quoted:
+                    return ';';
+                case ',' when !quoted && !(i > 0 && char.IsAsciiDigit(start[i - 1]) && i + 1 < start.Length && char.IsAsciiDigit(start[i + 1])):
+                    return ',';
+            }
+        }
+
+        return ',';
     }
 
     /// <summary>Reads the records one by one.</summary>
@@ -80,7 +98,11 @@ public sealed class CsvRows : IDisposable
         while (true)
         {
             var (field, endOfRecord, fieldProblem) = ReadField();
-            fields.Add(field);
+            if (fields.Count < MaxFields)
+            {
+                fields.Add(field);
+            }
+
             problem ??= fieldProblem;
             if (endOfRecord)
             {

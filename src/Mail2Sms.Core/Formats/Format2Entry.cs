@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Mail2Sms.Core.Intake;
+using Mail2Sms.Core.Mail;
 
 namespace Mail2Sms.Core.Formats;
 
@@ -12,7 +12,8 @@ namespace Mail2Sms.Core.Formats;
 /// <param name="Name">The <c>Name=</c> value, when given.</param>
 /// <param name="Number">The <c>Number=</c> value, when given.</param>
 /// <param name="Message">The message, lines joined with LF, when given.</param>
-public sealed partial record Format2Entry(int Index, string? Name, string? Number, string? Message)
+/// <param name="Repeated">A key the entry gives twice (<c>Number</c>, say), which makes it ambiguous.</param>
+public sealed partial record Format2Entry(int Index, string? Name, string? Number, string? Message, string? Repeated = null)
 {
     /// <summary>How reports name the entry: <c>[n]</c>.</summary>
     public string Label => $"[{Index.ToString(CultureInfo.InvariantCulture)}]";
@@ -22,6 +23,10 @@ public sealed partial record Format2Entry(int Index, string? Name, string? Numbe
 
     [GeneratedRegex(@"^\s*(Name|Number|Message)\s*=(.*)$", RegexOptions.IgnoreCase)]
     private static partial Regex Field();
+
+    // A key after white space on the same line: the one-line layout "[1] Name=John Number=0412... Message=...".
+    [GeneratedRegex(@"(?<=\s)(Name|Number|Message)\s*=", RegexOptions.IgnoreCase)]
+    private static partial Regex InlineKey();
 
     /// <summary>Reads every entry of <paramref name="lines"/>; lines before the first heading are not part of any.</summary>
     public static List<Format2Entry> ReadAll(IEnumerable<string> lines)
@@ -55,47 +60,76 @@ public sealed partial record Format2Entry(int Index, string? Name, string? Numbe
         return entries;
     }
 
-    /// <summary>The lines before the first entry heading, which no entry sends.</summary>
-    public static IEnumerable<string> StrayText(IEnumerable<string> lines) => lines.TakeWhile(l => !Heading().IsMatch(l));
-
     private sealed class Builder(int index)
     {
         private readonly List<string> _message = [];
         private string? _name;
         private string? _number;
+        private string? _repeated;
         private bool _inMessage;
         private bool _hasMessage;
 
         public void Take(string line)
         {
             var field = Field().Match(line);
-            if (field.Success)
+            if (!field.Success)
             {
-                var value = field.Groups[2].Value.Trim();
-                switch (field.Groups[1].Value.ToUpperInvariant())
+                if (_inMessage)
                 {
-                    case "NAME":
-                        _name = value;
-                        _inMessage = false;
-                        return;
-                    case "NUMBER":
-                        _number = value;
-                        _inMessage = false;
-                        return;
-                    case "MESSAGE" when !_inMessage:
-                        _message.Clear();
-                        _message.Add(value);
-                        _inMessage = _hasMessage = true;
-                        return;
+                    _message.Add(line);
                 }
+
+                return;
             }
 
-            if (_inMessage)
+            var key = field.Groups[1].Value.ToUpperInvariant();
+            var value = field.Groups[2].Value;
+            if (key == "MESSAGE" && _inMessage)
             {
                 _message.Add(line);
+                return;
+            }
+
+            // Name= and Number= values never hold another key, so a second key on their line starts a field of its own.
+            var next = key == "MESSAGE" ? Match.Empty : InlineKey().Match(value);
+            Set(key, next.Success ? value[..next.Index] : value);
+            if (next.Success)
+            {
+                Take(value[next.Index..]);
             }
         }
 
-        public Format2Entry Build() => new(index, _name, _number, _hasMessage ? IntakeRules.JoinLines(_message) : null);
+        private void Set(string key, string value)
+        {
+            var given = key switch
+            {
+                "NAME" => _name is not null,
+                "NUMBER" => _number is not null,
+                _ => _hasMessage,
+            };
+            if (given)
+            {
+                _repeated ??= key[0] + key[1..].ToLowerInvariant();
+            }
+
+            _inMessage = key == "MESSAGE";
+            switch (key)
+            {
+                case "NAME":
+                    _name = value.Trim();
+                    break;
+                case "NUMBER":
+                    _number = value.Trim();
+                    break;
+                default:
+                    _message.Clear();
+                    _message.Add(value);
+                    _hasMessage = true;
+                    break;
+            }
+        }
+
+        public Format2Entry Build() =>
+            new(index, _name, _number, _hasMessage ? BodyLines.JoinLines(_message) : null, _repeated);
     }
 }

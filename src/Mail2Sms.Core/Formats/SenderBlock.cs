@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Core.Mail;
 
@@ -20,7 +21,7 @@ public enum SenderBlockState
 /// </summary>
 /// <param name="AccountId">The <c>ID=</c> value.</param>
 /// <param name="Password">The <c>PW=</c> value: everything after the first <c>=</c>, trimmed.</param>
-public sealed record SenderBlock(string AccountId, string Password)
+public sealed partial record SenderBlock(string AccountId, string Password)
 {
     /// <summary>The text every report and log shows in place of a password.</summary>
     public const string Mask = "********";
@@ -52,9 +53,11 @@ public sealed record SenderBlock(string AccountId, string Password)
             var (key, value) = SplitKey(lines[i]);
             switch (key)
             {
-                case "ID" when id is null && value.Length > 0:
+                case "ID" when id is null && value.Length > 0 && !value.Any(c => char.IsWhiteSpace(c) || c == '='):
                     id = value;
                     break;
+                case "ID" when id is null && value.Length > 0:
+                    return Malformed(lines, "its ID= holds spaces or '=': put ID= and PW= on lines of their own");
                 case "ID" when id is not null:
                     return Malformed(lines, "it holds ID= twice");
                 case "PW" when id is null:
@@ -81,8 +84,14 @@ public sealed record SenderBlock(string AccountId, string Password)
     /// <summary>True when the line is the <c>[SENDER]</c> heading.</summary>
     public static bool IsHeading(string line) => line.Trim().Equals("[SENDER]", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>True when <paramref name="text"/> holds a <c>[SENDER]</c> heading anywhere.</summary>
-    public static bool Mentions(string text) => text.Contains("[SENDER]", StringComparison.OrdinalIgnoreCase);
+    [GeneratedRegex(@"\[\s*SENDER\s*\]|^\s*PW\s*=", RegexOptions.IgnoreCase | RegexOptions.Multiline | RegexOptions.CultureInvariant)]
+    private static partial Regex SenderLine();
+
+    /// <summary>
+    /// True when <paramref name="text"/> holds a <c>[SENDER]</c> heading (however spaced) or a line
+    /// that begins <c>PW=</c>: text that would carry a password into an SMS.
+    /// </summary>
+    public static bool Mentions(string text) => SenderLine().IsMatch(text);
 
     private static (string Key, string Value) SplitKey(string line)
     {

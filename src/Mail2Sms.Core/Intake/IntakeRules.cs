@@ -29,13 +29,16 @@ public static partial class IntakeRules
             return new Rejection(rejection);
         }
 
-        var batch = new SmsBatch(account);
-        foreach (var other in facts.Recipients.Where(r => r.Kind == RecipientKind.Sms && r.Format != facts.Format))
+        // RCPT TO keeps one format per transaction (RecipientAdmission); should two reach DATA, the
+        // sending server is asked to try again rather than any recipient being lost.
+        var others = facts.Recipients.Where(r => r.Kind == RecipientKind.Sms && r.Format != facts.Format).ToList();
+        if (others.Count > 0)
         {
-            batch.Fail(other.Address, Reasons.Create(ReasonCode.MixedFormats,
-                $"{other.Address} asks for another format than the rest of this email: send it in an email of its own."));
+            return new Rejection(others.Select(o => Reasons.Create(ReasonCode.MixedFormats,
+                $"{o.Address} asks for another format than the rest of this email: send it in an email of its own.")).ToList());
         }
 
+        var batch = new SmsBatch(account);
         var body = new ArraySegment<string>(facts.SenderBlockReading.Rest);
         string? csvFileName = null;
         var refusal = facts.Format switch
@@ -57,24 +60,23 @@ public static partial class IntakeRules
 
     private static Reason? ReadSingle(SenderFacts facts, ArraySegment<string> body, bool answersGatewayReply, SmsBatch batch)
     {
+        var subject = facts.Content.Subject;
         var bodyText = string.Join(' ', BodyLines.WithoutQuotedHistory(BodyLines.WithoutSignature(body)));
-        if (SenderBlock.Mentions(bodyText))
+        var text = facts.IsForwarded ? $"{facts.Author}: {subject}"
+            : answersGatewayReply ? bodyText
+            : $"{subject} {bodyText}";
+        if (SenderBlock.Mentions(text))
         {
             return SenderBlockNotFirst;
         }
 
-        var subject = facts.Content.Subject;
-        var text = facts.IsForwarded ? $"{facts.Author}: {subject}"
-            : answersGatewayReply ? bodyText
-            : $"{subject} {bodyText}";
-        text = WhiteSpace().Replace(text, " ").Trim();
-        if (text.Length == 0)
+        var sms = SmsText.FirstSmsOf(WhiteSpace().Replace(text, " ").Trim(), batch.Account.Sizes);
+        if (BodyLines.IsBlank(sms.Text))
         {
             return Reasons.Create(ReasonCode.EmptyMessage,
                 "The email has no subject and no body text: write the SMS in the subject, the body or both.");
         }
 
-        var sms = SmsText.FirstSmsOf(text, batch.Account.Sizes);
         foreach (var recipient in facts.Recipients.Where(r => r.Format == EmailFormat.Mobile))
         {
             batch.Add(recipient.LocalPart, recipient.LocalPart, null, sms);
@@ -98,21 +100,25 @@ public static partial class IntakeRules
                 "The body holds no [1] entry: write each SMS as [n], then Name=, Number= and Message= lines.");
         }
 
-        var highest = entries.Max(e => e.Index);
-        if (entries.Count > MaxEntries || highest > MaxEntries)
+        if (entries.Count > MaxEntries)
         {
             return Reasons.Format(ReasonCode.TooManyEntries,
-                $"The email holds {entries.Count} entries (up to [{highest}]); at most {MaxEntries} are allowed in one email: split them over several emails.");
+                $"The email holds {entries.Count} entries; at most {MaxEntries} are allowed in one email: split them over several emails.");
         }
 
-        if (entries.Any(e => e.Message is { } m && SenderBlock.Mentions(m)) || Format2Entry.StrayText(body).Any(SenderBlock.Mentions))
+        if (entries.Any(e => e.Message is { } m && SenderBlock.Mentions(m)))
         {
             return SenderBlockNotFirst;
         }
 
         foreach (var entry in entries)
         {
-            if (entry.Number is null or "")
+            if (entry.Repeated is { } key)
+            {
+                batch.Fail(entry.Label, Reasons.Create(ReasonCode.EntryMalformed,
+                    $"The entry has {key}= twice: write one Name=, Number= and Message= for each [n]."));
+            }
+            else if (entry.Number is null or "")
             {
                 batch.Fail(entry.Label, Reasons.Create(ReasonCode.MissingNumber, "The entry has no Number= line."));
             }
@@ -171,20 +177,17 @@ public static partial class IntakeRules
                 $"There must be exactly one blank line between the X-Cellphone: list and the message; there are {blanks}.");
         }
 
-        var text = JoinLines(lines.Skip(i));
+        var text = BodyLines.JoinLines(lines.Skip(i));
         if (SenderBlock.Mentions(text))
         {
             return SenderBlockNotFirst;
         }
 
-        if (batch.Problem(text) is { } problem)
+        if (batch.Problem(text, out var sms, "The message after the X-Cellphone: list") is { } problem)
         {
-            return text.Length == 0
-                ? Reasons.Create(ReasonCode.EmptyMessage, "The message must be 1 to 765 characters; it is empty.")
-                : problem with { Text = problem.Text.Replace("The message", "The message after the X-Cellphone: list", StringComparison.Ordinal) };
+            return problem;
         }
 
-        var sms = SmsText.From(text, batch.Account.Sizes);
         foreach (var number in numbers)
         {
             batch.Add(number, number, null, sms);
@@ -219,8 +222,7 @@ public static partial class IntakeRules
                 continue;
             }
 
-            // A first row whose column 1 is text (Number, Mobile1, "Phone no.") is a header; an empty one is a row missing its number.
-            var header = first && row.Problem is null && row.Field(0).Length > 0 && !PhoneNumberRules.LooksLikeNumber(row.Field(0));
+            var header = first && row.Problem is null && IsHeading(row.Field(0));
             first = false;
             if (header)
             {
@@ -229,7 +231,7 @@ public static partial class IntakeRules
 
             any = true;
             var where = $"line {row.Line}";
-            var message = JoinLines(BodyLines.Split(row.Field(1)));
+            var message = BodyLines.JoinLines(BodyLines.Split(row.Field(1)));
             if (row.Problem is { } problem)
             {
                 batch.Fail(where, Reasons.Create(ReasonCode.CsvRowUnreadable, $"The row cannot be read: {problem}."));
@@ -252,17 +254,8 @@ public static partial class IntakeRules
             $"{fileName} holds no row to send: put the number in column 1 and the message in column 2.");
     }
 
-    /// <summary>Lines trimmed at both ends, leading and trailing blank lines dropped, joined with LF.</summary>
-    internal static string JoinLines(IEnumerable<string> lines)
-    {
-        var trimmed = lines.Select(l => l.Trim()).ToList();
-        var start = trimmed.FindIndex(l => l.Length > 0);
-        if (start < 0)
-        {
-            return string.Empty;
-        }
-
-        var end = trimmed.FindLastIndex(l => l.Length > 0);
-        return string.Join('\n', trimmed.GetRange(start, end - start + 1));
-    }
+    // A first row whose column 1 is a word (Number, Mobile1, "Phone no.") is a header; a number with a
+    // typo (0412345678x) or an empty column 1 is a row whose failure is reported.
+    private static bool IsHeading(string column1) =>
+        column1.Length > 0 && !PhoneNumberRules.LooksLikeNumber(column1) && column1.Count(char.IsAsciiDigit) < 5;
 }

@@ -29,6 +29,8 @@ public enum ReasonCode
     NoEntries,
     /// <summary>A format 2 email has more than 50 entries.</summary>
     TooManyEntries,
+    /// <summary>A format 2 entry gives a key twice.</summary>
+    EntryMalformed,
     /// <summary>An entry or row has no number.</summary>
     MissingNumber,
     /// <summary>An entry or row has no message text.</summary>

@@ -1,3 +1,4 @@
+using Mail2Sms.Core.Mail;
 using Mail2Sms.Core.Numbers;
 using Mail2Sms.Core.Text;
 
@@ -18,25 +19,28 @@ internal sealed class SmsBatch(Account account)
 
     public void Fail(string where, Reason reason) => _failures.Add(new RecipientFailure(where, reason));
 
-    /// <summary>Checks a multi-line message (formats 2, 3, 4): present, at most 765 characters, within the part cap.</summary>
+    /// <summary>Checks a multi-line message (formats 2, 4) and records its failure; null when it failed.</summary>
     public SmsText? CheckText(string where, string text)
     {
-        if (Problem(text) is { } problem)
+        if (Problem(text, out var sms) is { } problem)
         {
             Fail(where, problem);
             return null;
         }
 
-        return SmsText.From(text, account.Sizes);
+        return sms;
     }
 
-    /// <summary>Why <paramref name="text"/> cannot be sent as one (long) SMS, or null.</summary>
-    public Reason? Problem(string text)
+    /// <summary>
+    /// Decides the SMS of a multi-line message, or why it cannot be sent: empty, over 765 characters,
+    /// or over the account's part cap. <paramref name="what"/> names the message in the reason.
+    /// </summary>
+    public Reason? Problem(string text, out SmsText sms, string what = "The message")
     {
-        var sms = SmsText.From(text, account.Sizes);
-        if (sms.Text.Trim().Length == 0)
+        sms = SmsText.From(text, account.Sizes);
+        if (BodyLines.IsBlank(sms.Text))
         {
-            return Reasons.Create(ReasonCode.MissingMessage, "The message text is empty.");
+            return Reasons.Format(ReasonCode.MissingMessage, $"{what} is empty: it must be 1 to {IntakeRules.MaxCharacters} characters.");
         }
 
         // Counted as the sender wrote it: an ellipsis is one character even though it travels as "...".
@@ -44,12 +48,12 @@ internal sealed class SmsBatch(Account account)
         if (characters > IntakeRules.MaxCharacters)
         {
             return Reasons.Format(ReasonCode.TextTooLong,
-                $"The message has {characters} characters; at most {IntakeRules.MaxCharacters} are allowed.");
+                $"{what} has {characters} characters; at most {IntakeRules.MaxCharacters} are allowed.");
         }
 
         return sms.PartCount > account.MaxParts
             ? Reasons.Format(ReasonCode.TooManyParts,
-                $"The message needs {sms.PartCount} SMS parts ({sms.Units} {(sms.Encoding == SmsEncoding.Gsm7 ? "GSM septets" : "UCS-2 units")}); the account allows at most {account.MaxParts}.")
+                $"{what} needs {sms.PartCount} SMS parts ({sms.Units} {(sms.Encoding == SmsEncoding.Gsm7 ? "GSM septets" : "UCS-2 units")}); the account allows at most {account.MaxParts}.")
             : null;
     }
 

@@ -11,12 +11,16 @@ public static partial class BodyLines
     /// <summary>Splits LF text into lines.</summary>
     public static string[] Split(string text) => text.Split('\n');
 
-    /// <summary>A line holding only white space (Outlook's <c>&amp;nbsp;</c> paragraphs and zero-width characters included).</summary>
-    public static bool IsBlank(string line)
+    /// <summary>
+    /// Text that shows nothing: white space (Outlook's <c>&amp;nbsp;</c> paragraphs included) and the
+    /// invisible characters an SMS drops (zero-width spaces and joiners, soft hyphens). The one test of
+    /// "blank" for lines and for messages alike.
+    /// </summary>
+    public static bool IsBlank(string text)
     {
-        foreach (var c in line)
+        foreach (var c in text)
         {
-            if (!char.IsWhiteSpace(c) && c is not ('\u200B' or '\u200C' or '\u200D' or '\u2060' or '\uFEFF'))
+            if (!char.IsWhiteSpace(c) && !Text.LookAlikes.IsInvisible(c))
             {
                 return false;
             }
@@ -25,12 +29,29 @@ public static partial class BodyLines
         return true;
     }
 
-    /// <summary>The lines before the standard signature separator <c>-- </c> (clients that trim it to <c>--</c> too).</summary>
+    /// <summary>A multi-line message: lines trimmed at both ends, leading and trailing blank lines dropped, joined with LF.</summary>
+    public static string JoinLines(IEnumerable<string> lines)
+    {
+        var trimmed = lines.Select(l => l.Trim()).ToList();
+        var start = trimmed.FindIndex(l => l.Length > 0);
+        if (start < 0)
+        {
+            return string.Empty;
+        }
+
+        var end = trimmed.FindLastIndex(l => l.Length > 0);
+        return string.Join('\n', trimmed.GetRange(start, end - start + 1));
+    }
+
+    /// <summary>
+    /// The lines before the standard signature separator: <c>-- </c>, dash dash and one space (a
+    /// non-breaking one in HTML mail). A bare <c>--</c> is text, as RFC 3676 has it.
+    /// </summary>
     public static ArraySegment<string> WithoutSignature(ArraySegment<string> lines)
     {
         for (var i = 0; i < lines.Count; i++)
         {
-            if (lines[i].TrimEnd() == "--")
+            if (lines[i] is "-- " or "--\u00A0")
             {
                 return lines[..i];
             }

@@ -33,9 +33,14 @@ public sealed record EmailContent(string Subject, string Body, IReadOnlyList<Att
     {
         // .NET has only the UTF encodings, ASCII and Latin-1 built in. Without the code pages MimeKit reads
         // windows-1252 as Latin-1 (Outlook's curly quotes and dashes become control characters) and
-        // cannot read TNEF at all. MimeKit decodes headers and bodies lazily, so this is early enough.
+        // cannot read TNEF at all. A host registers them at start-up, before it parses any mail (MimeKit
+        // keeps a header's first decoding); this covers callers of the library that did not.
         Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
     }
+
+    /// <summary>Never the body: it may hold a <c>[SENDER]</c> password, and a record's ToString ends up in logs.</summary>
+    public override string ToString() =>
+        $"EmailContent {{ Subject = {Subject}, Body = {Body.Length} characters, Attachments = [{string.Join(", ", Attachments.Select(a => a.FileName))}] }}";
 
     /// <summary>Reads <paramref name="message"/>.</summary>
     public static EmailContent Read(MimeMessage message)
@@ -79,8 +84,8 @@ public sealed record EmailContent(string Subject, string Body, IReadOnlyList<Att
         }
     }
 
-    private static bool IsFile(MimePart part) =>
-        part.IsAttachment || part.FileName?.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) == true;
+    // Apple Mail sends files inline with a name; body text never has one.
+    private static bool IsFile(MimePart part) => part.IsAttachment || part.FileName is not null;
 
     // Which rendering of a body reads best as plain text: plain, then HTML, then RTF; 0 for none of them.
     private static int Rank(MimeEntity entity) => entity switch

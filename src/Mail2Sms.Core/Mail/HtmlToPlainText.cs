@@ -145,6 +145,12 @@ public static class HtmlToPlainText
 
         public void EndLine()
         {
+            // "-- <br>" is the signature separator; its space is the one white space that matters at a line's end.
+            if (_pendingSpace && _line is ['-', '-'])
+            {
+                _line.Append(' ');
+            }
+
             _text.Append(_line).Append('\n');
             _line.Clear();
             _pendingSpace = false;

@@ -21,6 +21,9 @@ public static class LookAlikes
         _ => null,
     };
 
+    /// <summary>True for the characters that show nothing and travel as nothing (zero-width ones, the soft hyphen).</summary>
+    public static bool IsInvisible(char c) => ReplacementOf(c) is { Length: 0 };
+
     /// <summary>
     /// Returns <paramref name="text"/> with every look-alike replaced; the same instance when there is none.
     /// A zero-width joiner or non-joiner between two characters that stay outside GSM (an emoji

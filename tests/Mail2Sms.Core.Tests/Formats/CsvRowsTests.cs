@@ -136,8 +136,28 @@ public sealed class CsvRowsTests
         Assert.Equal([["Number", "Message"], ["0412345678", "Hello, world"]], Fields(reader.ReadAll()));
     }
 
+    [Theory]
+    [InlineData("0412345678;Server 23, rack 4 down\n")]
+    [InlineData("6,14123E+11;Server down\n")]
+    [InlineData("\"Smith, John\";x\n")]
+    public void The_first_separator_outside_quotes_and_decimal_commas_decides(string firstLine)
+    {
+        using var reader = CsvRows.Open(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(firstLine)));
+        Assert.Equal(';', reader.Delimiter);
+        Assert.Equal(2, Assert.Single(reader.ReadAll()).Fields.Count);
+    }
+
     [Fact]
-    public void A_comma_is_kept_as_separator_when_the_first_line_has_both()
+    public void A_row_of_a_million_commas_keeps_only_its_first_fields()
+    {
+        using var reader = CsvRows.Open(new MemoryStream(System.Text.Encoding.ASCII.GetBytes("0412345678,Hi" + new string(',', 1_000_000) + "\n0412345679,x\n")));
+        var rows = reader.ReadAll().ToList();
+        Assert.Equal(CsvRows.MaxFields, rows[0].Fields.Count);
+        Assert.Equal(("0412345679", "x", 2), (rows[1].Field(0), rows[1].Field(1), rows[1].Line));
+    }
+
+    [Fact]
+    public void A_comma_is_kept_as_separator_when_it_comes_first()
     {
         using var reader = CsvRows.Open(new MemoryStream("0412345678,Hi; there\n0412345679,x\n"u8.ToArray()));
         Assert.Equal(',', reader.Delimiter);

@@ -46,9 +46,9 @@ public sealed class BodyLinesTests
     }
 
     [Fact]
-    public void A_signature_line_trimmed_to_dash_dash_by_the_client_is_a_signature_too()
+    public void A_bare_dash_dash_line_is_text_not_a_signature()
     {
-        Assert.Equal(["Hello"], BeforeSignature("Hello\n--\nBob"));
+        Assert.Equal(["CPU load high", "--", "load: 12.5"], BeforeSignature("CPU load high\n--\nload: 12.5"));
     }
 
     [Theory]
