@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Mail2Sms.Core.Intake;
+using Mail2Sms.Core.Numbers;
 using MimeKit;
 
 namespace Mail2Sms;
@@ -21,7 +22,7 @@ internal static class ExplainCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var from = new Option<string?>("--from") { Description = "The envelope sender (MAIL FROM); empty for <>. Default: the From header." };
-        var account = new Option<string>("--account") { Description = "The account ID the sender belongs to.", DefaultValueFactory = _ => "CI00000001" };
+        var accountId = new Option<string>("--account") { Description = "The account ID the sender belongs to.", DefaultValueFactory = _ => "CI00000001" };
         var country = new Option<string?>("--country") { Description = "The account's country (ISO 3166, such as AU).", DefaultValueFactory = _ => "AU" };
         var relaxed = new Option<bool>("--relaxed") { Description = "Accept any 8 to 15 digits as a number." };
         var maxParts = new Option<int>("--max-parts") { Description = "The most parts one SMS may take.", DefaultValueFactory = _ => 12 };
@@ -33,21 +34,59 @@ internal static class ExplainCommand
 
         var command = new Command("explain", "Show what the gateway reads from an email and what it would send, without sending.")
         {
-            email, to, from, account, country, relaxed, maxParts, domain,
+            email, to, from, accountId, country, relaxed, maxParts, domain,
         };
         command.SetAction(parse =>
         {
+            var error = parse.InvocationConfiguration.Error;
             var file = parse.GetRequiredValue(email);
             if (!file.Exists)
             {
-                parse.InvocationConfiguration.Error.WriteLine($"{file.FullName}: no such file.");
+                error.WriteLine($"{file.FullName}: no such file.");
                 return 2;
             }
 
-            var message = MimeMessage.Load(file.FullName);
-            var envelope = new Envelope(parse.GetValue(from) ?? message.From.Mailboxes.FirstOrDefault()?.Address ?? string.Empty, parse.GetRequiredValue(to));
-            var facts = SenderFacts.Read(message, envelope, parse.GetRequiredValue(domain));
-            var decision = IntakeRules.Decide(facts, new Account(parse.GetRequiredValue(account), parse.GetValue(country), parse.GetValue(relaxed), parse.GetValue(maxParts)));
+            Account account;
+            MimeMessage message;
+            try
+            {
+                if (parse.GetValue(maxParts) < 1)
+                {
+                    throw new ArgumentException("--max-parts must be 1 or more.");
+                }
+
+                account = new Account(parse.GetRequiredValue(accountId), new PhoneNumberRules(parse.GetValue(country)).Country,
+                    parse.GetValue(relaxed), parse.GetValue(maxParts));
+                message = MimeMessage.Load(file.FullName);
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException)
+            {
+                error.WriteLine($"{file.Name}: {e.Message}");
+                return 2;
+            }
+
+            var domains = parse.GetRequiredValue(domain);
+            var envelope = new Envelope(parse.GetValue(from) ?? message.From.Mailboxes.FirstOrDefault()?.Address ?? string.Empty, []);
+            var admitted = new List<Recipient>();
+            foreach (var address in parse.GetRequiredValue(to))
+            {
+                var recipient = Recipient.Parse(address, domains);
+                var refusal = RecipientAdmission.Check(recipient, admitted, numbers: new PhoneNumberRules(account.Country, account.RelaxedNumbers));
+                if (refusal is null)
+                {
+                    admitted.Add(recipient);
+                }
+
+                parse.InvocationConfiguration.Output.WriteLine($"RCPT TO {address}: {refusal?.ToString() ?? "250 2.1.5 OK"}");
+            }
+
+            if (admitted.Count == 0)
+            {
+                return 1;
+            }
+
+            var facts = SenderFacts.Read(message, envelope with { Recipients = admitted.Select(r => r.Address).ToList() }, domains);
+            var decision = IntakeRules.Decide(facts, account);
             Write(parse.InvocationConfiguration.Output, facts, decision);
             return decision is Rejection ? 1 : 0;
         });

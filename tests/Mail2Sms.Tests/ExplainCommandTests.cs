@@ -53,12 +53,46 @@ public sealed class ExplainCommandTests : IDisposable
     }
 
     [Fact]
+    public void Explain_answers_each_recipient_as_rcpt_to_would()
+    {
+        var (exitCode, output) = Run("explain", Email("Alert", "down"), "--to", "0298765432@mail.completesms.net",
+            "--to", "someone@gmail.com", "--to", "0412345678@mail.completesms.net");
+        Assert.Equal(0, exitCode);
+        Assert.Contains("RCPT TO 0298765432@mail.completesms.net: 550 5.1.1 '0298765432' is a fixed-line number of AU, not a mobile number.", output, StringComparison.Ordinal);
+        Assert.Contains("RCPT TO someone@gmail.com: 550 5.7.1 Relaying", output, StringComparison.Ordinal);
+        Assert.Contains("RCPT TO 0412345678@mail.completesms.net: 250 2.1.5 OK", output, StringComparison.Ordinal);
+        Assert.Contains("61412345678 Gsm7 1 part(s): Alert down", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Explain_shows_every_reason_of_a_rejected_email_and_exits_1()
     {
-        var (exitCode, output) = Run("explain", Email("Alert", "down"), "--to", "0298765432@mail.completesms.net");
+        var (exitCode, output) = Run("explain", Email("Alert", "down\r\n[SENDER]\r\nID=CI00000001\r\nPW=hunter2"), "--to", "0412345678@mail.completesms.net");
         Assert.Equal(1, exitCode);
-        Assert.Contains("rejected:      550 5.1.1", output, StringComparison.Ordinal);
-        Assert.Contains("InvalidNumber: 0298765432: '0298765432' is a fixed-line number of AU, not a mobile number.", output, StringComparison.Ordinal);
+        Assert.Contains("rejected:      550 5.6.0", output, StringComparison.Ordinal);
+        Assert.Contains("SenderBlockNotFirst: The [SENDER] block must be the first lines of the body", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--country", "ZZ", "'ZZ' is not an ISO 3166 region")]
+    [InlineData("--max-parts", "0", "--max-parts must be 1 or more")]
+    public void Explain_refuses_wrong_options_with_exit_2(string option, string value, string said)
+    {
+        var (exitCode, output) = Run("explain", Email("Alert", "down"), "--to", "0412345678@mail.completesms.net", option, value);
+        Assert.Equal(2, exitCode);
+        Assert.Contains(said, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Explain_says_when_the_file_is_not_an_email()
+    {
+        var path = Path.Combine(_folder, "garbage.eml");
+        File.WriteAllBytes(path, []);
+        var (exitCode, output) = Run("explain", path, "--to", "0412345678@mail.completesms.net");
+        Assert.Equal(2, exitCode);
+        Assert.Contains("garbage.eml", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled", output, StringComparison.Ordinal);
     }
 
     [Fact]

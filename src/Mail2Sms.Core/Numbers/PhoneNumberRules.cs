@@ -118,7 +118,8 @@ public sealed partial record PhoneNumberRules(string? Country, bool Relaxed = fa
             }
         }
 
-        if (Relaxed && international.Length is >= 8 and <= 15)
+        // Relaxed: any 8 to 15 digits, but still an international number: no leading 0, a real country code.
+        if (Relaxed && international.Length is >= 8 and <= 15 && HasCountryCode(international))
         {
             return new NumberResult(international, null);
         }
@@ -133,16 +134,9 @@ public sealed partial record PhoneNumberRules(string? Country, bool Relaxed = fa
             return Invalid(shown, "is written in national form, but the account has no country set: write it in international form, such as 61412345678");
         }
 
-        // The count the sender sees is the digits they wrote; the limits are those of the international form.
-        var written = shown.Count(char.IsAsciiDigit);
-        if (international.Length < 8)
+        if (international.Length is < 8 or > 15)
         {
-            return Invalid(shown, $"is too short for a mobile number: it has {written} digits, and a number in international form has 8 to 15");
-        }
-
-        if (international.Length > 15)
-        {
-            return Invalid(shown, $"is too long for a mobile number: it has {written} digits, and a number in international form has 8 to 15");
+            return Invalid(shown, $"is too {(international.Length < 8 ? "short" : "long")} for a mobile number: read as +{international} it has {international.Length} digits, and a number in international form has 8 to 15");
         }
 
         return readAs is not null
@@ -171,6 +165,24 @@ public sealed partial record PhoneNumberRules(string? Country, bool Relaxed = fa
         {
             return new Reading(international, null, null);
         }
+    }
+
+    private static bool HasCountryCode(string international)
+    {
+        if (international[0] == '0')
+        {
+            return false;
+        }
+
+        for (var length = 1; length <= 3; length++)
+        {
+            if (Util.GetRegionCodeForCountryCode(int.Parse(international.AsSpan(0, length), CultureInfo.InvariantCulture)) != "ZZ")
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string Describe(PhoneNumberType type) => type switch

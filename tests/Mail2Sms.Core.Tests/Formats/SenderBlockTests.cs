@@ -243,9 +243,20 @@ public sealed class SenderBlockTests
     [Theory]
     [InlineData("text [SENDER] more", true)]
     [InlineData("text [sender]", true)]
+    [InlineData("text [ Sender ] more", true)]
     [InlineData("text SENDER", false)]
-    public void Mentions_finds_a_heading_anywhere(string text, bool mentions)
+    [InlineData("line\n  pw = secret", true)]
+    [InlineData("the new PW=secret is set", false)]
+    public void Mentions_finds_a_heading_anywhere_and_a_line_that_starts_with_PW(string text, bool mentions)
     {
         Assert.Equal(mentions, SenderBlock.Mentions(text));
+    }
+
+    [Fact]
+    public void An_id_holding_spaces_or_equals_is_malformed_so_a_password_cannot_hide_in_it()
+    {
+        var reason = Malformed(Read("[SENDER]", "ID=CI00123456 PW=hunter2", "PW=hunter2"));
+        Assert.Contains("ID= holds spaces", reason.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", reason.Text, StringComparison.Ordinal);
     }
 }

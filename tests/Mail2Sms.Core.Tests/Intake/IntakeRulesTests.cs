@@ -265,6 +265,13 @@ public sealed class IntakeRulesTests
     }
 
     [Fact]
+    public void Format_4_first_row_with_a_mistyped_number_is_reported_not_taken_for_a_header()
+    {
+        var accepted = Accepted(WithCsv("0412345678x,first\n0412345679,second\n"), "bulksms");
+        Assert.Equal(("line 1", ReasonCode.InvalidNumber), (Assert.Single(accepted.Failures).Where, accepted.Failures[0].Reason.Code));
+    }
+
+    [Fact]
     public void Format_4_first_row_in_scientific_notation_is_reported_not_taken_for_a_header()
     {
         var accepted = Accepted(WithCsv("6.14123E+11,Hi\n,No number\n0412345678,Hi\n"), "bulksms");
@@ -287,6 +294,68 @@ public sealed class IntakeRulesTests
     public void Format_4_message_carrying_a_sender_line_is_refused()
     {
         Assert.Equal(ReasonCode.SenderBlockNotFirst, Assert.Single(Rejected(WithCsv("0412345678,\"[SENDER]\nPW=x\"\n"), "bulksms").Reasons).Code);
+    }
+
+    [Fact]
+    public void Format_1_of_only_invisible_characters_is_empty()
+    {
+        Assert.Equal(ReasonCode.EmptyMessage, Assert.Single(Rejected(Plain("\u200B", "\u00AD"), "61412345678").Reasons).Code);
+    }
+
+    [Fact]
+    public void Format_1_alert_with_a_bare_dash_dash_line_keeps_the_text_after_it()
+    {
+        var sms = Assert.Single(Accepted(Plain("PROBLEM db1", "CPU load high\n--\nload: 12.5"), "61412345678").Messages);
+        Assert.Equal("PROBLEM db1 CPU load high -- load: 12.5", sms.Text.Text);
+    }
+
+    [Fact]
+    public void Forwarded_mail_is_not_refused_for_a_sender_block_in_the_body_it_never_sends()
+    {
+        var message = Plain("Invoice", "Hi\n[SENDER]\nID=CI00123456\nPW=secret", from: "Jane <jane@customer.example>",
+            extraHeaders: "Resent-From: boss@example.com.au\r\n");
+        Assert.Equal("jane@customer.example: Invoice", Assert.Single(Accepted(message, "61412345678").Messages).Text.Text);
+    }
+
+    [Theory]
+    [InlineData("Hello\nPW=secret")]
+    [InlineData("Hello\n[ Sender ]\nID=CI00123456\npw = secret")]
+    [InlineData("ID=CI00123456\nPW=secret\n\nHello")]
+    public void Text_that_would_carry_a_password_is_refused(string body)
+    {
+        var reason = Assert.Single(Rejected(Plain("", "X-Cellphone: 0412345678\n\n" + body), "smsmail").Reasons);
+        Assert.Equal(ReasonCode.SenderBlockNotFirst, reason.Code);
+    }
+
+    [Fact]
+    public void Two_formats_reaching_data_are_deferred_whole_so_nothing_is_lost()
+    {
+        var rejection = Rejected(Plain("Alert", "down"), "61412345678", "smsmail");
+        Assert.Equal((452, "4.5.3"), (rejection.SmtpCode, rejection.EnhancedCode));
+        Assert.Contains("smsmail@mail.completesms.net", Assert.Single(rejection.Reasons).Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Format_2_reads_the_documents_one_line_entry_layout()
+    {
+        var accepted = Accepted(Plain("SMS:", "[1] Name=John Number=0412345678 Message=Server 23 is offline. Number=not a key here"), "smsgateway");
+        var sms = Assert.Single(accepted.Messages);
+        Assert.Equal(("John", "61412345678", "Server 23 is offline. Number=not a key here"), (sms.Name, sms.Number, sms.Text.Text));
+    }
+
+    [Fact]
+    public void Format_2_entry_with_a_key_given_twice_fails_alone()
+    {
+        var accepted = Accepted(Plain("SMS:", "[1]\nNumber=0412345678\nNumber=0412345679\nMessage=Which?\n[2]\nNumber=0412345678\nMessage=ok"), "smsgateway");
+        var failure = Assert.Single(accepted.Failures);
+        Assert.Equal(("[1]", ReasonCode.EntryMalformed), (failure.Where, failure.Reason.Code));
+        Assert.Contains("Number= twice", failure.Reason.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Format_2_limit_counts_entries_not_their_numbers()
+    {
+        Assert.Single(Accepted(Plain("SMS:", "[51]\nNumber=0412345678\nMessage=hi"), "smsgateway").Messages);
     }
 
     [Fact]

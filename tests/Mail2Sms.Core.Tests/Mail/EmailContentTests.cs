@@ -298,4 +298,21 @@ public sealed class EmailContentTests
         Assert.Equal("Plain body", content.Body);
         Assert.Equal("CI00123456161223151959.csv", Assert.Single(content.Attachments).FileName);
     }
+
+    [Fact]
+    public void Apple_mail_inline_file_with_a_name_is_an_attachment_not_body_text()
+    {
+        var log = new TextPart("plain") { Text = "ERROR NullReference at line 12" };
+        log.ContentDisposition = new ContentDisposition(ContentDisposition.Inline) { FileName = "app.log" };
+        var content = Read(new Multipart("mixed") { new TextPart("plain") { Text = "Server down, log attached" }, log });
+        Assert.Equal("Server down, log attached", content.Body);
+        Assert.Equal("app.log", Assert.Single(content.Attachments).FileName);
+    }
+
+    [Fact]
+    public void ToString_never_shows_the_body_which_may_hold_a_password()
+    {
+        var content = Read(new TextPart("plain") { Text = "[SENDER]\nID=CI00123456\nPW=hunter2\n\nhi" });
+        Assert.DoesNotContain("hunter2", content.ToString(), StringComparison.Ordinal);
+    }
 }

@@ -166,4 +166,12 @@ public sealed class HtmlToPlainTextTests
         Assert.Equal(string.Empty, HtmlToPlainText.Convert(string.Empty));
         Assert.Equal(string.Empty, HtmlToPlainText.Convert("<html><head><title>x</title></head><body></body></html>"));
     }
+
+    [Fact]
+    public void A_signature_separator_keeps_its_space_so_the_signature_is_found()
+    {
+        var text = HtmlToPlainText.Convert("<div>Server down</div><div>-- <br>Bob, Ops</div>");
+        Assert.Equal("Server down\n-- \nBob, Ops", text);
+        Assert.Equal(["Server down"], BodyLines.WithoutSignature(BodyLines.Split(text)));
+    }
 }

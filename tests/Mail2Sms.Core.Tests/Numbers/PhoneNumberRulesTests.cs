@@ -185,14 +185,32 @@ public sealed class PhoneNumberRulesTests
     }
 
     [Theory]
-    [InlineData("0412", 4)]
-    [InlineData("123", 3)]
-    public void A_number_too_short_is_refused_with_the_digits_as_written(string written, int digits)
+    [InlineData("0412", "+61412 it has 5 digits")]
+    [InlineData("123", "+123 it has 3 digits")]
+    [InlineData("0011 123456", "+123456 it has 6 digits")]
+    public void A_number_too_short_is_refused_saying_how_it_was_read(string written, string said)
     {
         var reason = Refused(Australia, written);
         Assert.Equal(ReasonCode.InvalidNumber, reason.Code);
-        Assert.Contains("too short", reason.Text, StringComparison.Ordinal);
-        Assert.Contains($"{digits} digits", reason.Text, StringComparison.Ordinal);
+        Assert.Contains($"'{written}' is too short", reason.Text, StringComparison.Ordinal);
+        Assert.Contains(said, reason.Text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, "0412345678")]
+    [InlineData("AU", "0000000000")]
+    [InlineData(null, "00 0412345678")]
+    public void Relaxed_numbers_are_still_international(string? country, string written)
+    {
+        Assert.Equal(ReasonCode.InvalidNumber, Refused(new PhoneNumberRules(country, Relaxed: true), written).Code);
+    }
+
+    [Fact]
+    public void A_mobile_reading_of_the_account_country_wins_over_a_foreign_landline_reading()
+    {
+        // 493012345 reads internationally as a Berlin landline (+49 30 12345); SMS cannot reach a landline,
+        // so the national reading (a dropped trunk 0: 0493 012 345) is the one that can be meant.
+        Assert.Equal("61493012345", Australia.Read("493012345").International);
     }
 
     [Fact]
