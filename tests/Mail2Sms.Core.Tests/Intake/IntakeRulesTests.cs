@@ -153,6 +153,21 @@ public sealed class IntakeRulesTests
     }
 
     [Fact]
+    public void Originator_is_mail_from_only_when_from_and_sender_are_missing()
+    {
+        var message = MimeKit.MimeMessage.Load(new MemoryStream("Subject: x\r\n\r\nbody\r\n"u8.ToArray()));
+        Assert.Equal("cron@host.example.com", FactsFrom(message, "<cron@host.example.com>", "61412345678").Originator);
+        Assert.Equal("ops@example.com.au", Facts(Plain("x", "y"), "61412345678").Originator);
+    }
+
+    [Fact]
+    public void Format_2_keeps_lines_that_look_quoted_since_only_formats_1_and_3_drop_history()
+    {
+        var sms = Assert.Single(Accepted(Plain("SMS:", "[1]\nNumber=0412345678\nMessage=Reply with:\n> YES or NO"), "smsgateway").Messages);
+        Assert.Equal("Reply with:\n> YES or NO", sms.Text.Text);
+    }
+
+    [Fact]
     public void Format_2_sends_each_entry_and_reports_failed_ones()
     {
         var body = "[SENDER]\nID=CI00123456\nPW=secret\n[1]\nName=John\nNumber=0412345678\nMessage=Server 23\nis offline.\n\n[2]\nName=Tom\nMessage=No number\n[3]\nName=Ann\nNumber=6140900000\nMessage=Bad number";
