@@ -1,0 +1,241 @@
+using System.Globalization;
+using System.Net;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Mail2Sms.Gateway.Storage;
+
+/// <summary>An account as the operator manages it.</summary>
+public sealed record AccountRecord(string Id, string? Country, string? Sender, bool RelaxedNumbers, int MaxParts, long Credits, long LowCreditWarning, DateTimeOffset CreatedAt);
+
+/// <summary>A user of an account: an address, or a <c>*@domain</c> pattern that authenticates by IP only.</summary>
+public sealed record UserRecord(string AccountId, string Address, bool HasPassword, bool Disabled);
+
+/// <summary>One change of an account's credits.</summary>
+public sealed record LedgerEntry(long Delta, long Balance, string Reason, DateTimeOffset At);
+
+/// <summary>Thrown when an operator's request cannot be carried out; the message says why in one sentence.</summary>
+public sealed class StoreException(string message) : Exception(message);
+
+/// <summary>Accounts, users, allowed networks and credits, each change in one transaction.</summary>
+public sealed class AccountStore(SqliteDatabase database, TimeProvider clock)
+{
+    private string Now => clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+
+    /// <summary>Creates an account; its opening credits go into the ledger.</summary>
+    public async Task<AccountRecord> AddAccountAsync(string id, string? country, string? sender, bool relaxedNumbers, long credits, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(id) || id.Any(char.IsWhiteSpace))
+        {
+            throw new StoreException($"'{id}' is not an account ID: use letters and digits, such as CI00123456.");
+        }
+
+        if (credits < 0)
+        {
+            throw new StoreException("An account cannot open with negative credits.");
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var now = Now;
+        try
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO accounts (id, country, sender, relaxed_numbers, max_parts, credits, created_at) VALUES (@id, @country, @sender, @relaxedNumbers, 12, @credits, @now)",
+                new { id, country, sender, relaxedNumbers, credits, now }, transaction).ConfigureAwait(false);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 19)
+        {
+            throw new StoreException($"Account {id} already exists.");
+        }
+
+        if (credits != 0)
+        {
+            await AppendLedgerAsync(connection, transaction, id, credits, credits, "opening credits", now).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return (await FindAccountAsync(id, cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>The account, or null.</summary>
+    public async Task<AccountRecord?> FindAccountAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<AccountRow>(AccountRow.Select + " WHERE id = @id", new { id }).ConfigureAwait(false);
+        return row?.ToRecord();
+    }
+
+    /// <summary>Every account, by ID.</summary>
+    public async Task<IReadOnlyList<AccountRecord>> ListAccountsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<AccountRow>(AccountRow.Select + " ORDER BY id").ConfigureAwait(false);
+        return rows.Select(r => r.ToRecord()).ToList();
+    }
+
+    /// <summary>Adds <paramref name="delta"/> credits (negative to take some back); never below zero. Returns the new balance.</summary>
+    public async Task<long> CreditAsync(string id, long delta, string reason, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var balance = await connection.QuerySingleOrDefaultAsync<long?>(
+            "UPDATE accounts SET credits = credits + @delta WHERE id = @id AND credits + @delta >= 0 RETURNING credits",
+            new { id, delta }, transaction).ConfigureAwait(false);
+        if (balance is null)
+        {
+            var current = await connection.QuerySingleOrDefaultAsync<long?>("SELECT credits FROM accounts WHERE id = @id", new { id }, transaction).ConfigureAwait(false);
+            throw new StoreException(current is null
+                ? $"There is no account {id}."
+                : $"Account {id} has {current} credits; taking {-delta} would leave it below zero.");
+        }
+
+        await AppendLedgerAsync(connection, transaction, id, delta, balance.Value, reason, Now).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return balance.Value;
+    }
+
+    /// <summary>The newest ledger entries of an account, newest first.</summary>
+    public async Task<IReadOnlyList<LedgerEntry>> LedgerAsync(string id, int limit = 20, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(long Delta, long Balance, string Reason, string At)>(
+            "SELECT delta, balance, reason, at FROM credit_ledger WHERE account_id = @id ORDER BY id DESC LIMIT @limit", new { id, limit }).ConfigureAwait(false);
+        return rows.Select(r => new LedgerEntry(r.Delta, r.Balance, r.Reason, DateTimeOffset.Parse(r.At, CultureInfo.InvariantCulture))).ToList();
+    }
+
+    /// <summary>Allows mail from an address or CIDR range (IPv4 or IPv6) to authenticate as the account. Returns the canonical form.</summary>
+    public async Task<string> AllowIpAsync(string id, string addressOrRange, CancellationToken cancellationToken = default)
+    {
+        var network = CanonicalNetwork(addressOrRange);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await RequireAccountAsync(connection, id).ConfigureAwait(false);
+        await connection.ExecuteAsync(
+            "INSERT INTO ip_rules (account_id, network, created_at) VALUES (@id, @network, @now) ON CONFLICT DO NOTHING",
+            new { id, network, now = Now }).ConfigureAwait(false);
+        return network;
+    }
+
+    /// <summary>The networks allowed for an account, canonical CIDR.</summary>
+    public async Task<IReadOnlyList<string>> AllowedNetworksAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return (await connection.QueryAsync<string>("SELECT network FROM ip_rules WHERE account_id = @id ORDER BY network", new { id }).ConfigureAwait(false)).ToList();
+    }
+
+    /// <summary>
+    /// Adds a user: an email address (with a password for <c>[SENDER]</c> and SMTP AUTH, or none for IP
+    /// authentication only) or a <c>*@domain</c> pattern, which never has a password.
+    /// </summary>
+    public async Task<UserRecord> AddUserAsync(string id, string address, string? password, CancellationToken cancellationToken = default)
+    {
+        var normalized = NormalizeUserAddress(address);
+        if (normalized.StartsWith("*@", StringComparison.Ordinal) && password is not null)
+        {
+            throw new StoreException($"{normalized} is a pattern: patterns authenticate by IP address only and have no password.");
+        }
+
+        var hash = password is null ? null : PasswordHasher.Hash(password);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await RequireAccountAsync(connection, id).ConfigureAwait(false);
+        try
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO users (account_id, address, password_hash, created_at) VALUES (@id, @normalized, @hash, @now)",
+                new { id, normalized, hash, now = Now }).ConfigureAwait(false);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 19)
+        {
+            throw new StoreException($"{normalized} is already a user of account {id}.");
+        }
+
+        return new UserRecord(id, normalized, hash is not null, Disabled: false);
+    }
+
+    /// <summary>The users of an account.</summary>
+    public async Task<IReadOnlyList<UserRecord>> UsersAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(string Address, string? Hash, long Disabled)>(
+            "SELECT address, password_hash, disabled FROM users WHERE account_id = @id ORDER BY address", new { id }).ConfigureAwait(false);
+        return rows.Select(r => new UserRecord(id, r.Address, r.Hash is not null, r.Disabled != 0)).ToList();
+    }
+
+    /// <summary>An address or CIDR range in canonical form (<c>203.0.113.0/24</c>, <c>2001:db8::/32</c>); a bare address is a /32 or /128.</summary>
+    public static string CanonicalNetwork(string addressOrRange)
+    {
+        var text = addressOrRange.Trim();
+        var host = text.Split('/')[0];
+        // IPAddress reads "203.0.113" as 203.0.0.113 (inet_aton); an operator who writes three parts means something else.
+        if (!host.Contains(':', StringComparison.Ordinal) && host.Count(c => c == '.') != 3)
+        {
+            throw NotANetwork(addressOrRange);
+        }
+
+        if (IPAddress.TryParse(text, out var address))
+        {
+            address = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+            return new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128).ToString();
+        }
+
+        if (IPNetwork.TryParse(text, out var network))
+        {
+            return network.ToString();
+        }
+
+        // IPNetwork refuses host bits set (203.0.113.7/24); an operator means the range.
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        if (slash > 0 && IPAddress.TryParse(host, out var hostAddress)
+            && int.TryParse(text[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var prefix)
+            && prefix <= (hostAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128))
+        {
+            var bytes = hostAddress.GetAddressBytes();
+            for (var bit = prefix; bit < bytes.Length * 8; bit++)
+            {
+                bytes[bit / 8] &= (byte)~(0x80 >> (bit % 8));
+            }
+
+            return new IPNetwork(new IPAddress(bytes), prefix).ToString();
+        }
+
+        throw NotANetwork(addressOrRange);
+    }
+
+    private static StoreException NotANetwork(string written) =>
+        new($"'{written}' is not an IP address or CIDR range, such as 203.0.113.5 or 203.0.113.0/24.");
+
+    private static string NormalizeUserAddress(string address)
+    {
+        var trimmed = address.Trim().ToLowerInvariant();
+        var at = trimmed.LastIndexOf('@');
+        if (at <= 0 || at == trimmed.Length - 1 || trimmed.Any(char.IsWhiteSpace) || (trimmed.Contains('*', StringComparison.Ordinal) && !trimmed.StartsWith("*@", StringComparison.Ordinal))
+            || trimmed.LastIndexOf('*') > 0)
+        {
+            throw new StoreException($"'{address}' is not an email address or a *@domain pattern.");
+        }
+
+        return trimmed;
+    }
+
+    private static async Task RequireAccountAsync(SqliteConnection connection, string id)
+    {
+        if (await connection.QuerySingleOrDefaultAsync<int?>("SELECT 1 FROM accounts WHERE id = @id", new { id }).ConfigureAwait(false) is null)
+        {
+            throw new StoreException($"There is no account {id}.");
+        }
+    }
+
+    private static Task<int> AppendLedgerAsync(SqliteConnection connection, System.Data.Common.DbTransaction transaction, string id, long delta, long balance, string reason, string at) =>
+        connection.ExecuteAsync(
+            "INSERT INTO credit_ledger (account_id, delta, balance, reason, at) VALUES (@id, @delta, @balance, @reason, @at)",
+            new { id, delta, balance, reason, at }, transaction);
+
+    private sealed record AccountRow(string Id, string? Country, string? Sender, long RelaxedNumbers, long MaxParts, long Credits, long LowCreditWarning, string CreatedAt)
+    {
+        public const string Select =
+            "SELECT id AS Id, country AS Country, sender AS Sender, relaxed_numbers AS RelaxedNumbers, max_parts AS MaxParts, credits AS Credits, low_credit_warning AS LowCreditWarning, created_at AS CreatedAt FROM accounts";
+
+        public AccountRecord ToRecord() => new(Id, Country, Sender, RelaxedNumbers != 0, (int)MaxParts, Credits, LowCreditWarning,
+            DateTimeOffset.Parse(CreatedAt, CultureInfo.InvariantCulture));
+    }
+}

@@ -1,0 +1,158 @@
+using Dapper;
+using Mail2Sms.Gateway.Storage;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Mail2Sms.Gateway.Tests.Storage;
+
+public sealed class AccountStoreTests : IDisposable
+{
+    private readonly TempDatabase _db = new();
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero));
+    private readonly AccountStore _store;
+
+    public AccountStoreTests() => _store = new AccountStore(_db.Database, _clock);
+
+    public void Dispose() => _db.Dispose();
+
+    [Fact]
+    public async Task The_file_is_created_in_wal_mode_and_migrating_again_changes_nothing()
+    {
+        Assert.True(File.Exists(_db.Path));
+        Assert.Equal(0, await _db.Database.MigrateAsync());
+        await using var connection = await _db.Database.OpenAsync();
+        Assert.Equal("wal", await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
+        Assert.Equal(2, await connection.ExecuteScalarAsync<int>("PRAGMA synchronous"));
+    }
+
+    [Fact]
+    public async Task An_account_is_created_found_and_listed_with_its_opening_credits_in_the_ledger()
+    {
+        var account = await _store.AddAccountAsync("CI00123456", "AU", "Acme", relaxedNumbers: true, credits: 100);
+        Assert.Equal(new AccountRecord("CI00123456", "AU", "Acme", true, 12, 100, 0, _clock.GetUtcNow()), account);
+        Assert.Equal(account, await _store.FindAccountAsync("CI00123456"));
+        Assert.Null(await _store.FindAccountAsync("CI00000000"));
+        await _store.AddAccountAsync("CI00000001", null, null, false, 0);
+        Assert.Equal(["CI00000001", "CI00123456"], (await _store.ListAccountsAsync()).Select(a => a.Id));
+        Assert.Equal([new LedgerEntry(100, 100, "opening credits", _clock.GetUtcNow())], await _store.LedgerAsync("CI00123456"));
+    }
+
+    [Fact]
+    public async Task A_second_account_with_the_same_id_is_refused()
+    {
+        await _store.AddAccountAsync("CI00123456", "AU", null, false, 0);
+        var e = await Assert.ThrowsAsync<StoreException>(() => _store.AddAccountAsync("CI00123456", "AU", null, false, 0));
+        Assert.Equal("Account CI00123456 already exists.", e.Message);
+    }
+
+    [Fact]
+    public async Task Credits_go_up_and_down_in_the_ledger_but_never_below_zero()
+    {
+        await _store.AddAccountAsync("CI00123456", "AU", null, false, 10);
+        Assert.Equal(15, await _store.CreditAsync("CI00123456", 5, "top-up"));
+        Assert.Equal(3, await _store.CreditAsync("CI00123456", -12, "refund to customer"));
+        var e = await Assert.ThrowsAsync<StoreException>(() => _store.CreditAsync("CI00123456", -4, "too much"));
+        Assert.Equal("Account CI00123456 has 3 credits; taking 4 would leave it below zero.", e.Message);
+        Assert.Equal([(-12L, 3L), (5L, 15L), (10L, 10L)], (await _store.LedgerAsync("CI00123456")).Select(l => (l.Delta, l.Balance)));
+        await Assert.ThrowsAsync<StoreException>(() => _store.CreditAsync("CI00999999", 1, "x"));
+    }
+
+    [Fact]
+    public async Task Concurrent_debits_never_overspend()
+    {
+        await _store.AddAccountAsync("CI00123456", "AU", null, false, 20);
+        var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(async _ =>
+        {
+            try
+            {
+                await _store.CreditAsync("CI00123456", -1, "sms");
+                return true;
+            }
+            catch (StoreException)
+            {
+                return false;
+            }
+        }));
+        Assert.Equal(20, results.Count(ok => ok));
+        Assert.Equal(0, (await _store.FindAccountAsync("CI00123456"))!.Credits);
+        Assert.Equal(0, (await _store.LedgerAsync("CI00123456", limit: 100)).Sum(l => l.Delta));
+    }
+
+    [Theory]
+    [InlineData("203.0.113.5", "203.0.113.5/32")]
+    [InlineData("203.0.113.7/24", "203.0.113.0/24")]
+    [InlineData("::ffff:203.0.113.5", "203.0.113.5/32")]
+    [InlineData("2001:db8::1/32", "2001:db8::/32")]
+    [InlineData(" 2001:DB8::1 ", "2001:db8::1/128")]
+    public void Networks_are_kept_in_canonical_form(string written, string canonical)
+    {
+        Assert.Equal(canonical, AccountStore.CanonicalNetwork(written));
+    }
+
+    [Theory]
+    [InlineData("203.0.113")]
+    [InlineData("203.0.113.0/33")]
+    [InlineData("example.com")]
+    public void A_network_that_is_not_one_is_refused_with_an_example(string written)
+    {
+        var e = Assert.Throws<StoreException>(() => AccountStore.CanonicalNetwork(written));
+        Assert.Contains("such as 203.0.113.5 or 203.0.113.0/24", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Allowed_networks_belong_to_an_existing_account_once_each()
+    {
+        await _store.AddAccountAsync("CI00123456", "AU", null, false, 0);
+        await _store.AllowIpAsync("CI00123456", "203.0.113.0/24");
+        await _store.AllowIpAsync("CI00123456", "203.0.113.9/24");
+        Assert.Equal(["203.0.113.0/24"], await _store.AllowedNetworksAsync("CI00123456"));
+        await Assert.ThrowsAsync<StoreException>(() => _store.AllowIpAsync("CI00999999", "203.0.113.5"));
+    }
+
+    [Fact]
+    public async Task Users_are_stored_lower_case_with_a_slow_salted_hash_never_the_password()
+    {
+        await _store.AddAccountAsync("CI00123456", "AU", null, false, 0);
+        await _store.AddUserAsync("CI00123456", "Ops@Example.com.au", "s3cret=x");
+        await _store.AddUserAsync("CI00123456", "*@monitor.example.com.au", null);
+        Assert.Equal(
+            [new UserRecord("CI00123456", "*@monitor.example.com.au", false, false), new UserRecord("CI00123456", "ops@example.com.au", true, false)],
+            await _store.UsersAsync("CI00123456"));
+
+        await using var connection = await _db.Database.OpenAsync();
+        var hash = await connection.ExecuteScalarAsync<string>("SELECT password_hash FROM users WHERE address = 'ops@example.com.au'");
+        Assert.StartsWith("pbkdf2-sha256$210000$", hash, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", File.ReadAllText(_db.Path + "-wal", System.Text.Encoding.Latin1) + File.ReadAllText(_db.Path, System.Text.Encoding.Latin1), StringComparison.Ordinal);
+        Assert.True(PasswordHasher.Verify("s3cret=x", hash!));
+        Assert.False(PasswordHasher.Verify("s3cret=y", hash!));
+    }
+
+    [Theory]
+    [InlineData("*@example.com", "pw", "patterns authenticate by IP address only")]
+    [InlineData("not an address", null, "not an email address")]
+    [InlineData("ops*@example.com", null, "not an email address")]
+    public async Task Users_that_cannot_be_are_refused_with_the_reason(string address, string? password, string said)
+    {
+        await _store.AddAccountAsync("CI00123456", "AU", null, false, 0);
+        var e = await Assert.ThrowsAsync<StoreException>(() => _store.AddUserAsync("CI00123456", address, password));
+        Assert.Contains(said, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_user_is_added_once_per_account()
+    {
+        await _store.AddAccountAsync("CI00123456", "AU", null, false, 0);
+        await _store.AddUserAsync("CI00123456", "ops@example.com.au", null);
+        var e = await Assert.ThrowsAsync<StoreException>(() => _store.AddUserAsync("CI00123456", "OPS@example.com.au", null));
+        Assert.Equal("ops@example.com.au is already a user of account CI00123456.", e.Message);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("pbkdf2-sha256$0$AAAA$AAAA")]
+    [InlineData("pbkdf2-sha256$10$not-base64$AAAA")]
+    [InlineData("md5$1$a$b")]
+    public void A_malformed_stored_hash_never_verifies(string stored)
+    {
+        Assert.False(PasswordHasher.Verify("anything", stored));
+    }
+}
