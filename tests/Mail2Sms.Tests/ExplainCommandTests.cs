@@ -1,29 +1,12 @@
-using System.Diagnostics;
-
 namespace Mail2Sms.Tests;
 
-/// <summary>Runs the real <c>mail2sms</c> program, as an operator would.</summary>
 public sealed class ExplainCommandTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("mail2sms-explain-").FullName;
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static (int ExitCode, string Output) Run(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mail2sms.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(60_000), "mail2sms did not finish");
-        return (process.ExitCode, output.Result + error.Result);
-    }
+    private static (int ExitCode, string Output) Run(params string[] args) => Cli.Run(args);
 
     private string Email(string subject, string body)
     {

@@ -1,0 +1,134 @@
+using System.CommandLine;
+using System.Globalization;
+using Mail2Sms.Gateway.Storage;
+
+namespace Mail2Sms;
+
+/// <summary><c>mail2sms account ...</c> and <c>mail2sms user add</c>: the operator's accounts, users, networks and credits.</summary>
+internal static class AccountCommands
+{
+    public static Command Account(Settings settings)
+    {
+        var id = () => new Argument<string>("ID") { Description = "The account ID, such as CI00123456." };
+
+        var addId = id();
+        var country = new Option<string?>("--country") { Description = "The account's country (ISO 3166, such as AU): national numbers are read in it." };
+        var credits = new Option<long>("--credits") { Description = "Opening credits: one SMS part costs one." };
+        var sender = new Option<string?>("--sender") { Description = "The sender (source address) of the account's SMS." };
+        var relaxed = new Option<bool>("--relaxed-numbers") { Description = "Accept any 8 to 15 digits rather than mobile numbers only." };
+        var add = new Command("add", "Create an account.") { addId, country, credits, sender, relaxed };
+        add.SetAction((parse, token) => Run(settings, parse, async (store, output) =>
+        {
+            var countryCode = parse.GetValue(country) is { } c ? new Core.Numbers.PhoneNumberRules(c).Country : null;
+            var account = await store.AddAccountAsync(parse.GetRequiredValue(addId), countryCode, parse.GetValue(sender),
+                parse.GetValue(relaxed), parse.GetValue(credits), token).ConfigureAwait(false);
+            output.WriteLine($"Account {account.Id} created with {account.Credits} credits.");
+        }));
+
+        var allowId = id();
+        var network = new Argument<string>("IP-or-CIDR") { Description = "An address (203.0.113.5) or range (203.0.113.0/24, 2001:db8::/32)." };
+        var allowIp = new Command("allow-ip", "Let mail from an address or range authenticate as the account.") { allowId, network };
+        allowIp.SetAction((parse, token) => Run(settings, parse, async (store, output) =>
+        {
+            var canonical = await store.AllowIpAsync(parse.GetRequiredValue(allowId), parse.GetRequiredValue(network), token).ConfigureAwait(false);
+            output.WriteLine($"Account {parse.GetRequiredValue(allowId)} accepts mail from {canonical}.");
+        }));
+
+        var creditId = id();
+        var amount = new Argument<long>("N") { Description = "Credits to add; negative to take some back (never below zero)." };
+        var reason = new Option<string>("--reason") { Description = "Why, for the ledger.", DefaultValueFactory = _ => "operator" };
+        var credit = new Command("credit", "Add credits to an account, or take some back.") { creditId, amount, reason };
+        credit.SetAction((parse, token) => Run(settings, parse, async (store, output) =>
+        {
+            var balance = await store.CreditAsync(parse.GetRequiredValue(creditId), parse.GetValue(amount), parse.GetRequiredValue(reason), token).ConfigureAwait(false);
+            output.WriteLine($"Account {parse.GetRequiredValue(creditId)} now has {balance} credits.");
+        }));
+
+        var showId = id();
+        var show = new Command("show", "Show an account: settings, networks, users and recent credit changes.") { showId };
+        show.SetAction((parse, token) => Run(settings, parse, (store, output) => ShowAsync(store, output, parse.GetRequiredValue(showId), token)));
+
+        var list = new Command("list", "List the accounts.");
+        list.SetAction((parse, token) => Run(settings, parse, async (store, output) =>
+        {
+            foreach (var account in await store.ListAccountsAsync(token).ConfigureAwait(false))
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{account.Id,-16} {account.Country ?? "--",-3} {account.Credits,12} credits"));
+            }
+        }));
+
+        return new Command("account", "Manage accounts.") { add, allowIp, credit, show, list };
+    }
+
+    public static Command User(Settings settings)
+    {
+        var accountId = new Argument<string>("ID") { Description = "The account ID." };
+        var address = new Argument<string>("EMAIL-or-*@DOMAIN") { Description = "The user's address, or *@domain for hosts that send from many addresses (IP authentication only)." };
+        var password = new Option<string?>("--password") { Description = "The password for [SENDER] blocks and SMTP AUTH; asked for when absent and input is a terminal." };
+        var add = new Command("add", "Add a user to an account.") { accountId, address, password };
+        add.SetAction((parse, token) => Run(settings, parse, async (store, output) =>
+        {
+            var user = parse.GetRequiredValue(address);
+            var secret = parse.GetValue(password);
+            if (secret is null && !user.TrimStart().StartsWith("*@", StringComparison.Ordinal) && !Console.IsInputRedirected)
+            {
+                secret = Prompt.Password(output, $"Password for {user} (empty for IP authentication only): ");
+            }
+
+            var added = await store.AddUserAsync(parse.GetRequiredValue(accountId), user, string.IsNullOrEmpty(secret) ? null : secret, token).ConfigureAwait(false);
+            output.WriteLine($"User {added.Address} added to account {added.AccountId} ({(added.HasPassword ? "with a password" : "IP authentication only")}).");
+        }));
+        return new Command("user", "Manage the users of accounts.") { add };
+    }
+
+    private static async Task ShowAsync(AccountStore store, TextWriter output, string id, CancellationToken token)
+    {
+        var account = await store.FindAccountAsync(id, token).ConfigureAwait(false) ?? throw new StoreException($"There is no account {id}.");
+        output.WriteLine($"account:    {account.Id}");
+        output.WriteLine($"country:    {account.Country ?? "(none: international numbers only)"}");
+        output.WriteLine($"sender:     {account.Sender ?? "(the gateway's)"}");
+        output.WriteLine($"numbers:    {(account.RelaxedNumbers ? "relaxed (any 8 to 15 digits)" : "mobile numbers only")}");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"max parts:  {account.MaxParts}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"credits:    {account.Credits}"));
+        output.WriteLine("networks:");
+        foreach (var network in await store.AllowedNetworksAsync(id, token).ConfigureAwait(false))
+        {
+            output.WriteLine($"  {network}");
+        }
+
+        output.WriteLine("users:");
+        foreach (var user in await store.UsersAsync(id, token).ConfigureAwait(false))
+        {
+            output.WriteLine($"  {user.Address} ({(user.HasPassword ? "password" : "IP only")}{(user.Disabled ? ", disabled" : string.Empty)})");
+        }
+
+        output.WriteLine("credit changes, newest first:");
+        foreach (var entry in await store.LedgerAsync(id, cancellationToken: token).ConfigureAwait(false))
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {entry.At:yyyy-MM-dd HH:mm:ss}Z {entry.Delta,+8:+0;-0;0} = {entry.Balance,8}  {entry.Reason}"));
+        }
+    }
+
+    // Every verb: open and migrate the configured database, run, and turn a refusal into one line and exit code 1.
+    private static async Task<int> Run(Settings settings, ParseResult parse, Func<AccountStore, TextWriter, Task> action)
+    {
+        var error = parse.InvocationConfiguration.Error;
+        try
+        {
+            var database = settings.Database();
+            await database.MigrateAsync().ConfigureAwait(false);
+            await action(new AccountStore(database, TimeProvider.System), parse.InvocationConfiguration.Output).ConfigureAwait(false);
+            return 0;
+        }
+        catch (StoreException e)
+        {
+            await error.WriteLineAsync(e.Message).ConfigureAwait(false);
+            return 1;
+        }
+        catch (Exception e) when (e is SettingsException or ArgumentException)
+        {
+            await error.WriteLineAsync(e.Message).ConfigureAwait(false);
+            return 2;
+        }
+    }
+}
