@@ -20,7 +20,7 @@ public sealed class StoreException(string message) : Exception(message);
 /// <summary>Accounts, users, allowed networks and credits, each change in one transaction.</summary>
 public sealed class AccountStore(SqliteDatabase database, TimeProvider clock)
 {
-    private string Now => clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+    private string Now => Timestamps.Write(clock.GetUtcNow());
 
     /// <summary>Creates an account; its opening credits go into the ledger.</summary>
     public async Task<AccountRecord> AddAccountAsync(string id, string? country, string? sender, bool relaxedNumbers, long credits, CancellationToken cancellationToken = default)
@@ -101,7 +101,7 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock)
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<(long Delta, long Balance, string Reason, string At)>(
             "SELECT delta, balance, reason, at FROM credit_ledger WHERE account_id = @id ORDER BY id DESC LIMIT @limit", new { id, limit }).ConfigureAwait(false);
-        return rows.Select(r => new LedgerEntry(r.Delta, r.Balance, r.Reason, DateTimeOffset.Parse(r.At, CultureInfo.InvariantCulture))).ToList();
+        return rows.Select(r => new LedgerEntry(r.Delta, r.Balance, r.Reason, Timestamps.Read(r.At))).ToList();
     }
 
     /// <summary>Allows mail from an address or CIDR range (IPv4 or IPv6) to authenticate as the account. Returns the canonical form.</summary>
@@ -236,6 +236,6 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock)
             "SELECT id AS Id, country AS Country, sender AS Sender, relaxed_numbers AS RelaxedNumbers, max_parts AS MaxParts, credits AS Credits, low_credit_warning AS LowCreditWarning, created_at AS CreatedAt FROM accounts";
 
         public AccountRecord ToRecord() => new(Id, Country, Sender, RelaxedNumbers != 0, (int)MaxParts, Credits, LowCreditWarning,
-            DateTimeOffset.Parse(CreatedAt, CultureInfo.InvariantCulture));
+            Timestamps.Read(CreatedAt));
     }
 }

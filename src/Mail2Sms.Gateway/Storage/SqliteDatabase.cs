@@ -50,7 +50,7 @@ public sealed class SqliteDatabase
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             await connection.ExecuteAsync(sql, transaction: transaction).ConfigureAwait(false);
             await connection.ExecuteAsync("INSERT INTO schema_migrations (version, applied_at) VALUES (@version, @at)",
-                new { version, at = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture) }, transaction).ConfigureAwait(false);
+                new { version, at = Timestamps.Write(DateTimeOffset.UtcNow) }, transaction).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             count++;
         }

@@ -1,0 +1,126 @@
+using Dapper;
+using Mail2Sms.Core.Intake;
+using Microsoft.Data.Sqlite;
+
+namespace Mail2Sms.Gateway.Storage;
+
+/// <summary>What the gateway knows of an accepted email besides the decision.</summary>
+/// <param name="AccountId">The authenticated sender's account.</param>
+/// <param name="MessageId">The <c>Message-ID</c>, when the email has one.</param>
+/// <param name="Originator">Where replies and reports go.</param>
+/// <param name="MailFrom">The envelope sender.</param>
+/// <param name="ClientIp">The client's address.</param>
+/// <param name="Format">The format the recipients asked for.</param>
+/// <param name="Subject">The subject.</param>
+/// <param name="SizeBytes">The message size.</param>
+/// <param name="Recipients">The envelope recipients this acceptance serves.</param>
+public sealed record ReceivedEmail(
+    string AccountId, string? MessageId, string? Originator, string MailFrom, string? ClientIp,
+    EmailFormat Format, string Subject, long SizeBytes, IReadOnlyList<string> Recipients);
+
+/// <summary>The outcome of committing an email: its ID, or why the store refused it.</summary>
+public sealed record AcceptOutcome(long? EmailId, Reason? Refusal, long Balance);
+
+/// <summary>
+/// Commits an accepted email in one transaction: the email, its SMS (queued), its failures, the
+/// recipients it served (so a resend is recognised) and the credit debit, checked against the balance
+/// under the write lock so that concurrent emails can never overspend an account.
+/// </summary>
+public sealed class EmailStore(SqliteDatabase database, TimeProvider clock)
+{
+    /// <summary>How long a Message-ID and recipient are remembered to recognise a resend.</summary>
+    public static readonly TimeSpan ResendWindow = TimeSpan.FromHours(24);
+
+    /// <summary>Of <paramref name="recipients"/>, those an email with this Message-ID was already accepted for within the resend window.</summary>
+    public async Task<IReadOnlySet<string>> AlreadyServedAsync(string accountId, string? messageId, IEnumerable<string> recipients, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrEmpty(messageId))
+        {
+            return new HashSet<string>();
+        }
+
+        var since = Timestamps.Write(clock.GetUtcNow() - ResendWindow);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var served = await connection.QueryAsync<string>(
+            "SELECT recipient FROM email_recipients WHERE account_id = @accountId AND message_id = @messageId AND received_at >= @since AND recipient IN @recipients",
+            new { accountId, messageId, since, recipients = recipients.Select(Normalize).ToList() }).ConfigureAwait(false);
+        return served.ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>Commits <paramref name="acceptance"/>; returns the email's ID, or the refusal (credits, a used CSV name).</summary>
+    public async Task<AcceptOutcome> AcceptAsync(ReceivedEmail email, Acceptance acceptance, CancellationToken cancellationToken = default)
+    {
+        var now = Timestamps.Write(clock.GetUtcNow());
+        var cost = acceptance.Credits;
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+        var balance = await connection.QuerySingleOrDefaultAsync<long?>(
+            "UPDATE accounts SET credits = credits - @cost WHERE id = @id AND credits >= @cost RETURNING credits",
+            new { id = email.AccountId, cost }, transaction).ConfigureAwait(false);
+        if (balance is null)
+        {
+            var available = await connection.QuerySingleOrDefaultAsync<long?>("SELECT credits FROM accounts WHERE id = @id", new { id = email.AccountId }, transaction).ConfigureAwait(false)
+                ?? throw new StoreException($"There is no account {email.AccountId}.");
+            return new AcceptOutcome(null, Reasons.InsufficientCredits(cost, available), available);
+        }
+
+        long emailId;
+        try
+        {
+            emailId = await connection.ExecuteScalarAsync<long>(
+                """
+                INSERT INTO emails (account_id, message_id, originator, mail_from, client_ip, format, subject, size_bytes, csv_file_name, credits, received_at)
+                VALUES (@AccountId, @MessageId, @Originator, @MailFrom, @ClientIp, @format, @Subject, @SizeBytes, @csv, @cost, @now)
+                RETURNING id
+                """,
+                new { email.AccountId, email.MessageId, email.Originator, email.MailFrom, email.ClientIp, format = (int)email.Format, email.Subject, email.SizeBytes, csv = acceptance.CsvFileName, cost, now },
+                transaction).ConfigureAwait(false);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 19 && acceptance.CsvFileName is not null)
+        {
+            return new AcceptOutcome(null, Reasons.Create(ReasonCode.CsvDuplicate,
+                $"{acceptance.CsvFileName} was sent before and its messages went out then: name each new file with the time you make it."), balance.Value + cost);
+        }
+
+        var priority = email.Format is EmailFormat.Mobile or EmailFormat.Cellphones ? 0 : 1;
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO sms (email_id, account_id, number, name, text, encoding, parts, priority, status, due_at, created_at)
+            VALUES (@emailId, @accountId, @Number, @Name, @Text, @Encoding, @Parts, @priority, 'queued', @now, @now)
+            """,
+            acceptance.Messages.Select(m => new
+            {
+                emailId, accountId = email.AccountId, m.Number, m.Name, m.Text.Text,
+                Encoding = m.Text.Encoding.ToString(), Parts = m.Text.PartCount, priority, now,
+            }),
+            transaction).ConfigureAwait(false);
+
+        await connection.ExecuteAsync(
+            "INSERT INTO email_failures (email_id, position, location, code, reason) VALUES (@emailId, @position, @Where, @code, @text)",
+            acceptance.Failures.Select((f, position) => new { emailId, position, f.Where, code = f.Reason.Code.ToString(), text = f.Reason.Text }),
+            transaction).ConfigureAwait(false);
+
+        if (!string.IsNullOrEmpty(email.MessageId))
+        {
+            // A row older than the resend window is replaced: the same Message-ID a day later is a new email.
+            await connection.ExecuteAsync(
+                """
+                INSERT INTO email_recipients (account_id, message_id, recipient, email_id, received_at)
+                VALUES (@accountId, @messageId, @recipient, @emailId, @now)
+                ON CONFLICT (account_id, message_id, recipient) DO UPDATE SET email_id = excluded.email_id, received_at = excluded.received_at
+                """,
+                email.Recipients.Select(r => new { accountId = email.AccountId, messageId = email.MessageId, recipient = Normalize(r), emailId, now }),
+                transaction).ConfigureAwait(false);
+        }
+
+        await connection.ExecuteAsync(
+            "INSERT INTO credit_ledger (account_id, delta, balance, reason, at) VALUES (@id, @delta, @balance, @reason, @now)",
+            new { id = email.AccountId, delta = -cost, balance, reason = $"email {emailId}", now }, transaction).ConfigureAwait(false);
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new AcceptOutcome(emailId, null, balance.Value);
+    }
+
+    private static string Normalize(string recipient) => recipient.Trim().Trim('<', '>').ToLowerInvariant();
+}
