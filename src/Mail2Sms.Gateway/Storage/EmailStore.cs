@@ -91,8 +91,15 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock)
             """,
             acceptance.Messages.Select(m => new
             {
-                emailId, accountId = email.AccountId, m.Number, m.Name, m.Text.Text,
-                Encoding = m.Text.Encoding.ToString(), Parts = m.Text.PartCount, priority, now,
+                emailId,
+                accountId = email.AccountId,
+                m.Number,
+                m.Name,
+                m.Text.Text,
+                Encoding = m.Text.Encoding.ToString(),
+                Parts = m.Text.PartCount,
+                priority,
+                now,
             }),
             transaction).ConfigureAwait(false);
 
