@@ -11,6 +11,29 @@ public sealed record AccountRecord(string Id, string? Country, string? Sender, b
 /// <summary>A user of an account: an address, or a <c>*@domain</c> pattern that authenticates by IP only.</summary>
 public sealed record UserRecord(string AccountId, string Address, bool HasPassword, bool Disabled);
 
+/// <summary>A user an address may be, with what it takes to authenticate as it.</summary>
+/// <param name="AccountId">The user's account.</param>
+/// <param name="Address">The user's address, or its <c>*@domain</c> pattern.</param>
+/// <param name="PasswordHash">The stored hash, when the user has a password.</param>
+/// <param name="Networks">The account's allowed networks.</param>
+public sealed record SenderCandidate(string AccountId, string Address, string? PasswordHash, IReadOnlyList<IPNetwork> Networks)
+{
+    /// <summary>True for a <c>*@domain</c> pattern, which authenticates by IP address only.</summary>
+    public bool IsPattern => Address.StartsWith("*@", StringComparison.Ordinal);
+
+    /// <summary>True when <paramref name="client"/> is inside one of the account's networks (<c>::ffff:a.b.c.d</c> is <c>a.b.c.d</c>).</summary>
+    public bool Allows(IPAddress? client)
+    {
+        if (client is null)
+        {
+            return false;
+        }
+
+        var address = client.IsIPv4MappedToIPv6 ? client.MapToIPv4() : client;
+        return Networks.Any(n => n.Contains(address));
+    }
+}
+
 /// <summary>One change of an account's credits.</summary>
 public sealed record LedgerEntry(long Delta, long Balance, string Reason, DateTimeOffset At);
 
@@ -159,6 +182,29 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock)
         var rows = await connection.QueryAsync<(string Address, string? Hash, long Disabled)>(
             "SELECT address, password_hash, disabled FROM users WHERE account_id = @id ORDER BY address", new { id }).ConfigureAwait(false);
         return rows.Select(r => new UserRecord(id, r.Address, r.Hash is not null, r.Disabled != 0)).ToList();
+    }
+
+    /// <summary>
+    /// The users an address could be: exact matches (case-insensitive) and <c>*@domain</c> patterns of its
+    /// domain, of accounts in any, each with the account's allowed networks. Disabled users are left out.
+    /// </summary>
+    public async Task<IReadOnlyList<SenderCandidate>> SenderCandidatesAsync(string address, CancellationToken cancellationToken = default)
+    {
+        var normalized = address.Trim().ToLowerInvariant();
+        var at = normalized.LastIndexOf('@');
+        var pattern = at < 0 ? null : "*" + normalized[at..];
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var users = (await connection.QueryAsync<(string AccountId, string Address, string? Hash)>(
+            "SELECT account_id, address, password_hash FROM users WHERE disabled = 0 AND (address = @normalized OR address = @pattern) ORDER BY account_id",
+            new { normalized, pattern }).ConfigureAwait(false)).ToList();
+        var candidates = new List<SenderCandidate>(users.Count);
+        foreach (var user in users)
+        {
+            var networks = await connection.QueryAsync<string>("SELECT network FROM ip_rules WHERE account_id = @AccountId", new { user.AccountId }).ConfigureAwait(false);
+            candidates.Add(new SenderCandidate(user.AccountId, user.Address, user.Hash, networks.Select(IPNetwork.Parse).ToList()));
+        }
+
+        return candidates;
     }
 
     /// <summary>An address or CIDR range in canonical form (<c>203.0.113.0/24</c>, <c>2001:db8::/32</c>); a bare address is a /32 or /128.</summary>
