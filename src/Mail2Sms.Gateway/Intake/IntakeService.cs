@@ -1,0 +1,70 @@
+using System.Globalization;
+using Mail2Sms.Core.Intake;
+using Mail2Sms.Gateway.Storage;
+using MimeKit;
+
+namespace Mail2Sms.Gateway.Intake;
+
+/// <summary>One email as the SMTP layer hands it over, after <c>DATA</c>.</summary>
+/// <param name="Message">The parsed email.</param>
+/// <param name="Envelope">Its envelope: <c>MAIL FROM</c>, the accepted <c>RCPT TO</c>s, the client's address.</param>
+/// <param name="SizeBytes">Its size as received.</param>
+/// <param name="SmtpAuthUser">The user the session authenticated as with SMTP AUTH over TLS, if any.</param>
+public sealed record IncomingEmail(MimeMessage Message, Envelope Envelope, long SizeBytes, string? SmtpAuthUser = null);
+
+/// <summary>
+/// The whole of intake for one email: read its facts, authenticate its sender, recognise a resend,
+/// decide with Core's rules, and commit. The reply is <c>250</c> only once the commit is done; any
+/// failure of the gateway itself is <c>451 4.3.0</c>, so the sending server keeps the email and retries.
+/// </summary>
+public sealed class IntakeService(
+    IReadOnlyCollection<string> gatewayDomains, SenderAuthenticator authenticator, AccountStore accounts, EmailStore emails)
+{
+    /// <summary>Receives one email and returns the reply to give.</summary>
+    public async Task<SmtpReply> ReceiveAsync(IncomingEmail email, CancellationToken cancellationToken = default)
+    {
+        var facts = SenderFacts.Read(email.Message, email.Envelope, gatewayDomains);
+        if (facts.Rejection is { } rejection)
+        {
+            return SmtpReply.Refused(rejection);
+        }
+
+        var sender = await authenticator.AuthenticateAsync(facts.Originator, facts.SenderBlock, email.SmtpAuthUser,
+            email.Envelope.ClientAddress, facts.IsForwarded, cancellationToken).ConfigureAwait(false);
+        if (sender.Failure is { } failure)
+        {
+            return SmtpReply.Refused(failure);
+        }
+
+        var record = await accounts.FindAccountAsync(sender.AccountId!, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"Account {sender.AccountId} vanished during intake.");
+        var served = await emails.AlreadyServedAsync(record.Id, facts.MessageId, email.Envelope.Recipients, cancellationToken).ConfigureAwait(false);
+        var fresh = email.Envelope.Recipients.Where(r => !served.Contains(r.Trim().Trim('<', '>').ToLowerInvariant())).ToList();
+        if (fresh.Count == 0)
+        {
+            return SmtpReply.Accepted($"Already accepted: <{facts.MessageId}> was received before and is not sent again.");
+        }
+
+        if (fresh.Count < email.Envelope.Recipients.Count)
+        {
+            facts = SenderFacts.Read(email.Message, email.Envelope with { Recipients = fresh }, gatewayDomains);
+        }
+
+        var account = new Account(record.Id, record.Country, record.RelaxedNumbers, record.MaxParts);
+        switch (IntakeRules.Decide(facts, account))
+        {
+            case Rejection refused:
+                return SmtpReply.Refused(refused);
+            case Acceptance acceptance:
+                var received = new ReceivedEmail(record.Id, facts.MessageId, facts.Originator, email.Envelope.MailFrom,
+                    email.Envelope.ClientAddress?.ToString(), facts.Format!.Value, facts.Content.Subject, email.SizeBytes, fresh);
+                var outcome = await emails.AcceptAsync(received, acceptance, cancellationToken).ConfigureAwait(false);
+                return outcome.Refusal is { } refusal
+                    ? SmtpReply.Refused(refusal)
+                    : SmtpReply.Accepted(string.Create(CultureInfo.InvariantCulture,
+                        $"Accepted: {acceptance.Messages.Count} SMS queued for {acceptance.Credits} credits{(acceptance.Failures.Count > 0 ? $"; {acceptance.Failures.Count} failed and will be reported to {facts.Originator}" : string.Empty)}."));
+            default:
+                throw new InvalidOperationException("Intake decided neither to accept nor to reject.");
+        }
+    }
+}

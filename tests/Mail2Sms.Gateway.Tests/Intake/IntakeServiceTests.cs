@@ -1,0 +1,111 @@
+using System.Net;
+using System.Text;
+using Dapper;
+using Mail2Sms.Core.Intake;
+using Mail2Sms.Gateway.Intake;
+using Mail2Sms.Gateway.Storage;
+using Mail2Sms.Gateway.Tests.Storage;
+using Microsoft.Extensions.Time.Testing;
+using MimeKit;
+
+namespace Mail2Sms.Gateway.Tests.Intake;
+
+/// <summary>Intake from a parsed email to a committed row and the reply, against a real SQLite file.</summary>
+public sealed class IntakeServiceTests : IDisposable
+{
+    private const string Domain = "sms.localhost";
+    private static readonly IPAddress Office = IPAddress.Parse("203.0.113.5");
+    private readonly TempDatabase _db = new();
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero));
+    private readonly AccountStore _accounts;
+    private readonly IntakeService _intake;
+
+    public IntakeServiceTests()
+    {
+        _accounts = new AccountStore(_db.Database, _clock);
+        _intake = new IntakeService([Domain], new SenderAuthenticator(_accounts, new PasswordLockout(_clock)), _accounts, new EmailStore(_db.Database, _clock));
+        _accounts.AddAccountAsync("CI00000001", "AU", null, false, 5).GetAwaiter().GetResult();
+        _accounts.AllowIpAsync("CI00000001", "203.0.113.0/24").GetAwaiter().GetResult();
+        _accounts.AddUserAsync("CI00000001", "ops@example.com.au", null).GetAwaiter().GetResult();
+    }
+
+    public void Dispose() => _db.Dispose();
+
+    private Task<SmtpReply> Send(string body, string subject = "Alert", string messageId = "<1@example.com.au>", params string[] to)
+    {
+        var text = $"From: Ops <ops@example.com.au>\r\nSubject: {subject}\r\nMessage-ID: {messageId}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n";
+        var message = MimeMessage.Load(new MemoryStream(Encoding.UTF8.GetBytes(text)));
+        var recipients = (to.Length == 0 ? ["0412345678"] : to).Select(r => $"{r}@{Domain}").ToList();
+        return _intake.ReceiveAsync(new IncomingEmail(message, new Envelope("ops@example.com.au", recipients, Office), text.Length));
+    }
+
+    private async Task<List<(string Number, string Text)>> QueuedSms()
+    {
+        await using var connection = await _db.Database.OpenAsync();
+        return (await connection.QueryAsync<(string, string)>("SELECT number, text FROM sms ORDER BY id")).ToList();
+    }
+
+    [Fact]
+    public async Task An_authenticated_email_is_committed_before_it_is_accepted()
+    {
+        var reply = await Send("Server 23 is offline.");
+        Assert.Equal("250 2.0.0 Accepted: 1 SMS queued for 1 credits.", reply.ToString());
+        Assert.Equal([("61412345678", "Alert Server 23 is offline.")], await QueuedSms());
+        Assert.Equal(4, (await _accounts.FindAccountAsync("CI00000001"))!.Credits);
+    }
+
+    [Fact]
+    public async Task A_resent_email_is_acknowledged_without_a_second_sms_or_charge_and_a_split_recipient_is_new()
+    {
+        await Send("Server 23 is offline.", to: "0412345678");
+        var again = await Send("Server 23 is offline.", to: "0412345678");
+        Assert.Equal("250 2.0.0 Already accepted: <1@example.com.au> was received before and is not sent again.", again.ToString());
+        var split = await Send("Server 23 is offline.", to: ["0412345678", "0412345679"]);
+        Assert.True(split.IsAccepted);
+        Assert.Equal(["61412345678", "61412345679"], (await QueuedSms()).Select(s => s.Number));
+        Assert.Equal(3, (await _accounts.FindAccountAsync("CI00000001"))!.Credits);
+    }
+
+    [Fact]
+    public async Task Partial_failures_are_accepted_and_counted_in_the_reply()
+    {
+        var reply = await Send("Disk full", to: ["0412345678", "0298765432"]);
+        Assert.Equal("250 2.0.0 Accepted: 1 SMS queued for 1 credits; 1 failed and will be reported to ops@example.com.au.", reply.ToString());
+    }
+
+    [Fact]
+    public async Task An_email_the_account_cannot_pay_for_is_refused_with_both_figures()
+    {
+        var reply = await Send(new string('x', 10), to: ["0412345670", "0412345671", "0412345672", "0412345673", "0412345674", "0412345675"]);
+        Assert.Equal("550 5.7.1 This email needs 6 credits but the account has 5: buy credits or send fewer messages.", reply.ToString());
+        Assert.Empty(await QueuedSms());
+    }
+
+    [Fact]
+    public async Task An_unknown_sender_is_refused_before_anything_is_decided()
+    {
+        var text = "From: x@unknown.example\r\nSubject: hi\r\n\r\nhello\r\n";
+        var reply = await _intake.ReceiveAsync(new IncomingEmail(MimeMessage.Load(new MemoryStream(Encoding.ASCII.GetBytes(text))),
+            new Envelope("x@unknown.example", [$"0412345678@{Domain}"], Office), text.Length));
+        Assert.Equal("550 5.7.1 x@unknown.example is not registered to send SMS through this gateway: ask the gateway's operator to add it to your account.", reply.ToString());
+    }
+
+    [Fact]
+    public async Task A_refusal_with_several_reasons_is_a_multi_line_reply()
+    {
+        var reply = await Send("Disk full", to: ["0298765432", "6140900000"]);
+        Assert.Equal(
+            "550-5.1.1 0298765432: '0298765432' is a fixed-line number of AU, not a mobile number.\r\n" +
+            "550 5.1.1 6140900000: '6140900000' is not a valid mobile number: write it in international form with its country code, such as 61412345678.",
+            reply.ToString());
+    }
+
+    [Fact]
+    public void A_reply_names_at_most_twenty_reasons_and_counts_the_rest()
+    {
+        var reasons = Enumerable.Range(1, 100).Select(i => Reasons.Create(ReasonCode.InvalidNumber, $"line {i}: bad")).ToList();
+        var reply = SmtpReply.Refused(new Rejection(reasons));
+        Assert.Equal(SmtpReply.MaxLines, reply.Lines.Count);
+        Assert.Equal("... and 81 more reasons like these.", reply.Lines[^1]);
+    }
+}
