@@ -109,26 +109,6 @@ internal static class AccountCommands
         }
     }
 
-    // Every verb: open and migrate the configured database, run, and turn a refusal into one line and exit code 1.
-    private static async Task<int> Run(Settings settings, ParseResult parse, Func<AccountStore, TextWriter, Task> action)
-    {
-        var error = parse.InvocationConfiguration.Error;
-        try
-        {
-            var database = settings.Database();
-            await database.MigrateAsync().ConfigureAwait(false);
-            await action(new AccountStore(database, TimeProvider.System), parse.InvocationConfiguration.Output).ConfigureAwait(false);
-            return 0;
-        }
-        catch (StoreException e)
-        {
-            await error.WriteLineAsync(e.Message).ConfigureAwait(false);
-            return 1;
-        }
-        catch (Exception e) when (e is SettingsException or ArgumentException)
-        {
-            await error.WriteLineAsync(e.Message).ConfigureAwait(false);
-            return 2;
-        }
-    }
+    private static Task<int> Run(Settings settings, ParseResult parse, Func<AccountStore, TextWriter, Task> action) =>
+        settings.RunAsync(parse, (database, output) => action(new AccountStore(database, TimeProvider.System), output));
 }

@@ -11,5 +11,6 @@ var root = new RootCommand("Mail2Sms: an email-to-SMS gateway. Customers send SM
     ExplainCommand.Create(),
     AccountCommands.Account(settings),
     AccountCommands.User(settings),
+    MessagesCommand.Create(settings),
 };
 return await root.Parse(verbArgs).InvokeAsync().ConfigureAwait(false);

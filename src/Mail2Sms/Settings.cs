@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Mail2Sms.Gateway.Storage;
 using Microsoft.Extensions.Configuration;
 
@@ -42,6 +43,32 @@ internal sealed class Settings
         }
 
         return new SqliteDatabase(Configuration["Database:ConnectionString"] ?? "Data Source=data/mail2sms.db");
+    }
+
+    /// <summary>
+    /// Runs a verb against the configured database, migrated first. A refusal of the store is one line
+    /// and exit code 1; a wrong setting or argument, exit code 2.
+    /// </summary>
+    public async Task<int> RunAsync(ParseResult parse, Func<SqliteDatabase, TextWriter, Task> action)
+    {
+        var error = parse.InvocationConfiguration.Error;
+        try
+        {
+            var database = Database();
+            await database.MigrateAsync().ConfigureAwait(false);
+            await action(database, parse.InvocationConfiguration.Output).ConfigureAwait(false);
+            return 0;
+        }
+        catch (StoreException e)
+        {
+            await error.WriteLineAsync(e.Message).ConfigureAwait(false);
+            return 1;
+        }
+        catch (Exception e) when (e is SettingsException or ArgumentException)
+        {
+            await error.WriteLineAsync(e.Message).ConfigureAwait(false);
+            return 2;
+        }
     }
 }
 

@@ -18,6 +18,9 @@ public sealed record ReceivedEmail(
     string AccountId, string? MessageId, string? Originator, string MailFrom, string? ClientIp,
     EmailFormat Format, string Subject, long SizeBytes, IReadOnlyList<string> Recipients);
 
+/// <summary>One SMS as the operator sees it in a list.</summary>
+public sealed record SmsListing(long Id, long EmailId, string AccountId, string Number, string? Name, string Text, string Encoding, int Parts, string Status, DateTimeOffset CreatedAt);
+
 /// <summary>The outcome of committing an email: its ID, or why the store refused it.</summary>
 public sealed record AcceptOutcome(long? EmailId, Reason? Refusal, long Balance);
 
@@ -127,6 +130,20 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock)
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new AcceptOutcome(emailId, null, balance.Value);
+    }
+
+    /// <summary>The newest SMS, newest first, optionally of one account or in one status.</summary>
+    public async Task<IReadOnlyList<SmsListing>> ListSmsAsync(string? accountId, string? status, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(long Id, long EmailId, string AccountId, string Number, string? Name, string Text, string Encoding, long Parts, string Status, string CreatedAt)>(
+            """
+            SELECT id, email_id, account_id, number, name, text, encoding, parts, status, created_at FROM sms
+            WHERE (@accountId IS NULL OR account_id = @accountId COLLATE NOCASE) AND (@status IS NULL OR status = @status)
+            ORDER BY id DESC LIMIT @limit
+            """,
+            new { accountId, status = status?.ToLowerInvariant(), limit }).ConfigureAwait(false);
+        return rows.Select(r => new SmsListing(r.Id, r.EmailId, r.AccountId, r.Number, r.Name, r.Text, r.Encoding, (int)r.Parts, r.Status, Timestamps.Read(r.CreatedAt))).ToList();
     }
 
     private static string Normalize(string recipient) => recipient.Trim().Trim('<', '>').ToLowerInvariant();

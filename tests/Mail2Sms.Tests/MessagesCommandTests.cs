@@ -1,0 +1,61 @@
+using Mail2Sms.Core.Intake;
+using Mail2Sms.Core.Text;
+using Mail2Sms.Gateway.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace Mail2Sms.Tests;
+
+/// <summary><c>mail2sms messages</c> over SMS committed by the store into a real SQLite file.</summary>
+public sealed class MessagesCommandTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("mail2sms-messages-").FullName;
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private string DatabasePath => Path.Combine(_folder, "mail2sms.db");
+
+    private (int ExitCode, string Output) Run(params string[] args) => Cli.Run([.. args, $"--Database:ConnectionString=Data Source={DatabasePath}"]);
+
+    private async Task Queue(string account, string number, string text)
+    {
+        var database = new SqliteDatabase($"Data Source={DatabasePath}");
+        await database.MigrateAsync();
+        var accounts = new AccountStore(database, TimeProvider.System);
+        if (await accounts.FindAccountAsync(account) is null)
+        {
+            await accounts.AddAccountAsync(account, "AU", null, false, 100);
+        }
+
+        var email = new ReceivedEmail(account, null, "ops@example.com.au", "ops@example.com.au", "127.0.0.1", EmailFormat.Mobile, "Alert", 100, [$"{number}@sms.localhost"]);
+        await new EmailStore(database, TimeProvider.System).AcceptAsync(email, new Acceptance([new OutboundSms(number, null, SmsText.From(text), number)], [], null));
+    }
+
+    [Fact]
+    public async Task The_newest_sms_are_listed_with_account_number_status_and_text()
+    {
+        await Queue("CI00000001", "61412345678", "Server 23 is offline.\nCall Bob.");
+        await Queue("CI00000002", "61412345679", "Disk full on db1 €");
+        var (exitCode, output) = Run("messages");
+        Assert.Equal(0, exitCode);
+        var lines = output.TrimEnd('\n').Split('\n');
+        Assert.Equal(2, lines.Length);
+        Assert.Matches(@"^\s+2 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d CI00000002\s+61412345679\s+queued\s+1xGsm7 Disk full on db1 €$", lines[0]);
+        Assert.Matches(@"^\s+1 .* CI00000001\s+61412345678\s+queued\s+1xGsm7 Server 23 is offline\. / Call Bob\.$", lines[1]);
+    }
+
+    [Fact]
+    public async Task Messages_filter_by_account_and_status_and_limit()
+    {
+        await Queue("CI00000001", "61412345678", "one");
+        await Queue("CI00000002", "61412345679", "two");
+        await Queue("CI00000002", "61412345680", "three");
+        Assert.All(Run("messages", "--account", "ci00000002").Output.TrimEnd('\n').Split('\n'), l => Assert.Contains("CI00000002", l, StringComparison.Ordinal));
+        Assert.Single(Run("messages", "--limit", "1").Output.TrimEnd('\n').Split('\n'));
+        Assert.Equal((0, string.Empty), Run("messages", "--status", "delivered"));
+        Assert.Equal(2, Run("messages", "--limit", "0").ExitCode);
+    }
+}
