@@ -1,0 +1,37 @@
+using System.Net;
+using Mail2Sms.Gateway.Intake;
+using Mail2Sms.Gateway.Storage;
+using SmtpServer;
+using SmtpServer.ComponentModel;
+
+namespace Mail2Sms.Gateway.Smtp;
+
+/// <summary>The SMTP listener: SmtpServer with the gateway's recipient rules, intake and reply texts.</summary>
+public sealed class SmtpGateway
+{
+    private readonly SmtpServer.SmtpServer _server;
+
+    public SmtpGateway(SmtpOptions options, IntakeService intake, AccountStore accounts, Action<Exception> onError)
+    {
+        Options = options;
+        var serverOptions = new SmtpServerOptionsBuilder()
+            .ServerName(options.ServerName)
+            .Endpoint(e => e.Endpoint(new IPEndPoint(IPAddress.Parse(options.Address), options.Port)))
+            .MaxMessageSize(options.MaxMessageBytes, MaxMessageSizeHandling.Strict)
+            // Refused recipients count as errors in a row; a format 1 email to many bad numbers must not end the session.
+            .MaxRetryCount(1000)
+            .CommandWaitTimeout(TimeSpan.FromMinutes(5))
+            .Build();
+        var services = new ServiceProvider();
+        services.Add(new GatewayMailboxFilter(options, accounts));
+        services.Add(new GatewayMessageStore(intake, onError));
+        services.Add(new ReplyRewritingListenerFactory());
+        _server = new SmtpServer.SmtpServer(serverOptions, services);
+    }
+
+    /// <summary>The settings it listens with.</summary>
+    public SmtpOptions Options { get; }
+
+    /// <summary>Listens until <paramref name="cancellationToken"/> is cancelled.</summary>
+    public Task RunAsync(CancellationToken cancellationToken) => _server.StartAsync(cancellationToken);
+}

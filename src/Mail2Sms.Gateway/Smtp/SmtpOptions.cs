@@ -1,0 +1,25 @@
+using Mail2Sms.Core.Intake;
+
+namespace Mail2Sms.Gateway.Smtp;
+
+/// <summary>The SMTP listener's settings (<c>Smtp:*</c> and <c>Gateway:Domains</c>).</summary>
+public sealed record SmtpOptions
+{
+    /// <summary>The domains the gateway accepts mail for.</summary>
+    public IReadOnlyList<string> Domains { get; init; } = ["sms.localhost"];
+
+    /// <summary>The address to listen on.</summary>
+    public string Address { get; init; } = "127.0.0.1";
+
+    /// <summary>The port to listen on.</summary>
+    public int Port { get; init; } = 2525;
+
+    /// <summary>The largest message accepted, in bytes.</summary>
+    public int MaxMessageBytes { get; init; } = 10 * 1024 * 1024;
+
+    /// <summary>The most SMS recipients of one email.</summary>
+    public int MaxRecipients { get; init; } = RecipientAdmission.DefaultMaxRecipients;
+
+    /// <summary>The name the server greets with.</summary>
+    public string ServerName { get; init; } = "mail2sms";
+}

@@ -1,0 +1,62 @@
+using System.Net;
+using System.Net.Sockets;
+using Mail2Sms.Gateway.Intake;
+using Mail2Sms.Gateway.Smtp;
+using Mail2Sms.Gateway.Storage;
+using Mail2Sms.Gateway.Tests.Storage;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Mail2Sms.Gateway.Tests.Smtp;
+
+/// <summary>A real SMTP listener on a free loopback port over a real SQLite file, stopped afterwards.</summary>
+public sealed class RunningGateway : IAsyncDisposable
+{
+    private readonly TempDatabase _db = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _running;
+
+    public RunningGateway()
+    {
+        Clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero));
+        Accounts = new AccountStore(_db.Database, Clock);
+        Emails = new EmailStore(_db.Database, Clock);
+        var options = new SmtpOptions { Port = FreePort(), MaxRecipients = 5 };
+        var intake = new IntakeService(options.Domains, new SenderAuthenticator(Accounts, new PasswordLockout(Clock)), Accounts, Emails);
+        Gateway = new SmtpGateway(options, intake, Accounts, Errors.Add);
+        _running = Gateway.RunAsync(_stop.Token);
+    }
+
+    public FakeTimeProvider Clock { get; }
+
+    public AccountStore Accounts { get; }
+
+    public EmailStore Emails { get; }
+
+    public SmtpGateway Gateway { get; }
+
+    public int Port => Gateway.Options.Port;
+
+    public List<Exception> Errors { get; } = [];
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await _running.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _stop.Dispose();
+        _db.Dispose();
+    }
+}

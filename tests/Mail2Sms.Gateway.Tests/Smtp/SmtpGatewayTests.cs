@@ -1,0 +1,108 @@
+using MailKit.Net.Smtp;
+using MimeKit;
+
+namespace Mail2Sms.Gateway.Tests.Smtp;
+
+/// <summary>The SMTP listener on a real socket: replies asserted line by line, as a customer reads them in a bounce.</summary>
+public sealed class SmtpGatewayTests : IAsyncLifetime, IAsyncDisposable
+{
+    private RunningGateway _gateway = null!;
+
+    public async Task InitializeAsync()
+    {
+        _gateway = new RunningGateway();
+        await _gateway.Accounts.AddAccountAsync("CI00000001", "AU", null, false, 100);
+        await _gateway.Accounts.AllowIpAsync("CI00000001", "127.0.0.1");
+        await _gateway.Accounts.AddUserAsync("CI00000001", "ops@example.com.au", "s3cret");
+    }
+
+    async Task IAsyncLifetime.DisposeAsync() => await _gateway.DisposeAsync();
+
+    ValueTask IAsyncDisposable.DisposeAsync() => _gateway.DisposeAsync();
+
+    private async Task<SmtpDialog> Dialog()
+    {
+        var dialog = await SmtpDialog.OpenAsync(_gateway.Port);
+        Assert.StartsWith("250", await dialog.SendAsync("EHLO client.example.com.au"), StringComparison.Ordinal);
+        return dialog;
+    }
+
+    [Fact]
+    public async Task Recipients_are_refused_one_by_one_with_the_exact_reason_and_no_retry_count()
+    {
+        await using var smtp = await Dialog();
+        Assert.StartsWith("250", await smtp.SendAsync("MAIL FROM:<ops@example.com.au>"), StringComparison.Ordinal);
+        Assert.Equal("550 5.7.1 Relaying to someone@gmail.com is denied: this gateway accepts mail only for its own domains.",
+            await smtp.SendAsync("RCPT TO:<someone@gmail.com>"));
+        Assert.Equal("550 5.1.1 There is no mailbox sales@sms.localhost: send to <mobile number>@, smsgateway@, smsmail@ or bulksms@ at this domain.",
+            await smtp.SendAsync("RCPT TO:<sales@sms.localhost>"));
+        Assert.Equal("550 5.1.1 '0298765432' is a fixed-line number of AU, not a mobile number.",
+            await smtp.SendAsync("RCPT TO:<0298765432@sms.localhost>"));
+        Assert.StartsWith("250", await smtp.SendAsync("RCPT TO:<0412345678@sms.localhost>"), StringComparison.Ordinal);
+        Assert.StartsWith("452 4.5.3 smsmail@sms.localhost asks for format 3", await smtp.SendAsync("RCPT TO:<smsmail@sms.localhost>"), StringComparison.Ordinal);
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.StartsWith("550 5.7.1", await smtp.SendAsync("RCPT TO:<x@example.org>"), StringComparison.Ordinal);
+        }
+
+        Assert.StartsWith("250", await smtp.SendAsync("RCPT TO:<0412345679@sms.localhost>"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_email_is_answered_250_only_once_it_is_committed()
+    {
+        await using var smtp = await Dialog();
+        await smtp.SendAsync("MAIL FROM:<ops@example.com.au>");
+        await smtp.SendAsync("RCPT TO:<0412345678@sms.localhost>");
+        Assert.StartsWith("354", await smtp.SendAsync("DATA"), StringComparison.Ordinal);
+        var reply = await smtp.SendAsync("From: ops@example.com.au\r\nSubject: System Alert\r\nMessage-ID: <a1@example.com.au>\r\n\r\nServer 23 is offline.\r\n.");
+        Assert.Equal("250 2.0.0 Accepted: 1 SMS queued for 1 credits.", reply);
+        var sms = Assert.Single(await _gateway.Emails.ListSmsAsync("CI00000001", null, 10));
+        Assert.Equal(("61412345678", "System Alert Server 23 is offline.", "queued"), (sms.Number, sms.Text, sms.Status));
+    }
+
+    [Fact]
+    public async Task A_refused_email_names_every_reason_on_a_line_of_its_own()
+    {
+        await using var smtp = await Dialog();
+        await smtp.SendAsync("MAIL FROM:<stranger@example.org>");
+        await smtp.SendAsync("RCPT TO:<0298765432@sms.localhost>");
+        await smtp.SendAsync("RCPT TO:<6140900000@sms.localhost>");
+        await smtp.SendAsync("DATA");
+        var reply = await smtp.SendAsync("From: ops@example.com.au\r\nSubject: Alert\r\n\r\nDown\r\n.");
+        Assert.Equal(
+            "550-5.1.1 0298765432: '0298765432' is a fixed-line number of AU, not a mobile number.\n" +
+            "550 5.1.1 6140900000: '6140900000' is not a valid mobile number: write it in international form with its country code, such as 61412345678.",
+            reply);
+        Assert.StartsWith("250", await smtp.SendAsync("RSET"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_bounce_is_refused_after_data_so_postmaster_still_gets_bounces()
+    {
+        await using var smtp = await Dialog();
+        Assert.StartsWith("250", await smtp.SendAsync("MAIL FROM:<>"), StringComparison.Ordinal);
+        Assert.StartsWith("250", await smtp.SendAsync("RCPT TO:<0412345678@sms.localhost>"), StringComparison.Ordinal);
+        await smtp.SendAsync("DATA");
+        var reply = await smtp.SendAsync("From: MAILER-DAEMON@example.org\r\nSubject: Undelivered Mail\r\n\r\nSorry\r\n.");
+        Assert.Equal("550 5.7.1 This email looks like an automatic reply (null MAIL FROM), and automatic replies never become SMS.", reply);
+    }
+
+    [Fact]
+    public async Task A_mail_client_sends_through_the_gateway_and_a_resend_is_acknowledged_once()
+    {
+        var message = new MimeMessage();
+        message.From.Add(new MailboxAddress("Ops", "ops@example.com.au"));
+        message.To.Add(new MailboxAddress(string.Empty, "0412345678@sms.localhost"));
+        message.Subject = "Disk full";
+        message.MessageId = "resend-1@example.com.au";
+        message.Body = new TextPart("plain") { Text = "[SENDER]\nID=CI00000001\nPW=s3cret\n\nOn db1, 2 GB left." };
+        using var client = new SmtpClient();
+        await client.ConnectAsync("127.0.0.1", _gateway.Port, MailKit.Security.SecureSocketOptions.None);
+        Assert.StartsWith("2.0.0 Accepted: 1 SMS queued", await client.SendAsync(message), StringComparison.Ordinal);
+        Assert.StartsWith("2.0.0 Already accepted", await client.SendAsync(message), StringComparison.Ordinal);
+        await client.DisconnectAsync(quit: true);
+        Assert.Equal("Disk full On db1, 2 GB left.", Assert.Single(await _gateway.Emails.ListSmsAsync(null, null, 10)).Text);
+        Assert.Equal(99, (await _gateway.Accounts.FindAccountAsync("CI00000001"))!.Credits);
+    }
+}
