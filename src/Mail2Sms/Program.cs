@@ -12,5 +12,6 @@ var root = new RootCommand("Mail2Sms: an email-to-SMS gateway. Customers send SM
     AccountCommands.Account(settings),
     AccountCommands.User(settings),
     MessagesCommand.Create(settings),
+    ServeCommand.Create(settings),
 };
 return await root.Parse(verbArgs).InvokeAsync().ConfigureAwait(false);

@@ -1,0 +1,90 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Mail2Sms.Gateway.Intake;
+using Mail2Sms.Gateway.Smtp;
+using Mail2Sms.Gateway.Storage;
+using Microsoft.Extensions.Configuration;
+
+namespace Mail2Sms;
+
+/// <summary><c>mail2sms serve</c>: runs the gateway until stopped (Ctrl+C or SIGTERM).</summary>
+internal static class ServeCommand
+{
+    private const string DemoAccount = "DEMO0001";
+
+    public static Command Create(Settings settings)
+    {
+        var demo = new Option<bool>("--demo") { Description = "Also create a demo account that accepts mail from this machine, and print what to send." };
+        var command = new Command("serve", "Run the gateway: SMTP in, SMS queued.") { demo };
+        command.SetAction((parse, token) => settings.RunAsync(parse, async (database, output) =>
+        {
+            var options = SmtpOptionsFrom(settings.Configuration);
+            var accounts = new AccountStore(database, TimeProvider.System);
+            var emails = new EmailStore(database, TimeProvider.System);
+            var intake = new IntakeService(options.Domains, new SenderAuthenticator(accounts, new PasswordLockout(TimeProvider.System)), accounts, emails);
+            var error = parse.InvocationConfiguration.Error;
+            var gateway = new SmtpGateway(options, intake, accounts, e => error.WriteLine($"intake failed, answered 451 4.3.0: {e}"));
+
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
+            using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+            {
+                context.Cancel = true;
+                stop.Cancel();
+            });
+            var running = gateway.RunAsync(stop.Token);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"mail2sms is listening for SMTP on {options.Address}:{options.Port} for {string.Join(", ", options.Domains)}; Ctrl+C stops it."));
+            if (parse.GetValue(demo))
+            {
+                await CreateDemoAsync(accounts, options, output, stop.Token).ConfigureAwait(false);
+            }
+
+            try
+            {
+                await running.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+
+            output.WriteLine("mail2sms stopped.");
+        }));
+        return command;
+    }
+
+    private static SmtpOptions SmtpOptionsFrom(IConfiguration configuration)
+    {
+        var defaults = new SmtpOptions();
+        var domains = configuration.GetSection("Gateway:Domains").GetChildren().Select(c => c.Value).OfType<string>().ToList();
+        return new SmtpOptions
+        {
+            Domains = domains.Count > 0 ? domains : configuration["Gateway:Domains"] is { } list ? list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) : defaults.Domains,
+            Address = configuration["Smtp:Address"] ?? defaults.Address,
+            Port = Number(configuration, "Smtp:Port", defaults.Port),
+            MaxMessageBytes = Number(configuration, "Smtp:MaxMessageBytes", defaults.MaxMessageBytes),
+        };
+    }
+
+    private static int Number(IConfiguration configuration, string key, int fallback) =>
+        configuration[key] is not { } text ? fallback
+        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0 ? value
+        : throw new SettingsException($"{key} is '{text}'; it must be a whole number above 0.");
+
+    private static async Task CreateDemoAsync(AccountStore accounts, SmtpOptions options, TextWriter output, CancellationToken token)
+    {
+        if (await accounts.FindAccountAsync(DemoAccount, token).ConfigureAwait(false) is null)
+        {
+            await accounts.AddAccountAsync(DemoAccount, "AU", null, relaxedNumbers: false, credits: 1000, token).ConfigureAwait(false);
+            await accounts.AllowIpAsync(DemoAccount, "127.0.0.1", token).ConfigureAwait(false);
+            await accounts.AllowIpAsync(DemoAccount, "::1", token).ConfigureAwait(false);
+            await accounts.AddUserAsync(DemoAccount, "*@example.com", null, token).ConfigureAwait(false);
+        }
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
+            Demo account {DemoAccount} accepts mail from this machine for any sender @example.com. Try:
+              swaks --server {options.Address}:{options.Port} --from you@example.com --to 61412345678@{options.Domains[0]} --header "Subject: System Alert" --body "Server 23 is offline."
+            then see it queued with: mail2sms messages
+            """));
+    }
+}

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using MailKit.Net.Smtp;
+using MimeKit;
+
+namespace Mail2Sms.Tests;
+
+/// <summary><c>mail2sms serve</c> as a real process: email in over SMTP, SMS in the store, and nothing acknowledged ever lost.</summary>
+public sealed class ServeCommandTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("mail2sms-serve-").FullName;
+    private readonly int _port = FreePort();
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private string[] Settings => [$"--Database:ConnectionString=Data Source={Path.Combine(_folder, "mail2sms.db")}", $"--Smtp:Port={_port}"];
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    private Process Serve()
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "mail2sms.dll"), "serve", "--demo" }.Concat(Settings))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(start)!;
+        var ready = new TaskCompletionSource();
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data?.StartsWith("then see it queued", StringComparison.Ordinal) == true)
+            {
+                ready.TrySetResult();
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        Assert.True(ready.Task.Wait(TimeSpan.FromSeconds(60)), "serve did not say it was listening");
+        return process;
+    }
+
+    private static MimeMessage Email(int n)
+    {
+        var message = new MimeMessage();
+        message.From.Add(new MailboxAddress("Monitor", "nagios@example.com"));
+        message.To.Add(new MailboxAddress(string.Empty, "0412345678@sms.localhost"));
+        message.Subject = $"Alert {n}";
+        message.MessageId = $"alert-{n}@example.com";
+        message.Body = new TextPart("plain") { Text = "Server 23 is offline." };
+        return message;
+    }
+
+    [Fact]
+    public async Task Serve_demo_accepts_an_email_and_messages_shows_its_sms_queued()
+    {
+        using var serve = Serve();
+        try
+        {
+            using var client = new SmtpClient();
+            await client.ConnectAsync("127.0.0.1", _port, MailKit.Security.SecureSocketOptions.None);
+            Assert.Equal("2.0.0 Accepted: 1 SMS queued for 1 credits.", await client.SendAsync(Email(1)));
+            await client.DisconnectAsync(quit: true);
+        }
+        finally
+        {
+            serve.Kill(entireProcessTree: true);
+            await serve.WaitForExitAsync();
+        }
+
+        var (exitCode, output) = Cli.Run(["messages", .. Settings]);
+        Assert.Equal(0, exitCode);
+        Assert.Matches(@"DEMO0001\s+61412345678\s+queued\s+1xGsm7 Alert 1 Server 23 is offline\.", output);
+    }
+
+    [Fact]
+    public async Task Every_acknowledged_email_survives_kill_9_in_the_middle_of_a_stream()
+    {
+        var serve = Serve();
+        var acknowledged = new List<int>();
+        var count = 0;
+        using var client = new SmtpClient();
+        await client.ConnectAsync("127.0.0.1", _port, MailKit.Security.SecureSocketOptions.None);
+        var killer = Task.Run(async () =>
+        {
+            while (Volatile.Read(ref count) < 40)
+            {
+                await Task.Delay(5);
+            }
+
+            serve.Kill(entireProcessTree: true); // SIGKILL: no chance to flush anything
+        });
+        for (var n = 0; n < 1000; n++)
+        {
+            try
+            {
+                await client.SendAsync(Email(n));
+                acknowledged.Add(n);
+                Interlocked.Increment(ref count);
+            }
+            catch (Exception e) when (e is IOException or SmtpProtocolException or SmtpCommandException or SocketException or MailKit.ServiceNotConnectedException)
+            {
+                break;
+            }
+        }
+
+        await killer;
+        await serve.WaitForExitAsync();
+        serve.Dispose();
+        Assert.InRange(acknowledged.Count, 40, 999);
+
+        var (exitCode, output) = Cli.Run(["messages", "--limit", "1000", .. Settings]);
+        Assert.Equal(0, exitCode);
+        Assert.All(acknowledged, n => Assert.Contains($"Alert {n} Server 23 is offline.", output, StringComparison.Ordinal));
+    }
+}
