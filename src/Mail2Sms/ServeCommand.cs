@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Mail2Sms.Gateway.Intake;
+using Mail2Sms.Gateway.Mail;
 using Mail2Sms.Gateway.Smtp;
 using Mail2Sms.Gateway.Storage;
 using Microsoft.Extensions.Configuration;
@@ -24,7 +25,9 @@ internal static class ServeCommand
             var emails = new EmailStore(database, TimeProvider.System);
             var intake = new IntakeService(options.Domains, new SenderAuthenticator(accounts, new PasswordLockout(TimeProvider.System)), accounts, emails);
             var error = parse.InvocationConfiguration.Error;
-            var gateway = new SmtpGateway(options, intake, accounts, e => error.WriteLine($"intake failed, answered 451 4.3.0: {e}"));
+            var outbox = new OutboxStore(database, TimeProvider.System);
+            var gateway = new SmtpGateway(options, intake, accounts, outbox, e => error.WriteLine($"intake failed, answered 451 4.3.0: {e}"));
+            var pickup = new PickupWriter(outbox, settings.Configuration["Mail:PickupDirectory"] ?? Path.Combine("data", "outbox"));
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
             using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
@@ -33,8 +36,9 @@ internal static class ServeCommand
                 stop.Cancel();
             });
             var running = gateway.RunAsync(stop.Token);
+            var sending = pickup.RunAsync(TimeSpan.FromSeconds(1), e => error.WriteLine($"writing mail to {pickup.Folder} failed, will retry: {e.Message}"), stop.Token);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"mail2sms is listening for SMTP on {options.Address}:{options.Port} for {string.Join(", ", options.Domains)}; Ctrl+C stops it."));
+                $"mail2sms is listening for SMTP on {options.Address}:{options.Port} for {string.Join(", ", options.Domains)}; mail it sends goes to {Path.GetFullPath(pickup.Folder)}; Ctrl+C stops it."));
             if (parse.GetValue(demo))
             {
                 await CreateDemoAsync(accounts, options, output, stop.Token).ConfigureAwait(false);
@@ -42,7 +46,7 @@ internal static class ServeCommand
 
             try
             {
-                await running.ConfigureAwait(false);
+                await Task.WhenAll(running, sending).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -63,6 +67,7 @@ internal static class ServeCommand
             Address = configuration["Smtp:Address"] ?? defaults.Address,
             Port = Number(configuration, "Smtp:Port", defaults.Port),
             MaxMessageBytes = Number(configuration, "Smtp:MaxMessageBytes", defaults.MaxMessageBytes),
+            PostmasterAddress = configuration["Gateway:PostmasterAddress"] ?? defaults.PostmasterAddress,
         };
     }
 

@@ -14,7 +14,10 @@ public sealed class ServeCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private string[] Settings => [$"--Database:ConnectionString=Data Source={Path.Combine(_folder, "mail2sms.db")}", $"--Smtp:Port={_port}"];
+    private string Outbox => Path.Combine(_folder, "outbox");
+
+    private string[] Settings =>
+        [$"--Database:ConnectionString=Data Source={Path.Combine(_folder, "mail2sms.db")}", $"--Smtp:Port={_port}", $"--Mail:PickupDirectory={Outbox}"];
 
     private static int FreePort()
     {
@@ -118,5 +121,37 @@ public sealed class ServeCommandTests : IDisposable
         var (exitCode, output) = Cli.Run(["messages", "--limit", "1000", .. Settings]);
         Assert.Equal(0, exitCode);
         Assert.All(acknowledged, n => Assert.Contains($"Alert {n} Server 23 is offline.", output, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_partly_failed_email_is_reported_by_a_mail_written_to_the_pickup_folder()
+    {
+        using var serve = Serve();
+        try
+        {
+            var message = Email(7);
+            message.To.Clear();
+            message.To.Add(new MailboxAddress(string.Empty, "smsmail@sms.localhost"));
+            message.Body = new TextPart("plain") { Text = "X-Cellphone: 0412345678\nX-Cellphone: 0298765432\n\nServer 23 is offline." };
+            using var client = new SmtpClient();
+            await client.ConnectAsync("127.0.0.1", _port, MailKit.Security.SecureSocketOptions.None);
+            Assert.EndsWith("1 failed and will be reported to nagios@example.com.", await client.SendAsync(message), StringComparison.Ordinal);
+            await client.DisconnectAsync(quit: true);
+
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!(Directory.Exists(Outbox) && Directory.GetFiles(Outbox, "*.eml").Length > 0) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+
+            var report = await File.ReadAllTextAsync(Assert.Single(Directory.GetFiles(Outbox, "*.eml")));
+            Assert.Contains("X-Receiver: <nagios@example.com>", report, StringComparison.Ordinal);
+            Assert.Contains("0298765432: '0298765432' is a fixed-line number of AU, not a mobile number.", report, StringComparison.Ordinal);
+        }
+        finally
+        {
+            serve.Kill(entireProcessTree: true);
+            await serve.WaitForExitAsync();
+        }
     }
 }

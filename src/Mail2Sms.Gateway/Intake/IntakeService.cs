@@ -1,5 +1,6 @@
 using System.Globalization;
 using Mail2Sms.Core.Intake;
+using Mail2Sms.Gateway.Mail;
 using Mail2Sms.Gateway.Storage;
 using MimeKit;
 
@@ -20,6 +21,8 @@ public sealed record IncomingEmail(MimeMessage Message, Envelope Envelope, long 
 public sealed class IntakeService(
     IReadOnlyCollection<string> gatewayDomains, SenderAuthenticator authenticator, AccountStore accounts, EmailStore emails)
 {
+    private readonly ReportComposer _reports = new(gatewayDomains.First());
+
     /// <summary>Receives one email and returns the reply to give.</summary>
     public async Task<SmtpReply> ReceiveAsync(IncomingEmail email, CancellationToken cancellationToken = default)
     {
@@ -58,7 +61,10 @@ public sealed class IntakeService(
             case Acceptance acceptance:
                 var received = new ReceivedEmail(record.Id, facts.MessageId, facts.Originator, email.Envelope.MailFrom,
                     email.Envelope.ClientAddress?.ToString(), facts.Format!.Value, facts.Content.Subject, email.SizeBytes, fresh);
-                var outcome = await emails.AcceptAsync(received, acceptance, cancellationToken).ConfigureAwait(false);
+                var report = acceptance.Failures.Count > 0 && facts.Originator is not null
+                    ? _reports.Compose(facts, acceptance.Failures, acceptance.Messages.Count)
+                    : null;
+                var outcome = await emails.AcceptAsync(received, acceptance, report, cancellationToken).ConfigureAwait(false);
                 return outcome.Refusal is { } refusal
                     ? SmtpReply.Refused(refusal)
                     : SmtpReply.Accepted(string.Create(CultureInfo.InvariantCulture,

@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Net;
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Gateway.Intake;
+using Mail2Sms.Gateway.Mail;
+using Mail2Sms.Gateway.Storage;
 using MimeKit;
 using SmtpServer;
 using SmtpServer.Net;
@@ -14,7 +16,7 @@ namespace Mail2Sms.Gateway.Smtp;
 /// <c>DATA</c>: hands the email to intake and answers with its reply. Any failure of the gateway
 /// itself is <c>451 4.3.0</c>, never a permanent refusal, so the sending server keeps the email.
 /// </summary>
-internal sealed class GatewayMessageStore(IntakeService intake, Action<Exception> onError) : MessageStore
+internal sealed class GatewayMessageStore(IntakeService intake, OutboxStore outbox, string postmasterAddress, Action<Exception> onError) : MessageStore
 {
     public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
     {
@@ -23,12 +25,24 @@ internal sealed class GatewayMessageStore(IntakeService intake, Action<Exception
             // SmtpServer hands the message over in many small segments: copy it once.
             using var stream = new MemoryStream(buffer.ToArray(), writable: false);
             var message = await MimeMessage.LoadAsync(stream, cancellationToken).ConfigureAwait(false);
-            var recipients = ((List<Recipient>)context.Properties[GatewayMailboxFilter.RecipientsKey])
-                .Where(r => r.Kind == RecipientKind.Sms).Select(r => r.Address).ToList();
+            var admitted = (List<Recipient>)context.Properties[GatewayMailboxFilter.RecipientsKey];
+            var from = transaction.From.AsAddress();
+            if (admitted.Any(r => r.Kind == RecipientKind.Operator))
+            {
+                // RFC 5321 requires postmaster; bounces reach it too (the loop guard stops them only from becoming SMS).
+                await outbox.QueueAsync(new OutboundMail("postmaster", from, postmasterAddress, message), cancellationToken).ConfigureAwait(false);
+            }
+
+            var recipients = admitted.Where(r => r.Kind == RecipientKind.Sms).Select(r => r.Address).ToList();
+            if (recipients.Count == 0)
+            {
+                return SmtpReplies.From(SmtpReply.Accepted("Delivered to the postmaster."));
+            }
+
             var client = context.Properties.TryGetValue(EndpointListener.RemoteEndPointKey, out var endpoint) ? (endpoint as IPEndPoint)?.Address : null;
             var authUser = context.Authentication.IsAuthenticated ? context.Authentication.User : null;
             var reply = await intake.ReceiveAsync(
-                new IncomingEmail(message, new Envelope(transaction.From.AsAddress(), recipients, client), buffer.Length, authUser), cancellationToken).ConfigureAwait(false);
+                new IncomingEmail(message, new Envelope(from, recipients, client), buffer.Length, authUser), cancellationToken).ConfigureAwait(false);
             return SmtpReplies.From(reply);
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -11,7 +11,7 @@ public sealed class SmtpGateway
 {
     private readonly SmtpServer.SmtpServer _server;
 
-    public SmtpGateway(SmtpOptions options, IntakeService intake, AccountStore accounts, Action<Exception> onError)
+    public SmtpGateway(SmtpOptions options, IntakeService intake, AccountStore accounts, OutboxStore outbox, Action<Exception> onError)
     {
         Options = options;
         var serverOptions = new SmtpServerOptionsBuilder()
@@ -24,7 +24,7 @@ public sealed class SmtpGateway
             .Build();
         var services = new ServiceProvider();
         services.Add(new GatewayMailboxFilter(options, accounts));
-        services.Add(new GatewayMessageStore(intake, onError));
+        services.Add(new GatewayMessageStore(intake, outbox, options.PostmasterAddress, onError));
         services.Add(new ReplyRewritingListenerFactory());
         _server = new SmtpServer.SmtpServer(serverOptions, services);
     }

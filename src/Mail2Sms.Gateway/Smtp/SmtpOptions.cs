@@ -20,6 +20,9 @@ public sealed record SmtpOptions
     /// <summary>The most SMS recipients of one email.</summary>
     public int MaxRecipients { get; init; } = RecipientAdmission.DefaultMaxRecipients;
 
+    /// <summary>Where mail for <c>postmaster@</c> and <c>abuse@</c> is forwarded (<c>Gateway:PostmasterAddress</c>).</summary>
+    public string PostmasterAddress { get; init; } = "postmaster@localhost";
+
     /// <summary>The name the server greets with.</summary>
     public string ServerName { get; init; } = "mail2sms";
 }

@@ -51,7 +51,11 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock)
     }
 
     /// <summary>Commits <paramref name="acceptance"/>; returns the email's ID, or the refusal (credits, a used CSV name).</summary>
-    public async Task<AcceptOutcome> AcceptAsync(ReceivedEmail email, Acceptance acceptance, CancellationToken cancellationToken = default)
+    /// <param name="email">The email's envelope and headers.</param>
+    /// <param name="acceptance">What Core decided to send.</param>
+    /// <param name="report">The report of its failures, queued in the same transaction so it cannot be lost.</param>
+    /// <param name="cancellationToken">Cancels the commit.</param>
+    public async Task<AcceptOutcome> AcceptAsync(ReceivedEmail email, Acceptance acceptance, Mail.OutboundMail? report = null, CancellationToken cancellationToken = default)
     {
         var now = Timestamps.Write(clock.GetUtcNow());
         var cost = acceptance.Credits;
@@ -127,6 +131,11 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock)
         await connection.ExecuteAsync(
             "INSERT INTO credit_ledger (account_id, delta, balance, reason, at) VALUES (@id, @delta, @balance, @reason, @now)",
             new { id = email.AccountId, delta = -cost, balance, reason = $"email {emailId}", now }, transaction).ConfigureAwait(false);
+
+        if (report is not null)
+        {
+            await OutboxStore.InsertAsync(connection, transaction, report, emailId, now).ConfigureAwait(false);
+        }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new AcceptOutcome(emailId, null, balance.Value);

@@ -22,7 +22,8 @@ public sealed class RunningGateway : IAsyncDisposable
         Emails = new EmailStore(_db.Database, Clock);
         var options = new SmtpOptions { Port = FreePort(), MaxRecipients = 5 };
         var intake = new IntakeService(options.Domains, new SenderAuthenticator(Accounts, new PasswordLockout(Clock)), Accounts, Emails);
-        Gateway = new SmtpGateway(options, intake, Accounts, Errors.Add);
+        Outbox = new OutboxStore(_db.Database, Clock);
+        Gateway = new SmtpGateway(options with { PostmasterAddress = "operator@example.net" }, intake, Accounts, Outbox, Errors.Add);
         _running = Gateway.RunAsync(_stop.Token);
     }
 
@@ -31,6 +32,8 @@ public sealed class RunningGateway : IAsyncDisposable
     public AccountStore Accounts { get; }
 
     public EmailStore Emails { get; }
+
+    public OutboxStore Outbox { get; }
 
     public SmtpGateway Gateway { get; }
 

@@ -105,4 +105,40 @@ public sealed class SmtpGatewayTests : IAsyncLifetime, IAsyncDisposable
         Assert.Equal("Disk full On db1, 2 GB left.", Assert.Single(await _gateway.Emails.ListSmsAsync(null, null, 10)).Text);
         Assert.Equal(99, (await _gateway.Accounts.FindAccountAsync("CI00000001"))!.Credits);
     }
+
+    [Fact]
+    public async Task Failed_entries_are_reported_to_the_originator_in_one_email_queued_with_the_acceptance()
+    {
+        await using var smtp = await Dialog();
+        await smtp.SendAsync("MAIL FROM:<ops@example.com.au>");
+        await smtp.SendAsync("RCPT TO:<smsgateway@sms.localhost>");
+        await smtp.SendAsync("DATA");
+        var reply = await smtp.SendAsync(
+            "From: Ops <ops@example.com.au>\r\nSubject: SMS: rota\r\nMessage-ID: <rota-7@example.com.au>\r\n\r\n" +
+            "[1]\r\nName=John\r\nNumber=0412345678\r\nMessage=You are on call.\r\n[2]\r\nName=Tom\r\nMessage=No number here\r\n.");
+        Assert.Equal("250 2.0.0 Accepted: 1 SMS queued for 1 credits; 1 failed and will be reported to ops@example.com.au.", reply);
+
+        var queued = Assert.Single(await _gateway.Outbox.QueuedAsync(10));
+        Assert.Equal(("report", string.Empty, "ops@example.com.au"), (queued.Kind, queued.MailFrom, queued.RcptTo));
+        var report = MimeMessage.Load(new MemoryStream(queued.Message));
+        Assert.Equal("Not all of your SMS could be sent: SMS: rota", report.Subject);
+        Assert.Equal("rota-7@example.com.au", report.InReplyTo);
+        Assert.Equal("auto-generated", report.Headers[HeaderId.AutoSubmitted]);
+        Assert.Equal("All", report.Headers["X-Auto-Response-Suppress"]);
+        Assert.Contains("  [2]: The entry has no Number= line.", report.TextBody, StringComparison.Ordinal);
+        Assert.Contains("1 SMS is on the way", report.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Postmaster_mail_is_forwarded_to_the_operator_even_a_bounce()
+    {
+        await using var smtp = await Dialog();
+        await smtp.SendAsync("MAIL FROM:<>");
+        Assert.StartsWith("250", await smtp.SendAsync("RCPT TO:<Postmaster@sms.localhost>"), StringComparison.Ordinal);
+        await smtp.SendAsync("DATA");
+        Assert.Equal("250 2.0.0 Delivered to the postmaster.", await smtp.SendAsync("From: MAILER-DAEMON@example.org\r\nSubject: Undelivered\r\n\r\nbounce\r\n."));
+        var queued = Assert.Single(await _gateway.Outbox.QueuedAsync(10));
+        Assert.Equal(("postmaster", string.Empty, "operator@example.net"), (queued.Kind, queued.MailFrom, queued.RcptTo));
+        Assert.Equal("Undelivered", MimeMessage.Load(new MemoryStream(queued.Message)).Subject);
+    }
 }

@@ -1,0 +1,49 @@
+using System.Data.Common;
+using Dapper;
+using Mail2Sms.Gateway.Mail;
+using Microsoft.Data.Sqlite;
+
+namespace Mail2Sms.Gateway.Storage;
+
+/// <summary>One queued outbound email as stored.</summary>
+public sealed record QueuedMail(long Id, string Kind, string MailFrom, string RcptTo, byte[] Message);
+
+/// <summary>The queue of mail the gateway sends: rows added in the transaction that caused them, marked sent once out.</summary>
+public sealed class OutboxStore(SqliteDatabase database, TimeProvider clock)
+{
+    /// <summary>Queues <paramref name="mail"/> on its own (mail not tied to an accepted email, such as postmaster's).</summary>
+    public async Task<long> QueueAsync(OutboundMail mail, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var id = await InsertAsync(connection, transaction, mail, emailId: null, Timestamps.Write(clock.GetUtcNow())).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return id;
+    }
+
+    internal static Task<long> InsertAsync(SqliteConnection connection, DbTransaction transaction, OutboundMail mail, long? emailId, string now) =>
+        connection.ExecuteScalarAsync<long>(
+            """
+            INSERT INTO outbound_mail (kind, email_id, mail_from, rcpt_to, message, status, created_at)
+            VALUES (@Kind, @emailId, @MailFrom, @RcptTo, @message, 'queued', @now) RETURNING id
+            """,
+            new { mail.Kind, emailId, mail.MailFrom, mail.RcptTo, message = mail.ToBytes(), now }, transaction);
+
+    /// <summary>The oldest queued mail, at most <paramref name="limit"/>.</summary>
+    public async Task<IReadOnlyList<QueuedMail>> QueuedAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<QueuedMail>(
+            "SELECT id AS Id, kind AS Kind, mail_from AS MailFrom, rcpt_to AS RcptTo, message AS Message FROM outbound_mail WHERE status = 'queued' ORDER BY id LIMIT @limit",
+            new { limit }).ConfigureAwait(false);
+        return rows.ToList();
+    }
+
+    /// <summary>Marks a mail sent.</summary>
+    public async Task MarkSentAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync("UPDATE outbound_mail SET status = 'sent', attempts = attempts + 1, sent_at = @now WHERE id = @id",
+            new { id, now = Timestamps.Write(clock.GetUtcNow()) }).ConfigureAwait(false);
+    }
+}
