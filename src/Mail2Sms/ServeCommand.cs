@@ -60,14 +60,22 @@ internal static class ServeCommand
     private static SmtpOptions SmtpOptionsFrom(IConfiguration configuration)
     {
         var defaults = new SmtpOptions();
-        var domains = configuration.GetSection("Gateway:Domains").GetChildren().Select(c => c.Value).OfType<string>().ToList();
+        IReadOnlyList<string> domains = configuration.GetSection("Gateway:Domains").GetChildren().Select(c => c.Value).OfType<string>().ToList();
+        if (domains.Count == 0)
+        {
+            domains = configuration["Gateway:Domains"] is { } list ? list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) : defaults.Domains;
+        }
+
         return new SmtpOptions
         {
-            Domains = domains.Count > 0 ? domains : configuration["Gateway:Domains"] is { } list ? list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) : defaults.Domains,
+            Domains = domains,
             Address = configuration["Smtp:Address"] ?? defaults.Address,
             Port = Number(configuration, "Smtp:Port", defaults.Port),
             MaxMessageBytes = Number(configuration, "Smtp:MaxMessageBytes", defaults.MaxMessageBytes),
             PostmasterAddress = configuration["Gateway:PostmasterAddress"] ?? defaults.PostmasterAddress,
+            // An operator's certificate must exist; the embedded default makes a self-signed one once and keeps it.
+            Certificate = SmtpCertificate.Load(configuration["Smtp:CertificatePath"] ?? Path.Combine("data", "smtp.pfx"), configuration["Smtp:CertificatePassword"],
+                generate: configuration["Smtp:CertificatePath"] is null, domains),
         };
     }
 

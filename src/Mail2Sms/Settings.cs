@@ -64,7 +64,7 @@ internal sealed class Settings
             await error.WriteLineAsync(e.Message).ConfigureAwait(false);
             return 1;
         }
-        catch (Exception e) when (e is SettingsException or ArgumentException)
+        catch (Exception e) when (e is SettingsException or ArgumentException or FileNotFoundException or System.Security.Cryptography.CryptographicException)
         {
             await error.WriteLineAsync(e.Message).ConfigureAwait(false);
             return 2;

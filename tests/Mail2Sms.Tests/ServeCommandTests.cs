@@ -28,7 +28,8 @@ public sealed class ServeCommandTests : IDisposable
 
     private Process Serve()
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        // Its own working folder, where the embedded default keeps its self-signed certificate (data/smtp.pfx).
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, WorkingDirectory = _folder };
         foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "mail2sms.dll"), "serve", "--demo" }.Concat(Settings))
         {
             start.ArgumentList.Add(arg);

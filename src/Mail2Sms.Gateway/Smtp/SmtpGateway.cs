@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Authentication;
 using Mail2Sms.Gateway.Intake;
 using Mail2Sms.Gateway.Storage;
 using SmtpServer;
@@ -16,7 +17,15 @@ public sealed class SmtpGateway
         Options = options;
         var serverOptions = new SmtpServerOptionsBuilder()
             .ServerName(options.ServerName)
-            .Endpoint(e => e.Endpoint(new IPEndPoint(IPAddress.Parse(options.Address), options.Port)))
+            .Endpoint(e =>
+            {
+                e.Endpoint(new IPEndPoint(IPAddress.Parse(options.Address), options.Port)).AllowUnsecureAuthentication(false);
+                if (options.Certificate is { } certificate)
+                {
+                    // SmtpServer offers TLS 1.2 only unless told otherwise.
+                    e.Certificate(certificate).SupportedSslProtocols(SslProtocols.Tls12 | SslProtocols.Tls13);
+                }
+            })
             .MaxMessageSize(options.MaxMessageBytes, MaxMessageSizeHandling.Strict)
             // Refused recipients count as errors in a row; a format 1 email to many bad numbers must not end the session.
             .MaxRetryCount(1000)
@@ -26,6 +35,7 @@ public sealed class SmtpGateway
         services.Add(new GatewayMailboxFilter(options, accounts));
         services.Add(new GatewayMessageStore(intake, outbox, options.PostmasterAddress, onError));
         services.Add(new ReplyRewritingListenerFactory());
+        services.Add(new GatewayUserAuthenticator(accounts));
         _server = new SmtpServer.SmtpServer(serverOptions, services);
     }
 

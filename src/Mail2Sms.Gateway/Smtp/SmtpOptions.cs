@@ -23,6 +23,9 @@ public sealed record SmtpOptions
     /// <summary>Where mail for <c>postmaster@</c> and <c>abuse@</c> is forwarded (<c>Gateway:PostmasterAddress</c>).</summary>
     public string PostmasterAddress { get; init; } = "postmaster@localhost";
 
+    /// <summary>The certificate STARTTLS offers; null for none (then no STARTTLS and no SMTP AUTH).</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate { get; init; }
+
     /// <summary>The name the server greets with.</summary>
     public string ServerName { get; init; } = "mail2sms";
 }

@@ -20,7 +20,12 @@ public sealed class RunningGateway : IAsyncDisposable
         Clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero));
         Accounts = new AccountStore(_db.Database, Clock);
         Emails = new EmailStore(_db.Database, Clock);
-        var options = new SmtpOptions { Port = FreePort(), MaxRecipients = 5 };
+        var options = new SmtpOptions
+        {
+            Port = FreePort(),
+            MaxRecipients = 5,
+            Certificate = SmtpCertificate.Load(Path.Combine(_db.Folder, "smtp.pfx"), null, generate: true, ["sms.localhost"]),
+        };
         var intake = new IntakeService(options.Domains, new SenderAuthenticator(Accounts, new PasswordLockout(Clock)), Accounts, Emails);
         Outbox = new OutboxStore(_db.Database, Clock);
         Gateway = new SmtpGateway(options with { PostmasterAddress = "operator@example.net" }, intake, Accounts, Outbox, Errors.Add);

@@ -141,4 +141,43 @@ public sealed class SmtpGatewayTests : IAsyncLifetime, IAsyncDisposable
         Assert.Equal(("postmaster", string.Empty, "operator@example.net"), (queued.Kind, queued.MailFrom, queued.RcptTo));
         Assert.Equal("Undelivered", MimeMessage.Load(new MemoryStream(queued.Message)).Subject);
     }
+
+    // The test pins the gateway's own self-signed certificate rather than trusting any.
+    private bool IsGatewayCertificate(object sender, System.Security.Cryptography.X509Certificates.X509Certificate? certificate, System.Security.Cryptography.X509Certificates.X509Chain? chain, System.Net.Security.SslPolicyErrors errors) =>
+        certificate?.GetCertHashString() == _gateway.Gateway.Options.Certificate!.GetCertHashString();
+
+    [Fact]
+    public async Task Smtp_auth_is_offered_only_after_starttls()
+    {
+        await using var smtp = await SmtpDialog.OpenAsync(_gateway.Port);
+        var ehlo = await smtp.SendAsync("EHLO client.example");
+        Assert.Contains("STARTTLS", ehlo, StringComparison.Ordinal);
+        Assert.DoesNotContain("AUTH", ehlo, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_sender_on_hosted_mail_authenticates_with_smtp_auth_over_tls_1_3()
+    {
+        await _gateway.Accounts.AddAccountAsync("CI00000003", "AU", null, false, 10);
+        await _gateway.Accounts.AddUserAsync("CI00000003", "relay@third.example", "r3lay");
+        await _gateway.Accounts.AddUserAsync("CI00000003", "desk@third.example", null);
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse("desk@third.example"));
+        message.To.Add(MailboxAddress.Parse("0412345678@sms.localhost"));
+        message.Subject = "Hosted";
+        message.Body = new TextPart("plain") { Text = "via AUTH" };
+
+        using var client = new SmtpClient { ServerCertificateValidationCallback = IsGatewayCertificate };
+        await client.ConnectAsync("127.0.0.1", _gateway.Port, MailKit.Security.SecureSocketOptions.StartTls);
+        Assert.Equal(System.Security.Authentication.SslProtocols.Tls13, client.SslProtocol);
+        await Assert.ThrowsAsync<MailKit.Security.AuthenticationException>(() => client.AuthenticateAsync("relay@third.example", "wrong"));
+        await client.AuthenticateAsync("relay@third.example", "r3lay");
+        Assert.StartsWith("2.0.0 Accepted: 1 SMS queued", await client.SendAsync(message), StringComparison.Ordinal);
+        await client.DisconnectAsync(quit: true);
+
+        using var anonymous = new SmtpClient { ServerCertificateValidationCallback = IsGatewayCertificate };
+        await anonymous.ConnectAsync("127.0.0.1", _gateway.Port, MailKit.Security.SecureSocketOptions.StartTls);
+        var refused = await Assert.ThrowsAsync<SmtpCommandException>(() => anonymous.SendAsync(message));
+        Assert.StartsWith("5.7.1 desk@third.example is registered, but mail from 127.0.0.1 is not accepted", refused.Message, StringComparison.Ordinal);
+    }
 }

@@ -1,0 +1,15 @@
+using Mail2Sms.Gateway.Storage;
+using SmtpServer;
+using SmtpServer.Authentication;
+
+namespace Mail2Sms.Gateway.Smtp;
+
+/// <summary>SMTP AUTH (PLAIN, LOGIN), offered only after STARTTLS: a user of an account with its password.</summary>
+internal sealed class GatewayUserAuthenticator(AccountStore accounts) : IUserAuthenticator
+{
+    public async Task<bool> AuthenticateAsync(ISessionContext context, string user, string password, CancellationToken cancellationToken)
+    {
+        var candidates = await accounts.SenderCandidatesAsync(user, cancellationToken).ConfigureAwait(false);
+        return candidates.Any(c => !c.IsPattern && c.PasswordHash is { } hash && PasswordHasher.Verify(password, hash));
+    }
+}
