@@ -180,4 +180,46 @@ public sealed class SmtpGatewayTests : IAsyncLifetime, IAsyncDisposable
         var refused = await Assert.ThrowsAsync<SmtpCommandException>(() => anonymous.SendAsync(message));
         Assert.StartsWith("5.7.1 desk@third.example is registered, but mail from 127.0.0.1 is not accepted", refused.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("<user%other.example@sms.localhost>", "550 5.1.1 There is no mailbox")]
+    [InlineData("<\"user@other.example\"@sms.localhost>", "550 5.1.1 There is no mailbox")]
+    [InlineData("<user@other.example>", "550 5.7.1 Relaying to user@other.example is denied")]
+    [InlineData("<user@sms.localhost.other.example>", "550 5.7.1 Relaying")]
+    public async Task Relay_tricks_never_relay(string recipient, string expected)
+    {
+        await using var smtp = await Dialog();
+        await smtp.SendAsync("MAIL FROM:<ops@example.com.au>");
+        Assert.StartsWith(expected, await smtp.SendAsync($"RCPT TO:{recipient}"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_source_routed_recipient_is_never_relayed()
+    {
+        await using var smtp = await Dialog();
+        await smtp.SendAsync("MAIL FROM:<ops@example.com.au>");
+        Assert.StartsWith("5", await smtp.SendAsync("RCPT TO:<@sms.localhost:user@other.example>"), StringComparison.Ordinal);
+        Assert.Empty(await _gateway.Emails.ListSmsAsync(null, null, 10));
+    }
+
+    [Fact]
+    public async Task Fifty_concurrent_connections_are_each_served()
+    {
+        var replies = await Task.WhenAll(Enumerable.Range(0, 50).Select(async n =>
+        {
+            var message = new MimeMessage();
+            message.From.Add(MailboxAddress.Parse("ops@example.com.au"));
+            message.To.Add(MailboxAddress.Parse("0412345678@sms.localhost"));
+            message.Subject = $"Alert {n}";
+            message.Body = new TextPart("plain") { Text = "concurrent" };
+            using var client = new SmtpClient();
+            await client.ConnectAsync("127.0.0.1", _gateway.Port, MailKit.Security.SecureSocketOptions.None);
+            var reply = await client.SendAsync(message);
+            await client.DisconnectAsync(quit: true);
+            return reply;
+        }));
+        Assert.All(replies, r => Assert.Equal("2.0.0 Accepted: 1 SMS queued for 1 credits.", r));
+        Assert.Equal(50, (await _gateway.Emails.ListSmsAsync(null, null, 100)).Count);
+        Assert.Equal(50, (await _gateway.Accounts.FindAccountAsync("CI00000001"))!.Credits);
+    }
 }
