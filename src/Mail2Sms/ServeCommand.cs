@@ -73,6 +73,10 @@ internal static class ServeCommand
             Port = Number(configuration, "Smtp:Port", defaults.Port),
             MaxMessageBytes = Number(configuration, "Smtp:MaxMessageBytes", defaults.MaxMessageBytes),
             PostmasterAddress = configuration["Gateway:PostmasterAddress"] ?? defaults.PostmasterAddress,
+            ProxyProtocol = configuration["Smtp:ProxyProtocol"] is { } proxy && bool.TryParse(proxy, out var on) ? on
+                : configuration["Smtp:ProxyProtocol"] is null ? defaults.ProxyProtocol : throw new SettingsException($"Smtp:ProxyProtocol is '{configuration["Smtp:ProxyProtocol"]}'; it must be true or false."),
+            TrustedProxies = configuration.GetSection("Smtp:TrustedProxies").GetChildren().Select(c => c.Value).OfType<string>()
+                .Select(n => System.Net.IPNetwork.Parse(AccountStore.CanonicalNetwork(n))).ToList() is { Count: > 0 } trusted ? trusted : defaults.TrustedProxies,
             // An operator's certificate must exist; the embedded default makes a self-signed one once and keeps it.
             Certificate = SmtpCertificate.Load(configuration["Smtp:CertificatePath"] ?? Path.Combine("data", "smtp.pfx"), configuration["Smtp:CertificatePassword"],
                 generate: configuration["Smtp:CertificatePath"] is null, domains),

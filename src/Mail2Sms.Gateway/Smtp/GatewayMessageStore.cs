@@ -16,7 +16,7 @@ namespace Mail2Sms.Gateway.Smtp;
 /// <c>DATA</c>: hands the email to intake and answers with its reply. Any failure of the gateway
 /// itself is <c>451 4.3.0</c>, never a permanent refusal, so the sending server keeps the email.
 /// </summary>
-internal sealed class GatewayMessageStore(IntakeService intake, OutboxStore outbox, string postmasterAddress, Action<Exception> onError) : MessageStore
+internal sealed class GatewayMessageStore(IntakeService intake, OutboxStore outbox, SmtpOptions options, Action<Exception> onError) : MessageStore
 {
     public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
     {
@@ -30,7 +30,7 @@ internal sealed class GatewayMessageStore(IntakeService intake, OutboxStore outb
             if (admitted.Any(r => r.Kind == RecipientKind.Operator))
             {
                 // RFC 5321 requires postmaster; bounces reach it too (the loop guard stops them only from becoming SMS).
-                await outbox.QueueAsync(new OutboundMail("postmaster", from, postmasterAddress, message), cancellationToken).ConfigureAwait(false);
+                await outbox.QueueAsync(new OutboundMail("postmaster", from, options.PostmasterAddress, message), cancellationToken).ConfigureAwait(false);
             }
 
             var recipients = admitted.Where(r => r.Kind == RecipientKind.Sms).Select(r => r.Address).ToList();
@@ -39,7 +39,7 @@ internal sealed class GatewayMessageStore(IntakeService intake, OutboxStore outb
                 return SmtpReplies.From(SmtpReply.Accepted("Delivered to the postmaster."));
             }
 
-            var client = context.Properties.TryGetValue(EndpointListener.RemoteEndPointKey, out var endpoint) ? (endpoint as IPEndPoint)?.Address : null;
+            var client = ClientAddress(context);
             var authUser = context.Authentication.IsAuthenticated ? context.Authentication.User : null;
             var reply = await intake.ReceiveAsync(
                 new IncomingEmail(message, new Envelope(from, recipients, client), buffer.Length, authUser), cancellationToken).ConfigureAwait(false);
@@ -50,5 +50,20 @@ internal sealed class GatewayMessageStore(IntakeService intake, OutboxStore outb
             onError(e);
             return SmtpReplies.From(SmtpReply.Refused(Reasons.InternalError));
         }
+    }
+
+    // The connecting address, or the one a trusted load balancer's PROXY header gives. SmtpServer accepts
+    // a PROXY header from anyone, so it is believed only when configured and from a trusted address.
+    private IPAddress? ClientAddress(ISessionContext context)
+    {
+        var remote = context.Properties.TryGetValue(EndpointListener.RemoteEndPointKey, out var endpoint) ? (endpoint as IPEndPoint)?.Address : null;
+        if (options.ProxyProtocol && remote is not null
+            && context.Properties.TryGetValue(ProxyCommand.ProxySourceEndpointKey, out var proxied) && proxied is IPEndPoint source
+            && options.TrustedProxies.Any(n => n.Contains(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote)))
+        {
+            return source.Address;
+        }
+
+        return remote;
     }
 }

@@ -33,7 +33,7 @@ public sealed class SmtpGateway
             .Build();
         var services = new ServiceProvider();
         services.Add(new GatewayMailboxFilter(options, accounts));
-        services.Add(new GatewayMessageStore(intake, outbox, options.PostmasterAddress, onError));
+        services.Add(new GatewayMessageStore(intake, outbox, options, onError));
         services.Add(new ReplyRewritingListenerFactory());
         services.Add(new GatewayUserAuthenticator(accounts));
         _server = new SmtpServer.SmtpServer(serverOptions, services);

@@ -26,6 +26,15 @@ public sealed record SmtpOptions
     /// <summary>The certificate STARTTLS offers; null for none (then no STARTTLS and no SMTP AUTH).</summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate { get; init; }
 
+    /// <summary>
+    /// Take the client's address from the PROXY protocol (v1) header a load balancer sends
+    /// (<c>Smtp:ProxyProtocol</c>); only from <see cref="TrustedProxies"/>, so nobody else can claim an address.
+    /// </summary>
+    public bool ProxyProtocol { get; init; }
+
+    /// <summary>The load balancers whose PROXY header is believed (<c>Smtp:TrustedProxies</c>).</summary>
+    public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [System.Net.IPNetwork.Parse("127.0.0.0/8"), System.Net.IPNetwork.Parse("::1/128")];
+
     /// <summary>The name the server greets with.</summary>
     public string ServerName { get; init; } = "mail2sms";
 }

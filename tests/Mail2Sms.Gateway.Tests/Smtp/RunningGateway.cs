@@ -15,7 +15,7 @@ public sealed class RunningGateway : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _running;
 
-    public RunningGateway()
+    public RunningGateway(Func<SmtpOptions, SmtpOptions>? configure = null)
     {
         Clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero));
         Accounts = new AccountStore(_db.Database, Clock);
@@ -26,6 +26,7 @@ public sealed class RunningGateway : IAsyncDisposable
             MaxRecipients = 5,
             Certificate = SmtpCertificate.Load(Path.Combine(_db.Folder, "smtp.pfx"), null, generate: true, ["sms.localhost"]),
         };
+        options = configure?.Invoke(options) ?? options;
         var intake = new IntakeService(options.Domains, new SenderAuthenticator(Accounts, new PasswordLockout(Clock)), Accounts, Emails);
         Outbox = new OutboxStore(_db.Database, Clock);
         Gateway = new SmtpGateway(options with { PostmasterAddress = "operator@example.net" }, intake, Accounts, Outbox, Errors.Add);

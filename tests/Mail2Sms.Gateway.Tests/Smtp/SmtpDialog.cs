@@ -10,12 +10,18 @@ public sealed class SmtpDialog : IAsyncDisposable
     private StreamReader _reader = null!;
     private Stream _stream = null!;
 
-    public static async Task<SmtpDialog> OpenAsync(int port)
+    /// <summary>Connects and reads the greeting; <paramref name="firstLine"/> (a PROXY header) is sent before it, as a load balancer does.</summary>
+    public static async Task<SmtpDialog> OpenAsync(int port, string? firstLine = null)
     {
         var dialog = new SmtpDialog();
         await dialog._client.ConnectAsync("127.0.0.1", port);
         dialog._stream = dialog._client.GetStream();
         dialog._reader = new StreamReader(dialog._stream, Encoding.UTF8);
+        if (firstLine is not null)
+        {
+            await dialog._stream.WriteAsync(Encoding.ASCII.GetBytes(firstLine + "\r\n"));
+        }
+
         await dialog.ReadReplyAsync();
         return dialog;
     }
