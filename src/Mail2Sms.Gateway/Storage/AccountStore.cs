@@ -194,16 +194,16 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock)
         var at = normalized.LastIndexOf('@');
         var pattern = at < 0 ? null : "*" + normalized[at..];
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var users = (await connection.QueryAsync<(string AccountId, string Address, string? Hash)>(
-            "SELECT account_id, address, password_hash FROM users WHERE disabled = 0 AND (address = @normalized OR address = @pattern) ORDER BY account_id",
-            new { normalized, pattern }).ConfigureAwait(false)).ToList();
-        var candidates = new List<SenderCandidate>(users.Count);
-        foreach (var user in users)
-        {
-            var networks = await connection.QueryAsync<string>("SELECT network FROM ip_rules WHERE account_id = @AccountId", new { user.AccountId }).ConfigureAwait(false);
-            candidates.Add(new SenderCandidate(user.AccountId, user.Address, user.Hash, networks.Select(IPNetwork.Parse).ToList()));
-        }
-
+        var rows = await connection.QueryAsync<(string AccountId, string Address, string? Hash, string? Network)>(
+            """
+            SELECT u.account_id, u.address, u.password_hash, r.network FROM users u LEFT JOIN ip_rules r ON r.account_id = u.account_id
+            WHERE u.disabled = 0 AND (u.address = @normalized OR u.address = @pattern) ORDER BY u.account_id, u.address
+            """,
+            new { normalized, pattern }).ConfigureAwait(false);
+        var candidates = rows.GroupBy(r => (r.AccountId, r.Address, r.Hash))
+            .Select(g => new SenderCandidate(g.Key.AccountId, g.Key.Address, g.Key.Hash,
+                g.Where(r => r.Network is not null).Select(r => IPNetwork.Parse(r.Network!)).ToList()))
+            .ToList();
         return candidates;
     }
 

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Dapper;
 using Mail2Sms.Core.Intake;
 using Microsoft.Data.Sqlite;
@@ -50,18 +51,109 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock)
         return served.ToHashSet(StringComparer.Ordinal);
     }
 
-    /// <summary>Commits <paramref name="acceptance"/>; returns the email's ID, or the refusal (credits, a used CSV name).</summary>
+    private readonly Channel<PendingAccept> _commits = Channel.CreateUnbounded<PendingAccept>(new UnboundedChannelOptions { SingleReader = true });
+    private int _committerStarted;
+
+    private sealed record PendingAccept(ReceivedEmail Email, Acceptance Acceptance, Mail.OutboundMail? Report)
+    {
+        public TaskCompletionSource<AcceptOutcome> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>
+    /// Commits <paramref name="acceptance"/>; returns the email's ID, or the refusal (credits, a used CSV
+    /// name). Emails arriving together are committed together (group commit: one fsync for many), each
+    /// inside a savepoint of its own, and each caller's task completes only after the commit that holds it.
+    /// </summary>
     /// <param name="email">The email's envelope and headers.</param>
     /// <param name="acceptance">What Core decided to send.</param>
     /// <param name="report">The report of its failures, queued in the same transaction so it cannot be lost.</param>
-    /// <param name="cancellationToken">Cancels the commit.</param>
-    public async Task<AcceptOutcome> AcceptAsync(ReceivedEmail email, Acceptance acceptance, Mail.OutboundMail? report = null, CancellationToken cancellationToken = default)
+    /// <param name="cancellationToken">Cancels waiting; the commit itself, once queued, goes ahead.</param>
+    public Task<AcceptOutcome> AcceptAsync(ReceivedEmail email, Acceptance acceptance, Mail.OutboundMail? report = null, CancellationToken cancellationToken = default)
     {
-        var now = Timestamps.Write(clock.GetUtcNow());
-        var cost = acceptance.Credits;
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        if (Interlocked.Exchange(ref _committerStarted, 1) == 0)
+        {
+            _ = Task.Run(CommitLoopAsync, CancellationToken.None);
+        }
 
+        var pending = new PendingAccept(email, acceptance, report);
+        if (!_commits.Writer.TryWrite(pending))
+        {
+            throw new InvalidOperationException("The commit queue is closed.");
+        }
+
+        return pending.Done.Task.WaitAsync(cancellationToken);
+    }
+
+    private async Task CommitLoopAsync()
+    {
+        var batch = new List<PendingAccept>();
+        while (await _commits.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (batch.Count < 512 && _commits.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+
+            await CommitBatchAsync(batch).ConfigureAwait(false);
+            batch.Clear();
+        }
+    }
+
+    private async Task CommitBatchAsync(List<PendingAccept> batch)
+    {
+        var outcomes = new List<(PendingAccept Pending, AcceptOutcome Outcome)>(batch.Count);
+        try
+        {
+            await using var connection = await database.OpenAsync().ConfigureAwait(false);
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync().ConfigureAwait(false);
+            var now = Timestamps.Write(clock.GetUtcNow());
+            foreach (var pending in batch)
+            {
+                // Each email in a savepoint: a refused or failing one leaves the others of the batch whole.
+                transaction.Save("email");
+                try
+                {
+                    var outcome = await AcceptWithinAsync(connection, transaction, pending, now).ConfigureAwait(false);
+                    if (outcome.Refusal is null)
+                    {
+                        transaction.Release("email");
+                    }
+                    else
+                    {
+                        transaction.Rollback("email");
+                    }
+
+                    outcomes.Add((pending, outcome));
+                }
+                catch (Exception e)
+                {
+                    transaction.Rollback("email");
+                    pending.Done.TrySetException(e);
+                }
+            }
+
+            await transaction.CommitAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            foreach (var pending in batch)
+            {
+                pending.Done.TrySetException(e);
+            }
+
+            return;
+        }
+
+        foreach (var (pending, outcome) in outcomes)
+        {
+            pending.Done.TrySetResult(outcome);
+        }
+    }
+
+    private static async Task<AcceptOutcome> AcceptWithinAsync(SqliteConnection connection, SqliteTransaction transaction, PendingAccept pending, string now)
+    {
+        var (email, acceptance, report) = (pending.Email, pending.Acceptance, pending.Report);
+        var cost = acceptance.Credits;
         var balance = await connection.QuerySingleOrDefaultAsync<long?>(
             "UPDATE accounts SET credits = credits - @cost WHERE id = @id AND credits >= @cost RETURNING credits",
             new { id = email.AccountId, cost }, transaction).ConfigureAwait(false);
@@ -137,7 +229,6 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock)
             await OutboxStore.InsertAsync(connection, transaction, report, emailId, now).ConfigureAwait(false);
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new AcceptOutcome(emailId, null, balance.Value);
     }
 

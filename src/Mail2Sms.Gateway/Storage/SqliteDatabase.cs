@@ -13,7 +13,8 @@ public sealed class SqliteDatabase
 
     public SqliteDatabase(string connectionString)
     {
-        var builder = new SqliteConnectionStringBuilder(connectionString) { Pooling = true, ForeignKeys = true };
+        // Default Timeout is also SQLite's busy timeout: a writer waits for the lock rather than failing.
+        var builder = new SqliteConnectionStringBuilder(connectionString) { Pooling = true, ForeignKeys = true, DefaultTimeout = 10 };
         if (builder.Mode != SqliteOpenMode.Memory && Path.GetDirectoryName(Path.GetFullPath(builder.DataSource)) is { } folder)
         {
             Directory.CreateDirectory(folder);
@@ -22,12 +23,17 @@ public sealed class SqliteDatabase
         _connectionString = builder.ToString();
     }
 
-    /// <summary>An open connection with the per-connection settings applied.</summary>
+    /// <summary>
+    /// An open connection. <c>synchronous=FULL</c> is set on every one: pooled connections keep it, but
+    /// a connection new to the pool must not commit with less.
+    /// </summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync("PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000;").ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA synchronous = FULL";
+        command.ExecuteNonQuery();
         return connection;
     }
 

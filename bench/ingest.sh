@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Ingest benchmark: Postfix's smtp-source sends the same load of 1 KB emails to `mail2sms serve`
+# (SQLite, synchronous=FULL, SMS queued) and, in the same run, to a throwaway Postfix that queues
+# (fsync) and discards; prints both rates and their ratio.
+#   bench/ingest.sh [MESSAGES] [SESSIONS]      (defaults: 10000 20)
+set -euo pipefail
+shopt -s inherit_errexit
+cd "$(dirname "$0")/.."
+messages=${1:-10000}
+sessions=${2:-20}
+work=$(mktemp -d /tmp/mail2sms-ingest.XXXXXX)
+chmod 755 "$work" # Postfix drops to its own user, which must reach its folders
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; postfix -c "$work/postfix" stop >/dev/null 2>&1 || true; rm -rf "$work"; }
+trap cleanup EXIT
+keep_logs() { echo "--- $work/postfix.log"; tail -20 "$work/postfix.log"; }
+
+if ! command -v smtp-source >/dev/null; then
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postfix >/dev/null
+fi
+
+rate() { # PORT FROM TO -> emails per second
+  local start end
+  start=$(date +%s.%N)
+  smtp-source -s "$sessions" -m "$messages" -l 1024 -f "$2" -t "$3" "127.0.0.1:$1"
+  end=$(date +%s.%N)
+  echo "$messages / ($end - $start)" | bc -l
+}
+
+# mail2sms, Release build, its own database, an account that IP-authenticates this machine.
+dotnet build -c Release src/Mail2Sms -v quiet -nologo >/dev/null
+mkdir -p "$work/mail2sms"
+m2s() { (cd "$work/mail2sms" && exec dotnet "$OLDPWD/src/Mail2Sms/bin/Release/net10.0/mail2sms.dll" "$@"); }
+m2s account add BENCH0001 --credits 100000000 >/dev/null
+m2s account allow-ip BENCH0001 127.0.0.1 >/dev/null
+m2s user add BENCH0001 '*@example.com' >/dev/null
+m2s serve --Smtp:Port=2725 >"$work/serve.log" 2>&1 &
+pids+=($!)
+
+# A throwaway Postfix on another port that queues every email (fsync) and discards it.
+mkdir -p "$work/postfix" "$work/spool" "$work/postfix-data"
+cat >"$work/postfix/main.cf" <<CF
+compatibility_level = 3.6
+queue_directory = $work/spool
+data_directory = $work/postfix-data
+mail_owner = postfix
+myhostname = bench.localhost
+mydestination = sms.localhost
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+local_recipient_maps =
+alias_maps =
+alias_database =
+local_transport = discard:
+default_transport = discard:
+relay_transport = discard:
+maillog_file = /dev/stdout
+CF
+sed -e 's/^smtp \{1,\}inet .*/127.0.0.1:2726 inet n - n - - smtpd/' /etc/postfix/master.cf >"$work/postfix/master.cf"
+chown -R postfix "$work/spool" "$work/postfix-data"
+postfix -c "$work/postfix" set-permissions >/dev/null 2>&1 || true
+postfix -c "$work/postfix" start-fg >"$work/postfix.log" 2>&1 &
+pids+=($!)
+
+wait_for() { for _ in $(seq 300); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.2; done; echo "nothing listens on port $1 (see $2)" >&2; cat "$2" >&2; exit 1; }
+wait_for 2725 "$work/serve.log"
+wait_for 2726 "$work/postfix.log"
+
+ours=$(rate 2725 bench@example.com 61412345678@sms.localhost) || { tail -20 "$work/mail2sms/serve.log" "$work/serve.log" 2>/dev/null; exit 1; }
+queued=$(m2s messages --limit 100000000 | wc -l)
+theirs=$(rate 2726 bench@example.com 61412345678@sms.localhost) || { keep_logs; exit 1; }
+printf 'mail2sms: %.0f emails/s (%s SMS queued)\npostfix:  %.0f emails/s\nratio:    %.2f\n' "$ours" "$queued" "$theirs" "$(echo "$ours / $theirs" | bc -l)"
