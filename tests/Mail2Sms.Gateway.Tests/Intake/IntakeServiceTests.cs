@@ -3,9 +3,7 @@ using System.Text;
 using Dapper;
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Gateway.Intake;
-using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Tests.Storage;
-using Microsoft.Extensions.Time.Testing;
 using MimeKit;
 
 namespace Mail2Sms.Gateway.Tests.Intake;
@@ -16,17 +14,14 @@ public sealed class IntakeServiceTests : IDisposable
     private const string Domain = "sms.localhost";
     private static readonly IPAddress Office = IPAddress.Parse("203.0.113.5");
     private readonly TempDatabase _db = new();
-    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero));
-    private readonly AccountStore _accounts;
     private readonly IntakeService _intake;
 
     public IntakeServiceTests()
     {
-        _accounts = new AccountStore(_db.Database, _clock);
-        _intake = new IntakeService([Domain], new SenderAuthenticator(_accounts, new PasswordLockout(_clock)), _accounts, new EmailStore(_db.Database, _clock));
-        _accounts.AddAccountAsync("CI00000001", "AU", null, false, 5).GetAwaiter().GetResult();
-        _accounts.AllowIpAsync("CI00000001", "203.0.113.0/24").GetAwaiter().GetResult();
-        _accounts.AddUserAsync("CI00000001", "ops@example.com.au", null).GetAwaiter().GetResult();
+        _intake = new IntakeService([Domain], new SenderAuthenticator(_db.Accounts, new PasswordLockout(_db.Clock)), _db.Accounts, _db.Emails);
+        _db.Accounts.AddAccountAsync("CI00000001", "AU", null, false, 5).GetAwaiter().GetResult();
+        _db.Accounts.AllowIpAsync("CI00000001", "203.0.113.0/24").GetAwaiter().GetResult();
+        _db.Accounts.AddUserAsync("CI00000001", "ops@example.com.au", null).GetAwaiter().GetResult();
     }
 
     public void Dispose() => _db.Dispose();
@@ -51,7 +46,7 @@ public sealed class IntakeServiceTests : IDisposable
         var reply = await Send("Server 23 is offline.");
         Assert.Equal("250 2.0.0 Accepted: 1 SMS queued for 1 credits.", reply.ToString());
         Assert.Equal([("61412345678", "Alert Server 23 is offline.")], await QueuedSms());
-        Assert.Equal(4, (await _accounts.FindAccountAsync("CI00000001"))!.Credits);
+        Assert.Equal(4, (await _db.Accounts.FindAccountAsync("CI00000001"))!.Credits);
     }
 
     [Fact]
@@ -63,7 +58,7 @@ public sealed class IntakeServiceTests : IDisposable
         var split = await Send("Server 23 is offline.", to: ["0412345678", "0412345679"]);
         Assert.True(split.IsAccepted);
         Assert.Equal(["61412345678", "61412345679"], (await QueuedSms()).Select(s => s.Number));
-        Assert.Equal(3, (await _accounts.FindAccountAsync("CI00000001"))!.Credits);
+        Assert.Equal(3, (await _db.Accounts.FindAccountAsync("CI00000001"))!.Credits);
     }
 
     [Fact]

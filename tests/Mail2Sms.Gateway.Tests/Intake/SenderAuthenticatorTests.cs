@@ -2,9 +2,7 @@ using System.Net;
 using Mail2Sms.Core.Formats;
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Gateway.Intake;
-using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Tests.Storage;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Mail2Sms.Gateway.Tests.Intake;
 
@@ -13,27 +11,24 @@ public sealed class SenderAuthenticatorTests : IDisposable
     private static readonly IPAddress Office = IPAddress.Parse("203.0.113.5");
     private static readonly IPAddress Elsewhere = IPAddress.Parse("198.51.100.7");
     private readonly TempDatabase _db = new();
-    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero));
-    private readonly AccountStore _accounts;
     private readonly SenderAuthenticator _authenticator;
 
     public SenderAuthenticatorTests()
     {
-        _accounts = new AccountStore(_db.Database, _clock);
-        _authenticator = new SenderAuthenticator(_accounts, new PasswordLockout(_clock));
+        _authenticator = new SenderAuthenticator(_db.Accounts, new PasswordLockout(_db.Clock));
         Setup().GetAwaiter().GetResult();
     }
 
     private async Task Setup()
     {
-        await _accounts.AddAccountAsync("CI00000001", "AU", null, false, 0);
-        await _accounts.AllowIpAsync("CI00000001", "203.0.113.0/24");
-        await _accounts.AllowIpAsync("CI00000001", "2001:db8::/32");
-        await _accounts.AddUserAsync("CI00000001", "ops@example.com.au", "s3cret");
-        await _accounts.AddUserAsync("CI00000001", "*@monitor.example.com.au", null);
-        await _accounts.AddAccountAsync("CI00000002", "AU", null, false, 0);
-        await _accounts.AllowIpAsync("CI00000002", "198.51.100.0/24");
-        await _accounts.AddUserAsync("CI00000002", "desk@other.example", "pw2");
+        await _db.Accounts.AddAccountAsync("CI00000001", "AU", null, false, 0);
+        await _db.Accounts.AllowIpAsync("CI00000001", "203.0.113.0/24");
+        await _db.Accounts.AllowIpAsync("CI00000001", "2001:db8::/32");
+        await _db.Accounts.AddUserAsync("CI00000001", "ops@example.com.au", "s3cret");
+        await _db.Accounts.AddUserAsync("CI00000001", "*@monitor.example.com.au", null);
+        await _db.Accounts.AddAccountAsync("CI00000002", "AU", null, false, 0);
+        await _db.Accounts.AllowIpAsync("CI00000002", "198.51.100.0/24");
+        await _db.Accounts.AddUserAsync("CI00000002", "desk@other.example", "pw2");
     }
 
     public void Dispose() => _db.Dispose();
@@ -87,8 +82,8 @@ public sealed class SenderAuthenticatorTests : IDisposable
     [Fact]
     public async Task An_exact_address_beats_a_pattern_of_another_account()
     {
-        await _accounts.AddUserAsync("CI00000002", "*@example.com.au", null);
-        await _accounts.AllowIpAsync("CI00000002", "203.0.113.0/24");
+        await _db.Accounts.AddUserAsync("CI00000002", "*@example.com.au", null);
+        await _db.Accounts.AllowIpAsync("CI00000002", "203.0.113.0/24");
         Accepted(await Authenticate("ops@example.com.au", Office), "CI00000001", AuthenticationMethod.IpAddress);
         Refused(await Authenticate("ops@example.com.au", Elsewhere), ReasonCode.AuthenticationFailed);
         Accepted(await Authenticate("someone@example.com.au", Office), "CI00000002", AuthenticationMethod.IpAddress);
@@ -97,8 +92,8 @@ public sealed class SenderAuthenticatorTests : IDisposable
     [Fact]
     public async Task An_address_two_accounts_claim_equally_is_refused_naming_both()
     {
-        await _accounts.AddUserAsync("CI00000002", "ops@example.com.au", null);
-        await _accounts.AllowIpAsync("CI00000002", "203.0.113.5");
+        await _db.Accounts.AddUserAsync("CI00000002", "ops@example.com.au", null);
+        await _db.Accounts.AllowIpAsync("CI00000002", "203.0.113.5");
         var reason = Refused(await Authenticate("ops@example.com.au", Office), ReasonCode.AmbiguousSender);
         Assert.Contains("accounts CI00000001 and CI00000002", reason.Text, StringComparison.Ordinal);
     }
@@ -127,14 +122,14 @@ public sealed class SenderAuthenticatorTests : IDisposable
         Accepted(await Authenticate("ops@example.com.au", Office), "CI00000001", AuthenticationMethod.IpAddress);
         Accepted(await Authenticate("ops@example.com.au", Office, new SenderBlock("CI00000001", "s3cret")), "CI00000001", AuthenticationMethod.Password);
 
-        _clock.Advance(TimeSpan.FromMinutes(16));
+        _db.Clock.Advance(TimeSpan.FromMinutes(16));
         Accepted(await Authenticate("ops@example.com.au", Elsewhere, new SenderBlock("CI00000001", "s3cret")), "CI00000001", AuthenticationMethod.Password);
     }
 
     [Fact]
     public async Task Smtp_auth_as_a_user_of_the_same_account_authenticates()
     {
-        await _accounts.AddUserAsync("CI00000001", "relay@example.com.au", "r");
+        await _db.Accounts.AddUserAsync("CI00000001", "relay@example.com.au", "r");
         Accepted(await Authenticate("ops@example.com.au", Elsewhere, smtpAuthUser: "relay@example.com.au"), "CI00000001", AuthenticationMethod.SmtpAuth);
         Refused(await Authenticate("ops@example.com.au", Elsewhere, smtpAuthUser: "desk@other.example"), ReasonCode.AuthenticationFailed);
     }

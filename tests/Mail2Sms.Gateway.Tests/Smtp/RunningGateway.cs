@@ -17,9 +17,6 @@ public sealed class RunningGateway : IAsyncDisposable
 
     public RunningGateway(Func<SmtpOptions, SmtpOptions>? configure = null)
     {
-        Clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero));
-        Accounts = new AccountStore(_db.Database, Clock);
-        Emails = new EmailStore(_db.Database, Clock);
         var options = new SmtpOptions
         {
             Port = FreePort(),
@@ -28,18 +25,17 @@ public sealed class RunningGateway : IAsyncDisposable
         };
         options = configure?.Invoke(options) ?? options;
         var intake = new IntakeService(options.Domains, new SenderAuthenticator(Accounts, new PasswordLockout(Clock)), Accounts, Emails);
-        Outbox = new OutboxStore(_db.Database, Clock);
         Gateway = new SmtpGateway(options with { PostmasterAddress = "operator@example.net" }, intake, Accounts, Outbox, Errors.Add);
         _running = Gateway.RunAsync(_stop.Token);
     }
 
-    public FakeTimeProvider Clock { get; }
+    public FakeTimeProvider Clock => _db.Clock;
 
-    public AccountStore Accounts { get; }
+    public AccountStore Accounts => _db.Accounts;
 
-    public EmailStore Emails { get; }
+    public EmailStore Emails => _db.Emails;
 
-    public OutboxStore Outbox { get; }
+    public OutboxStore Outbox => _db.Outbox;
 
     public SmtpGateway Gateway { get; }
 

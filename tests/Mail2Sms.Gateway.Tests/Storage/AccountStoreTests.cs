@@ -1,17 +1,11 @@
 using Dapper;
 using Mail2Sms.Gateway.Storage;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Mail2Sms.Gateway.Tests.Storage;
 
 public sealed class AccountStoreTests : IDisposable
 {
     private readonly TempDatabase _db = new();
-    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero));
-    private readonly AccountStore _store;
-
-    public AccountStoreTests() => _store = new AccountStore(_db.Database, _clock);
-
     public void Dispose() => _db.Dispose();
 
     [Fact]
@@ -27,44 +21,44 @@ public sealed class AccountStoreTests : IDisposable
     [Fact]
     public async Task An_account_is_created_found_and_listed_with_its_opening_credits_in_the_ledger()
     {
-        var account = await _store.AddAccountAsync("CI00123456", "AU", "Acme", relaxedNumbers: true, credits: 100);
-        Assert.Equal(new AccountRecord("CI00123456", "AU", "Acme", true, 12, 100, 0, _clock.GetUtcNow()), account);
-        Assert.Equal(account, await _store.FindAccountAsync("CI00123456"));
-        Assert.Null(await _store.FindAccountAsync("CI00000000"));
-        await _store.AddAccountAsync("CI00000001", null, null, false, 0);
-        Assert.Equal(["CI00000001", "CI00123456"], (await _store.ListAccountsAsync()).Select(a => a.Id));
-        Assert.Equal([new LedgerEntry(100, 100, "opening credits", _clock.GetUtcNow())], await _store.LedgerAsync("CI00123456"));
+        var account = await _db.Accounts.AddAccountAsync("CI00123456", "AU", "Acme", relaxedNumbers: true, credits: 100);
+        Assert.Equal(new AccountRecord("CI00123456", "AU", "Acme", true, 12, 100, 0, _db.Clock.GetUtcNow()), account);
+        Assert.Equal(account, await _db.Accounts.FindAccountAsync("CI00123456"));
+        Assert.Null(await _db.Accounts.FindAccountAsync("CI00000000"));
+        await _db.Accounts.AddAccountAsync("CI00000001", null, null, false, 0);
+        Assert.Equal(["CI00000001", "CI00123456"], (await _db.Accounts.ListAccountsAsync()).Select(a => a.Id));
+        Assert.Equal([new LedgerEntry(100, 100, "opening credits", _db.Clock.GetUtcNow())], await _db.Accounts.LedgerAsync("CI00123456"));
     }
 
     [Fact]
     public async Task A_second_account_with_the_same_id_is_refused()
     {
-        await _store.AddAccountAsync("CI00123456", "AU", null, false, 0);
-        var e = await Assert.ThrowsAsync<StoreException>(() => _store.AddAccountAsync("CI00123456", "AU", null, false, 0));
+        await _db.Accounts.AddAccountAsync("CI00123456", "AU", null, false, 0);
+        var e = await Assert.ThrowsAsync<StoreException>(() => _db.Accounts.AddAccountAsync("CI00123456", "AU", null, false, 0));
         Assert.Equal("Account CI00123456 already exists.", e.Message);
     }
 
     [Fact]
     public async Task Credits_go_up_and_down_in_the_ledger_but_never_below_zero()
     {
-        await _store.AddAccountAsync("CI00123456", "AU", null, false, 10);
-        Assert.Equal(15, await _store.CreditAsync("CI00123456", 5, "top-up"));
-        Assert.Equal(3, await _store.CreditAsync("CI00123456", -12, "refund to customer"));
-        var e = await Assert.ThrowsAsync<StoreException>(() => _store.CreditAsync("CI00123456", -4, "too much"));
+        await _db.Accounts.AddAccountAsync("CI00123456", "AU", null, false, 10);
+        Assert.Equal(15, await _db.Accounts.CreditAsync("CI00123456", 5, "top-up"));
+        Assert.Equal(3, await _db.Accounts.CreditAsync("CI00123456", -12, "refund to customer"));
+        var e = await Assert.ThrowsAsync<StoreException>(() => _db.Accounts.CreditAsync("CI00123456", -4, "too much"));
         Assert.Equal("Account CI00123456 has 3 credits; taking 4 would leave it below zero.", e.Message);
-        Assert.Equal([(-12L, 3L), (5L, 15L), (10L, 10L)], (await _store.LedgerAsync("CI00123456")).Select(l => (l.Delta, l.Balance)));
-        await Assert.ThrowsAsync<StoreException>(() => _store.CreditAsync("CI00999999", 1, "x"));
+        Assert.Equal([(-12L, 3L), (5L, 15L), (10L, 10L)], (await _db.Accounts.LedgerAsync("CI00123456")).Select(l => (l.Delta, l.Balance)));
+        await Assert.ThrowsAsync<StoreException>(() => _db.Accounts.CreditAsync("CI00999999", 1, "x"));
     }
 
     [Fact]
     public async Task Concurrent_debits_never_overspend()
     {
-        await _store.AddAccountAsync("CI00123456", "AU", null, false, 20);
+        await _db.Accounts.AddAccountAsync("CI00123456", "AU", null, false, 20);
         var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(async _ =>
         {
             try
             {
-                await _store.CreditAsync("CI00123456", -1, "sms");
+                await _db.Accounts.CreditAsync("CI00123456", -1, "sms");
                 return true;
             }
             catch (StoreException)
@@ -73,8 +67,8 @@ public sealed class AccountStoreTests : IDisposable
             }
         }));
         Assert.Equal(20, results.Count(ok => ok));
-        Assert.Equal(0, (await _store.FindAccountAsync("CI00123456"))!.Credits);
-        Assert.Equal(0, (await _store.LedgerAsync("CI00123456", limit: 100)).Sum(l => l.Delta));
+        Assert.Equal(0, (await _db.Accounts.FindAccountAsync("CI00123456"))!.Credits);
+        Assert.Equal(0, (await _db.Accounts.LedgerAsync("CI00123456", limit: 100)).Sum(l => l.Delta));
     }
 
     [Theory]
@@ -101,22 +95,22 @@ public sealed class AccountStoreTests : IDisposable
     [Fact]
     public async Task Allowed_networks_belong_to_an_existing_account_once_each()
     {
-        await _store.AddAccountAsync("CI00123456", "AU", null, false, 0);
-        await _store.AllowIpAsync("CI00123456", "203.0.113.0/24");
-        await _store.AllowIpAsync("CI00123456", "203.0.113.9/24");
-        Assert.Equal(["203.0.113.0/24"], await _store.AllowedNetworksAsync("CI00123456"));
-        await Assert.ThrowsAsync<StoreException>(() => _store.AllowIpAsync("CI00999999", "203.0.113.5"));
+        await _db.Accounts.AddAccountAsync("CI00123456", "AU", null, false, 0);
+        await _db.Accounts.AllowIpAsync("CI00123456", "203.0.113.0/24");
+        await _db.Accounts.AllowIpAsync("CI00123456", "203.0.113.9/24");
+        Assert.Equal(["203.0.113.0/24"], await _db.Accounts.AllowedNetworksAsync("CI00123456"));
+        await Assert.ThrowsAsync<StoreException>(() => _db.Accounts.AllowIpAsync("CI00999999", "203.0.113.5"));
     }
 
     [Fact]
     public async Task Users_are_stored_lower_case_with_a_slow_salted_hash_never_the_password()
     {
-        await _store.AddAccountAsync("CI00123456", "AU", null, false, 0);
-        await _store.AddUserAsync("CI00123456", "Ops@Example.com.au", "s3cret=x");
-        await _store.AddUserAsync("CI00123456", "*@monitor.example.com.au", null);
+        await _db.Accounts.AddAccountAsync("CI00123456", "AU", null, false, 0);
+        await _db.Accounts.AddUserAsync("CI00123456", "Ops@Example.com.au", "s3cret=x");
+        await _db.Accounts.AddUserAsync("CI00123456", "*@monitor.example.com.au", null);
         Assert.Equal(
             [new UserRecord("CI00123456", "*@monitor.example.com.au", false, false), new UserRecord("CI00123456", "ops@example.com.au", true, false)],
-            await _store.UsersAsync("CI00123456"));
+            await _db.Accounts.UsersAsync("CI00123456"));
 
         await using var connection = await _db.Database.OpenAsync();
         var hash = await connection.ExecuteScalarAsync<string>("SELECT password_hash FROM users WHERE address = 'ops@example.com.au'");
@@ -132,17 +126,17 @@ public sealed class AccountStoreTests : IDisposable
     [InlineData("ops*@example.com", null, "not an email address")]
     public async Task Users_that_cannot_be_are_refused_with_the_reason(string address, string? password, string said)
     {
-        await _store.AddAccountAsync("CI00123456", "AU", null, false, 0);
-        var e = await Assert.ThrowsAsync<StoreException>(() => _store.AddUserAsync("CI00123456", address, password));
+        await _db.Accounts.AddAccountAsync("CI00123456", "AU", null, false, 0);
+        var e = await Assert.ThrowsAsync<StoreException>(() => _db.Accounts.AddUserAsync("CI00123456", address, password));
         Assert.Contains(said, e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task A_user_is_added_once_per_account()
     {
-        await _store.AddAccountAsync("CI00123456", "AU", null, false, 0);
-        await _store.AddUserAsync("CI00123456", "ops@example.com.au", null);
-        var e = await Assert.ThrowsAsync<StoreException>(() => _store.AddUserAsync("CI00123456", "OPS@example.com.au", null));
+        await _db.Accounts.AddAccountAsync("CI00123456", "AU", null, false, 0);
+        await _db.Accounts.AddUserAsync("CI00123456", "ops@example.com.au", null);
+        var e = await Assert.ThrowsAsync<StoreException>(() => _db.Accounts.AddUserAsync("CI00123456", "OPS@example.com.au", null));
         Assert.Equal("ops@example.com.au is already a user of account CI00123456.", e.Message);
     }
 

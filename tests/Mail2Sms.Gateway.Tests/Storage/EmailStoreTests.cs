@@ -2,22 +2,15 @@ using Dapper;
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Core.Text;
 using Mail2Sms.Gateway.Storage;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Mail2Sms.Gateway.Tests.Storage;
 
 public sealed class EmailStoreTests : IDisposable
 {
     private readonly TempDatabase _db = new();
-    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero));
-    private readonly AccountStore _accounts;
-    private readonly EmailStore _emails;
-
     public EmailStoreTests()
     {
-        _accounts = new AccountStore(_db.Database, _clock);
-        _emails = new EmailStore(_db.Database, _clock);
-        _accounts.AddAccountAsync("CI00123456", "AU", null, false, 10).GetAwaiter().GetResult();
+        _db.Accounts.AddAccountAsync("CI00123456", "AU", null, false, 10).GetAwaiter().GetResult();
     }
 
     public void Dispose() => _db.Dispose();
@@ -34,7 +27,7 @@ public sealed class EmailStoreTests : IDisposable
     public async Task An_accepted_email_is_committed_with_its_queued_sms_failures_and_debit()
     {
         var failure = new RecipientFailure("[3]", Reasons.Create(ReasonCode.InvalidNumber, "'123' is too short."));
-        var outcome = await _emails.AcceptAsync(Email(), Sms(2, new string('a', 200), null, failure));
+        var outcome = await _db.Emails.AcceptAsync(Email(), Sms(2, new string('a', 200), null, failure));
         Assert.Null(outcome.Refusal);
         Assert.Equal(6, outcome.Balance);
 
@@ -43,53 +36,53 @@ public sealed class EmailStoreTests : IDisposable
             "SELECT number, name, encoding, parts, status, priority FROM sms WHERE email_id = @id ORDER BY id", new { id = outcome.EmailId })).ToList();
         Assert.Equal([("61412340000", "John", "Gsm7", 2L, "queued", 0L), ("61412340001", null, "Gsm7", 2L, "queued", 0L)], sms);
         Assert.Equal(("[3]", "InvalidNumber"), await connection.QuerySingleAsync<(string, string)>("SELECT location, code FROM email_failures"));
-        Assert.Equal((-4L, 6L, $"email {outcome.EmailId}"), (await _accounts.LedgerAsync("CI00123456")).Select(l => (l.Delta, l.Balance, l.Reason)).First());
+        Assert.Equal((-4L, 6L, $"email {outcome.EmailId}"), (await _db.Accounts.LedgerAsync("CI00123456")).Select(l => (l.Delta, l.Balance, l.Reason)).First());
     }
 
     [Fact]
     public async Task An_email_that_needs_more_credits_than_the_account_holds_is_refused_whole()
     {
-        var outcome = await _emails.AcceptAsync(Email(), Sms(11));
+        var outcome = await _db.Emails.AcceptAsync(Email(), Sms(11));
         Assert.Null(outcome.EmailId);
         Assert.Equal(ReasonCode.InsufficientCredits, outcome.Refusal?.Code);
         Assert.Contains("needs 11 credits but the account has 10", outcome.Refusal?.Text, StringComparison.Ordinal);
         await using var connection = await _db.Database.OpenAsync();
         Assert.Equal(0, await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM sms"));
-        Assert.Equal(10, (await _accounts.FindAccountAsync("CI00123456"))!.Credits);
+        Assert.Equal(10, (await _db.Accounts.FindAccountAsync("CI00123456"))!.Credits);
     }
 
     [Fact]
     public async Task A_csv_file_name_is_used_once_and_a_refused_duplicate_costs_nothing()
     {
-        Assert.Null((await _emails.AcceptAsync(Email("<a@x>", EmailFormat.Csv), Sms(1, csv: "CI00123456161223151959.csv"))).Refusal);
-        var duplicate = await _emails.AcceptAsync(Email("<b@x>", EmailFormat.Csv), Sms(1, csv: "CI00123456161223151959.csv"));
+        Assert.Null((await _db.Emails.AcceptAsync(Email("<a@x>", EmailFormat.Csv), Sms(1, csv: "CI00123456161223151959.csv"))).Refusal);
+        var duplicate = await _db.Emails.AcceptAsync(Email("<b@x>", EmailFormat.Csv), Sms(1, csv: "CI00123456161223151959.csv"));
         Assert.Equal(ReasonCode.CsvDuplicate, duplicate.Refusal?.Code);
         Assert.Contains("CI00123456161223151959.csv was sent before", duplicate.Refusal?.Text, StringComparison.Ordinal);
-        Assert.Equal(9, (await _accounts.FindAccountAsync("CI00123456"))!.Credits);
+        Assert.Equal(9, (await _db.Accounts.FindAccountAsync("CI00123456"))!.Credits);
     }
 
     [Fact]
     public async Task A_resent_message_id_is_recognised_per_recipient_for_24_hours()
     {
-        await _emails.AcceptAsync(Email("<1@x>", EmailFormat.Mobile, "61412345678@sms.localhost"), Sms(1));
+        await _db.Emails.AcceptAsync(Email("<1@x>", EmailFormat.Mobile, "61412345678@sms.localhost"), Sms(1));
         var recipients = new[] { "<61412345678@SMS.localhost>", "61412345679@sms.localhost" };
-        Assert.Equal(["61412345678@sms.localhost"], await _emails.AlreadyServedAsync("CI00123456", "<1@x>", recipients));
-        Assert.Empty(await _emails.AlreadyServedAsync("CI00123456", "<2@x>", recipients));
-        Assert.Empty(await _emails.AlreadyServedAsync("CI00123456", null, recipients));
+        Assert.Equal(["61412345678@sms.localhost"], await _db.Emails.AlreadyServedAsync("CI00123456", "<1@x>", recipients));
+        Assert.Empty(await _db.Emails.AlreadyServedAsync("CI00123456", "<2@x>", recipients));
+        Assert.Empty(await _db.Emails.AlreadyServedAsync("CI00123456", null, recipients));
 
-        _clock.Advance(TimeSpan.FromHours(24) + TimeSpan.FromSeconds(1));
-        Assert.Empty(await _emails.AlreadyServedAsync("CI00123456", "<1@x>", recipients));
-        Assert.Null((await _emails.AcceptAsync(Email("<1@x>", EmailFormat.Mobile, "61412345678@sms.localhost"), Sms(1))).Refusal);
-        Assert.Single(await _emails.AlreadyServedAsync("CI00123456", "<1@x>", recipients));
+        _db.Clock.Advance(TimeSpan.FromHours(24) + TimeSpan.FromSeconds(1));
+        Assert.Empty(await _db.Emails.AlreadyServedAsync("CI00123456", "<1@x>", recipients));
+        Assert.Null((await _db.Emails.AcceptAsync(Email("<1@x>", EmailFormat.Mobile, "61412345678@sms.localhost"), Sms(1))).Refusal);
+        Assert.Single(await _db.Emails.AlreadyServedAsync("CI00123456", "<1@x>", recipients));
     }
 
     [Fact]
     public async Task Concurrent_emails_against_the_last_credits_never_overspend()
     {
-        var outcomes = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => _emails.AcceptAsync(Email($"<{i}@x>"), Sms(1))));
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => _db.Emails.AcceptAsync(Email($"<{i}@x>"), Sms(1))));
         Assert.Equal(10, outcomes.Count(o => o.Refusal is null));
         Assert.All(outcomes.Where(o => o.Refusal is not null), o => Assert.Equal(ReasonCode.InsufficientCredits, o.Refusal!.Code));
-        Assert.Equal(0, (await _accounts.FindAccountAsync("CI00123456"))!.Credits);
+        Assert.Equal(0, (await _db.Accounts.FindAccountAsync("CI00123456"))!.Credits);
         await using var connection = await _db.Database.OpenAsync();
         Assert.Equal(10, await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM sms"));
     }

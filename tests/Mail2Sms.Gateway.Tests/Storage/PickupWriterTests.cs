@@ -1,5 +1,4 @@
 using Mail2Sms.Gateway.Mail;
-using Mail2Sms.Gateway.Storage;
 using MimeKit;
 
 namespace Mail2Sms.Gateway.Tests.Storage;
@@ -13,7 +12,7 @@ public sealed class PickupWriterTests : IDisposable
     [Fact]
     public async Task Queued_mail_is_written_once_as_eml_files_with_its_envelope_first()
     {
-        var outbox = new OutboxStore(_db.Database, TimeProvider.System);
+        var outbox = _db.Outbox;
         var message = new MimeMessage { Subject = "Report" };
         message.To.Add(MailboxAddress.Parse("ops@example.com.au"));
         message.Body = new TextPart("plain") { Text = "hello" };

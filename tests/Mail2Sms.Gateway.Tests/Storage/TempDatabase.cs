@@ -1,9 +1,10 @@
 using Mail2Sms.Gateway.Storage;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Mail2Sms.Gateway.Tests.Storage;
 
-/// <summary>A real SQLite file in a folder of its own, migrated, deleted afterwards.</summary>
+/// <summary>A real SQLite file in a folder of its own, migrated, with the stores over it on a fake clock; deleted afterwards.</summary>
 public sealed class TempDatabase : IDisposable
 {
     public TempDatabase()
@@ -12,7 +13,18 @@ public sealed class TempDatabase : IDisposable
         Path = System.IO.Path.Combine(Folder, "data", "mail2sms.db");
         Database = new SqliteDatabase($"Data Source={Path}");
         Database.MigrateAsync().GetAwaiter().GetResult();
+        Accounts = new AccountStore(Database, Clock);
+        Emails = new EmailStore(Database, Clock);
+        Outbox = new OutboxStore(Database, Clock);
     }
+
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero));
+
+    public AccountStore Accounts { get; }
+
+    public EmailStore Emails { get; }
+
+    public OutboxStore Outbox { get; }
 
     public string Folder { get; }
 
