@@ -11,12 +11,27 @@ namespace Mail2Sms.Gateway.Smtp;
 /// <c>MAIL FROM</c> and <c>RCPT TO</c>: each recipient is admitted or refused on its own with the
 /// reason FORMATS.md gives (unknown mailbox, relaying, a second format, too many, an invalid number).
 /// </summary>
-internal sealed class GatewayMailboxFilter(SmtpOptions options, AccountStore accounts) : IMailboxFilter
+internal sealed class GatewayMailboxFilter(SmtpOptions options, AccountStore accounts, Action<Exception> onError) : IMailboxFilter
 {
     internal const string RecipientsKey = "mail2sms:recipients";
     private const string NumberRulesKey = "mail2sms:number-rules";
 
     public async Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RememberSenderAsync(context, from, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or SmtpServer.Protocol.SmtpResponseException))
+        {
+            // The gateway's own failure (a database that does not answer): try again later, never a refusal.
+            onError(e);
+            throw SmtpReplies.Refusal(Reasons.InternalError);
+        }
+    }
+
+    private async Task RememberSenderAsync(ISessionContext context, IMailbox from, CancellationToken cancellationToken)
     {
         context.Properties[RecipientsKey] = new List<Recipient>();
         context.Properties.Remove(NumberRulesKey);
@@ -32,8 +47,6 @@ internal sealed class GatewayMailboxFilter(SmtpOptions options, AccountStore acc
                 context.Properties[NumberRulesKey] = new PhoneNumberRules(account.Country, account.RelaxedNumbers);
             }
         }
-
-        return true;
     }
 
     public Task<bool> CanDeliverToAsync(ISessionContext context, IMailbox to, IMailbox from, CancellationToken cancellationToken)

@@ -32,7 +32,7 @@ public sealed class SmtpGateway
             .CommandWaitTimeout(TimeSpan.FromMinutes(5))
             .Build();
         var services = new ServiceProvider();
-        services.Add(new GatewayMailboxFilter(options, accounts));
+        services.Add(new GatewayMailboxFilter(options, accounts, onError));
         services.Add(new GatewayMessageStore(intake, outbox, options, onError));
         services.Add(new ReplyRewritingListenerFactory());
         services.Add(new GatewayUserAuthenticator(accounts));

@@ -25,9 +25,11 @@ public sealed class RunningGateway : IAsyncDisposable
         };
         options = configure?.Invoke(options) ?? options;
         var intake = new IntakeService(options.Domains, new SenderAuthenticator(Accounts, new PasswordLockout(Clock)), Accounts, Emails);
-        Gateway = new SmtpGateway(options with { PostmasterAddress = "operator@example.net" }, intake, Accounts, Outbox, Errors.Add);
+        Gateway = new SmtpGateway(options with { PostmasterAddress = "operator@example.net" }, intake, Accounts, Outbox, Errors.Enqueue);
         _running = Gateway.RunAsync(_stop.Token);
     }
+
+    public SqliteDatabase Database => _db.Database;
 
     public FakeTimeProvider Clock => _db.Clock;
 
@@ -41,7 +43,7 @@ public sealed class RunningGateway : IAsyncDisposable
 
     public int Port => Gateway.Options.Port;
 
-    public List<Exception> Errors { get; } = [];
+    public System.Collections.Concurrent.ConcurrentQueue<Exception> Errors { get; } = new();
 
     private static int FreePort()
     {

@@ -222,4 +222,18 @@ public sealed class SmtpGatewayTests : IAsyncLifetime, IAsyncDisposable
         Assert.Equal(50, (await _gateway.Emails.ListSmsAsync(null, null, 100)).Count);
         Assert.Equal(50, (await _gateway.Accounts.FindAccountAsync("CI00000001"))!.Credits);
     }
+
+    [Fact]
+    public async Task A_store_that_fails_at_mail_from_answers_451_so_the_server_tries_again()
+    {
+        await using (var connection = await _gateway.Database.OpenAsync())
+        {
+            await Dapper.SqlMapper.ExecuteAsync(connection, "ALTER TABLE users RENAME TO users_gone");
+        }
+
+        await using var smtp = await Dialog();
+        Assert.Equal("451 4.3.0 The gateway could not accept the email just now; it will be accepted when your server tries again.",
+            await smtp.SendAsync("MAIL FROM:<ops@example.com.au>"));
+        Assert.Contains(_gateway.Errors, e => e.Message.Contains("no such table", StringComparison.Ordinal));
+    }
 }
