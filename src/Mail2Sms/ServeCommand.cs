@@ -23,10 +23,11 @@ internal static class ServeCommand
             var options = SmtpOptionsFrom(settings.Configuration);
             var accounts = new AccountStore(database, TimeProvider.System);
             var emails = new EmailStore(database, TimeProvider.System);
-            var intake = new IntakeService(options.Domains, new SenderAuthenticator(accounts, new PasswordLockout(TimeProvider.System)), accounts, emails);
+            var passwords = new PasswordVerifier(TimeProvider.System);
+            var intake = new IntakeService(options.Domains, new SenderAuthenticator(accounts, new PasswordLockout(TimeProvider.System), passwords), accounts, emails);
             var error = parse.InvocationConfiguration.Error;
             var outbox = new OutboxStore(database, TimeProvider.System);
-            var gateway = new SmtpGateway(options, intake, accounts, outbox, e => error.WriteLine($"intake failed, answered 451 4.3.0: {e}"));
+            var gateway = new SmtpGateway(options, intake, accounts, outbox, passwords, e => error.WriteLine($"intake failed, answered 451 4.3.0: {e}"));
             var pickup = new PickupWriter(outbox, settings.Configuration["Mail:PickupDirectory"] ?? Path.Combine("data", "outbox"));
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);

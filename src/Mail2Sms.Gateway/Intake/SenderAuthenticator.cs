@@ -26,7 +26,7 @@ public sealed record SenderAuthentication(string? AccountId, AuthenticationMetho
 /// SMTP AUTH, else the client's IP address. A block that is present is always checked; an address
 /// that two accounts claim equally is refused, never guessed.
 /// </summary>
-public sealed class SenderAuthenticator(AccountStore accounts, PasswordLockout lockout)
+public sealed class SenderAuthenticator(AccountStore accounts, PasswordLockout lockout, PasswordVerifier passwords)
 {
     /// <summary>Authenticates the sender of an email.</summary>
     /// <param name="address">The originator (the forwarding user for forwarded mail).</param>
@@ -87,7 +87,7 @@ public sealed class SenderAuthenticator(AccountStore accounts, PasswordLockout l
                 $"Too many wrong passwords for this account from {client}: try again after {until.UtcDateTime:HH:mm} UTC."));
         }
 
-        if (user?.PasswordHash is { } hash && PasswordHasher.Verify(block.Password, hash))
+        if (user?.PasswordHash is { } hash && passwords.Verify(block.Password, hash))
         {
             lockout.Succeed(accountId, client);
             return new SenderAuthentication(user.AccountId, AuthenticationMethod.Password, null);

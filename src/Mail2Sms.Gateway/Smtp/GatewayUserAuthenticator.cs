@@ -5,11 +5,11 @@ using SmtpServer.Authentication;
 namespace Mail2Sms.Gateway.Smtp;
 
 /// <summary>SMTP AUTH (PLAIN, LOGIN), offered only after STARTTLS: a user of an account with its password.</summary>
-internal sealed class GatewayUserAuthenticator(AccountStore accounts) : IUserAuthenticator
+internal sealed class GatewayUserAuthenticator(AccountStore accounts, Intake.PasswordVerifier passwords) : IUserAuthenticator
 {
     public async Task<bool> AuthenticateAsync(ISessionContext context, string user, string password, CancellationToken cancellationToken)
     {
         var candidates = await accounts.SenderCandidatesAsync(user, cancellationToken).ConfigureAwait(false);
-        return candidates.Any(c => !c.IsPattern && c.PasswordHash is { } hash && PasswordHasher.Verify(password, hash));
+        return candidates.Any(c => !c.IsPattern && c.PasswordHash is { } hash && passwords.Verify(password, hash));
     }
 }

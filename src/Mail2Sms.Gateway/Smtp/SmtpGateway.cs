@@ -12,7 +12,7 @@ public sealed class SmtpGateway
 {
     private readonly SmtpServer.SmtpServer _server;
 
-    public SmtpGateway(SmtpOptions options, IntakeService intake, AccountStore accounts, OutboxStore outbox, Action<Exception> onError)
+    public SmtpGateway(SmtpOptions options, IntakeService intake, AccountStore accounts, OutboxStore outbox, PasswordVerifier passwords, Action<Exception> onError)
     {
         Options = options;
         var serverOptions = new SmtpServerOptionsBuilder()
@@ -35,7 +35,7 @@ public sealed class SmtpGateway
         services.Add(new GatewayMailboxFilter(options, accounts, onError));
         services.Add(new GatewayMessageStore(intake, outbox, options, onError));
         services.Add(new ReplyRewritingListenerFactory());
-        services.Add(new GatewayUserAuthenticator(accounts));
+        services.Add(new GatewayUserAuthenticator(accounts, passwords));
         _server = new SmtpServer.SmtpServer(serverOptions, services);
     }
 

@@ -18,7 +18,7 @@ public sealed class IntakeServiceTests : IDisposable
 
     public IntakeServiceTests()
     {
-        _intake = new IntakeService([Domain], new SenderAuthenticator(_db.Accounts, new PasswordLockout(_db.Clock)), _db.Accounts, _db.Emails);
+        _intake = new IntakeService([Domain], new SenderAuthenticator(_db.Accounts, new PasswordLockout(_db.Clock), new PasswordVerifier(_db.Clock)), _db.Accounts, _db.Emails);
         _db.Accounts.AddAccountAsync("CI00000001", "AU", null, false, 5).GetAwaiter().GetResult();
         _db.Accounts.AllowIpAsync("CI00000001", "203.0.113.0/24").GetAwaiter().GetResult();
         _db.Accounts.AddUserAsync("CI00000001", "ops@example.com.au", null).GetAwaiter().GetResult();

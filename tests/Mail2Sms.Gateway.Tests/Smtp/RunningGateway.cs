@@ -24,12 +24,14 @@ public sealed class RunningGateway : IAsyncDisposable
             Certificate = SmtpCertificate.Load(Path.Combine(_db.Folder, "smtp.pfx"), null, generate: true, ["sms.localhost"]),
         };
         options = configure?.Invoke(options) ?? options;
-        var intake = new IntakeService(options.Domains, new SenderAuthenticator(Accounts, new PasswordLockout(Clock)), Accounts, Emails);
-        Gateway = new SmtpGateway(options with { PostmasterAddress = "operator@example.net" }, intake, Accounts, Outbox, Errors.Enqueue);
+        var intake = new IntakeService(options.Domains, new SenderAuthenticator(Accounts, new PasswordLockout(Clock), Passwords), Accounts, Emails);
+        Gateway = new SmtpGateway(options with { PostmasterAddress = "operator@example.net" }, intake, Accounts, Outbox, Passwords, Errors.Enqueue);
         _running = Gateway.RunAsync(_stop.Token);
     }
 
     public SqliteDatabase Database => _db.Database;
+
+    public PasswordVerifier Passwords { get; } = new(TimeProvider.System);
 
     public FakeTimeProvider Clock => _db.Clock;
 
