@@ -73,6 +73,8 @@ internal static class ServeCommand
             Address = configuration["Smtp:Address"] ?? defaults.Address,
             Port = Number(configuration, "Smtp:Port", defaults.Port),
             MaxMessageBytes = Number(configuration, "Smtp:MaxMessageBytes", defaults.MaxMessageBytes),
+            MaxConnectionsPerIp = Number(configuration, "Smtp:MaxConnectionsPerIp", defaults.MaxConnectionsPerIp),
+            MaxRecipients = Number(configuration, "Smtp:MaxRecipients", defaults.MaxRecipients),
             PostmasterAddress = configuration["Gateway:PostmasterAddress"] ?? defaults.PostmasterAddress,
             ProxyProtocol = configuration["Smtp:ProxyProtocol"] is { } proxy && bool.TryParse(proxy, out var on) ? on
                 : configuration["Smtp:ProxyProtocol"] is null ? defaults.ProxyProtocol : throw new SettingsException($"Smtp:ProxyProtocol is '{configuration["Smtp:ProxyProtocol"]}'; it must be true or false."),

@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
 using System.IO.Pipelines;
+using System.Net;
+using System.Text;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using SmtpServer;
@@ -7,29 +10,76 @@ using SmtpServer.Net;
 
 namespace Mail2Sms.Gateway.Smtp;
 
-/// <summary>Listens as SmtpServer does, and gives each session a pipe whose replies go through a <see cref="ReplyWriter"/>.</summary>
-internal sealed class ReplyRewritingListenerFactory : IEndpointListenerFactory
+/// <summary>
+/// Listens as SmtpServer does, and gives each session a pipe whose replies go through a
+/// <see cref="ReplyWriter"/>. A client address past its number of open connections is told
+/// <c>421 4.7.0</c> in place of the greeting and disconnected.
+/// </summary>
+internal sealed class ReplyRewritingListenerFactory(int maxConnectionsPerIp) : IEndpointListenerFactory
 {
-    public IEndpointListener CreateListener(IEndpointDefinition endpointDefinition) =>
-        new Listener(Inner.CreateListener(endpointDefinition));
-
     private static readonly EndpointListenerFactory Inner = new();
+    private readonly ConcurrentDictionary<IPAddress, int> _connections = new();
 
-    private sealed class Listener(IEndpointListener inner) : IEndpointListener
+    private int MaxConnectionsPerIp { get; } = maxConnectionsPerIp;
+
+    public IEndpointListener CreateListener(IEndpointDefinition endpointDefinition) =>
+        new Listener(Inner.CreateListener(endpointDefinition), this);
+
+    private sealed class Listener(IEndpointListener inner, ReplyRewritingListenerFactory factory) : IEndpointListener
     {
-        public async Task<ISecurableDuplexPipe> GetPipeAsync(ISessionContext context, CancellationToken cancellationToken) =>
-            new Pipe(await inner.GetPipeAsync(context, cancellationToken).ConfigureAwait(false));
+        public async Task<ISecurableDuplexPipe> GetPipeAsync(ISessionContext context, CancellationToken cancellationToken)
+        {
+            var pipe = await inner.GetPipeAsync(context, cancellationToken).ConfigureAwait(false);
+            var client = context.Properties.TryGetValue(EndpointListener.RemoteEndPointKey, out var endpoint) ? (endpoint as IPEndPoint)?.Address : null;
+            if (client is null)
+            {
+                return new Pipe(pipe, () => { });
+            }
+
+            var open = factory._connections.AddOrUpdate(client, 1, (_, count) => count + 1);
+            Action release = () => factory._connections.AddOrUpdate(client, 0, (_, count) => count - 1);
+            if (open <= factory.MaxConnectionsPerIp)
+            {
+                return new Pipe(pipe, release);
+            }
+
+            await pipe.Output.WriteAsync(Encoding.ASCII.GetBytes(
+                $"421 4.7.0 Too many connections from {client} ({open - 1} open): try again when some have closed.\r\n"), cancellationToken).ConfigureAwait(false);
+            return new RefusedPipe(pipe, release);
+        }
 
         public void Dispose() => inner.Dispose();
+    }
+
+    // The session reads end-of-input at once and ends; its greeting goes nowhere.
+    private sealed class RefusedPipe(ISecurableDuplexPipe inner, Action release) : ISecurableDuplexPipe
+    {
+        public PipeReader Input { get; } = PipeReader.Create(Stream.Null);
+
+        public PipeWriter Output { get; } = PipeWriter.Create(Stream.Null);
+
+        public bool IsSecure => false;
+
+        public SslProtocols SslProtocol => SslProtocols.None;
+
+        public Task UpgradeAsync(X509Certificate certificate, SslProtocols protocols, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+        public void Dispose()
+        {
+            release();
+            inner.Dispose();
+        }
     }
 
     private sealed class Pipe : ISecurableDuplexPipe
     {
         private readonly ISecurableDuplexPipe _inner;
+        private readonly Action _release;
 
-        public Pipe(ISecurableDuplexPipe inner)
+        public Pipe(ISecurableDuplexPipe inner, Action release)
         {
             _inner = inner;
+            _release = release;
             // STARTTLS replaces the inner pipe's writer, so the reply writer asks for it at each flush.
             Output = new ReplyWriter(() => _inner.Output);
         }
@@ -45,6 +95,10 @@ internal sealed class ReplyRewritingListenerFactory : IEndpointListenerFactory
         public Task UpgradeAsync(X509Certificate certificate, SslProtocols protocols, CancellationToken cancellationToken = default) =>
             _inner.UpgradeAsync(certificate, protocols, cancellationToken);
 
-        public void Dispose() => _inner.Dispose();
+        public void Dispose()
+        {
+            _release();
+            _inner.Dispose();
+        }
     }
 }

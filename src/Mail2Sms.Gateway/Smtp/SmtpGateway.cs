@@ -34,7 +34,7 @@ public sealed class SmtpGateway
         var services = new ServiceProvider();
         services.Add(new GatewayMailboxFilter(options, accounts, onError));
         services.Add(new GatewayMessageStore(intake, outbox, options, onError));
-        services.Add(new ReplyRewritingListenerFactory());
+        services.Add(new ReplyRewritingListenerFactory(options.MaxConnectionsPerIp));
         services.Add(new GatewayUserAuthenticator(accounts, passwords));
         _server = new SmtpServer.SmtpServer(serverOptions, services);
     }

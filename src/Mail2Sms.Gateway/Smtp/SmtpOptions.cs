@@ -17,6 +17,9 @@ public sealed record SmtpOptions
     /// <summary>The largest message accepted, in bytes.</summary>
     public int MaxMessageBytes { get; init; } = 10 * 1024 * 1024;
 
+    /// <summary>The most connections one client address may hold open at once (<c>Smtp:MaxConnectionsPerIp</c>).</summary>
+    public int MaxConnectionsPerIp { get; init; } = 100;
+
     /// <summary>The most SMS recipients of one email.</summary>
     public int MaxRecipients { get; init; } = RecipientAdmission.DefaultMaxRecipients;
 
