@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Net;
-using System.Text;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using SmtpServer;
 using SmtpServer.IO;
 using SmtpServer.Net;
