@@ -31,11 +31,13 @@ rate() { # PORT FROM TO -> emails per second
 # mail2sms, Release build, its own database, an account that IP-authenticates this machine.
 dotnet build -c Release src/Mail2Sms -v quiet -nologo >/dev/null
 mkdir -p "$work/mail2sms"
-m2s() { (cd "$work/mail2sms" && exec dotnet "$OLDPWD/src/Mail2Sms/bin/Release/net10.0/mail2sms.dll" "$@"); }
+binary="$PWD/src/Mail2Sms/bin/Release/net10.0/mail2sms.dll"
+m2s() { (cd "$work/mail2sms" && exec dotnet "$binary" "$@"); }
 m2s account add BENCH0001 --credits 100000000 >/dev/null
 m2s account allow-ip BENCH0001 127.0.0.1 >/dev/null
 m2s user add BENCH0001 '*@example.com' >/dev/null
-m2s serve --Smtp:Port=2725 >"$work/serve.log" 2>&1 &
+# Started directly (not through the function) so that $! is the gateway's own process.
+(cd "$work/mail2sms" && exec dotnet "$binary" serve --Smtp:Port=2725) >"$work/serve.log" 2>&1 &
 pids+=($!)
 
 # A throwaway Postfix on another port that queues every email (fsync) and discards it.

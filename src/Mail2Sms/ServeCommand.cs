@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Mail2Sms.Gateway.Intake;
 using Mail2Sms.Gateway.Mail;
 using Mail2Sms.Gateway.Smtp;
@@ -30,12 +29,8 @@ internal static class ServeCommand
             var gateway = new SmtpGateway(options, intake, accounts, outbox, passwords, e => error.WriteLine($"intake failed, answered 451 4.3.0: {e}"));
             var pickup = new PickupWriter(outbox, settings.Configuration["Mail:PickupDirectory"] ?? Path.Combine("data", "outbox"));
 
+            // System.CommandLine cancels the token on Ctrl+C and SIGTERM.
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
-            using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-            {
-                context.Cancel = true;
-                stop.Cancel();
-            });
             var running = gateway.RunAsync(stop.Token);
             var sending = pickup.RunAsync(TimeSpan.FromSeconds(1), e => error.WriteLine($"writing mail to {pickup.Folder} failed, will retry: {e.Message}"), stop.Token);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,

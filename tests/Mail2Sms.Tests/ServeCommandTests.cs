@@ -14,6 +14,8 @@ public sealed class ServeCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
+    private List<string> Output { get; } = [];
+
     private string Outbox => Path.Combine(_folder, "outbox");
 
     private string[] Settings =>
@@ -39,6 +41,11 @@ public sealed class ServeCommandTests : IDisposable
         var ready = new TaskCompletionSource();
         process.OutputDataReceived += (_, e) =>
         {
+            lock (Output)
+            {
+                Output.Add(e.Data ?? string.Empty);
+            }
+
             if (e.Data?.StartsWith("then see it queued", StringComparison.Ordinal) == true)
             {
                 ready.TrySetResult();
@@ -153,6 +160,23 @@ public sealed class ServeCommandTests : IDisposable
         {
             serve.Kill(entireProcessTree: true);
             await serve.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Sigterm_stops_serve_cleanly_with_exit_code_0()
+    {
+        using var serve = Serve();
+        using (var kill = Process.Start("kill", ["-TERM", serve.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        await serve.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, serve.ExitCode);
+        lock (Output)
+        {
+            Assert.Contains("mail2sms stopped.", Output);
         }
     }
 }
