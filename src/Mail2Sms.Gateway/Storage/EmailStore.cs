@@ -106,6 +106,7 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock)
         {
             await using var connection = await database.OpenAsync().ConfigureAwait(false);
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync().ConfigureAwait(false);
+            using var statements = new CommitStatements(connection, transaction);
             var now = Timestamps.Write(clock.GetUtcNow());
             foreach (var pending in batch)
             {
@@ -113,7 +114,7 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock)
                 transaction.Save("email");
                 try
                 {
-                    var outcome = await AcceptWithinAsync(connection, transaction, pending, now).ConfigureAwait(false);
+                    var outcome = await AcceptWithinAsync(statements, pending, now).ConfigureAwait(false);
                     if (outcome.Refusal is null)
                     {
                         transaction.Release("email");
@@ -150,16 +151,14 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock)
         }
     }
 
-    private static async Task<AcceptOutcome> AcceptWithinAsync(SqliteConnection connection, SqliteTransaction transaction, PendingAccept pending, string now)
+    private static async Task<AcceptOutcome> AcceptWithinAsync(CommitStatements sql, PendingAccept pending, string now)
     {
         var (email, acceptance, report) = (pending.Email, pending.Acceptance, pending.Report);
         var cost = acceptance.Credits;
-        var balance = await connection.QuerySingleOrDefaultAsync<long?>(
-            "UPDATE accounts SET credits = credits - @cost WHERE id = @id AND credits >= @cost RETURNING credits",
-            new { id = email.AccountId, cost }, transaction).ConfigureAwait(false);
+        var balance = await sql.Debit(email.AccountId, cost).ConfigureAwait(false);
         if (balance is null)
         {
-            var available = await connection.QuerySingleOrDefaultAsync<long?>("SELECT credits FROM accounts WHERE id = @id", new { id = email.AccountId }, transaction).ConfigureAwait(false)
+            var available = await sql.Connection.QuerySingleOrDefaultAsync<long?>("SELECT credits FROM accounts WHERE id = @id", new { id = email.AccountId }, sql.Transaction).ConfigureAwait(false)
                 ?? throw new StoreException($"There is no account {email.AccountId}.");
             return new AcceptOutcome(null, Reasons.InsufficientCredits(cost, available), available);
         }
@@ -167,14 +166,7 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock)
         long emailId;
         try
         {
-            emailId = await connection.ExecuteScalarAsync<long>(
-                """
-                INSERT INTO emails (account_id, message_id, originator, mail_from, client_ip, format, subject, size_bytes, csv_file_name, credits, received_at)
-                VALUES (@AccountId, @MessageId, @Originator, @MailFrom, @ClientIp, @format, @Subject, @SizeBytes, @csv, @cost, @now)
-                RETURNING id
-                """,
-                new { email.AccountId, email.MessageId, email.Originator, email.MailFrom, email.ClientIp, format = (int)email.Format, email.Subject, email.SizeBytes, csv = acceptance.CsvFileName, cost, now },
-                transaction).ConfigureAwait(false);
+            emailId = await sql.InsertEmail(email, acceptance.CsvFileName, cost, now).ConfigureAwait(false);
         }
         catch (SqliteException e) when (e.SqliteErrorCode == 19 && acceptance.CsvFileName is not null)
         {
@@ -183,53 +175,130 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock)
         }
 
         var priority = email.Format is EmailFormat.Mobile or EmailFormat.Cellphones ? 0 : 1;
-        await connection.ExecuteAsync(
-            """
-            INSERT INTO sms (email_id, account_id, number, name, text, encoding, parts, priority, status, due_at, created_at)
-            VALUES (@emailId, @accountId, @Number, @Name, @Text, @Encoding, @Parts, @priority, 'queued', @now, @now)
-            """,
-            acceptance.Messages.Select(m => new
-            {
-                emailId,
-                accountId = email.AccountId,
-                m.Number,
-                m.Name,
-                m.Text.Text,
-                Encoding = m.Text.Encoding.ToString(),
-                Parts = m.Text.PartCount,
-                priority,
-                now,
-            }),
-            transaction).ConfigureAwait(false);
+        foreach (var sms in acceptance.Messages)
+        {
+            await sql.InsertSms(emailId, email.AccountId, sms, priority, now).ConfigureAwait(false);
+        }
 
-        await connection.ExecuteAsync(
-            "INSERT INTO email_failures (email_id, position, location, code, reason) VALUES (@emailId, @position, @Where, @code, @text)",
-            acceptance.Failures.Select((f, position) => new { emailId, position, f.Where, code = f.Reason.Code.ToString(), text = f.Reason.Text }),
-            transaction).ConfigureAwait(false);
+        for (var position = 0; position < acceptance.Failures.Count; position++)
+        {
+            await sql.InsertFailure(emailId, position, acceptance.Failures[position]).ConfigureAwait(false);
+        }
 
         if (!string.IsNullOrEmpty(email.MessageId))
         {
-            // A row older than the resend window is replaced: the same Message-ID a day later is a new email.
-            await connection.ExecuteAsync(
-                """
-                INSERT INTO email_recipients (account_id, message_id, recipient, email_id, received_at)
-                VALUES (@accountId, @messageId, @recipient, @emailId, @now)
-                ON CONFLICT (account_id, message_id, recipient) DO UPDATE SET email_id = excluded.email_id, received_at = excluded.received_at
-                """,
-                email.Recipients.Select(r => new { accountId = email.AccountId, messageId = email.MessageId, recipient = Normalize(r), emailId, now }),
-                transaction).ConfigureAwait(false);
+            foreach (var recipient in email.Recipients)
+            {
+                await sql.UpsertRecipient(email.AccountId, email.MessageId, Normalize(recipient), emailId, now).ConfigureAwait(false);
+            }
         }
 
-        await connection.ExecuteAsync(
-            "INSERT INTO credit_ledger (account_id, delta, balance, reason, at) VALUES (@id, @delta, @balance, @reason, @now)",
-            new { id = email.AccountId, delta = -cost, balance, reason = $"email {emailId}", now }, transaction).ConfigureAwait(false);
-
+        await sql.InsertLedger(email.AccountId, -cost, balance.Value, $"email {emailId}", now).ConfigureAwait(false);
         if (report is not null)
         {
-            await OutboxStore.InsertAsync(connection, transaction, report, emailId, now).ConfigureAwait(false);
+            await OutboxStore.InsertAsync(sql.Connection, sql.Transaction, report, emailId, now).ConfigureAwait(false);
         }
 
         return new AcceptOutcome(emailId, null, balance.Value);
+    }
+
+    /// <summary>
+    /// The statements of a commit, prepared once per batch and run for each email with new values:
+    /// preparing a statement costs more than running it, and a batch runs each many times.
+    /// </summary>
+    private sealed class CommitStatements : IDisposable
+    {
+        private readonly SqliteCommand _debit;
+        private readonly SqliteCommand _email;
+        private readonly SqliteCommand _sms;
+        private readonly SqliteCommand _failure;
+        private readonly SqliteCommand _recipient;
+        private readonly SqliteCommand _ledger;
+
+        public CommitStatements(SqliteConnection connection, SqliteTransaction transaction)
+        {
+            Connection = connection;
+            Transaction = transaction;
+            _debit = Prepare("UPDATE accounts SET credits = credits - $cost WHERE id = $id AND credits >= $cost RETURNING credits", "$cost", "$id");
+            _email = Prepare(
+                """
+                INSERT INTO emails (account_id, message_id, originator, mail_from, client_ip, format, subject, size_bytes, csv_file_name, credits, received_at)
+                VALUES ($account, $messageId, $originator, $mailFrom, $clientIp, $format, $subject, $size, $csv, $cost, $now) RETURNING id
+                """,
+                "$account", "$messageId", "$originator", "$mailFrom", "$clientIp", "$format", "$subject", "$size", "$csv", "$cost", "$now");
+            _sms = Prepare(
+                """
+                INSERT INTO sms (email_id, account_id, number, name, text, encoding, parts, priority, status, due_at, created_at)
+                VALUES ($email, $account, $number, $name, $text, $encoding, $parts, $priority, 'queued', $now, $now)
+                """,
+                "$email", "$account", "$number", "$name", "$text", "$encoding", "$parts", "$priority", "$now");
+            _failure = Prepare("INSERT INTO email_failures (email_id, position, location, code, reason) VALUES ($email, $position, $location, $code, $reason)",
+                "$email", "$position", "$location", "$code", "$reason");
+            // A row older than the resend window is replaced: the same Message-ID a day later is a new email.
+            _recipient = Prepare(
+                """
+                INSERT INTO email_recipients (account_id, message_id, recipient, email_id, received_at) VALUES ($account, $messageId, $recipient, $email, $now)
+                ON CONFLICT (account_id, message_id, recipient) DO UPDATE SET email_id = excluded.email_id, received_at = excluded.received_at
+                """,
+                "$account", "$messageId", "$recipient", "$email", "$now");
+            _ledger = Prepare("INSERT INTO credit_ledger (account_id, delta, balance, reason, at) VALUES ($account, $delta, $balance, $reason, $now)",
+                "$account", "$delta", "$balance", "$reason", "$now");
+        }
+
+        public SqliteConnection Connection { get; }
+
+        public SqliteTransaction Transaction { get; }
+
+        private SqliteCommand Prepare(string text, params string[] parameters)
+        {
+            var command = Connection.CreateCommand();
+            command.Transaction = Transaction;
+            command.CommandText = text;
+            foreach (var name in parameters)
+            {
+                command.Parameters.Add(new SqliteParameter(name, DBNull.Value));
+            }
+
+            command.Prepare();
+            return command;
+        }
+
+        private static SqliteCommand With(SqliteCommand command, params object?[] values)
+        {
+            for (var i = 0; i < values.Length; i++)
+            {
+                command.Parameters[i].Value = values[i] ?? DBNull.Value;
+            }
+
+            return command;
+        }
+
+        public async Task<long?> Debit(string account, long cost) =>
+            await With(_debit, cost, account).ExecuteScalarAsync().ConfigureAwait(false) is long balance ? balance : null;
+
+        public async Task<long> InsertEmail(ReceivedEmail email, string? csv, long cost, string now) =>
+            (long)(await With(_email, email.AccountId, email.MessageId, email.Originator, email.MailFrom, email.ClientIp, (int)email.Format,
+                email.Subject, email.SizeBytes, csv, cost, now).ExecuteScalarAsync().ConfigureAwait(false))!;
+
+        public Task<int> InsertSms(long email, string account, OutboundSms sms, int priority, string now) =>
+            With(_sms, email, account, sms.Number, sms.Name, sms.Text.Text, sms.Text.Encoding.ToString(), sms.Text.PartCount, priority, now).ExecuteNonQueryAsync();
+
+        public Task<int> InsertFailure(long email, int position, RecipientFailure failure) =>
+            With(_failure, email, position, failure.Where, failure.Reason.Code.ToString(), failure.Reason.Text).ExecuteNonQueryAsync();
+
+        public Task<int> UpsertRecipient(string account, string messageId, string recipient, long email, string now) =>
+            With(_recipient, account, messageId, recipient, email, now).ExecuteNonQueryAsync();
+
+        public Task<int> InsertLedger(string account, long delta, long balance, string reason, string now) =>
+            With(_ledger, account, delta, balance, reason, now).ExecuteNonQueryAsync();
+
+        public void Dispose()
+        {
+            foreach (var command in new[] { _debit, _email, _sms, _failure, _recipient, _ledger })
+            {
+                command.Dispose();
+            }
+        }
     }
 
     /// <summary>The newest SMS, newest first, optionally of one account or in one status.</summary>
