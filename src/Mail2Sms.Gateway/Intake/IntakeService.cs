@@ -42,7 +42,7 @@ public sealed class IntakeService(
         var record = await accounts.FindAccountAsync(sender.AccountId!, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Account {sender.AccountId} vanished during intake.");
         var served = await emails.AlreadyServedAsync(record.Id, facts.MessageId, email.Envelope.Recipients, cancellationToken).ConfigureAwait(false);
-        var fresh = email.Envelope.Recipients.Where(r => !served.Contains(r.Trim().Trim('<', '>').ToLowerInvariant())).ToList();
+        var fresh = email.Envelope.Recipients.Where(r => !served.Contains(EmailStore.RecipientKey(r))).ToList();
         if (fresh.Count == 0)
         {
             return SmtpReply.Accepted($"Already accepted: <{facts.MessageId}> was received before and is not sent again.");

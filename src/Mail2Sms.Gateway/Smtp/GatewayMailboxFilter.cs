@@ -63,11 +63,3 @@ internal sealed class GatewayMailboxFilter(SmtpOptions options, AccountStore acc
         return Task.FromResult(true);
     }
 }
-
-/// <summary>SmtpServer's mailbox as an address string; empty for the null sender.</summary>
-internal static class MailboxAddress
-{
-    public static string AsAddress(this IMailbox mailbox) =>
-        string.IsNullOrEmpty(mailbox.User) && string.IsNullOrEmpty(mailbox.Host) ? string.Empty
-        : string.IsNullOrEmpty(mailbox.Host) ? mailbox.User : $"{mailbox.User}@{mailbox.Host}";
-}

@@ -6,7 +6,6 @@ using Mail2Sms.Gateway.Mail;
 using Mail2Sms.Gateway.Storage;
 using MimeKit;
 using SmtpServer;
-using SmtpServer.Net;
 using SmtpServer.Protocol;
 using SmtpServer.Storage;
 
@@ -56,7 +55,7 @@ internal sealed class GatewayMessageStore(IntakeService intake, OutboxStore outb
     // a PROXY header from anyone, so it is believed only when configured and from a trusted address.
     private IPAddress? ClientAddress(ISessionContext context)
     {
-        var remote = context.Properties.TryGetValue(EndpointListener.RemoteEndPointKey, out var endpoint) ? (endpoint as IPEndPoint)?.Address : null;
+        var remote = context.RemoteAddress();
         if (options.ProxyProtocol && remote is not null
             && context.Properties.TryGetValue(ProxyCommand.ProxySourceEndpointKey, out var proxied) && proxied is IPEndPoint source
             && options.TrustedProxies.Any(n => n.Contains(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote)))

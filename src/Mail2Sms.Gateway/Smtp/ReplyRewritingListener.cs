@@ -30,7 +30,7 @@ internal sealed class ReplyRewritingListenerFactory(int maxConnectionsPerIp) : I
         public async Task<ISecurableDuplexPipe> GetPipeAsync(ISessionContext context, CancellationToken cancellationToken)
         {
             var pipe = await inner.GetPipeAsync(context, cancellationToken).ConfigureAwait(false);
-            var client = context.Properties.TryGetValue(EndpointListener.RemoteEndPointKey, out var endpoint) ? (endpoint as IPEndPoint)?.Address : null;
+            var client = context.RemoteAddress();
             if (client is null)
             {
                 return new Pipe(pipe, () => { });

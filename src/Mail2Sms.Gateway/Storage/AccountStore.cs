@@ -64,7 +64,7 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock)
         try
         {
             await connection.ExecuteAsync(
-                "INSERT INTO accounts (id, country, sender, relaxed_numbers, max_parts, credits, created_at) VALUES (@id, @country, @sender, @relaxedNumbers, 12, @credits, @now)",
+                "INSERT INTO accounts (id, country, sender, relaxed_numbers, credits, created_at) VALUES (@id, @country, @sender, @relaxedNumbers, @credits, @now)",
                 new { id, country, sender, relaxedNumbers, credits, now }, transaction).ConfigureAwait(false);
         }
         catch (SqliteException e) when (e.SqliteErrorCode == 19)

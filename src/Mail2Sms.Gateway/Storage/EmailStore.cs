@@ -47,7 +47,7 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock)
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var served = await connection.QueryAsync<string>(
             "SELECT recipient FROM email_recipients WHERE account_id = @accountId AND message_id = @messageId AND received_at >= @since AND recipient IN @recipients",
-            new { accountId, messageId, since, recipients = recipients.Select(Normalize).ToList() }).ConfigureAwait(false);
+            new { accountId, messageId, since, recipients = recipients.Select(RecipientKey).ToList() }).ConfigureAwait(false);
         return served.ToHashSet(StringComparer.Ordinal);
     }
 
@@ -189,7 +189,7 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock)
         {
             foreach (var recipient in email.Recipients)
             {
-                await sql.UpsertRecipient(email.AccountId, email.MessageId, Normalize(recipient), emailId, now).ConfigureAwait(false);
+                await sql.UpsertRecipient(email.AccountId, email.MessageId, RecipientKey(recipient), emailId, now).ConfigureAwait(false);
             }
         }
 
@@ -315,5 +315,6 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock)
         return rows.Select(r => new SmsListing(r.Id, r.EmailId, r.AccountId, r.Number, r.Name, r.Text, r.Encoding, (int)r.Parts, r.Status, Timestamps.Read(r.CreatedAt))).ToList();
     }
 
-    private static string Normalize(string recipient) => recipient.Trim().Trim('<', '>').ToLowerInvariant();
+    /// <summary>A recipient as resends are recognised by: without brackets or surrounding space, lower case.</summary>
+    public static string RecipientKey(string recipient) => recipient.Trim().Trim('<', '>').ToLowerInvariant();
 }
