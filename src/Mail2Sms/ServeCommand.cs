@@ -30,21 +30,20 @@ internal static class ServeCommand
             var pickup = new PickupWriter(outbox, settings.Configuration["Mail:PickupDirectory"] ?? Path.Combine("data", "outbox"));
 
             // System.CommandLine cancels the token on Ctrl+C and SIGTERM.
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
-            var running = gateway.RunAsync(stop.Token);
-            var sending = pickup.RunAsync(TimeSpan.FromSeconds(1), e => error.WriteLine($"writing mail to {pickup.Folder} failed, will retry: {e.Message}"), stop.Token);
+            var running = gateway.RunAsync(token);
+            var sending = pickup.RunAsync(TimeSpan.FromSeconds(1), e => error.WriteLine($"writing mail to {pickup.Folder} failed, will retry: {e.Message}"), token);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"mail2sms is listening for SMTP on {options.Address}:{options.Port} for {string.Join(", ", options.Domains)}; mail it sends goes to {Path.GetFullPath(pickup.Folder)}; Ctrl+C stops it."));
             if (parse.GetValue(demo))
             {
-                await CreateDemoAsync(accounts, options, output, stop.Token).ConfigureAwait(false);
+                await CreateDemoAsync(accounts, options, output, token).ConfigureAwait(false);
             }
 
             try
             {
                 await Task.WhenAll(running, sending).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
             }
 
