@@ -110,5 +110,9 @@ internal static class AccountCommands
     }
 
     private static Task<int> Run(Settings settings, ParseResult parse, Func<AccountStore, TextWriter, Task> action) =>
-        settings.RunAsync(parse, (database, output) => action(new AccountStore(database, TimeProvider.System), output));
+        settings.RunAsync(parse, async (database, output) =>
+        {
+            using var store = new AccountStore(database, TimeProvider.System);
+            await action(store, output).ConfigureAwait(false);
+        });
 }

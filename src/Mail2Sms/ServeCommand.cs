@@ -20,7 +20,7 @@ internal static class ServeCommand
         command.SetAction((parse, token) => settings.RunAsync(parse, async (database, output) =>
         {
             var options = SmtpOptionsFrom(settings.Configuration);
-            var accounts = new AccountStore(database, TimeProvider.System);
+            using var accounts = new AccountStore(database, TimeProvider.System);
             var emails = new EmailStore(database, TimeProvider.System);
             var passwords = new PasswordVerifier(TimeProvider.System);
             var intake = new IntakeService(options.Domains, new SenderAuthenticator(accounts, new PasswordLockout(TimeProvider.System), passwords), accounts, emails);

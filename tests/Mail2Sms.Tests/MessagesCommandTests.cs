@@ -24,7 +24,7 @@ public sealed class MessagesCommandTests : IDisposable
     {
         var database = new SqliteDatabase($"Data Source={DatabasePath}");
         await database.MigrateAsync();
-        var accounts = new AccountStore(database, TimeProvider.System);
+        using var accounts = new AccountStore(database, TimeProvider.System);
         if (await accounts.FindAccountAsync(account) is null)
         {
             await accounts.AddAccountAsync(account, "AU", null, false, 100);

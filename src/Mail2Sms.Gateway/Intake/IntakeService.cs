@@ -39,38 +39,47 @@ public sealed class IntakeService(
             return SmtpReply.Refused(failure);
         }
 
-        var record = await accounts.FindAccountAsync(sender.AccountId!, cancellationToken).ConfigureAwait(false)
+        var account = await accounts.AccountRulesAsync(sender.AccountId!, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Account {sender.AccountId} vanished during intake.");
-        var served = await emails.AlreadyServedAsync(record.Id, facts.MessageId, email.Envelope.Recipients, cancellationToken).ConfigureAwait(false);
-        var fresh = email.Envelope.Recipients.Where(r => !served.Contains(EmailStore.RecipientKey(r))).ToList();
-        if (fresh.Count == 0)
+        var recipients = email.Envelope.Recipients;
+        while (true)
         {
-            return SmtpReply.Accepted($"Already accepted: <{facts.MessageId}> was received before and is not sent again.");
-        }
+            switch (IntakeRules.Decide(facts, account))
+            {
+                case Rejection refused:
+                    // An email accepted before and resent after its account's rules changed is still the email accepted then.
+                    var served = await emails.AlreadyServedAsync(account.Id, facts.MessageId, recipients, cancellationToken).ConfigureAwait(false);
+                    return served.Count == recipients.Count ? AlreadyAccepted(facts) : SmtpReply.Refused(refused);
+                case Acceptance acceptance:
+                    var received = new ReceivedEmail(account.Id, facts.MessageId, facts.Originator, email.Envelope.MailFrom,
+                        email.Envelope.ClientAddress?.ToString(), facts.Format!.Value, facts.Content.Subject, email.SizeBytes, recipients);
+                    var report = acceptance.Failures.Count > 0 && facts.Originator is not null
+                        ? _reports.Compose(facts, acceptance.Failures, acceptance.Messages.Count)
+                        : null;
+                    var outcome = await emails.AcceptAsync(received, acceptance, report, cancellationToken).ConfigureAwait(false);
+                    if (outcome.AlreadyServed is { Count: > 0 } resent)
+                    {
+                        // A resend (the 250 was lost): only recipients it was not accepted for go ahead, decided again without the others.
+                        recipients = recipients.Where(r => !resent.Contains(EmailStore.RecipientKey(r))).ToList();
+                        if (recipients.Count == 0)
+                        {
+                            return AlreadyAccepted(facts);
+                        }
 
-        if (fresh.Count < email.Envelope.Recipients.Count)
-        {
-            facts = SenderFacts.Read(email.Message, email.Envelope with { Recipients = fresh }, gatewayDomains);
-        }
+                        facts = SenderFacts.Read(email.Message, email.Envelope with { Recipients = recipients }, gatewayDomains);
+                        continue;
+                    }
 
-        var account = new Account(record.Id, record.Country, record.RelaxedNumbers, record.MaxParts);
-        switch (IntakeRules.Decide(facts, account))
-        {
-            case Rejection refused:
-                return SmtpReply.Refused(refused);
-            case Acceptance acceptance:
-                var received = new ReceivedEmail(record.Id, facts.MessageId, facts.Originator, email.Envelope.MailFrom,
-                    email.Envelope.ClientAddress?.ToString(), facts.Format!.Value, facts.Content.Subject, email.SizeBytes, fresh);
-                var report = acceptance.Failures.Count > 0 && facts.Originator is not null
-                    ? _reports.Compose(facts, acceptance.Failures, acceptance.Messages.Count)
-                    : null;
-                var outcome = await emails.AcceptAsync(received, acceptance, report, cancellationToken).ConfigureAwait(false);
-                return outcome.Refusal is { } refusal
-                    ? SmtpReply.Refused(refusal)
-                    : SmtpReply.Accepted(string.Create(CultureInfo.InvariantCulture,
-                        $"Accepted: {acceptance.Messages.Count} SMS queued for {acceptance.Credits} credits{(acceptance.Failures.Count > 0 ? $"; {acceptance.Failures.Count} failed and will be reported to {facts.Originator}" : string.Empty)}."));
-            default:
-                throw new InvalidOperationException("Intake decided neither to accept nor to reject.");
+                    return outcome.Refusal is { } refusal
+                        ? SmtpReply.Refused(refusal)
+                        : SmtpReply.Accepted(string.Create(CultureInfo.InvariantCulture,
+                            $"Accepted: {acceptance.Messages.Count} SMS queued for {acceptance.Credits} credits{(acceptance.Failures.Count > 0 ? $"; {acceptance.Failures.Count} failed and will be reported to {facts.Originator}" : string.Empty)}."));
+                default:
+                    throw new InvalidOperationException("Intake decided neither to accept nor to reject.");
+            }
         }
     }
+
+    private static SmtpReply AlreadyAccepted(SenderFacts facts) =>
+        SmtpReply.Accepted($"Already accepted: <{facts.MessageId}> was received before and is not sent again.");
 }

@@ -42,7 +42,7 @@ internal sealed class GatewayMailboxFilter(SmtpOptions options, AccountStore acc
         {
             var exact = (await accounts.SenderCandidatesAsync(address, cancellationToken).ConfigureAwait(false))
                 .Where(c => !c.IsPattern).Select(c => c.AccountId).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-            if (exact.Count == 1 && await accounts.FindAccountAsync(exact[0], cancellationToken).ConfigureAwait(false) is { } account)
+            if (exact.Count == 1 && await accounts.AccountRulesAsync(exact[0], cancellationToken).ConfigureAwait(false) is { } account)
             {
                 context.Properties[NumberRulesKey] = new PhoneNumberRules(account.Country, account.RelaxedNumbers);
             }

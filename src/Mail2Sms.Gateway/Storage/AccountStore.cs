@@ -41,8 +41,9 @@ public sealed record LedgerEntry(long Delta, long Balance, string Reason, DateTi
 public sealed class StoreException(string message) : Exception(message);
 
 /// <summary>Accounts, users, allowed networks and credits, each change in one transaction.</summary>
-public sealed class AccountStore(SqliteDatabase database, TimeProvider clock)
+public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : IDisposable
 {
+    private readonly SenderDirectory _directory = new(database);
     private string Now => Timestamps.Write(clock.GetUtcNow());
 
     /// <summary>Creates an account; its opening credits go into the ledger.</summary>
@@ -188,24 +189,15 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock)
     /// The users an address could be: exact matches (case-insensitive) and <c>*@domain</c> patterns of its
     /// domain, of accounts in any, each with the account's allowed networks. Disabled users are left out.
     /// </summary>
-    public async Task<IReadOnlyList<SenderCandidate>> SenderCandidatesAsync(string address, CancellationToken cancellationToken = default)
-    {
-        var normalized = address.Trim().ToLowerInvariant();
-        var at = normalized.LastIndexOf('@');
-        var pattern = at < 0 ? null : "*" + normalized[at..];
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<(string AccountId, string Address, string? Hash, string? Network)>(
-            """
-            SELECT u.account_id, u.address, u.password_hash, r.network FROM users u LEFT JOIN ip_rules r ON r.account_id = u.account_id
-            WHERE u.disabled = 0 AND (u.address = @normalized OR u.address = @pattern) ORDER BY u.account_id, u.address
-            """,
-            new { normalized, pattern }).ConfigureAwait(false);
-        var candidates = rows.GroupBy(r => (r.AccountId, r.Address, r.Hash))
-            .Select(g => new SenderCandidate(g.Key.AccountId, g.Key.Address, g.Key.Hash,
-                g.Where(r => r.Network is not null).Select(r => IPNetwork.Parse(r.Network!)).ToList()))
-            .ToList();
-        return candidates;
-    }
+    public Task<IReadOnlyList<SenderCandidate>> SenderCandidatesAsync(string address, CancellationToken cancellationToken = default) =>
+        _directory.CandidatesAsync(address, cancellationToken);
+
+    /// <summary>What Core's decision needs of an account (country, relaxed numbers, parts), or null when there is none.</summary>
+    public Task<Core.Intake.Account?> AccountRulesAsync(string id, CancellationToken cancellationToken = default) =>
+        _directory.AccountAsync(id, cancellationToken);
+
+    /// <summary>Closes the connection the directory of senders keeps open.</summary>
+    public void Dispose() => _directory.Dispose();
 
     /// <summary>An address or CIDR range in canonical form (<c>203.0.113.0/24</c>, <c>2001:db8::/32</c>); a bare address is a /32 or /128.</summary>
     public static string CanonicalNetwork(string addressOrRange)

@@ -22,8 +22,12 @@ public sealed record ReceivedEmail(
 /// <summary>One SMS as the operator sees it in a list.</summary>
 public sealed record SmsListing(long Id, long EmailId, string AccountId, string Number, string? Name, string Text, string Encoding, int Parts, string Status, DateTimeOffset CreatedAt);
 
-/// <summary>The outcome of committing an email: its ID, or why the store refused it.</summary>
-public sealed record AcceptOutcome(long? EmailId, Reason? Refusal, long Balance);
+/// <summary>
+/// The outcome of committing an email: its ID; or why the store refused it; or, with nothing committed,
+/// the recipients (as <see cref="EmailStore.RecipientKey"/> writes them) an email of this Message-ID
+/// was already accepted for within the resend window.
+/// </summary>
+public sealed record AcceptOutcome(long? EmailId, Reason? Refusal, long Balance, IReadOnlySet<string>? AlreadyServed = null);
 
 /// <summary>
 /// Commits an accepted email in one transaction: the email, its SMS (queued), its failures, the
@@ -87,6 +91,7 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock)
     private async Task CommitLoopAsync()
     {
         var batch = new List<PendingAccept>();
+        CommitStatements? statements = null;
         while (await _commits.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
             while (batch.Count < 512 && _commits.Reader.TryRead(out var next))
@@ -94,55 +99,63 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock)
                 batch.Add(next);
             }
 
-            await CommitBatchAsync(batch).ConfigureAwait(false);
+            try
+            {
+                // One connection with its statements prepared serves batch after batch; a failure starts afresh.
+                statements ??= new CommitStatements(await database.OpenAsync().ConfigureAwait(false));
+                CommitBatch(statements, batch);
+            }
+            catch (Exception e)
+            {
+                foreach (var pending in batch)
+                {
+                    pending.Done.TrySetException(e);
+                }
+
+                statements?.Dispose();
+                statements = null;
+            }
+
             batch.Clear();
         }
+
+        statements?.Dispose();
     }
 
-    private async Task CommitBatchAsync(List<PendingAccept> batch)
+    // SQLite answers at once (its async methods are synchronous), so the commit loop calls it directly.
+    private void CommitBatch(CommitStatements sql, List<PendingAccept> batch)
     {
         var outcomes = new List<(PendingAccept Pending, AcceptOutcome Outcome)>(batch.Count);
-        try
+        var now = clock.GetUtcNow();
+        var (at, resendSince) = (Timestamps.Write(now), Timestamps.Write(now - ResendWindow));
+        using (var transaction = sql.Begin())
         {
-            await using var connection = await database.OpenAsync().ConfigureAwait(false);
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync().ConfigureAwait(false);
-            using var statements = new CommitStatements(connection, transaction);
-            var now = Timestamps.Write(clock.GetUtcNow());
             foreach (var pending in batch)
             {
                 // Each email in a savepoint: a refused or failing one leaves the others of the batch whole.
-                transaction.Save("email");
+                sql.Savepoint();
                 try
                 {
-                    var outcome = await AcceptWithinAsync(statements, pending, now).ConfigureAwait(false);
-                    if (outcome.Refusal is null)
+                    var outcome = AcceptWithin(sql, pending, at, resendSince);
+                    if (outcome.EmailId is null)
                     {
-                        transaction.Release("email");
+                        sql.RollbackToSavepoint();
                     }
                     else
                     {
-                        transaction.Rollback("email");
+                        sql.ReleaseSavepoint();
                     }
 
                     outcomes.Add((pending, outcome));
                 }
                 catch (Exception e)
                 {
-                    transaction.Rollback("email");
+                    sql.RollbackToSavepoint();
                     pending.Done.TrySetException(e);
                 }
             }
 
-            await transaction.CommitAsync().ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            foreach (var pending in batch)
-            {
-                pending.Done.TrySetException(e);
-            }
-
-            return;
+            transaction.Commit();
         }
 
         foreach (var (pending, outcome) in outcomes)
@@ -151,75 +164,97 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock)
         }
     }
 
-    private static async Task<AcceptOutcome> AcceptWithinAsync(CommitStatements sql, PendingAccept pending, string now)
+    private static AcceptOutcome AcceptWithin(CommitStatements sql, PendingAccept pending, string now, string resendSince)
     {
         var (email, acceptance, report) = (pending.Email, pending.Acceptance, pending.Report);
-        var cost = acceptance.Credits;
-        var balance = await sql.Debit(email.AccountId, cost).ConfigureAwait(false);
-        if (balance is null)
+        if (!string.IsNullOrEmpty(email.MessageId))
         {
-            var available = await sql.Connection.QuerySingleOrDefaultAsync<long?>("SELECT credits FROM accounts WHERE id = @id", new { id = email.AccountId }, sql.Transaction).ConfigureAwait(false)
-                ?? throw new StoreException($"There is no account {email.AccountId}.");
+            // Checked here, under the write lock, so that two copies of one email arriving together are one email.
+            var served = sql.Served(email.AccountId, email.MessageId, resendSince);
+            var resent = email.Recipients.Select(RecipientKey).Where(served.Contains).ToHashSet(StringComparer.Ordinal);
+            if (resent.Count > 0)
+            {
+                return new AcceptOutcome(null, null, 0, resent);
+            }
+        }
+
+        var cost = acceptance.Credits;
+        if (sql.Debit(email.AccountId, cost) is not { } balance)
+        {
+            var available = sql.Credits(email.AccountId) ?? throw new StoreException($"There is no account {email.AccountId}.");
             return new AcceptOutcome(null, Reasons.InsufficientCredits(cost, available), available);
         }
 
         long emailId;
         try
         {
-            emailId = await sql.InsertEmail(email, acceptance.CsvFileName, cost, now).ConfigureAwait(false);
+            emailId = sql.InsertEmail(email, acceptance.CsvFileName, cost, now);
         }
         catch (SqliteException e) when (e.SqliteErrorCode == 19 && acceptance.CsvFileName is not null)
         {
             return new AcceptOutcome(null, Reasons.Create(ReasonCode.CsvDuplicate,
-                $"{acceptance.CsvFileName} was sent before and its messages went out then: name each new file with the time you make it."), balance.Value + cost);
+                $"{acceptance.CsvFileName} was sent before and its messages went out then: name each new file with the time you make it."), balance + cost);
         }
 
         var priority = email.Format is EmailFormat.Mobile or EmailFormat.Cellphones ? 0 : 1;
         foreach (var sms in acceptance.Messages)
         {
-            await sql.InsertSms(emailId, email.AccountId, sms, priority, now).ConfigureAwait(false);
+            sql.InsertSms(emailId, email.AccountId, sms, priority, now);
         }
 
         for (var position = 0; position < acceptance.Failures.Count; position++)
         {
-            await sql.InsertFailure(emailId, position, acceptance.Failures[position]).ConfigureAwait(false);
+            sql.InsertFailure(emailId, position, acceptance.Failures[position]);
         }
 
         if (!string.IsNullOrEmpty(email.MessageId))
         {
             foreach (var recipient in email.Recipients)
             {
-                await sql.UpsertRecipient(email.AccountId, email.MessageId, RecipientKey(recipient), emailId, now).ConfigureAwait(false);
+                sql.UpsertRecipient(email.AccountId, email.MessageId, RecipientKey(recipient), emailId, now);
             }
         }
 
-        await sql.InsertLedger(email.AccountId, -cost, balance.Value, $"email {emailId}", now).ConfigureAwait(false);
+        sql.InsertLedger(email.AccountId, -cost, balance, $"email {emailId}", now);
         if (report is not null)
         {
-            await OutboxStore.InsertAsync(sql.Connection, sql.Transaction, report, emailId, now).ConfigureAwait(false);
+            sql.InsertReport(report, emailId, now);
         }
 
-        return new AcceptOutcome(emailId, null, balance.Value);
+        return new AcceptOutcome(emailId, null, balance);
     }
 
     /// <summary>
-    /// The statements of a commit, prepared once per batch and run for each email with new values:
-    /// preparing a statement costs more than running it, and a batch runs each many times.
+    /// The commit loop's connection and its statements, prepared once and run for each email with new
+    /// values: preparing a statement costs more than running it.
     /// </summary>
     private sealed class CommitStatements : IDisposable
     {
+        private readonly SqliteConnection _connection;
+        private readonly List<SqliteCommand> _all = [];
+        private readonly SqliteCommand _savepoint;
+        private readonly SqliteCommand _release;
+        private readonly SqliteCommand _rollback;
+        private readonly SqliteCommand _served;
         private readonly SqliteCommand _debit;
+        private readonly SqliteCommand _credits;
         private readonly SqliteCommand _email;
         private readonly SqliteCommand _sms;
         private readonly SqliteCommand _failure;
         private readonly SqliteCommand _recipient;
         private readonly SqliteCommand _ledger;
+        private readonly SqliteCommand _report;
 
-        public CommitStatements(SqliteConnection connection, SqliteTransaction transaction)
+        public CommitStatements(SqliteConnection connection)
         {
-            Connection = connection;
-            Transaction = transaction;
+            _connection = connection;
+            _savepoint = Prepare("SAVEPOINT email");
+            _release = Prepare("RELEASE email");
+            _rollback = Prepare("ROLLBACK TO email; RELEASE email");
+            _served = Prepare("SELECT recipient FROM email_recipients WHERE account_id = $account AND message_id = $messageId AND received_at >= $since",
+                "$account", "$messageId", "$since");
             _debit = Prepare("UPDATE accounts SET credits = credits - $cost WHERE id = $id AND credits >= $cost RETURNING credits", "$cost", "$id");
+            _credits = Prepare("SELECT credits FROM accounts WHERE id = $id", "$id");
             _email = Prepare(
                 """
                 INSERT INTO emails (account_id, message_id, originator, mail_from, client_ip, format, subject, size_bytes, csv_file_name, credits, received_at)
@@ -243,16 +278,12 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock)
                 "$account", "$messageId", "$recipient", "$email", "$now");
             _ledger = Prepare("INSERT INTO credit_ledger (account_id, delta, balance, reason, at) VALUES ($account, $delta, $balance, $reason, $now)",
                 "$account", "$delta", "$balance", "$reason", "$now");
+            _report = Prepare(OutboxStore.InsertSql, OutboxStore.InsertParameters);
         }
-
-        public SqliteConnection Connection { get; }
-
-        public SqliteTransaction Transaction { get; }
 
         private SqliteCommand Prepare(string text, params string[] parameters)
         {
-            var command = Connection.CreateCommand();
-            command.Transaction = Transaction;
+            var command = _connection.CreateCommand();
             command.CommandText = text;
             foreach (var name in parameters)
             {
@@ -260,6 +291,7 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock)
             }
 
             command.Prepare();
+            _all.Add(command);
             return command;
         }
 
@@ -273,31 +305,67 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock)
             return command;
         }
 
-        public async Task<long?> Debit(string account, long cost) =>
-            await With(_debit, cost, account).ExecuteScalarAsync().ConfigureAwait(false) is long balance ? balance : null;
+        /// <summary>Begins the batch's transaction; every statement runs inside it.</summary>
+        public SqliteTransaction Begin()
+        {
+            var transaction = _connection.BeginTransaction();
+            foreach (var command in _all)
+            {
+                command.Transaction = transaction;
+            }
 
-        public async Task<long> InsertEmail(ReceivedEmail email, string? csv, long cost, string now) =>
-            (long)(await With(_email, email.AccountId, email.MessageId, email.Originator, email.MailFrom, email.ClientIp, (int)email.Format,
-                email.Subject, email.SizeBytes, csv, cost, now).ExecuteScalarAsync().ConfigureAwait(false))!;
+            return transaction;
+        }
 
-        public Task<int> InsertSms(long email, string account, OutboundSms sms, int priority, string now) =>
-            With(_sms, email, account, sms.Number, sms.Name, sms.Text.Text, sms.Text.Encoding.ToString(), sms.Text.PartCount, priority, now).ExecuteNonQueryAsync();
+        public void Savepoint() => _savepoint.ExecuteNonQuery();
 
-        public Task<int> InsertFailure(long email, int position, RecipientFailure failure) =>
-            With(_failure, email, position, failure.Where, failure.Reason.Code.ToString(), failure.Reason.Text).ExecuteNonQueryAsync();
+        public void ReleaseSavepoint() => _release.ExecuteNonQuery();
 
-        public Task<int> UpsertRecipient(string account, string messageId, string recipient, long email, string now) =>
-            With(_recipient, account, messageId, recipient, email, now).ExecuteNonQueryAsync();
+        public void RollbackToSavepoint() => _rollback.ExecuteNonQuery();
 
-        public Task<int> InsertLedger(string account, long delta, long balance, string reason, string now) =>
-            With(_ledger, account, delta, balance, reason, now).ExecuteNonQueryAsync();
+        public HashSet<string> Served(string account, string messageId, string since)
+        {
+            using var reader = With(_served, account, messageId, since).ExecuteReader();
+            var served = new HashSet<string>(StringComparer.Ordinal);
+            while (reader.Read())
+            {
+                served.Add(reader.GetString(0));
+            }
+
+            return served;
+        }
+
+        public long? Debit(string account, long cost) => With(_debit, cost, account).ExecuteScalar() is long balance ? balance : null;
+
+        public long? Credits(string account) => With(_credits, account).ExecuteScalar() is long credits ? credits : null;
+
+        public long InsertEmail(ReceivedEmail email, string? csv, long cost, string now) =>
+            (long)With(_email, email.AccountId, email.MessageId, email.Originator, email.MailFrom, email.ClientIp, (int)email.Format,
+                email.Subject, email.SizeBytes, csv, cost, now).ExecuteScalar()!;
+
+        public void InsertSms(long email, string account, OutboundSms sms, int priority, string now) =>
+            With(_sms, email, account, sms.Number, sms.Name, sms.Text.Text, sms.Text.Encoding.ToString(), sms.Text.PartCount, priority, now).ExecuteNonQuery();
+
+        public void InsertFailure(long email, int position, RecipientFailure failure) =>
+            With(_failure, email, position, failure.Where, failure.Reason.Code.ToString(), failure.Reason.Text).ExecuteNonQuery();
+
+        public void UpsertRecipient(string account, string messageId, string recipient, long email, string now) =>
+            With(_recipient, account, messageId, recipient, email, now).ExecuteNonQuery();
+
+        public void InsertLedger(string account, long delta, long balance, string reason, string now) =>
+            With(_ledger, account, delta, balance, reason, now).ExecuteNonQuery();
+
+        public void InsertReport(Mail.OutboundMail report, long email, string now) =>
+            With(_report, OutboxStore.InsertValues(report, email, now)).ExecuteNonQuery();
 
         public void Dispose()
         {
-            foreach (var command in new[] { _debit, _email, _sms, _failure, _recipient, _ledger })
+            foreach (var command in _all)
             {
                 command.Dispose();
             }
+
+            _connection.Dispose();
         }
     }
 

@@ -1,7 +1,5 @@
-using System.Data.Common;
 using Dapper;
 using Mail2Sms.Gateway.Mail;
-using Microsoft.Data.Sqlite;
 
 namespace Mail2Sms.Gateway.Storage;
 
@@ -15,19 +13,30 @@ public sealed class OutboxStore(SqliteDatabase database, TimeProvider clock)
     public async Task<long> QueueAsync(OutboundMail mail, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var id = await InsertAsync(connection, transaction, mail, emailId: null, Timestamps.Write(clock.GetUtcNow())).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return id;
+        await using var command = connection.CreateCommand();
+        command.CommandText = InsertSql;
+        var values = InsertValues(mail, emailId: null, Timestamps.Write(clock.GetUtcNow()));
+        for (var i = 0; i < values.Length; i++)
+        {
+            command.Parameters.AddWithValue(InsertParameters[i], values[i] ?? DBNull.Value);
+        }
+
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
-    internal static Task<long> InsertAsync(SqliteConnection connection, DbTransaction transaction, OutboundMail mail, long? emailId, string now) =>
-        connection.ExecuteScalarAsync<long>(
-            """
-            INSERT INTO outbound_mail (kind, email_id, mail_from, rcpt_to, message, status, created_at)
-            VALUES (@Kind, @emailId, @MailFrom, @RcptTo, @message, 'queued', @now) RETURNING id
-            """,
-            new { mail.Kind, emailId, mail.MailFrom, mail.RcptTo, message = mail.ToBytes(), now }, transaction);
+    /// <summary>The statement that queues a mail, for callers that queue one inside a transaction of their own.</summary>
+    internal const string InsertSql =
+        """
+        INSERT INTO outbound_mail (kind, email_id, mail_from, rcpt_to, message, status, created_at)
+        VALUES ($kind, $emailId, $mailFrom, $rcptTo, $message, 'queued', $now) RETURNING id
+        """;
+
+    /// <summary>The parameters of <see cref="InsertSql"/>, in the order <see cref="InsertValues"/> gives their values.</summary>
+    internal static readonly string[] InsertParameters = ["$kind", "$emailId", "$mailFrom", "$rcptTo", "$message", "$now"];
+
+    /// <summary>The values of <see cref="InsertParameters"/> for one mail.</summary>
+    internal static object?[] InsertValues(OutboundMail mail, long? emailId, string now) =>
+        [mail.Kind, emailId, mail.MailFrom, mail.RcptTo, mail.ToBytes(), now];
 
     /// <summary>The oldest queued mail, at most <paramref name="limit"/>.</summary>
     public async Task<IReadOnlyList<QueuedMail>> QueuedAsync(int limit, CancellationToken cancellationToken = default)

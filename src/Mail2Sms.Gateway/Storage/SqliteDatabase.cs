@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -23,17 +24,25 @@ public sealed class SqliteDatabase
         _connectionString = builder.ToString();
     }
 
+    // The SQLite handles already set to synchronous=FULL: a pooled connection keeps its handle and the setting.
+    private readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> _synchronous = [];
+
     /// <summary>
-    /// An open connection. <c>synchronous=FULL</c> is set on every one: pooled connections keep it, but
+    /// An open connection. <c>synchronous=FULL</c> is set on every SQLite handle the first time it opens:
     /// a connection new to the pool must not commit with less.
     /// </summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA synchronous = FULL";
-        command.ExecuteNonQuery();
+        if (!_synchronous.TryGetValue(connection.Handle!, out _))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA synchronous = FULL";
+            command.ExecuteNonQuery();
+            _synchronous.AddOrUpdate(connection.Handle!, this);
+        }
+
         return connection;
     }
 

@@ -62,6 +62,32 @@ public sealed class IntakeServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task Copies_of_one_email_arriving_together_send_one_sms_and_charge_once()
+    {
+        var replies = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => Send("Server 23 is offline."))));
+        Assert.All(replies, r => Assert.True(r.IsAccepted, r.ToString()));
+        Assert.Single(replies, r => r.ToString().Contains("Accepted: 1 SMS queued", StringComparison.Ordinal));
+        Assert.Single(await QueuedSms());
+        Assert.Equal(4, (await _db.Accounts.FindAccountAsync("CI00000001"))!.Credits);
+    }
+
+    [Fact]
+    public async Task A_resend_is_acknowledged_even_when_the_accounts_rules_now_refuse_it()
+    {
+        await Send("Server 23 is offline.", to: "0412345678");
+        await using (var connection = await _db.Database.OpenAsync())
+        {
+            await connection.ExecuteAsync("UPDATE accounts SET country = 'NZ' WHERE id = 'CI00000001'");
+        }
+
+        var fresh = await Send("Server 23 is offline.", messageId: "<2@example.com.au>", to: "0412345678");
+        Assert.StartsWith("550 5.1.1", fresh.ToString(), StringComparison.Ordinal);
+        var again = await Send("Server 23 is offline.", to: "0412345678");
+        Assert.Equal("250 2.0.0 Already accepted: <1@example.com.au> was received before and is not sent again.", again.ToString());
+        Assert.Single(await QueuedSms());
+    }
+
+    [Fact]
     public async Task Partial_failures_are_accepted_and_counted_in_the_reply()
     {
         var reply = await Send("Disk full", to: ["0412345678", "0298765432"]);

@@ -1,3 +1,4 @@
+using System.Net;
 using Dapper;
 using Mail2Sms.Gateway.Storage;
 
@@ -138,6 +139,38 @@ public sealed class AccountStoreTests : IDisposable
         await _db.Accounts.AddUserAsync("CI00123456", "ops@example.com.au", null);
         var e = await Assert.ThrowsAsync<StoreException>(() => _db.Accounts.AddUserAsync("CI00123456", "OPS@example.com.au", null));
         Assert.Equal("ops@example.com.au is already a user of account CI00123456.", e.Message);
+    }
+
+    [Fact]
+    public async Task Who_may_send_follows_every_change_at_once_whoever_makes_it()
+    {
+        await _db.Accounts.AddAccountAsync("CI00123456", "AU", null, false, 0);
+        Assert.Empty(await _db.Accounts.SenderCandidatesAsync("ops@example.com.au"));
+
+        // Another store over the same file, as the operator's command line is while the gateway runs.
+        using (var operatorsStore = new AccountStore(_db.Database, _db.Clock))
+        {
+            await operatorsStore.AddUserAsync("CI00123456", "ops@example.com.au", null);
+            await operatorsStore.AddUserAsync("CI00123456", "*@example.com.au", null);
+            await operatorsStore.AllowIpAsync("CI00123456", "203.0.113.0/24");
+        }
+
+        var candidates = await _db.Accounts.SenderCandidatesAsync("OPS@example.com.au");
+        Assert.Equal(["ops@example.com.au", "*@example.com.au"], candidates.Select(c => c.Address).Order(StringComparer.Ordinal).Reverse());
+        Assert.All(candidates, c => Assert.True(c.Allows(IPAddress.Parse("::ffff:203.0.113.7"))));
+        Assert.Equal(new Core.Intake.Account("CI00123456", "AU"), await _db.Accounts.AccountRulesAsync("CI00123456"));
+
+        await using (var connection = await _db.Database.OpenAsync())
+        {
+            await connection.ExecuteAsync("UPDATE users SET disabled = 1 WHERE address = 'ops@example.com.au'");
+            await connection.ExecuteAsync("DELETE FROM ip_rules");
+            await connection.ExecuteAsync("UPDATE accounts SET country = 'NZ', relaxed_numbers = 1, max_parts = 3");
+        }
+
+        Assert.Equal(["*@example.com.au"], (await _db.Accounts.SenderCandidatesAsync("ops@example.com.au")).Select(c => c.Address));
+        Assert.False((await _db.Accounts.SenderCandidatesAsync("ops@example.com.au"))[0].Allows(IPAddress.Parse("203.0.113.7")));
+        Assert.Equal(new Core.Intake.Account("CI00123456", "NZ", RelaxedNumbers: true, MaxParts: 3), await _db.Accounts.AccountRulesAsync("CI00123456"));
+        Assert.Null(await _db.Accounts.AccountRulesAsync("CI00999999"));
     }
 
     [Theory]

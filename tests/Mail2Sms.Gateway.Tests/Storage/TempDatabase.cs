@@ -34,6 +34,7 @@ public sealed class TempDatabase : IDisposable
 
     public void Dispose()
     {
+        Accounts.Dispose();
         SqliteConnection.ClearAllPools();
         Directory.Delete(Folder, recursive: true);
     }
