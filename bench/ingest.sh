@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Ingest benchmark: Postfix's smtp-source sends the same load of 1 KB emails to `mail2sms serve`
 # (SQLite, synchronous=FULL, SMS queued) and, in the same run, to a throwaway Postfix that queues
-# (fsync) and discards; prints both rates and their ratio.
-#   bench/ingest.sh [MESSAGES] [SESSIONS]      (defaults: 10000 20)
+# (fsync) and discards; prints both rates and their ratio. Each server first takes a warm-up round
+# (WARMUP emails, same sessions) so that what is measured is a running server, not .NET's JIT
+# compiling the gateway in its first seconds; the gateway's CPU time per email is printed too.
+#   bench/ingest.sh [MESSAGES] [SESSIONS] [WARMUP]      (defaults: 10000 20 20000)
 set -euo pipefail
 shopt -s inherit_errexit
 cd "$(dirname "$0")/.."
 messages=${1:-10000}
 sessions=${2:-20}
+warmup=${3:-20000}
 work=$(mktemp -d /tmp/mail2sms-ingest.XXXXXX)
 chmod 755 "$work" # Postfix drops to its own user, which must reach its folders
 pids=()
@@ -19,6 +22,10 @@ if ! command -v smtp-source >/dev/null; then
   echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postfix >/dev/null
 fi
+
+warm() { # PORT FROM TO
+  if [ "$warmup" -gt 0 ]; then smtp-source -s "$sessions" -m "$warmup" -l 1024 -f "$2" -t "$3" "127.0.0.1:$1"; fi
+}
 
 rate() { # PORT FROM TO -> emails per second
   local start end
@@ -39,6 +46,8 @@ m2s user add BENCH0001 '*@example.com' >/dev/null
 # Started directly (not through the function) so that $! is the gateway's own process.
 (cd "$work/mail2sms" && exec dotnet "$binary" serve --Smtp:Port=2725) >"$work/serve.log" 2>&1 &
 pids+=($!)
+gateway=$!
+cpu_seconds() { awk '{ print ($14 + $15) / 100 }' "/proc/$gateway/stat"; }
 
 # A throwaway Postfix on another port that queues every email (fsync) and discards it.
 mkdir -p "$work/postfix" "$work/spool" "$work/postfix-data"
@@ -70,7 +79,13 @@ wait_for() { for _ in $(seq 300); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/nu
 wait_for 2725 "$work/serve.log"
 wait_for 2726 "$work/postfix.log"
 
-ours=$(rate 2725 bench@example.com 61412345678@sms.localhost) || { tail -20 "$work/mail2sms/serve.log" "$work/serve.log" 2>/dev/null; exit 1; }
+failed() { tail -20 "$work/mail2sms/serve.log" "$work/serve.log" 2>/dev/null; exit 1; }
+warm 2725 bench@example.com 61412345678@sms.localhost || failed
+cpu_before=$(cpu_seconds)
+ours=$(rate 2725 bench@example.com 61412345678@sms.localhost) || failed
+cpu_after=$(cpu_seconds)
 queued=$(m2s messages --limit 100000000 | wc -l)
+warm 2726 bench@example.com 61412345678@sms.localhost || { keep_logs; exit 1; }
 theirs=$(rate 2726 bench@example.com 61412345678@sms.localhost) || { keep_logs; exit 1; }
-printf 'mail2sms: %.0f emails/s (%s SMS queued)\npostfix:  %.0f emails/s\nratio:    %.2f\n' "$ours" "$queued" "$theirs" "$(echo "$ours / $theirs" | bc -l)"
+printf 'mail2sms: %.0f emails/s (%s SMS queued, %.2f ms of CPU per email)\npostfix:  %.0f emails/s\nratio:    %.2f\n' \
+  "$ours" "$queued" "$(echo "($cpu_after - $cpu_before) * 1000 / $messages" | bc -l)" "$theirs" "$(echo "$ours / $theirs" | bc -l)"

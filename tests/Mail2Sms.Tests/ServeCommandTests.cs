@@ -164,6 +164,78 @@ public sealed class ServeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task An_alert_is_answered_while_a_bulk_email_sent_before_it_is_still_being_decided()
+    {
+        using var serve = Serve();
+        try
+        {
+            using var client = new SmtpClient();
+            await client.ConnectAsync("127.0.0.1", _port, MailKit.Security.SecureSocketOptions.None);
+            await client.SendAsync(Email(1)); // the first email through a new process is slow for reasons of its own
+
+            // A 100,000-row CSV over a raw socket: everything up to the final dot is sent, and the gateway
+            // takes a second or more to read and decide it.
+            using var bulk = new TcpClient();
+            await bulk.ConnectAsync(IPAddress.Loopback, _port);
+            var stream = bulk.GetStream();
+            using var reader = new StreamReader(stream, System.Text.Encoding.ASCII);
+            using var writer = new StreamWriter(stream, System.Text.Encoding.ASCII) { NewLine = "\r\n" };
+            async Task<string> Reply()
+            {
+                string line;
+                do
+                {
+                    line = await reader.ReadLineAsync() ?? throw new IOException("the gateway closed the connection");
+                }
+                while (line.Length > 3 && line[3] == '-');
+                return line;
+            }
+
+            await Reply();
+            foreach (var command in new[] { "EHLO bulk.example.com", "MAIL FROM:<ops@example.com>", "RCPT TO:<bulksms@sms.localhost>", "DATA" })
+            {
+                await writer.WriteLineAsync(command);
+                await writer.FlushAsync();
+                await Reply();
+            }
+
+            await writer.WriteAsync(
+                "From: ops@example.com\r\nTo: bulksms@sms.localhost\r\nSubject: bulk\r\nMessage-ID: <bulk@example.com>\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nbulk send\r\n"
+                + "--b\r\nContent-Type: text/csv\r\nContent-Disposition: attachment; filename=DEMO0001261125120000.csv\r\n\r\nNumber,Message\r\n");
+            for (var row = 0; row < 100_000; row++)
+            {
+                await writer.WriteAsync($"0412{345000 + (row % 600):D6},Your order {row} has shipped.\r\n");
+            }
+
+            await writer.WriteAsync("--b--\r\n.\r\n");
+            await writer.FlushAsync();
+            var bulkReply = Reply();
+
+            // Sent now, answered now: reading and deciding the bulk email must not hold up any other session.
+            // Each alert on a new connection: the gateway spreads connections over one socket thread per
+            // processor, so one more connection than processors shares a thread with the bulk email's.
+            var alerts = Environment.ProcessorCount + 1;
+            for (var n = 2; n < 2 + alerts; n++)
+            {
+                using var alert = new SmtpClient();
+                await alert.ConnectAsync("127.0.0.1", _port, MailKit.Security.SecureSocketOptions.None);
+                Assert.Equal("2.0.0 Accepted: 1 SMS queued for 1 credits.", await alert.SendAsync(Email(n)));
+                await alert.DisconnectAsync(quit: true);
+            }
+
+            Assert.False(bulkReply.IsCompleted, "an alert waited for the bulk email to be decided");
+            Assert.StartsWith($"550 5.7.1 This email needs 100000 credits but the account has {1000 - 1 - alerts}", await bulkReply, StringComparison.Ordinal);
+            await client.DisconnectAsync(quit: true);
+        }
+        finally
+        {
+            serve.Kill(entireProcessTree: true);
+            await serve.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
     public async Task Sigterm_stops_serve_cleanly_with_exit_code_0()
     {
         using var serve = Serve();

@@ -19,6 +19,9 @@ internal sealed class GatewayMessageStore(IntakeService intake, OutboxStore outb
 {
     public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
     {
+        // Off the socket's thread: parsing and deciding a large email takes long, and with inline socket
+        // completions (serve's default) the socket's thread serves every other session too.
+        await Task.Yield();
         try
         {
             // SmtpServer hands the message over in many small segments: copy it once.

@@ -9,6 +9,8 @@ internal sealed class GatewayUserAuthenticator(AccountStore accounts, Intake.Pas
 {
     public async Task<bool> AuthenticateAsync(ISessionContext context, string user, string password, CancellationToken cancellationToken)
     {
+        // Off the socket's thread: a slow hash takes tens of milliseconds, by design.
+        await Task.Yield();
         var candidates = await accounts.SenderCandidatesAsync(user, cancellationToken).ConfigureAwait(false);
         return candidates.Any(c => !c.IsPattern && c.PasswordHash is { } hash && passwords.Verify(password, hash));
     }

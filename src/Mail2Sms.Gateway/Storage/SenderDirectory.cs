@@ -50,6 +50,8 @@ internal sealed class SenderDirectory(SqliteDatabase database) : IDisposable
             return current;
         }
 
+        // Off the socket's thread (a reload of a large directory takes a while), then one caller reloads.
+        await Task.Yield();
         await _reloadGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
