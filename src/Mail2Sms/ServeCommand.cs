@@ -69,6 +69,7 @@ internal static class ServeCommand
             MaxMessageBytes = Number(configuration, "Smtp:MaxMessageBytes", defaults.MaxMessageBytes),
             MaxConnectionsPerIp = Number(configuration, "Smtp:MaxConnectionsPerIp", defaults.MaxConnectionsPerIp),
             MaxRecipients = Number(configuration, "Smtp:MaxRecipients", defaults.MaxRecipients),
+            CommandTimeout = TimeSpan.FromSeconds(Number(configuration, "Smtp:CommandTimeoutSeconds", (int)defaults.CommandTimeout.TotalSeconds)),
             PostmasterAddress = configuration["Gateway:PostmasterAddress"] ?? defaults.PostmasterAddress,
             ProxyProtocol = configuration["Smtp:ProxyProtocol"] is { } proxy && bool.TryParse(proxy, out var on) ? on
                 : configuration["Smtp:ProxyProtocol"] is null ? defaults.ProxyProtocol : throw new SettingsException($"Smtp:ProxyProtocol is '{configuration["Smtp:ProxyProtocol"]}'; it must be true or false."),

@@ -15,12 +15,14 @@ namespace Mail2Sms.Gateway.Smtp;
 /// <see cref="ReplyWriter"/>. A client address past its number of open connections is told
 /// <c>421 4.7.0</c> in place of the greeting and disconnected.
 /// </summary>
-internal sealed class ReplyRewritingListenerFactory(int maxConnectionsPerIp) : IEndpointListenerFactory
+internal sealed class ReplyRewritingListenerFactory(int maxConnectionsPerIp, int maxMessageBytes) : IEndpointListenerFactory
 {
     private static readonly EndpointListenerFactory Inner = new();
     private readonly ConcurrentDictionary<IPAddress, int> _connections = new();
 
     private int MaxConnectionsPerIp { get; } = maxConnectionsPerIp;
+
+    private int MaxMessageBytes { get; } = maxMessageBytes;
 
     public IEndpointListener CreateListener(IEndpointDefinition endpointDefinition) =>
         new Listener(Inner.CreateListener(endpointDefinition), this);
@@ -33,14 +35,14 @@ internal sealed class ReplyRewritingListenerFactory(int maxConnectionsPerIp) : I
             var client = context.RemoteAddress();
             if (client is null)
             {
-                return new Pipe(pipe, () => { });
+                return new Pipe(pipe, () => { }, factory.MaxMessageBytes);
             }
 
             var open = factory._connections.AddOrUpdate(client, 1, (_, count) => count + 1);
             Action release = () => factory._connections.AddOrUpdate(client, 0, (_, count) => count - 1);
             if (open <= factory.MaxConnectionsPerIp)
             {
-                return new Pipe(pipe, release);
+                return new Pipe(pipe, release, factory.MaxMessageBytes);
             }
 
             await pipe.Output.WriteAsync(Encoding.ASCII.GetBytes(
@@ -76,12 +78,12 @@ internal sealed class ReplyRewritingListenerFactory(int maxConnectionsPerIp) : I
         private readonly ISecurableDuplexPipe _inner;
         private readonly Action _release;
 
-        public Pipe(ISecurableDuplexPipe inner, Action release)
+        public Pipe(ISecurableDuplexPipe inner, Action release, int maxMessageBytes)
         {
             _inner = inner;
             _release = release;
             // STARTTLS replaces the inner pipe's writer, so the reply writer asks for it at each flush.
-            Output = new ReplyWriter(() => _inner.Output);
+            Output = new ReplyWriter(() => _inner.Output, maxMessageBytes);
         }
 
         public PipeReader Input => _inner.Input;

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.IO.Pipelines;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -9,9 +10,11 @@ namespace Mail2Sms.Gateway.Smtp;
 /// Sits between SmtpServer and the socket and puts every reply into the form FORMATS.md gives it:
 /// SmtpServer appends ", N retry(ies) remaining." to each custom refusal, and writes a reply on one
 /// line; this writer takes the suffix off and turns <see cref="LineSeparator"/> into the lines of a
-/// multi-line reply (<c>550-5.1.1 ...</c>, <c>550 5.1.1 ...</c>).
+/// multi-line reply (<c>550-5.1.1 ...</c>, <c>550 5.1.1 ...</c>). SmtpServer's own fixed replies get
+/// the enhanced status codes (RFC 3463) the gateway announces with <c>ENHANCEDSTATUSCODES</c>, and
+/// the texts a person reading a bounce can act on.
 /// </summary>
-internal sealed partial class ReplyWriter(Func<PipeWriter> socket) : PipeWriter
+internal sealed partial class ReplyWriter(Func<PipeWriter> socket, int maxMessageBytes) : PipeWriter
 {
     /// <summary>Separates the lines of one reply inside an SmtpServer response message.</summary>
     public const char LineSeparator = '\u001E';
@@ -20,6 +23,23 @@ internal sealed partial class ReplyWriter(Func<PipeWriter> socket) : PipeWriter
 
     [GeneratedRegex(@", \d+ retry\(ies\) remaining\.$")]
     private static partial Regex RetrySuffix();
+
+    // SmtpServer's fixed replies, as the gateway gives them.
+    private static string? Standard(string reply, int maxMessageBytes) => reply switch
+    {
+        "250 Ok" => "250 2.0.0 Ok",
+        "221 bye" or "221 Goodbye" => "221 2.0.0 Bye",
+        "221 Timeout while waiting for input." => "421 4.4.2 No command arrived in time: closing the connection.",
+        "502 Unrecognized command" => "502 5.5.1 Unrecognized command.",
+        "503 bad sequence of commands" => "503 5.5.1 Bad sequence of commands: send EHLO, MAIL FROM, RCPT TO, then DATA.",
+        "501 syntax error" => "501 5.5.2 Syntax error.",
+        "552 size limit exceeded" => string.Create(CultureInfo.InvariantCulture,
+            $"552 5.3.4 The email is larger than this gateway accepts ({maxMessageBytes:N0} bytes): send a smaller one, or split a CSV file."),
+        "554 no valid recipients given" => "554 5.5.1 No valid recipients: every RCPT TO was refused.",
+        "235 go ahead" or "235 authentication successful" => "235 2.7.0 Authentication successful.",
+        "535 authentication failed" => "535 5.7.8 Authentication failed: check the user and password.",
+        _ => null,
+    };
 
     public override void Advance(int bytes) => _pending.Advance(bytes);
 
@@ -38,7 +58,7 @@ internal sealed partial class ReplyWriter(Func<PipeWriter> socket) : PipeWriter
         var end = written.Span.LastIndexOf((byte)'\n') + 1;
         if (end > 0)
         {
-            output.Write(Rewrite(Encoding.UTF8.GetString(written.Span[..end])));
+            output.Write(Rewrite(Encoding.UTF8.GetString(written.Span[..end]), maxMessageBytes));
             var rest = written[end..].ToArray();
             _pending.Clear();
             _pending.Write(rest);
@@ -48,7 +68,7 @@ internal sealed partial class ReplyWriter(Func<PipeWriter> socket) : PipeWriter
     }
 
     /// <summary>Rewrites complete reply lines (CRLF-terminated).</summary>
-    internal static byte[] Rewrite(string text)
+    internal static byte[] Rewrite(string text, int maxMessageBytes)
     {
         var result = new StringBuilder(text.Length);
         foreach (var line in text.Split("\r\n"))
@@ -59,6 +79,13 @@ internal sealed partial class ReplyWriter(Func<PipeWriter> socket) : PipeWriter
             }
 
             var reply = RetrySuffix().Replace(line, string.Empty);
+            if (reply == "250-8BITMIME")
+            {
+                // In every EHLO reply: the gateway's replies carry enhanced status codes.
+                result.Append("250-ENHANCEDSTATUSCODES\r\n");
+            }
+
+            reply = Standard(reply, maxMessageBytes) ?? reply;
             if (reply.Length > 4 && reply[3] == ' ' && reply.Contains(LineSeparator, StringComparison.Ordinal))
             {
                 var code = reply[..3];

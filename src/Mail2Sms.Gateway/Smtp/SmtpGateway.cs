@@ -29,12 +29,12 @@ public sealed class SmtpGateway
             .MaxMessageSize(options.MaxMessageBytes, MaxMessageSizeHandling.Strict)
             // Refused recipients count as errors in a row; a format 1 email to many bad numbers must not end the session.
             .MaxRetryCount(1000)
-            .CommandWaitTimeout(TimeSpan.FromMinutes(5))
+            .CommandWaitTimeout(options.CommandTimeout)
             .Build();
         var services = new ServiceProvider();
         services.Add(new GatewayMailboxFilter(options, accounts, onError));
         services.Add(new GatewayMessageStore(intake, outbox, options, onError));
-        services.Add(new ReplyRewritingListenerFactory(options.MaxConnectionsPerIp));
+        services.Add(new ReplyRewritingListenerFactory(options.MaxConnectionsPerIp, options.MaxMessageBytes));
         services.Add(new GatewayUserAuthenticator(accounts, passwords));
         _server = new SmtpServer.SmtpServer(serverOptions, services);
     }

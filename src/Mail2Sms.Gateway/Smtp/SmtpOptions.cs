@@ -38,6 +38,12 @@ public sealed record SmtpOptions
     /// <summary>The load balancers whose PROXY header is believed (<c>Smtp:TrustedProxies</c>).</summary>
     public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [System.Net.IPNetwork.Parse("127.0.0.0/8"), System.Net.IPNetwork.Parse("::1/128")];
 
+    /// <summary>
+    /// How long the server waits for a client's next command, or for the next bytes of an email's data
+    /// (<c>Smtp:CommandTimeoutSeconds</c>; RFC 5321 asks for at least 5 minutes).
+    /// </summary>
+    public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>The name the server greets with.</summary>
     public string ServerName { get; init; } = "mail2sms";
 }

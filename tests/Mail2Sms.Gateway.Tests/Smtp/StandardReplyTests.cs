@@ -1,0 +1,30 @@
+namespace Mail2Sms.Gateway.Tests.Smtp;
+
+/// <summary>SmtpServer's own fixed replies, as a client reads them: each with its enhanced status code.</summary>
+public sealed class StandardReplyTests
+{
+    [Fact]
+    public async Task Every_fixed_reply_carries_an_enhanced_status_code_the_ehlo_reply_announces()
+    {
+        await using var gateway = new RunningGateway(o => o with { MaxMessageBytes = 1000 });
+        await using var dialog = await SmtpDialog.OpenAsync(gateway.Port);
+        Assert.Contains("250-ENHANCEDSTATUSCODES", (await dialog.SendAsync("EHLO client.example.com")).Split('\n'));
+        Assert.Equal("250 2.0.0 Ok", await dialog.SendAsync("NOOP"));
+        Assert.Equal("502 5.5.1 Unrecognized command.", await dialog.SendAsync("BOGUS"));
+        Assert.Equal("552 5.3.4 The email is larger than this gateway accepts (1,000 bytes): send a smaller one, or split a CSV file.",
+            await dialog.SendAsync("MAIL FROM:<ops@example.com> SIZE=5000"));
+        Assert.Equal("250 2.0.0 Ok", await dialog.SendAsync("MAIL FROM:<ops@example.com> SIZE=500"));
+        Assert.Equal("250 2.0.0 Ok", await dialog.SendAsync("RCPT TO:<0412345678@sms.localhost>"));
+        Assert.Equal("250 2.0.0 Ok", await dialog.SendAsync("RSET"));
+        Assert.Equal("221 2.0.0 Bye", await dialog.SendAsync("QUIT"));
+    }
+
+    [Fact]
+    public async Task A_client_that_says_nothing_is_told_421_4_4_2_when_the_command_timeout_passes()
+    {
+        await using var gateway = new RunningGateway(o => o with { CommandTimeout = TimeSpan.FromSeconds(1) });
+        await using var dialog = await SmtpDialog.OpenAsync(gateway.Port);
+        Assert.Equal("250 2.0.0 Ok", await dialog.SendAsync("NOOP"));
+        Assert.Equal("421 4.4.2 No command arrived in time: closing the connection.", await dialog.ReadReplyAsync());
+    }
+}
