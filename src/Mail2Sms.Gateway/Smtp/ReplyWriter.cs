@@ -24,6 +24,10 @@ internal sealed partial class ReplyWriter(Func<PipeWriter> socket, int maxMessag
     [GeneratedRegex(@", \d+ retry\(ies\) remaining\.$")]
     private static partial Regex RetrySuffix();
 
+    // SmtpServer's greeting names its own version, which tells an attacker what to try.
+    [GeneratedRegex(@"^220 (\S+) v[0-9.]+ ESMTP ready$")]
+    private static partial Regex VersionedGreeting();
+
     // SmtpServer's fixed replies, as the gateway gives them.
     private static string? Standard(string reply, int maxMessageBytes) => reply switch
     {
@@ -85,7 +89,7 @@ internal sealed partial class ReplyWriter(Func<PipeWriter> socket, int maxMessag
                 result.Append("250-ENHANCEDSTATUSCODES\r\n");
             }
 
-            reply = Standard(reply, maxMessageBytes) ?? reply;
+            reply = Standard(reply, maxMessageBytes) ?? VersionedGreeting().Replace(reply, "220 $1 ESMTP ready");
             if (reply.Length > 4 && reply[3] == ' ' && reply.Contains(LineSeparator, StringComparison.Ordinal))
             {
                 var code = reply[..3];

@@ -20,6 +20,16 @@ public sealed class StandardReplyTests
     }
 
     [Fact]
+    public async Task The_greeting_does_not_name_the_smtp_librarys_version()
+    {
+        await using var gateway = new RunningGateway();
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync("127.0.0.1", gateway.Port);
+        using var reader = new StreamReader(client.GetStream());
+        Assert.Equal("220 mail2sms ESMTP ready", await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
     public async Task A_client_that_says_nothing_is_told_421_4_4_2_when_the_command_timeout_passes()
     {
         await using var gateway = new RunningGateway(o => o with { CommandTimeout = TimeSpan.FromSeconds(1) });
