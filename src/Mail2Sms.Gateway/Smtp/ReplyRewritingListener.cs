@@ -12,17 +12,16 @@ namespace Mail2Sms.Gateway.Smtp;
 
 /// <summary>
 /// Listens as SmtpServer does, and gives each session a pipe whose replies go through a
-/// <see cref="ReplyWriter"/>. A client address past its number of open connections is told
+/// <see cref="ReplyWriter"/> and whose input goes through a <see cref="SessionInput"/> (timeouts and
+/// the size of an email's data). A client address past its number of open connections is told
 /// <c>421 4.7.0</c> in place of the greeting and disconnected.
 /// </summary>
-internal sealed class ReplyRewritingListenerFactory(int maxConnectionsPerIp, int maxMessageBytes) : IEndpointListenerFactory
+internal sealed class ReplyRewritingListenerFactory(SmtpOptions options) : IEndpointListenerFactory
 {
     private static readonly EndpointListenerFactory Inner = new();
     private readonly ConcurrentDictionary<IPAddress, int> _connections = new();
 
-    private int MaxConnectionsPerIp { get; } = maxConnectionsPerIp;
-
-    private int MaxMessageBytes { get; } = maxMessageBytes;
+    private SmtpOptions Options { get; } = options;
 
     public IEndpointListener CreateListener(IEndpointDefinition endpointDefinition) =>
         new Listener(Inner.CreateListener(endpointDefinition), this);
@@ -35,14 +34,14 @@ internal sealed class ReplyRewritingListenerFactory(int maxConnectionsPerIp, int
             var client = context.RemoteAddress();
             if (client is null)
             {
-                return new Pipe(pipe, () => { }, factory.MaxMessageBytes);
+                return new Pipe(pipe, () => { }, factory.Options);
             }
 
             var open = factory._connections.AddOrUpdate(client, 1, (_, count) => count + 1);
             Action release = () => factory._connections.AddOrUpdate(client, 0, (_, count) => count - 1);
-            if (open <= factory.MaxConnectionsPerIp)
+            if (open <= factory.Options.MaxConnectionsPerIp)
             {
-                return new Pipe(pipe, release, factory.MaxMessageBytes);
+                return new Pipe(pipe, release, factory.Options);
             }
 
             await pipe.Output.WriteAsync(Encoding.ASCII.GetBytes(
@@ -77,16 +76,19 @@ internal sealed class ReplyRewritingListenerFactory(int maxConnectionsPerIp, int
     {
         private readonly ISecurableDuplexPipe _inner;
         private readonly Action _release;
+        private readonly SessionInput _input;
 
-        public Pipe(ISecurableDuplexPipe inner, Action release, int maxMessageBytes)
+        public Pipe(ISecurableDuplexPipe inner, Action release, SmtpOptions options)
         {
             _inner = inner;
             _release = release;
-            // STARTTLS replaces the inner pipe's writer, so the reply writer asks for it at each flush.
-            Output = new ReplyWriter(() => _inner.Output, maxMessageBytes);
+            // STARTTLS replaces the inner pipe's reader and writer, so both ask for theirs at each use.
+            var output = new ReplyWriter(() => _inner.Output, options.MaxMessageBytes, started => _input!.DataStarted(started));
+            Output = output;
+            _input = new SessionInput(() => _inner.Input, output, options.CommandTimeout, options.MaxMessageBytes);
         }
 
-        public PipeReader Input => _inner.Input;
+        public PipeReader Input => _input;
 
         public PipeWriter Output { get; }
 
@@ -99,6 +101,7 @@ internal sealed class ReplyRewritingListenerFactory(int maxConnectionsPerIp, int
 
         public void Dispose()
         {
+            _input.Dispose();
             _release();
             _inner.Dispose();
         }

@@ -14,8 +14,10 @@ namespace Mail2Sms.Gateway.Smtp;
 /// the enhanced status codes (RFC 3463) the gateway announces with <c>ENHANCEDSTATUSCODES</c>, and
 /// the texts a person reading a bounce can act on.
 /// </summary>
-internal sealed partial class ReplyWriter(Func<PipeWriter> socket, int maxMessageBytes) : PipeWriter
+internal sealed partial class ReplyWriter(Func<PipeWriter> socket, int maxMessageBytes, Action<bool> dataStarted) : PipeWriter
 {
+    private bool _closed;
+
     /// <summary>Separates the lines of one reply inside an SmtpServer response message.</summary>
     public const char LineSeparator = '\u001E';
 
@@ -33,17 +35,20 @@ internal sealed partial class ReplyWriter(Func<PipeWriter> socket, int maxMessag
     {
         "250 Ok" => "250 2.0.0 Ok",
         "221 bye" or "221 Goodbye" => "221 2.0.0 Bye",
-        "221 Timeout while waiting for input." => "421 4.4.2 No command arrived in time: closing the connection.",
+        "221 Timeout while waiting for input." => "421 4.4.2 Nothing arrived in time: closing the connection.",
         "502 Unrecognized command" => "502 5.5.1 Unrecognized command.",
         "503 bad sequence of commands" => "503 5.5.1 Bad sequence of commands: send EHLO, MAIL FROM, RCPT TO, then DATA.",
         "501 syntax error" => "501 5.5.2 Syntax error.",
-        "552 size limit exceeded" => string.Create(CultureInfo.InvariantCulture,
-            $"552 5.3.4 The email is larger than this gateway accepts ({maxMessageBytes:N0} bytes): send a smaller one, or split a CSV file."),
+        "552 size limit exceeded" => TooLarge(maxMessageBytes),
         "554 no valid recipients given" => "554 5.5.1 No valid recipients: every RCPT TO was refused.",
         "235 go ahead" or "235 authentication successful" => "235 2.7.0 Authentication successful.",
         "535 authentication failed" => "535 5.7.8 Authentication failed: check the user and password.",
         _ => null,
     };
+
+    /// <summary>The reply to an email larger than the gateway accepts, at <c>MAIL FROM ... SIZE=</c> or after its data.</summary>
+    internal static string TooLarge(int maxMessageBytes) => string.Create(CultureInfo.InvariantCulture,
+        $"552 5.3.4 The email is larger than this gateway accepts ({maxMessageBytes:N0} bytes): send a smaller one, or split a CSV file.");
 
     public override void Advance(int bytes) => _pending.Advance(bytes);
 
@@ -58,17 +63,37 @@ internal sealed partial class ReplyWriter(Func<PipeWriter> socket, int maxMessag
     public override async ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
     {
         var output = socket();
+        if (_closed)
+        {
+            // The gateway gave the session's last reply itself; SmtpServer's afterwards would answer nothing the client asked.
+            _pending.Clear();
+            return new FlushResult(isCanceled: false, isCompleted: true);
+        }
+
         var written = _pending.WrittenMemory;
         var end = written.Span.LastIndexOf((byte)'\n') + 1;
         if (end > 0)
         {
-            output.Write(Rewrite(Encoding.UTF8.GetString(written.Span[..end]), maxMessageBytes));
+            var text = Encoding.UTF8.GetString(written.Span[..end]);
+            output.Write(Rewrite(text, maxMessageBytes));
             var rest = written[end..].ToArray();
             _pending.Clear();
             _pending.Write(rest);
+            // The last reply of a pipelined group is the one that tells what comes next: 354 is an email's data.
+            var previous = text.Length > 2 ? text.LastIndexOf("\r\n", text.Length - 3, StringComparison.Ordinal) : -1;
+            dataStarted(text.AsSpan(previous < 0 ? 0 : previous + 2).StartsWith("354", StringComparison.Ordinal));
         }
 
         return await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes the session's last reply as it is; nothing written after it goes out.</summary>
+    public async Task LastReplyAsync(byte[] reply, CancellationToken cancellationToken)
+    {
+        _closed = true;
+        var output = socket();
+        output.Write(reply);
+        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Rewrites complete reply lines (CRLF-terminated).</summary>

@@ -26,15 +26,18 @@ public sealed class SmtpGateway
                     e.Certificate(certificate).SupportedSslProtocols(SslProtocols.Tls12 | SslProtocols.Tls13);
                 }
             })
-            .MaxMessageSize(options.MaxMessageBytes, MaxMessageSizeHandling.Strict)
+            // The size of an email's data is enforced by SessionInput, which answers 552 5.3.4; SmtpServer's strict
+            // check drops the connection without a reply. SIZE= at MAIL FROM is still checked against this.
+            .MaxMessageSize(options.MaxMessageBytes, MaxMessageSizeHandling.Ignore)
             // Refused recipients count as errors in a row; a format 1 email to many bad numbers must not end the session.
             .MaxRetryCount(1000)
-            .CommandWaitTimeout(options.CommandTimeout)
+            // SessionInput times out first (421 4.4.2, also within an email's data); this is the fallback.
+            .CommandWaitTimeout(options.CommandTimeout + TimeSpan.FromMinutes(1))
             .Build();
         var services = new ServiceProvider();
         services.Add(new GatewayMailboxFilter(options, accounts, onError));
         services.Add(new GatewayMessageStore(intake, outbox, options, onError));
-        services.Add(new ReplyRewritingListenerFactory(options.MaxConnectionsPerIp, options.MaxMessageBytes));
+        services.Add(new ReplyRewritingListenerFactory(options));
         services.Add(new GatewayUserAuthenticator(accounts, passwords));
         _server = new SmtpServer.SmtpServer(serverOptions, services);
     }
