@@ -1,0 +1,294 @@
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+
+namespace Mail2Sms.Smpp;
+
+/// <summary>How an ESME connects to its SMSC.</summary>
+public sealed record SmppClientOptions
+{
+    /// <summary>The SMSC's host name or address.</summary>
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>The SMSC's port (2775 by custom; 3550 or 8775 with TLS at some providers).</summary>
+    public int Port { get; init; } = 2775;
+
+    /// <summary>system_id.</summary>
+    public string SystemId { get; init; } = string.Empty;
+
+    /// <summary>password.</summary>
+    public string Password { get; init; } = string.Empty;
+
+    /// <summary>system_type.</summary>
+    public string SystemType { get; init; } = string.Empty;
+
+    /// <summary>bind_transceiver (the default), bind_transmitter or bind_receiver.</summary>
+    public CommandId BindType { get; init; } = CommandId.BindTransceiver;
+
+    /// <summary>Requests outstanding at once.</summary>
+    public int WindowSize { get; init; } = 10;
+
+    /// <summary>How long each request waits for its response.</summary>
+    public TimeSpan ResponseTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often an idle session proves it is alive with enquire_link.</summary>
+    public TimeSpan EnquireLinkInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The first wait before connecting again; it doubles up to <see cref="MaxReconnectDelay"/>, with jitter.</summary>
+    public TimeSpan MinReconnectDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest wait before connecting again.</summary>
+    public TimeSpan MaxReconnectDelay { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long a submit waits after ESME_RTHROTTLED or ESME_RMSGQFUL before it is sent again.</summary>
+    public TimeSpan ThrottleDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Submits per second at most; 0 for no limit.</summary>
+    public int MaxSubmitsPerSecond { get; init; }
+
+    /// <summary>TLS to the SMSC.</summary>
+    public bool UseTls { get; init; }
+
+    /// <summary>Checks the SMSC's certificate when <see cref="UseTls"/>; null for the system's rules.</summary>
+    public RemoteCertificateValidationCallback? CertificateValidation { get; init; }
+}
+
+/// <summary>
+/// An ESME's session with its SMSC: binds, keeps the session alive with enquire_link, reconnects with
+/// capped exponential backoff and jitter when the connection drops, sends submits within the window and
+/// the rate limit (slowing down and sending again on ESME_RTHROTTLED and ESME_RMSGQFUL), hands every
+/// deliver_sm (receipts and messages from mobiles) to <c>onDeliver</c>, and unbinds cleanly when
+/// disposed, once the window has drained.
+/// </summary>
+public sealed class SmppClient : IAsyncDisposable
+{
+    private readonly SmppClientOptions _options;
+    private readonly Func<ShortMessage, Task> _onDeliver;
+    private readonly Action<SmppEvent> _onEvent;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _rate = new();
+    private readonly Task _running;
+    private TaskCompletionSource<SmppConnection> _bound = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private DateTime _nextSubmitAt = DateTime.MinValue;
+
+    /// <summary>Starts connecting at once.</summary>
+    /// <param name="options">Where and how.</param>
+    /// <param name="onDeliver">Takes each deliver_sm; when it throws, the SMSC is told ESME_RX_T_APPN and sends it again later.</param>
+    /// <param name="onEvent">Told of binds, unbinds, throttling and a full window.</param>
+    public SmppClient(SmppClientOptions options, Func<ShortMessage, Task>? onDeliver = null, Action<SmppEvent>? onEvent = null)
+    {
+        _options = options;
+        _onDeliver = onDeliver ?? (_ => Task.CompletedTask);
+        _onEvent = onEvent ?? (_ => { });
+        _running = Task.Run(RunAsync);
+    }
+
+    /// <summary>Waits until the session is bound.</summary>
+    public Task WaitBoundAsync(CancellationToken cancellationToken = default) => _bound.Task.WaitAsync(cancellationToken);
+
+    /// <summary>
+    /// Submits a message and returns the SMSC's answer: its message ID, or a permanent status
+    /// (ESME_RINVDSTADR and the like). Transient refusals are sent again after a pause; a connection
+    /// that drops with the submit outstanding throws <see cref="SmppConnectionClosedException"/>, and
+    /// no answer in time throws <see cref="TimeoutException"/>: the caller cannot know whether the SMSC
+    /// took it.
+    /// </summary>
+    public async Task<MessageResp> SubmitAsync(ShortMessage submit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(submit);
+        while (true)
+        {
+            var connection = await _bound.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await WaitForRateAsync(cancellationToken).ConfigureAwait(false);
+            var response = await connection.RequestAsync(submit with { Command = CommandId.SubmitSm }, cancellationToken).ConfigureAwait(false);
+            if (response is not MessageResp answer)
+            {
+                // generic_nack: the SMSC could not read it; that will not change.
+                return new MessageResp(CommandId.SubmitSmResp) { Status = response.Status == CommandStatus.Ok ? CommandStatus.SystemError : response.Status, Sequence = response.Sequence };
+            }
+
+            if (answer.Status is not (CommandStatus.Throttled or CommandStatus.MessageQueueFull))
+            {
+                return answer;
+            }
+
+            _onEvent(new SmppEvent(SmppEventKind.Throttled, answer.Status.ToString()));
+            lock (_rate)
+            {
+                var after = DateTime.UtcNow + _options.ThrottleDelay;
+                _nextSubmitAt = after > _nextSubmitAt ? after : _nextSubmitAt;
+            }
+        }
+    }
+
+    private async Task WaitForRateAsync(CancellationToken cancellationToken)
+    {
+        TimeSpan wait;
+        lock (_rate)
+        {
+            var now = DateTime.UtcNow;
+            var at = _nextSubmitAt > now ? _nextSubmitAt : now;
+            var spacing = _options.MaxSubmitsPerSecond > 0 ? TimeSpan.FromSeconds(1.0 / _options.MaxSubmitsPerSecond) : TimeSpan.Zero;
+            _nextSubmitAt = at + spacing;
+            wait = at - now;
+        }
+
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        var delay = _options.MinReconnectDelay;
+        while (!_stop.IsCancellationRequested)
+        {
+            SmppConnection? connection = null;
+            try
+            {
+                connection = await ConnectAsync().ConfigureAwait(false);
+                var response = await connection.RequestAsync(new Bind(_options.BindType)
+                {
+                    SystemId = _options.SystemId,
+                    Password = _options.Password,
+                    SystemType = _options.SystemType,
+                }, _stop.Token).ConfigureAwait(false);
+                if (response.Status != CommandStatus.Ok)
+                {
+                    throw new SmppConnectionClosedException($"the SMSC refused the bind: {response.Status}");
+                }
+
+                _onEvent(new SmppEvent(SmppEventKind.Bound, (response as BindResp)?.SystemId));
+                delay = _options.MinReconnectDelay;
+                _bound.TrySetResult(connection);
+                await KeepAliveAsync(connection).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is SocketException or IOException or SmppConnectionClosedException or TimeoutException or AuthenticationException)
+            {
+                _onEvent(new SmppEvent(SmppEventKind.Unbound, e.Message));
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            finally
+            {
+                if (connection is not null && !_stop.IsCancellationRequested)
+                {
+                    await connection.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+
+            // Submits wait for the next bind.
+            if (_bound.Task.IsCompleted)
+            {
+                _bound = new TaskCompletionSource<SmppConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            try
+            {
+                await Task.Delay(delay * (0.8 + (Random.Shared.NextDouble() * 0.4)), _stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            delay = delay * 2 < _options.MaxReconnectDelay ? delay * 2 : _options.MaxReconnectDelay;
+        }
+    }
+
+    private async Task<SmppConnection> ConnectAsync()
+    {
+        var client = new TcpClient { NoDelay = true };
+        try
+        {
+            await client.ConnectAsync(_options.Host, _options.Port, _stop.Token).ConfigureAwait(false);
+            Stream stream = client.GetStream();
+            if (_options.UseTls)
+            {
+                var tls = new SslStream(stream, leaveInnerStreamOpen: false, _options.CertificateValidation);
+                await tls.AuthenticateAsClientAsync(_options.Host).ConfigureAwait(false);
+                stream = tls;
+            }
+
+            return new SmppConnection(stream, OnRequestAsync, _onEvent, _options.WindowSize, _options.ResponseTimeout);
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
+    private async Task KeepAliveAsync(SmppConnection connection)
+    {
+        while (!connection.Completion.IsCompleted)
+        {
+            var idle = Task.Delay(_options.EnquireLinkInterval, _stop.Token);
+            if (await Task.WhenAny(idle, connection.Completion).ConfigureAwait(false) == connection.Completion)
+            {
+                break;
+            }
+
+            await idle.ConfigureAwait(false);
+            await connection.RequestAsync(new EmptyPdu(CommandId.EnquireLink), _stop.Token).ConfigureAwait(false);
+        }
+
+        throw new SmppConnectionClosedException(connection.CloseReason ?? "closed");
+    }
+
+    private async Task<Pdu?> OnRequestAsync(Pdu request)
+    {
+        switch (request)
+        {
+            case ShortMessage { CommandId: CommandId.DeliverSm } deliver:
+                try
+                {
+                    await _onDeliver(deliver).ConfigureAwait(false);
+                    return new MessageResp(CommandId.DeliverSmResp);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    return new MessageResp(CommandId.DeliverSmResp) { Status = CommandStatus.ReceiverTemporaryAppError };
+                }
+
+            case EmptyPdu { CommandId: CommandId.EnquireLink }:
+                return new EmptyPdu(CommandId.EnquireLinkResp);
+            case EmptyPdu { CommandId: CommandId.Unbind }:
+                return new EmptyPdu(CommandId.UnbindResp);
+            default:
+                return request.CommandId.ResponseOf() is { } response ? SmppConnection.ResponseFor(request, response, CommandStatus.InvalidCommandId) : null;
+        }
+    }
+
+    /// <summary>Waits for the window to drain (at most the response timeout), unbinds, and closes.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        var bound = _bound.Task.IsCompletedSuccessfully ? _bound.Task.Result : null;
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (bound is not null && !bound.Completion.IsCompleted)
+        {
+            var deadline = DateTime.UtcNow + _options.ResponseTimeout;
+            while (bound.Outstanding > 0 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(10).ConfigureAwait(false);
+            }
+
+            try
+            {
+                await bound.RequestAsync(new EmptyPdu(CommandId.Unbind)).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is SmppConnectionClosedException or TimeoutException)
+            {
+                // Closing anyway.
+            }
+
+            await bound.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _running.ConfigureAwait(false);
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,259 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Mail2Sms.Smpp;
+
+/// <summary>How the simulator behaves; every setting may change while it runs.</summary>
+public sealed class SmscSimulatorOptions
+{
+    /// <summary>The system_id it answers binds with.</summary>
+    public string SystemId { get; set; } = "SMSC";
+
+    /// <summary>system_id to password; null accepts any bind.</summary>
+    public IReadOnlyDictionary<string, string>? Credentials { get; set; }
+
+    /// <summary>How long after a submit its receipt is sent.</summary>
+    public TimeSpan ReceiptDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The stat of each receipt, chosen by the message's number: DELIVRD, UNDELIV, EXPIRED…</summary>
+    public Func<long, string> Outcome { get; set; } = _ => "DELIVRD";
+
+    /// <summary>When true, every submit is answered ESME_RTHROTTLED.</summary>
+    public bool Throttling { get; set; }
+
+    /// <summary>How long each request waits before its answer.</summary>
+    public TimeSpan ResponseDelay { get; set; }
+
+    /// <summary>Sessions may bind and submit; when false, the simulator answers submits with this status.</summary>
+    public CommandStatus? SubmitStatus { get; set; }
+}
+
+/// <summary>
+/// An SMS centre for tests and demos, on this library's own codec: accepts binds (checking
+/// credentials when given), answers submits with message IDs, sends receipts after a delay with the
+/// outcome chosen, throttles on request, answers slowly on request, drops connections, injects
+/// messages from mobiles, and records every PDU it received.
+/// </summary>
+public sealed class SmscSimulator : IAsyncDisposable
+{
+    private readonly TcpListener _listener;
+    private readonly ConcurrentDictionary<SmppConnection, Session> _sessions = new();
+    private readonly ConcurrentQueue<Pdu> _received = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _accepting;
+    private long _messageIds;
+    private int _answered;
+
+    private SmscSimulator(TcpListener listener, SmscSimulatorOptions options)
+    {
+        _listener = listener;
+        Options = options;
+        _accepting = AcceptAsync();
+    }
+
+    /// <summary>Its behaviour.</summary>
+    public SmscSimulatorOptions Options { get; }
+
+    /// <summary>The port it listens on.</summary>
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>Every PDU received, in order.</summary>
+    public IReadOnlyList<Pdu> Received => [.. _received];
+
+    /// <summary>Requests answered so far (after any <see cref="SmscSimulatorOptions.ResponseDelay"/>).</summary>
+    public int Answered => Volatile.Read(ref _answered);
+
+    /// <summary>The sessions bound now.</summary>
+    public int BoundSessions => _sessions.Values.Count(s => s.Bind is not null);
+
+    /// <summary>Starts listening on <paramref name="address"/>:<paramref name="port"/> (0: any free port).</summary>
+    public static SmscSimulator Start(IPAddress address, int port, SmscSimulatorOptions? options = null)
+    {
+        var listener = new TcpListener(address, port);
+        listener.Start();
+        return new SmscSimulator(listener, options ?? new SmscSimulatorOptions());
+    }
+
+    /// <summary>Sends a message from a mobile (a deliver_sm) to every session bound as receiver or transceiver; returns how many took it.</summary>
+    public async Task<int> InjectAsync(ShortMessage deliver, CancellationToken cancellationToken = default)
+    {
+        var sent = 0;
+        foreach (var (connection, session) in _sessions)
+        {
+            if (session.Bind is CommandId.BindReceiver or CommandId.BindTransceiver)
+            {
+                await connection.RequestAsync(deliver, cancellationToken).ConfigureAwait(false);
+                sent++;
+            }
+        }
+
+        return sent;
+    }
+
+    /// <summary>Drops every connection at once, without unbind, as a network failure would.</summary>
+    public void DropConnections()
+    {
+        foreach (var connection in _sessions.Keys)
+        {
+            connection.Close("dropped by the simulator");
+        }
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await _listener.AcceptSocketAsync(_stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                return;
+            }
+
+            socket.NoDelay = true;
+            var session = new Session();
+            SmppConnection? connection = null;
+            connection = new SmppConnection(new NetworkStream(socket, ownsSocket: true), pdu => AnswerAsync(connection!, session, pdu), windowSize: 100);
+            _sessions[connection] = session;
+            _ = connection.Completion.ContinueWith(_ => _sessions.TryRemove(connection, out var _), TaskScheduler.Default);
+        }
+    }
+
+    private async Task<Pdu?> AnswerAsync(SmppConnection connection, Session session, Pdu pdu)
+    {
+        try
+        {
+            return await AnswerWithinAsync(connection, session, pdu).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Increment(ref _answered);
+        }
+    }
+
+    private async Task<Pdu?> AnswerWithinAsync(SmppConnection connection, Session session, Pdu pdu)
+    {
+        _received.Enqueue(pdu);
+        if (Options.ResponseDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(Options.ResponseDelay, _stop.Token).ConfigureAwait(false);
+        }
+
+        switch (pdu)
+        {
+            case Bind bind:
+                if (session.Bind is not null)
+                {
+                    return SmppConnection.ResponseFor(bind, bind.CommandId.ResponseOf()!.Value, CommandStatus.AlreadyBound);
+                }
+
+                if (Options.Credentials is { } credentials && (!credentials.TryGetValue(bind.SystemId, out var password) || password != bind.Password))
+                {
+                    return SmppConnection.ResponseFor(bind, bind.CommandId.ResponseOf()!.Value,
+                        credentials.ContainsKey(bind.SystemId) ? CommandStatus.InvalidPassword : CommandStatus.InvalidSystemId);
+                }
+
+                session.Bind = bind.CommandId;
+                return new BindResp(bind.CommandId.ResponseOf()!.Value) { SystemId = Options.SystemId, Tlvs = [Tlv.Byte(TlvTag.ScInterfaceVersion, 0x34)] };
+            case ShortMessage { CommandId: CommandId.SubmitSm } submit:
+                return Submit(connection, session, submit, submit.RegisteredDelivery, submit.Message, CommandId.SubmitSmResp);
+            case DataSm data:
+                return Submit(connection, session, data, data.RegisteredDelivery, data.Tlvs.Find(TlvTag.MessagePayload)?.Value ?? default, CommandId.DataSmResp);
+            case QuerySm query:
+                return new QuerySmResp { MessageId = query.MessageId, MessageState = 2, FinalDate = DateTime.UtcNow.ToString("yyMMddHHmmss000+", CultureInfo.InvariantCulture) };
+            case CancelSm:
+                return new EmptyPdu(CommandId.CancelSmResp);
+            case EmptyPdu { CommandId: CommandId.EnquireLink }:
+                return new EmptyPdu(CommandId.EnquireLinkResp);
+            case EmptyPdu { CommandId: CommandId.Unbind } unbind:
+                session.Bind = null;
+                // Answered first, then closed: the other side reads its unbind_resp before the connection ends.
+                await connection.SendAsync(new EmptyPdu(CommandId.UnbindResp) { Sequence = unbind.Sequence }).ConfigureAwait(false);
+                connection.Close("unbound");
+                return null;
+            default:
+                return pdu.CommandId.ResponseOf() is { } response ? SmppConnection.ResponseFor(pdu, response, CommandStatus.InvalidCommandId) : null;
+        }
+    }
+
+    private MessageResp Submit(SmppConnection connection, Session session, Pdu request, byte registeredDelivery, ReadOnlyMemory<byte> text, CommandId response)
+    {
+        if (session.Bind is not (CommandId.BindTransmitter or CommandId.BindTransceiver))
+        {
+            return new MessageResp(response) { Status = CommandStatus.IncorrectBindStatus };
+        }
+
+        if (Options.Throttling || Options.SubmitStatus is not null)
+        {
+            return new MessageResp(response) { Status = Options.Throttling ? CommandStatus.Throttled : Options.SubmitStatus!.Value };
+        }
+
+        var number = Interlocked.Increment(ref _messageIds);
+        var id = number.ToString("x8", CultureInfo.InvariantCulture);
+        if ((registeredDelivery & 0x03) != 0 && session.Bind == CommandId.BindTransceiver)
+        {
+            _ = SendReceiptAsync(connection, request, id, number, text);
+        }
+
+        return new MessageResp(response) { MessageId = id };
+    }
+
+    private async Task SendReceiptAsync(SmppConnection connection, Pdu request, string id, long number, ReadOnlyMemory<byte> text)
+    {
+        try
+        {
+            await Task.Delay(Options.ReceiptDelay, _stop.Token).ConfigureAwait(false);
+            var (source, destination) = request switch
+            {
+                ShortMessage submit => ((submit.DestinationTon, submit.DestinationNpi, submit.DestinationAddress), (submit.SourceTon, submit.SourceNpi, submit.SourceAddress)),
+                DataSm data => ((data.DestinationTon, data.DestinationNpi, data.DestinationAddress), (data.SourceTon, data.SourceNpi, data.SourceAddress)),
+                _ => default,
+            };
+            var state = Options.Outcome(number);
+            var now = DateTime.UtcNow;
+            var receipt = new DeliveryReceipt(id, state, state == "DELIVRD" ? "000" : "001", 1, state == "DELIVRD" ? 1 : 0, now, now,
+                Encoding.Latin1.GetString(text.Span[..Math.Min(20, text.Length)]));
+            await connection.RequestAsync(new ShortMessage(CommandId.DeliverSm)
+            {
+                SourceTon = source.Item1,
+                SourceNpi = source.Item2,
+                SourceAddress = source.Item3,
+                DestinationTon = destination.Item1,
+                DestinationNpi = destination.Item2,
+                DestinationAddress = destination.Item3,
+                EsmClass = 0x04,
+                Message = Encoding.Latin1.GetBytes(receipt.Format()),
+                Tlvs = [Tlv.CString(TlvTag.ReceiptedMessageId, id), Tlv.Byte(TlvTag.MessageState, DeliveryReceipt.StateValue(state))],
+            }, _stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or SmppConnectionClosedException or TimeoutException)
+        {
+            // The session ended before its receipt: as on a real SMSC, the receipt is not sent.
+        }
+    }
+
+    /// <summary>Stops listening and closes every connection.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        _listener.Stop();
+        await _accepting.ConfigureAwait(false);
+        foreach (var connection in _sessions.Keys)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _stop.Dispose();
+    }
+
+    private sealed class Session
+    {
+        public CommandId? Bind { get; set; }
+    }
+}

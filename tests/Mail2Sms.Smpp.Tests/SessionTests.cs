@@ -1,0 +1,189 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Mail2Sms.Smpp.Tests;
+
+/// <summary>The client session against the simulator, over real loopback sockets.</summary>
+public sealed class SessionTests : IAsyncDisposable
+{
+    private readonly SmscSimulator _smsc = SmscSimulator.Start(IPAddress.Loopback, 0, new SmscSimulatorOptions
+    {
+        Credentials = new Dictionary<string, string> { ["test"] = "secret" },
+        ReceiptDelay = TimeSpan.FromMilliseconds(50),
+    });
+
+    private readonly ConcurrentQueue<ShortMessage> _delivered = new();
+    private readonly ConcurrentQueue<SmppEvent> _events = new();
+
+    public ValueTask DisposeAsync() => _smsc.DisposeAsync();
+
+    private SmppClient Client(Func<SmppClientOptions, SmppClientOptions>? configure = null)
+    {
+        var options = new SmppClientOptions
+        {
+            Port = _smsc.Port,
+            SystemId = "test",
+            Password = "secret",
+            MinReconnectDelay = TimeSpan.FromMilliseconds(50),
+            MaxReconnectDelay = TimeSpan.FromMilliseconds(200),
+            ThrottleDelay = TimeSpan.FromMilliseconds(50),
+            ResponseTimeout = TimeSpan.FromSeconds(5),
+        };
+        return new SmppClient(configure?.Invoke(options) ?? options, d =>
+        {
+            _delivered.Enqueue(d);
+            return Task.CompletedTask;
+        }, _events.Enqueue);
+    }
+
+    private static ShortMessage Submit(string text, byte registeredDelivery = 1) => new(CommandId.SubmitSm)
+    {
+        SourceTon = 5,
+        SourceAddress = "Mail2Sms",
+        DestinationTon = 1,
+        DestinationNpi = 1,
+        DestinationAddress = "61412345678",
+        RegisteredDelivery = registeredDelivery,
+        Message = Encoding.ASCII.GetBytes(text),
+    };
+
+    private static async Task Eventually(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"never happened: {what}");
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
+    public async Task A_bound_client_submits_gets_an_id_and_then_its_receipt()
+    {
+        await using var client = Client();
+        await client.WaitBoundAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        var answer = await client.SubmitAsync(Submit("Server 23 is offline."));
+        Assert.Equal(CommandStatus.Ok, answer.Status);
+        Assert.Matches("^[0-9a-f]{8}$", answer.MessageId);
+
+        await Eventually(() => !_delivered.IsEmpty, "the receipt");
+        var receipt = DeliveryReceipt.Read(Assert.Single(_delivered))!;
+        Assert.Equal((answer.MessageId, "DELIVRD", true), (receipt.MessageId, receipt.State, receipt.IsDelivered));
+        Assert.Equal("Server 23 is offline", receipt.Text);
+
+        var submitted = Assert.Single(_smsc.Received.OfType<ShortMessage>());
+        Assert.Equal(("Mail2Sms", "61412345678", "Server 23 is offline."), (submitted.SourceAddress, submitted.DestinationAddress, Encoding.ASCII.GetString(submitted.Message.Span)));
+        Assert.Contains(_events, e => e.Kind == SmppEventKind.Bound);
+    }
+
+    [Fact]
+    public async Task A_wrong_password_never_binds_and_the_client_keeps_trying_with_backoff()
+    {
+        await using var client = Client(o => o with { Password = "wrong" });
+        await Eventually(() => _smsc.Received.OfType<Bind>().Count() >= 3, "three bind attempts");
+        Assert.False(client.WaitBoundAsync().IsCompleted);
+        Assert.Contains(_events, e => e.Kind == SmppEventKind.Unbound && e.Detail!.Contains("InvalidPassword", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Throttling_slows_the_client_down_and_the_submit_goes_through_once_it_stops()
+    {
+        await using var client = Client();
+        await client.WaitBoundAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        _smsc.Options.Throttling = true;
+        var submit = client.SubmitAsync(Submit("later", registeredDelivery: 0));
+        await Eventually(() => _events.Count(e => e.Kind == SmppEventKind.Throttled) >= 2, "two throttled answers");
+        Assert.False(submit.IsCompleted);
+        _smsc.Options.Throttling = false;
+        Assert.Equal(CommandStatus.Ok, (await submit.WaitAsync(TimeSpan.FromSeconds(20))).Status);
+    }
+
+    [Fact]
+    public async Task A_permanent_refusal_is_returned_not_retried()
+    {
+        await using var client = Client();
+        await client.WaitBoundAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        _smsc.Options.SubmitStatus = CommandStatus.InvalidDestinationAddress;
+        Assert.Equal(CommandStatus.InvalidDestinationAddress, (await client.SubmitAsync(Submit("x"))).Status);
+        Assert.Single(_smsc.Received.OfType<ShortMessage>());
+    }
+
+    [Fact]
+    public async Task A_dropped_connection_fails_what_was_outstanding_and_the_client_binds_again()
+    {
+        await using var client = Client();
+        await client.WaitBoundAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        _smsc.Options.ResponseDelay = TimeSpan.FromSeconds(2);
+        var outstanding = client.SubmitAsync(Submit("in flight"));
+        await Eventually(() => _smsc.Received.OfType<ShortMessage>().Any(), "the submit reaching the SMSC");
+        _smsc.DropConnections();
+        await Assert.ThrowsAsync<SmppConnectionClosedException>(() => outstanding.WaitAsync(TimeSpan.FromSeconds(20)));
+
+        _smsc.Options.ResponseDelay = TimeSpan.Zero;
+        await Eventually(() => _smsc.Received.OfType<Bind>().Count() >= 2, "a second bind");
+        Assert.Equal(CommandStatus.Ok, (await client.SubmitAsync(Submit("after"))).Status);
+    }
+
+    [Fact]
+    public async Task A_response_that_comes_too_late_times_out_and_the_window_place_is_given_back()
+    {
+        await using var client = Client(o => o with { ResponseTimeout = TimeSpan.FromMilliseconds(300), WindowSize = 1 });
+        await client.WaitBoundAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        _smsc.Options.ResponseDelay = TimeSpan.FromSeconds(1);
+        await Assert.ThrowsAsync<TimeoutException>(() => client.SubmitAsync(Submit("slow")));
+        _smsc.Options.ResponseDelay = TimeSpan.Zero;
+        await Eventually(() => _smsc.Answered == 2, "the SMSC answering the bind and the slow one");
+        Assert.Equal(CommandStatus.Ok, (await client.SubmitAsync(Submit("next"))).Status);
+    }
+
+    [Fact]
+    public async Task A_message_from_a_mobile_reaches_the_client()
+    {
+        await using var client = Client();
+        await client.WaitBoundAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(1, await _smsc.InjectAsync(new ShortMessage(CommandId.DeliverSm)
+        {
+            SourceTon = 1,
+            SourceNpi = 1,
+            SourceAddress = "61412345678",
+            DestinationAddress = "Mail2Sms",
+            Message = Encoding.ASCII.GetBytes("STOP"),
+        }));
+        var mo = Assert.Single(_delivered);
+        Assert.Null(DeliveryReceipt.Read(mo));
+        Assert.Equal("STOP", Encoding.ASCII.GetString(mo.Message.Span));
+    }
+
+    [Fact]
+    public async Task Disposing_unbinds_cleanly()
+    {
+        var client = Client();
+        await client.WaitBoundAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        await client.DisposeAsync();
+        Assert.Contains(_smsc.Received, p => p.CommandId == CommandId.Unbind);
+        await Eventually(() => _smsc.BoundSessions == 0, "the session ending");
+    }
+
+    [Fact]
+    public async Task Garbage_is_answered_with_generic_nack_and_an_impossible_length_closes_the_connection()
+    {
+        using var socket = new TcpClient();
+        await socket.ConnectAsync(IPAddress.Loopback, _smsc.Port);
+        var stream = socket.GetStream();
+        // An unknown command, then a 4 GB command_length.
+        await stream.WriteAsync(Convert.FromHexString("00000010000000990000000000000007" + "FFFFFFFF000000040000000000000008"));
+        var reply = new byte[32];
+        var read = 0;
+        while (read < 32)
+        {
+            var n = await stream.ReadAsync(reply.AsMemory(read)).AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.NotEqual(0, n);
+            read += n;
+        }
+
+        Assert.Equal("00000010800000000000000300000007" + "00000010800000000000000200000008", Convert.ToHexString(reply));
+        Assert.Equal(0, await stream.ReadAsync(new byte[1]).AsTask().WaitAsync(TimeSpan.FromSeconds(20)));
+    }
+}
