@@ -89,7 +89,7 @@ public sealed record Bind(CommandId Command) : Pdu
     };
 }
 
-/// <summary>bind_transmitter_resp, bind_receiver_resp or bind_transceiver_resp.</summary>
+/// <summary>bind_transmitter_resp, bind_receiver_resp or bind_transceiver_resp; written without a body when refused.</summary>
 /// <param name="Command">Which response it is.</param>
 public sealed record BindResp(CommandId Command) : Pdu
 {
@@ -101,8 +101,12 @@ public sealed record BindResp(CommandId Command) : Pdu
 
     internal override void WriteBody(PduWriter writer)
     {
-        writer.CString(SystemId, 16, nameof(SystemId));
-        writer.Tlvs(Tlvs);
+        // "The body is not returned if the command_status field contains a non-zero value."
+        if (Status == CommandStatus.Ok)
+        {
+            writer.CString(SystemId, 16, nameof(SystemId));
+            writer.Tlvs(Tlvs);
+        }
     }
 
     internal static BindResp Read(CommandId command, ref PduReader reader) => new(command)
@@ -249,7 +253,7 @@ public sealed record ShortMessage(CommandId Command) : Pdu
     }
 }
 
-/// <summary>submit_sm_resp, deliver_sm_resp or data_sm_resp: the message ID the SMSC gave (empty in deliver_sm_resp).</summary>
+/// <summary>submit_sm_resp, deliver_sm_resp or data_sm_resp: the message ID the SMSC gave (empty in deliver_sm_resp); written without a body on an error.</summary>
 /// <param name="Command">Which response it is.</param>
 public sealed record MessageResp(CommandId Command) : Pdu
 {
@@ -261,8 +265,12 @@ public sealed record MessageResp(CommandId Command) : Pdu
 
     internal override void WriteBody(PduWriter writer)
     {
-        writer.CString(MessageId, 65, nameof(MessageId));
-        writer.Tlvs(Tlvs);
+        // As for bind responses: no body when command_status is not zero.
+        if (Status == CommandStatus.Ok)
+        {
+            writer.CString(MessageId, 65, nameof(MessageId));
+            writer.Tlvs(Tlvs);
+        }
     }
 
     internal static MessageResp Read(CommandId command, ref PduReader reader) => new(command)

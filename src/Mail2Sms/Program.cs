@@ -23,5 +23,6 @@ var root = new RootCommand("Mail2Sms: an email-to-SMS gateway. Customers send SM
     AccountCommands.User(settings),
     MessagesCommand.Create(settings),
     ServeCommand.Create(settings),
+    SmscSimCommand.Create(),
 };
 return await root.Parse(verbArgs).InvokeAsync().ConfigureAwait(false);

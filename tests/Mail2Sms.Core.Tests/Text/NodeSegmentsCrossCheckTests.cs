@@ -1,8 +1,7 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Mail2Sms.Core.Text;
+using Mail2Sms.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Mail2Sms.Core.Tests.Text;
@@ -19,7 +18,6 @@ public sealed class NodeSegmentsCrossCheckTests(ITestOutputHelper output)
     private const int CorpusSize = 5_000;
     private const string Zhe = "\u0436";
 
-    private static readonly SemaphoreSlim InstallGate = new(1, 1);
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private static string NodeFolder => Path.Combine(AppContext.BaseDirectory, "node");
@@ -228,7 +226,8 @@ public sealed class NodeSegmentsCrossCheckTests(ITestOutputHelper output)
 
     private static async Task<IReadOnlyList<CalculatorResult>> CountWithCalculatorAsync(IEnumerable<string> texts)
     {
-        await EnsureCalculatorInstalledAsync();
+        Assert.True(File.Exists(Path.Combine(NodeFolder, "segments.js")), $"segments.js was not copied to {NodeFolder}");
+        await NodePackages.EnsureInstalledAsync(NodeFolder, "sms-segments-calculator");
 
         var input = new StringBuilder();
         var count = 0;
@@ -238,124 +237,13 @@ public sealed class NodeSegmentsCrossCheckTests(ITestOutputHelper output)
             count++;
         }
 
-        var (exitCode, stdout, stderr) = await RunAsync("node", ["segments.js"], input.ToString(), TimeSpan.FromMinutes(3));
+        var (exitCode, stdout, stderr) = await NodePackages.RunAsync(NodeFolder, "node", ["segments.js"], input.ToString(), TimeSpan.FromMinutes(3));
         Assert.True(exitCode == 0, $"node segments.js failed ({exitCode}):\n{stderr}");
         var results = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => JsonSerializer.Deserialize<CalculatorResult>(line, Json)!)
             .ToList();
         Assert.True(results.Count == count, $"node segments.js answered {results.Count} of {count} texts:\n{stderr}");
         return results;
-    }
-
-    private static async Task EnsureCalculatorInstalledAsync()
-    {
-        await InstallGate.WaitAsync();
-        try
-        {
-            Assert.True(File.Exists(Path.Combine(NodeFolder, "segments.js")), $"segments.js was not copied to {NodeFolder}");
-            Assert.True(File.Exists(Path.Combine(NodeFolder, "package-lock.json")), $"package-lock.json was not copied to {NodeFolder}");
-
-            // Other test processes on the same output folder (several runs at once) take turns too.
-            using var folderLock = await LockFolderAsync(Path.Combine(NodeFolder, ".npm-ci.lock"), TimeSpan.FromMinutes(6));
-            if (IsInstalled())
-            {
-                return;
-            }
-
-            var (exitCode, stdout, stderr) = await RunAsync(
-                OperatingSystem.IsWindows() ? "npm.cmd" : "npm", ["ci", "--no-audit", "--no-fund"], null, TimeSpan.FromMinutes(5));
-            Assert.True(exitCode == 0 && IsInstalled(), $"npm ci in {NodeFolder} failed ({exitCode}):\n{stdout}\n{stderr}");
-        }
-        finally
-        {
-            InstallGate.Release();
-        }
-    }
-
-    // Installed, and at the version package.json pins (an older node_modules left behind is not enough).
-    private static bool IsInstalled()
-    {
-        var installed = Path.Combine(NodeFolder, "node_modules", "sms-segments-calculator", "package.json");
-        if (!File.Exists(installed))
-        {
-            return false;
-        }
-
-        using var wanted = JsonDocument.Parse(File.ReadAllText(Path.Combine(NodeFolder, "package.json")));
-        using var found = JsonDocument.Parse(File.ReadAllText(installed));
-        return wanted.RootElement.GetProperty("dependencies").GetProperty("sms-segments-calculator").GetString()
-            == found.RootElement.GetProperty("version").GetString();
-    }
-
-    private static async Task<FileStream> LockFolderAsync(string lockFile, TimeSpan timeout)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                return new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (deadline.Elapsed < timeout)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(200));
-            }
-        }
-    }
-
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(
-        string program, string[] arguments, string? stdin, TimeSpan timeout)
-    {
-        var start = new ProcessStartInfo(program)
-        {
-            WorkingDirectory = NodeFolder,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardInputEncoding = new UTF8Encoding(false),
-            StandardOutputEncoding = Encoding.UTF8,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start");
-        }
-        catch (Win32Exception e)
-        {
-            Assert.Fail($"The cross-check needs Node.js and npm on the PATH, and '{program}' could not be run ({e.Message}). "
-                + "Install them (Debian: apt-get install nodejs npm); this test must not be skipped.");
-            throw;
-        }
-
-        using (process)
-        {
-            using var timer = new CancellationTokenSource(timeout);
-            var stdout = process.StandardOutput.ReadToEndAsync(timer.Token);
-            var stderr = process.StandardError.ReadToEndAsync(timer.Token);
-            try
-            {
-                if (stdin is not null)
-                {
-                    await process.StandardInput.WriteAsync(stdin.AsMemory(), timer.Token);
-                }
-
-                process.StandardInput.Close();
-                await process.WaitForExitAsync(timer.Token);
-                return (process.ExitCode, await stdout, await stderr);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                Assert.Fail($"{program} {string.Join(' ', arguments)} did not finish within {timeout}.");
-                throw;
-            }
-        }
     }
 
     /// <summary>A text on which the calculator and we count differently, and how each counts it.</summary>
