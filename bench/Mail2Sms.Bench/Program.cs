@@ -1,3 +1,11 @@
 using BenchmarkDotNet.Running;
+using Mail2Sms.Bench;
 
-BenchmarkSwitcher.FromAssembly(typeof(Mail2Sms.Bench.IntakeBenchmarks).Assembly).Run(args);
+// `smpp-load [WINDOW ...]` drives a session against the simulator; anything else goes to BenchmarkDotNet.
+if (args.Length > 0 && args[0] == "smpp-load")
+{
+    return await SmppLoad.RunAsync(args[1..]).ConfigureAwait(false);
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(IntakeBenchmarks).Assembly).Run(args);
+return 0;

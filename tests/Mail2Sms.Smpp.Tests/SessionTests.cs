@@ -79,6 +79,23 @@ public sealed class SessionTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_client_started_before_its_smsc_binds_once_the_smsc_is_there()
+    {
+        int port;
+        using (var probe = new TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        await using var client = Client(o => o with { Port = port });
+        await Eventually(() => _events.Count(e => e.Kind == SmppEventKind.Unbound) >= 2, "two refused connections");
+        await using var late = SmscSimulator.Start(IPAddress.Loopback, port);
+        await client.WaitBoundAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(CommandStatus.Ok, (await client.SubmitAsync(Submit("at last", registeredDelivery: 0))).Status);
+    }
+
+    [Fact]
     public async Task A_wrong_password_never_binds_and_the_client_keeps_trying_with_backoff()
     {
         await using var client = Client(o => o with { Password = "wrong" });
