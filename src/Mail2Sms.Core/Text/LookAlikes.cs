@@ -1,4 +1,5 @@
 using System.Text;
+using Mail2Sms.Smpp;
 
 namespace Mail2Sms.Core.Text;
 

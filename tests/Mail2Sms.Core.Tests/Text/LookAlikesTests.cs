@@ -1,4 +1,5 @@
 using Mail2Sms.Core.Text;
+using Mail2Sms.Smpp;
 
 namespace Mail2Sms.Core.Tests.Text;
 

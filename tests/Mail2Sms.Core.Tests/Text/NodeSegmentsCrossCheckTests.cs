@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Mail2Sms.Core.Text;
+using Mail2Sms.Smpp;
 using Mail2Sms.Tests.Shared;
 using Xunit.Abstractions;
 

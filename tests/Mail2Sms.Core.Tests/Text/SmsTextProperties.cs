@@ -1,5 +1,6 @@
 using FsCheck.Xunit;
 using Mail2Sms.Core.Text;
+using Mail2Sms.Smpp;
 
 namespace Mail2Sms.Core.Tests.Text;
 

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Mail2Sms.Core.Text;
+namespace Mail2Sms.Smpp;
 
 /// <summary>
 /// The GSM 03.38 (3GPP TS 23.038) default alphabet and its extension table: which characters an
