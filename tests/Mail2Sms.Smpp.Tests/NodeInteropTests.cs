@@ -99,6 +99,20 @@ public sealed class NodeInteropTests
                 var mo = delivered.Last();
                 Assert.Null(DeliveryReceipt.Read(mo));
                 Assert.Equal(("61412345678", "STOP"), (mo.SourceAddress, Encoding.ASCII.GetString(mo.Message.Span)));
+
+                // A reply in two parts (UDH, 8-bit reference), the second first: joined here.
+                foreach (var (sequence, text) in new[] { (2, " second"), (1, "first") })
+                {
+                    var part = Hex([0x05, 0x00, 0x03, 0x77, 0x02, (byte)sequence, .. LongMessages.Gsm7(text)]);
+                    await server.StandardInput.WriteLineAsync(
+                        $$$"""{"mo":{"source_addr":"61412345678","destination_addr":"Mail2Sms","esm_class":64,"data_coding":0,"short_message_hex":"{{{part}}}"}}""");
+                }
+
+                await server.StandardInput.FlushAsync();
+                await Until(() => delivered.Count == 4, "both parts of the long reply");
+                var assembler = new MessageAssembler(TimeProvider.System, TimeSpan.FromMinutes(1));
+                var joined = delivered.Skip(2).Select(assembler.Add).Last(m => m is not null)!;
+                Assert.Equal(("first second", true), (joined.Text, joined.Complete));
             }
 
             Next(lines, l => l.Contains("\"received\":\"unbind\"", StringComparison.Ordinal));
