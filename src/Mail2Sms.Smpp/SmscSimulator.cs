@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Text;
 
 namespace Mail2Sms.Smpp;
@@ -27,8 +29,11 @@ public sealed class SmscSimulatorOptions
     /// <summary>How long each request waits before its answer.</summary>
     public TimeSpan ResponseDelay { get; set; }
 
-    /// <summary>Sessions may bind and submit; when false, the simulator answers submits with this status.</summary>
+    /// <summary>When set, every submit is answered with this status (a permanent refusal, say).</summary>
     public CommandStatus? SubmitStatus { get; set; }
+
+    /// <summary>When set, connections speak TLS with this certificate (set before <see cref="SmscSimulator.Start"/>).</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate { get; set; }
 }
 
 /// <summary>
@@ -117,12 +122,34 @@ public sealed class SmscSimulator : IAsyncDisposable
             }
 
             socket.NoDelay = true;
-            var session = new Session();
-            SmppConnection? connection = null;
-            connection = new SmppConnection(new NetworkStream(socket, ownsSocket: true), pdu => AnswerAsync(connection!, session, pdu), windowSize: 100);
-            _sessions[connection] = session;
-            _ = connection.Completion.ContinueWith(_ => _sessions.TryRemove(connection, out var _), TaskScheduler.Default);
+            _ = ServeAsync(socket);
         }
+    }
+
+    private async Task ServeAsync(Socket socket)
+    {
+        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        try
+        {
+            if (Options.Certificate is { } certificate)
+            {
+                var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+                stream = tls;
+                await tls.AuthenticateAsServerAsync(certificate).WaitAsync(TimeSpan.FromSeconds(30), _stop.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is IOException or AuthenticationException or TimeoutException or OperationCanceledException)
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+
+        var session = new Session();
+        SmppConnection? connection = null;
+        connection = new SmppConnection(stream, pdu => AnswerAsync(connection!, session, pdu), windowSize: 100);
+        _sessions[connection] = session;
+        await connection.Completion.ConfigureAwait(false);
+        _sessions.TryRemove(connection, out _);
     }
 
     private async Task<Pdu?> AnswerAsync(SmppConnection connection, Session session, Pdu pdu)
@@ -159,7 +186,7 @@ public sealed class SmscSimulator : IAsyncDisposable
                         credentials.ContainsKey(bind.SystemId) ? CommandStatus.InvalidPassword : CommandStatus.InvalidSystemId);
                 }
 
-                session.Bind = bind.CommandId;
+                (session.Bind, session.SystemId) = (bind.CommandId, bind.SystemId);
                 return new BindResp(bind.CommandId.ResponseOf()!.Value) { SystemId = Options.SystemId, Tlvs = [Tlv.Byte(TlvTag.ScInterfaceVersion, 0x34)] };
             case ShortMessage { CommandId: CommandId.SubmitSm } submit:
                 return Submit(connection, session, submit, submit.RegisteredDelivery, submit.Message, CommandId.SubmitSmResp);
@@ -196,19 +223,26 @@ public sealed class SmscSimulator : IAsyncDisposable
 
         var number = Interlocked.Increment(ref _messageIds);
         var id = number.ToString("x8", CultureInfo.InvariantCulture);
-        if ((registeredDelivery & 0x03) != 0 && session.Bind == CommandId.BindTransceiver)
+        if ((registeredDelivery & 0x03) != 0)
         {
-            _ = SendReceiptAsync(connection, request, id, number, text);
+            _ = SendReceiptAsync(session.Bind == CommandId.BindTransceiver ? connection : null, session.SystemId, request, id, number, text);
         }
 
         return new MessageResp(response) { MessageId = id };
     }
 
-    private async Task SendReceiptAsync(SmppConnection connection, Pdu request, string id, long number, ReadOnlyMemory<byte> text)
+    // To the submitting session when it is a transceiver, else to a receiver bound with the same system_id (a transmitter and receiver pair).
+    private async Task SendReceiptAsync(SmppConnection? submitter, string? systemId, Pdu request, string id, long number, ReadOnlyMemory<byte> text)
     {
         try
         {
             await Task.Delay(Options.ReceiptDelay, _stop.Token).ConfigureAwait(false);
+            var connection = submitter ?? _sessions.FirstOrDefault(s => s.Value.Bind == CommandId.BindReceiver && s.Value.SystemId == systemId).Key;
+            if (connection is null)
+            {
+                return;
+            }
+
             var (source, destination) = request switch
             {
                 ShortMessage submit => ((submit.DestinationTon, submit.DestinationNpi, submit.DestinationAddress), (submit.SourceTon, submit.SourceNpi, submit.SourceAddress)),
@@ -255,5 +289,7 @@ public sealed class SmscSimulator : IAsyncDisposable
     private sealed class Session
     {
         public CommandId? Bind { get; set; }
+
+        public string? SystemId { get; set; }
     }
 }

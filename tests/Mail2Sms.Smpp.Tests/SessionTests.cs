@@ -144,6 +144,33 @@ public sealed class SessionTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_connection_dropped_with_a_full_window_fails_every_request_explicitly()
+    {
+        await using var client = Client(o => o with { WindowSize = 3 });
+        await client.WaitBoundAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        _smsc.Options.ResponseDelay = TimeSpan.FromSeconds(30);
+        var submits = Enumerable.Range(0, 4).Select(i => client.SubmitAsync(Submit($"message {i}"))).ToList();
+        await Eventually(() => _events.Any(e => e.Kind == SmppEventKind.WindowFull), "the fourth submit waiting for a place in the window");
+        _smsc.DropConnections();
+        foreach (var submit in submits)
+        {
+            await Assert.ThrowsAsync<SmppConnectionClosedException>(() => submit.WaitAsync(TimeSpan.FromSeconds(20)));
+        }
+    }
+
+    [Fact]
+    public async Task A_transmitter_and_receiver_pair_gets_its_receipts_on_the_receiver()
+    {
+        await using var transmitter = Client(o => o with { BindType = CommandId.BindTransmitter });
+        await using var receiver = Client(o => o with { BindType = CommandId.BindReceiver });
+        await Task.WhenAll(transmitter.WaitBoundAsync(), receiver.WaitBoundAsync()).WaitAsync(TimeSpan.FromSeconds(20));
+        var answer = await transmitter.SubmitAsync(Submit("via the pair"));
+        await Eventually(() => !_delivered.IsEmpty, "the receipt on the receiver");
+        Assert.Equal(answer.MessageId, DeliveryReceipt.Read(Assert.Single(_delivered))!.MessageId);
+        Assert.Equal([CommandId.BindReceiver, CommandId.BindTransmitter], _smsc.Received.OfType<Bind>().Select(b => b.CommandId).Order());
+    }
+
+    [Fact]
     public async Task A_response_that_comes_too_late_times_out_and_the_window_place_is_given_back()
     {
         await using var client = Client(o => o with { ResponseTimeout = TimeSpan.FromMilliseconds(300), WindowSize = 1 });
