@@ -46,6 +46,9 @@ public sealed record SmppClientOptions
     /// <summary>Submits per second at most; 0 for no limit.</summary>
     public int MaxSubmitsPerSecond { get; init; }
 
+    /// <summary>Ask for a receipt of every submit (registered_delivery 1 when the submit sets none).</summary>
+    public bool RequestReceipts { get; init; } = true;
+
     /// <summary>TLS to the SMSC.</summary>
     public bool UseTls { get; init; }
 
@@ -96,6 +99,11 @@ public sealed class SmppClient : IAsyncDisposable
     public async Task<MessageResp> SubmitAsync(ShortMessage submit, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(submit);
+        if (_options.RequestReceipts && submit.RegisteredDelivery == 0)
+        {
+            submit = submit with { RegisteredDelivery = 1 };
+        }
+
         while (true)
         {
             var connection = await _bound.Task.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -66,7 +66,7 @@ public sealed class NodeInteropTests
         {
             Assert.Equal("listening", Next(lines, l => l == "listening"));
             var delivered = new ConcurrentQueue<ShortMessage>();
-            await using (var client = new SmppClient(new SmppClientOptions { Port = port, SystemId = "test", Password = "secret" }, d =>
+            await using (var client = new SmppClient(new SmppClientOptions { Port = port, SystemId = "test", Password = "secret", RequestReceipts = false }, d =>
             {
                 delivered.Enqueue(d);
                 return Task.CompletedTask;

@@ -79,6 +79,16 @@ public sealed class PduCodecTests
     }
 
     [Fact]
+    public void The_specifications_example_pdu_reads_and_writes_to_its_47_octets()
+    {
+        // SMPP 3.4 section 3.2.1, "SMPP PDU Format - Example": a bind_transmitter.
+        var octets = Hex("0000002F 00000002 00000000 00000001" + Convert.ToHexString(Encoding.ASCII.GetBytes("SMPP3TEST\0secret08\0SUBMIT1\0")) + "01 01 01 00");
+        var bind = Assert.IsType<Bind>(PduCodec.Decode(octets));
+        Assert.Equal(("SMPP3TEST", "secret08", "SUBMIT1", (byte)1, (byte)1, (byte)1, ""), (bind.SystemId, bind.Password, bind.SystemType, bind.InterfaceVersion, bind.AddressTon, bind.AddressNpi, bind.AddressRange));
+        Assert.Equal(octets, PduCodec.Encode(bind));
+    }
+
+    [Fact]
     public void A_bind_transceiver_is_written_field_by_field_as_the_specification_lays_it_out()
     {
         var octets = PduCodec.Encode(new Bind(CommandId.BindTransceiver) { Sequence = 1, SystemId = "test", Password = "secret" });

@@ -118,6 +118,15 @@ public sealed class SessionTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task An_idle_session_proves_it_is_alive_with_enquire_link_and_asks_for_receipts_by_default()
+    {
+        await using var client = Client(o => o with { EnquireLinkInterval = TimeSpan.FromMilliseconds(100) });
+        await Eventually(() => _smsc.Received.Count(p => p.CommandId == CommandId.EnquireLink) >= 2, "two enquire_links");
+        await client.SubmitAsync(Submit("no receipt asked", registeredDelivery: 0));
+        Assert.Equal(1, _smsc.Received.OfType<ShortMessage>().Single().RegisteredDelivery);
+    }
+
+    [Fact]
     public async Task A_permanent_refusal_is_returned_not_retried()
     {
         await using var client = Client();
