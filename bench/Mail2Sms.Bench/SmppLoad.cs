@@ -19,7 +19,7 @@ internal static class SmppLoad
         await using var smsc = SmscSimulator.Start(IPAddress.Loopback, 0);
         foreach (var window in windows)
         {
-            await using var client = new SmppClient(new SmppClientOptions { Port = smsc.Port, SystemId = "bench", WindowSize = window });
+            await using var client = new SmppClient(new SmppClientOptions { Port = smsc.Port, SystemId = "bench", WindowSize = window, RequestReceipts = false });
             await client.WaitBoundAsync().ConfigureAwait(false);
             await SubmitAsync(client, window, 20_000).ConfigureAwait(false);
             var allocated = GC.GetTotalAllocatedBytes(precise: true);

@@ -19,10 +19,11 @@ public enum PduReadOutcome
 /// <summary>The outcome of <see cref="PduCodec.TryRead"/>.</summary>
 /// <param name="Outcome">What was found.</param>
 /// <param name="Pdu">The PDU, when one was read.</param>
-/// <param name="Sequence">The sequence_number of what was found (for the generic_nack of a malformed PDU).</param>
+/// <param name="Sequence">The sequence_number of what was found (for the answer to a malformed PDU).</param>
 /// <param name="Error">The command_status that names the fault, when there is one.</param>
 /// <param name="Reason">What is wrong, in words, when something is.</param>
-public readonly record struct PduReadResult(PduReadOutcome Outcome, Pdu? Pdu, uint Sequence, CommandStatus Error, string? Reason);
+/// <param name="Command">The command_id of what was found, when its header was whole.</param>
+public readonly record struct PduReadResult(PduReadOutcome Outcome, Pdu? Pdu, uint Sequence, CommandStatus Error, string? Reason, CommandId Command = 0);
 
 /// <summary>
 /// Framing and encoding of SMPP 3.4 PDUs: a four-octet command_length (header included), command_id,
@@ -81,10 +82,11 @@ public static class PduCodec
         buffer.Slice(0, available).CopyTo(header);
         var length = BinaryPrimitives.ReadUInt32BigEndian(header);
         var sequence = available == HeaderLength ? BinaryPrimitives.ReadUInt32BigEndian(header[12..]) : 0;
+        var command = available == HeaderLength ? (CommandId)BinaryPrimitives.ReadUInt32BigEndian(header[4..]) : 0;
         if (length < HeaderLength || length > maxPduLength)
         {
             return new PduReadResult(PduReadOutcome.FramingLost, null, sequence, CommandStatus.InvalidCommandLength,
-                $"command_length {length} is outside 16 to {maxPduLength}");
+                $"command_length {length} is outside 16 to {maxPduLength}", command);
         }
 
         if (buffer.Length < length)
@@ -96,11 +98,11 @@ public static class PduCodec
         buffer = buffer.Slice(length);
         try
         {
-            return new PduReadResult(PduReadOutcome.Pdu, Decode(pdu), sequence, CommandStatus.Ok, null);
+            return new PduReadResult(PduReadOutcome.Pdu, Decode(pdu), sequence, CommandStatus.Ok, null, command);
         }
         catch (PduFormatException e)
         {
-            return new PduReadResult(PduReadOutcome.Malformed, null, sequence, e.Status, e.Message);
+            return new PduReadResult(PduReadOutcome.Malformed, null, sequence, e.Status, e.Message, command);
         }
     }
 

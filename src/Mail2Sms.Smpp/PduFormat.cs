@@ -108,6 +108,11 @@ public readonly ref struct PduWriter(IBufferWriter<byte> output)
     public void CString(string? value, int max, string field)
     {
         value ??= string.Empty;
+        if (value.AsSpan().IndexOfAnyExceptInRange('\0', '\u00FF') >= 0)
+        {
+            throw new ArgumentException($"{field} holds octets (Latin-1); '{value}' has a character beyond them.", field);
+        }
+
         var length = Encoding.Latin1.GetByteCount(value);
         if (length > max - 1)
         {

@@ -1,6 +1,5 @@
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Authentication;
 
 namespace Mail2Sms.Smpp;
 
@@ -73,10 +72,14 @@ public sealed class SmppClient : IAsyncDisposable
     private readonly Task _running;
     private TaskCompletionSource<SmppConnection> _bound = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private DateTime _nextSubmitAt = DateTime.MinValue;
+    private int _disposed;
 
     /// <summary>Starts connecting at once.</summary>
     /// <param name="options">Where and how.</param>
-    /// <param name="onDeliver">Takes each deliver_sm; when it throws, the SMSC is told ESME_RX_T_APPN and sends it again later.</param>
+    /// <param name="onDeliver">
+    /// Takes each deliver_sm (and each data_sm, as a deliver_sm with its message_payload): receipts and
+    /// messages from mobiles; when it throws, the SMSC is told ESME_RX_T_APPN and sends it again later.
+    /// </param>
     /// <param name="onEvent">Told of binds, unbinds, throttling and a full window.</param>
     public SmppClient(SmppClientOptions options, Func<ShortMessage, Task>? onDeliver = null, Action<SmppEvent>? onEvent = null)
     {
@@ -94,7 +97,7 @@ public sealed class SmppClient : IAsyncDisposable
     /// (ESME_RINVDSTADR and the like). Transient refusals are sent again after a pause; a connection
     /// that drops with the submit outstanding throws <see cref="SmppConnectionClosedException"/>, and
     /// no answer in time throws <see cref="TimeoutException"/>: the caller cannot know whether the SMSC
-    /// took it.
+    /// took it. A submit made while the session is down waits for the next bind.
     /// </summary>
     public async Task<MessageResp> SubmitAsync(ShortMessage submit, CancellationToken cancellationToken = default)
     {
@@ -106,8 +109,15 @@ public sealed class SmppClient : IAsyncDisposable
 
         while (true)
         {
-            var connection = await _bound.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
             await WaitForRateAsync(cancellationToken).ConfigureAwait(false);
+            var connection = await _bound.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (connection.IsClosed)
+            {
+                // Between a dropped connection and the next bind: nothing was sent, so wait and send then.
+                await Task.Delay(_options.MinReconnectDelay / 10, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             var response = await connection.RequestAsync(submit with { Command = CommandId.SubmitSm }, cancellationToken).ConfigureAwait(false);
             if (response is not MessageResp answer)
             {
@@ -147,6 +157,8 @@ public sealed class SmppClient : IAsyncDisposable
         }
     }
 
+    // Connects, binds, keeps alive; on a drop waits (capped exponential backoff with jitter) and
+    // starts again; on stop, unbinds once the window has drained. Never ends but by stopping.
     private async Task RunAsync()
     {
         var delay = _options.MinReconnectDelay;
@@ -172,26 +184,29 @@ public sealed class SmppClient : IAsyncDisposable
                 _bound.TrySetResult(connection);
                 await KeepAliveAsync(connection).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is SocketException or IOException or SmppConnectionClosedException or TimeoutException or AuthenticationException)
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                if (connection is not null && _bound.Task.IsCompletedSuccessfully && _bound.Task.Result == connection)
+                {
+                    await UnbindAsync(connection).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e)
             {
                 _onEvent(new SmppEvent(SmppEventKind.Unbound, e.Message));
             }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-            {
-                return;
-            }
             finally
             {
-                if (connection is not null && !_stop.IsCancellationRequested)
+                // Submits wait for the next bind from now on, not for this connection's disposal.
+                if (_bound.Task.IsCompleted)
+                {
+                    _bound = new TaskCompletionSource<SmppConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+
+                if (connection is not null)
                 {
                     await connection.DisposeAsync().ConfigureAwait(false);
                 }
-            }
-
-            // Submits wait for the next bind.
-            if (_bound.Task.IsCompleted)
-            {
-                _bound = new TaskCompletionSource<SmppConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
             }
 
             try
@@ -200,10 +215,31 @@ public sealed class SmppClient : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
-                return;
+                break;
             }
 
             delay = delay * 2 < _options.MaxReconnectDelay ? delay * 2 : _options.MaxReconnectDelay;
+        }
+
+        _bound.TrySetException(new SmppConnectionClosedException("The SMPP client is stopped."));
+    }
+
+    // Waits for the window to drain (at most the response timeout), then unbinds.
+    private async Task UnbindAsync(SmppConnection connection)
+    {
+        var deadline = DateTime.UtcNow + _options.ResponseTimeout;
+        while (connection.Outstanding > 0 && !connection.IsClosed && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10).ConfigureAwait(false);
+        }
+
+        try
+        {
+            await connection.RequestAsync(new EmptyPdu(CommandId.Unbind)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SmppConnectionClosedException or TimeoutException)
+        {
+            // Closing anyway.
         }
     }
 
@@ -216,9 +252,15 @@ public sealed class SmppClient : IAsyncDisposable
             Stream stream = client.GetStream();
             if (_options.UseTls)
             {
-                var tls = new SslStream(stream, leaveInnerStreamOpen: false, _options.CertificateValidation);
-                await tls.AuthenticateAsClientAsync(_options.Host).ConfigureAwait(false);
+                var tls = new SslStream(stream, leaveInnerStreamOpen: false);
                 stream = tls;
+                using var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+                handshake.CancelAfter(_options.ResponseTimeout);
+                await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+                {
+                    TargetHost = _options.Host,
+                    RemoteCertificateValidationCallback = _options.CertificateValidation,
+                }, handshake.Token).ConfigureAwait(false);
             }
 
             return new SmppConnection(stream, OnRequestAsync, _onEvent, _options.WindowSize, _options.ResponseTimeout);
@@ -252,50 +294,55 @@ public sealed class SmppClient : IAsyncDisposable
         switch (request)
         {
             case ShortMessage { CommandId: CommandId.DeliverSm } deliver:
-                try
+                return await DeliverAsync(deliver, CommandId.DeliverSmResp).ConfigureAwait(false);
+            case DataSm data:
+                // Some SMSCs send messages from mobiles and receipts as data_sm: handed over as a deliver_sm with its message_payload.
+                return await DeliverAsync(new ShortMessage(CommandId.DeliverSm)
                 {
-                    await _onDeliver(deliver).ConfigureAwait(false);
-                    return new MessageResp(CommandId.DeliverSmResp);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    return new MessageResp(CommandId.DeliverSmResp) { Status = CommandStatus.ReceiverTemporaryAppError };
-                }
-
+                    ServiceType = data.ServiceType,
+                    SourceTon = data.SourceTon,
+                    SourceNpi = data.SourceNpi,
+                    SourceAddress = data.SourceAddress,
+                    DestinationTon = data.DestinationTon,
+                    DestinationNpi = data.DestinationNpi,
+                    DestinationAddress = data.DestinationAddress,
+                    EsmClass = data.EsmClass,
+                    RegisteredDelivery = data.RegisteredDelivery,
+                    DataCoding = data.DataCoding,
+                    Tlvs = data.Tlvs,
+                }, CommandId.DataSmResp).ConfigureAwait(false);
             case EmptyPdu { CommandId: CommandId.EnquireLink }:
                 return new EmptyPdu(CommandId.EnquireLinkResp);
             case EmptyPdu { CommandId: CommandId.Unbind }:
+                // The connection closes once this is out; the client binds again.
                 return new EmptyPdu(CommandId.UnbindResp);
             default:
-                return request.CommandId.ResponseOf() is { } response ? SmppConnection.ResponseFor(request, response, CommandStatus.InvalidCommandId) : null;
+                return SmppConnection.ResponseTo(request, CommandStatus.InvalidCommandId);
         }
     }
 
-    /// <summary>Waits for the window to drain (at most the response timeout), unbinds, and closes.</summary>
+    private async Task<Pdu> DeliverAsync(ShortMessage deliver, CommandId response)
+    {
+        try
+        {
+            await _onDeliver(deliver).ConfigureAwait(false);
+            return new MessageResp(response);
+        }
+        catch (Exception)
+        {
+            return new MessageResp(response) { Status = CommandStatus.ReceiverTemporaryAppError };
+        }
+    }
+
+    /// <summary>Waits for the window to drain (at most the response timeout), unbinds, and closes. Calling it again does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
-        var bound = _bound.Task.IsCompletedSuccessfully ? _bound.Task.Result : null;
-        await _stop.CancelAsync().ConfigureAwait(false);
-        if (bound is not null && !bound.Completion.IsCompleted)
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
         {
-            var deadline = DateTime.UtcNow + _options.ResponseTimeout;
-            while (bound.Outstanding > 0 && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(10).ConfigureAwait(false);
-            }
-
-            try
-            {
-                await bound.RequestAsync(new EmptyPdu(CommandId.Unbind)).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is SmppConnectionClosedException or TimeoutException)
-            {
-                // Closing anyway.
-            }
-
-            await bound.DisposeAsync().ConfigureAwait(false);
+            return;
         }
 
+        await _stop.CancelAsync().ConfigureAwait(false);
         await _running.ConfigureAwait(false);
         _stop.Dispose();
     }

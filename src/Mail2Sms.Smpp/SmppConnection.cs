@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
+using System.Threading.Channels;
 
 namespace Mail2Sms.Smpp;
 
@@ -31,8 +32,11 @@ public sealed class SmppConnectionClosedException(string message, Exception? inn
 /// <summary>
 /// One SMPP connection, either side: PDUs read and written over a stream, requests numbered and
 /// matched with their responses within a window of outstanding requests, each with its own timeout.
-/// Requests from the other side go to a handler whose answer is sent back; a PDU that cannot be read is
-/// answered with generic_nack; a stream that can no longer be followed closes the connection.
+/// Requests from the other side are answered, in order, by a handler that runs apart from reading (a
+/// slow handler never delays the responses this side waits for). A PDU that cannot be read is answered
+/// as SMPP 3.4 asks: generic_nack for an unknown command or impossible length, the request's own
+/// response with the error for a bad body, nothing for a bad response (its request fails). An unbind
+/// from the other side is answered and ends the connection; so does a write that cannot finish in time.
 /// </summary>
 public sealed class SmppConnection : IAsyncDisposable
 {
@@ -44,7 +48,10 @@ public sealed class SmppConnection : IAsyncDisposable
     private readonly SemaphoreSlim _window;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly ConcurrentDictionary<uint, TaskCompletionSource<Pdu>> _pending = new();
+    private readonly Channel<Incoming> _requests;
+    private int _queued;
     private readonly CancellationTokenSource _closed = new();
+    private readonly Task _answering;
     private readonly TimeSpan _responseTimeout;
     private readonly int _maxPduLength;
     private int _sequence;
@@ -53,9 +60,9 @@ public sealed class SmppConnection : IAsyncDisposable
     /// <summary>Starts reading <paramref name="stream"/> at once.</summary>
     /// <param name="stream">The connected stream (a socket's, or TLS over it); disposed with the connection.</param>
     /// <param name="onRequest">Answers a request from the other side (null: no answer, as for outbind); called one at a time, in order.</param>
-    /// <param name="onEvent">Told of what happens.</param>
+    /// <param name="onEvent">Told of what happens; an exception it throws is ignored.</param>
     /// <param name="windowSize">Requests this side may have outstanding at once.</param>
-    /// <param name="responseTimeout">How long each request waits for its response.</param>
+    /// <param name="responseTimeout">How long each request waits for its response, and each write to finish.</param>
     /// <param name="maxPduLength">The largest PDU read; a longer command_length closes the connection.</param>
     public SmppConnection(Stream stream, Func<Pdu, Task<Pdu?>> onRequest, Action<SmppEvent>? onEvent = null,
         int windowSize = 10, TimeSpan? responseTimeout = null, int maxPduLength = PduCodec.DefaultMaxPduLength)
@@ -65,11 +72,25 @@ public sealed class SmppConnection : IAsyncDisposable
         _input = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
         _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
         _onRequest = onRequest;
-        _onEvent = onEvent ?? (_ => { });
+        var report = onEvent ?? (_ => { });
+        _onEvent = e =>
+        {
+            try
+            {
+                report(e);
+            }
+            catch (Exception)
+            {
+                // Reporting must never break the connection.
+            }
+        };
         _window = new SemaphoreSlim(windowSize, windowSize);
         _responseTimeout = responseTimeout ?? TimeSpan.FromSeconds(10);
         _maxPduLength = maxPduLength;
-        Completion = Task.Run(ReadLoopAsync);
+        // Reading waits when this many requests from the other side are not yet answered: the other side's own window.
+        _requests = Channel.CreateBounded<Incoming>(new BoundedChannelOptions(100) { SingleReader = true, SingleWriter = true });
+        _answering = Task.Run(AnswerLoopAsync);
+        Completion = Task.WhenAll(Task.Run(ReadLoopAsync), _answering);
     }
 
     /// <summary>Completes when the connection has closed, for whatever reason; never faults.</summary>
@@ -77,6 +98,9 @@ public sealed class SmppConnection : IAsyncDisposable
 
     /// <summary>Why the connection closed, once it has.</summary>
     public string? CloseReason => _closeReason;
+
+    /// <summary>True once the connection has closed or begun to.</summary>
+    public bool IsClosed => _closeReason is not null;
 
     /// <summary>Requests sent and not yet answered.</summary>
     public int Outstanding => _pending.Count;
@@ -89,6 +113,11 @@ public sealed class SmppConnection : IAsyncDisposable
     public async Task<Pdu> RequestAsync(Pdu request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (IsClosed)
+        {
+            throw Closed();
+        }
+
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closed.Token);
         if (!_window.Wait(0, CancellationToken.None))
         {
@@ -103,12 +132,22 @@ public sealed class SmppConnection : IAsyncDisposable
             }
         }
 
-        var sequence = NextSequence();
         var response = new TaskCompletionSource<Pdu>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pending[sequence] = response;
+        var sequence = NextSequence();
+        while (!_pending.TryAdd(sequence, response))
+        {
+            // After 2^31 requests the numbers come round; one still outstanding is skipped.
+            sequence = NextSequence();
+        }
+
         try
         {
-            await SendAsync(request with { Sequence = sequence }, cancellationToken).ConfigureAwait(false);
+            if (IsClosed)
+            {
+                throw Closed();
+            }
+
+            await SendAsync(request with { Sequence = sequence }).ConfigureAwait(false);
             return await response.Task.WaitAsync(_responseTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
@@ -123,27 +162,35 @@ public sealed class SmppConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends a PDU as it is (a response, or a request that expects none).</summary>
-    public async Task SendAsync(Pdu pdu, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Sends a PDU as it is (a response, or a request that expects none). A write that cannot finish
+    /// within the response timeout closes the connection: half a PDU can never be followed by another.
+    /// </summary>
+    public async Task SendAsync(Pdu pdu)
     {
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(pdu);
+        // No timeout here: the write before this one ends within its own, releasing the lock either way.
+        await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (_closed.IsCancellationRequested)
+            if (IsClosed)
             {
                 throw Closed();
             }
 
             PduCodec.Write(pdu, _output);
-            var flushed = await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
-            if (flushed.IsCompleted)
+            // Most flushes finish at once; only one that waits gets a timer.
+            var flush = _output.FlushAsync();
+            var flushed = flush.IsCompleted ? flush.Result : await flush.AsTask().WaitAsync(_responseTimeout).ConfigureAwait(false);
+            if (flushed.IsCompleted || flushed.IsCanceled)
             {
+                Close("the other side stopped reading");
                 throw Closed();
             }
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or ObjectDisposedException or TimeoutException)
         {
-            Close($"writing failed: {e.Message}");
+            Close(e is TimeoutException ? "a write could not finish in time" : $"writing failed: {e.Message}");
             throw Closed(e);
         }
         finally
@@ -187,20 +234,34 @@ public sealed class SmppConnection : IAsyncDisposable
 
                     if (result.Outcome == PduReadOutcome.FramingLost)
                     {
+                        // The answers still due go out first, this generic_nack last, then the connection closes.
                         _onEvent(new SmppEvent(SmppEventKind.Malformed, result.Reason));
-                        await TrySendAsync(new EmptyPdu(CommandId.GenericNack) { Sequence = result.Sequence, Status = result.Error }).ConfigureAwait(false);
+                        await QueueAsync(new Incoming(null, null, new EmptyPdu(CommandId.GenericNack) { Sequence = result.Sequence, Status = result.Error })).ConfigureAwait(false);
+                        _requests.Writer.TryComplete();
+                        await _answering.ConfigureAwait(false);
                         Close($"the other side sent a PDU that cannot be framed ({result.Reason})");
                         return;
                     }
 
                     if (result.Outcome == PduReadOutcome.Malformed)
                     {
-                        _onEvent(new SmppEvent(SmppEventKind.Malformed, result.Reason));
-                        await TrySendAsync(new EmptyPdu(CommandId.GenericNack) { Sequence = result.Sequence, Status = result.Error }).ConfigureAwait(false);
+                        await MalformedAsync(result).ConfigureAwait(false);
                         continue;
                     }
 
-                    await DispatchAsync(result.Pdu!).ConfigureAwait(false);
+                    var pdu = result.Pdu!;
+                    if (pdu.CommandId.IsResponse())
+                    {
+                        // generic_nack answers whatever request carried its sequence number.
+                        if (_pending.TryGetValue(pdu.Sequence, out var waiting))
+                        {
+                            waiting.TrySetResult(pdu);
+                        }
+                    }
+                    else
+                    {
+                        await HandleAsync(pdu).ConfigureAwait(false);
+                    }
                 }
 
                 _input.AdvanceTo(buffer.Start, buffer.End);
@@ -214,54 +275,143 @@ public sealed class SmppConnection : IAsyncDisposable
         catch (OperationCanceledException) when (_closed.IsCancellationRequested)
         {
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e)
         {
             Close($"reading failed: {e.Message}");
         }
         finally
         {
             Close("closed");
+            _requests.Writer.TryComplete();
         }
     }
 
-    private async Task DispatchAsync(Pdu pdu)
+    // SMPP 3.4 2.3: generic_nack for what cannot be told apart (an unknown command); a request's own
+    // response with the error for a bad body; never an answer to a response.
+    private async Task MalformedAsync(PduReadResult result)
     {
-        if (pdu.CommandId.IsResponse())
+        _onEvent(new SmppEvent(SmppEventKind.Malformed, result.Reason));
+        if (result.Command.IsResponse() && result.Command != CommandId.GenericNack)
         {
-            // generic_nack answers whatever request carried its sequence number.
-            if (_pending.TryGetValue(pdu.Sequence, out var waiting))
+            if (_pending.TryGetValue(result.Sequence, out var waiting))
             {
-                waiting.TrySetResult(pdu);
+                waiting.TrySetException(new PduFormatException(result.Error, $"The response to request {result.Sequence} cannot be read: {result.Reason}."));
             }
 
             return;
         }
 
+        var answer = result.Command.ResponseOf() is { } response && result.Error != CommandStatus.InvalidCommandId
+            ? ResponseFor(response, result.Sequence, result.Error)
+            : new EmptyPdu(CommandId.GenericNack) { Sequence = result.Sequence, Status = result.Error };
+        // In turn with the answers to the requests before it.
+        if (Volatile.Read(ref _queued) == 0)
+        {
+            await TrySendAsync(answer).ConfigureAwait(false);
+        }
+        else
+        {
+            await QueueAsync(new Incoming(null, null, answer)).ConfigureAwait(false);
+        }
+    }
+
+    // A request whose handler answers at once is answered here, on the reading side: nothing is queued
+    // before it, so order holds. One whose handler waits goes to the answering loop, with every request
+    // after it, so that reading (and the responses this side waits for) never waits on a handler.
+    private async Task HandleAsync(Pdu request)
+    {
+        if (Volatile.Read(ref _queued) > 0)
+        {
+            await QueueAsync(new Incoming(request, null, null)).ConfigureAwait(false);
+            return;
+        }
+
+        var handling = Handle(request);
+        if (handling.IsCompleted)
+        {
+            await AnswerAsync(request, handling).ConfigureAwait(false);
+        }
+        else
+        {
+            await QueueAsync(new Incoming(request, handling, null)).ConfigureAwait(false);
+        }
+    }
+
+    private Task<Pdu?> Handle(Pdu request)
+    {
+        try
+        {
+            return _onRequest(request);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<Pdu?>(e);
+        }
+    }
+
+    private async Task QueueAsync(Incoming incoming)
+    {
+        Interlocked.Increment(ref _queued);
+        await _requests.Writer.WriteAsync(incoming, _closed.Token).ConfigureAwait(false);
+    }
+
+    private async Task AnswerLoopAsync()
+    {
+        await foreach (var (request, handling, prepared) in _requests.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            if (request is null)
+            {
+                await TrySendAsync(prepared!).ConfigureAwait(false);
+            }
+            else
+            {
+                await AnswerAsync(request, handling ?? Handle(request)).ConfigureAwait(false);
+            }
+
+            Interlocked.Decrement(ref _queued);
+        }
+    }
+
+    private async Task AnswerAsync(Pdu request, Task<Pdu?> handling)
+    {
         Pdu? answer;
         try
         {
-            answer = await _onRequest(pdu).ConfigureAwait(false);
+            answer = await handling.ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e)
         {
             // The handler failed: the other side hears a system error rather than nothing.
-            _onEvent(new SmppEvent(SmppEventKind.Malformed, $"handling {pdu.CommandId} failed: {e.Message}"));
-            answer = pdu.CommandId.ResponseOf() is { } response ? ResponseFor(pdu, response, CommandStatus.SystemError) : null;
+            _onEvent(new SmppEvent(SmppEventKind.Malformed, $"handling {request.CommandId} failed: {e.Message}"));
+            answer = ResponseTo(request, CommandStatus.SystemError);
         }
 
         if (answer is not null)
         {
-            await TrySendAsync(answer with { Sequence = pdu.Sequence }).ConfigureAwait(false);
+            await TrySendAsync(answer with { Sequence = request.Sequence }).ConfigureAwait(false);
+        }
+
+        if (request.CommandId == CommandId.Unbind)
+        {
+            Close("the other side unbound");
         }
     }
 
-    /// <summary>The empty-bodied response to <paramref name="request"/> with <paramref name="status"/>.</summary>
-    public static Pdu ResponseFor(Pdu request, CommandId response, CommandStatus status) => response switch
+    private readonly record struct Incoming(Pdu? Request, Task<Pdu?>? Handling, Pdu? Answer);
+
+    /// <summary>The empty-bodied response to <paramref name="request"/> with <paramref name="status"/>; null for a request that has none (outbind, alert_notification).</summary>
+    public static Pdu? ResponseTo(Pdu request, CommandStatus status)
     {
-        CommandId.BindTransmitterResp or CommandId.BindReceiverResp or CommandId.BindTransceiverResp => new BindResp(response) { Status = status, Sequence = request.Sequence },
-        CommandId.SubmitSmResp or CommandId.DeliverSmResp or CommandId.DataSmResp => new MessageResp(response) { Status = status, Sequence = request.Sequence },
-        CommandId.QuerySmResp => new QuerySmResp { Status = status, Sequence = request.Sequence },
-        _ => new EmptyPdu(response) { Status = status, Sequence = request.Sequence },
+        ArgumentNullException.ThrowIfNull(request);
+        return request.CommandId.ResponseOf() is { } response ? ResponseFor(response, request.Sequence, status) : null;
+    }
+
+    private static Pdu ResponseFor(CommandId response, uint sequence, CommandStatus status) => response switch
+    {
+        CommandId.BindTransmitterResp or CommandId.BindReceiverResp or CommandId.BindTransceiverResp => new BindResp(response) { Status = status, Sequence = sequence },
+        CommandId.SubmitSmResp or CommandId.DeliverSmResp or CommandId.DataSmResp => new MessageResp(response) { Status = status, Sequence = sequence },
+        CommandId.QuerySmResp => new QuerySmResp { Status = status, Sequence = sequence },
+        _ => new EmptyPdu(response) { Status = status, Sequence = sequence },
     };
 
     private async Task TrySendAsync(Pdu pdu)
@@ -286,6 +436,7 @@ public sealed class SmppConnection : IAsyncDisposable
 
         _closed.Cancel();
         _stream.Dispose();
+        _requests.Writer.TryComplete();
         foreach (var waiting in _pending.Values)
         {
             waiting.TrySetException(Closed());
@@ -294,12 +445,11 @@ public sealed class SmppConnection : IAsyncDisposable
         _onEvent(new SmppEvent(SmppEventKind.Unbound, reason));
     }
 
-    /// <summary>Closes the connection and waits for its reading to stop.</summary>
+    /// <summary>Closes the connection and waits for its reading and answering to stop.</summary>
     public async ValueTask DisposeAsync()
     {
         Close("disposed");
         await Completion.ConfigureAwait(false);
-        // The semaphores stay: a request still unwinding gives its window place back after this.
-        _closed.Dispose();
+        // The semaphores and the token source stay: a request still unwinding uses them after this.
     }
 }

@@ -82,20 +82,45 @@ public sealed class SmscSimulator : IAsyncDisposable
         return new SmscSimulator(listener, options ?? new SmscSimulatorOptions());
     }
 
-    /// <summary>Sends a message from a mobile (a deliver_sm) to every session bound as receiver or transceiver; returns how many took it.</summary>
-    public async Task<int> InjectAsync(ShortMessage deliver, CancellationToken cancellationToken = default)
+    /// <summary>Sends a message from a mobile (a deliver_sm, or a data_sm) to every session bound as receiver or transceiver; returns how many took it.</summary>
+    public async Task<int> InjectAsync(Pdu deliver, CancellationToken cancellationToken = default)
     {
         var sent = 0;
         foreach (var (connection, session) in _sessions)
         {
             if (session.Bind is CommandId.BindReceiver or CommandId.BindTransceiver)
             {
-                await connection.RequestAsync(deliver, cancellationToken).ConfigureAwait(false);
-                sent++;
+                try
+                {
+                    await connection.RequestAsync(deliver, cancellationToken).ConfigureAwait(false);
+                    sent++;
+                }
+                catch (Exception e) when (e is SmppConnectionClosedException or TimeoutException)
+                {
+                    // A session closing as the message goes out: the others still get it.
+                }
             }
         }
 
         return sent;
+    }
+
+    /// <summary>Unbinds every session from the SMSC's side, as an SMSC going down for maintenance does.</summary>
+    public async Task UnbindAllAsync()
+    {
+        foreach (var connection in _sessions.Keys)
+        {
+            try
+            {
+                await connection.RequestAsync(new EmptyPdu(CommandId.Unbind)).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is SmppConnectionClosedException or TimeoutException)
+            {
+                // Gone already.
+            }
+
+            connection.Close("unbound by the simulator");
+        }
     }
 
     /// <summary>Drops every connection at once, without unbind, as a network failure would.</summary>
@@ -148,8 +173,14 @@ public sealed class SmscSimulator : IAsyncDisposable
         SmppConnection? connection = null;
         connection = new SmppConnection(stream, pdu => AnswerAsync(connection!, session, pdu), windowSize: 100);
         _sessions[connection] = session;
-        await connection.Completion.ConfigureAwait(false);
-        _sessions.TryRemove(connection, out _);
+        try
+        {
+            await connection.Completion.ConfigureAwait(false);
+        }
+        finally
+        {
+            _sessions.TryRemove(connection, out _);
+        }
     }
 
     private async Task<Pdu?> AnswerAsync(SmppConnection connection, Session session, Pdu pdu)
@@ -177,13 +208,12 @@ public sealed class SmscSimulator : IAsyncDisposable
             case Bind bind:
                 if (session.Bind is not null)
                 {
-                    return SmppConnection.ResponseFor(bind, bind.CommandId.ResponseOf()!.Value, CommandStatus.AlreadyBound);
+                    return SmppConnection.ResponseTo(bind, CommandStatus.AlreadyBound);
                 }
 
                 if (Options.Credentials is { } credentials && (!credentials.TryGetValue(bind.SystemId, out var password) || password != bind.Password))
                 {
-                    return SmppConnection.ResponseFor(bind, bind.CommandId.ResponseOf()!.Value,
-                        credentials.ContainsKey(bind.SystemId) ? CommandStatus.InvalidPassword : CommandStatus.InvalidSystemId);
+                    return SmppConnection.ResponseTo(bind, credentials.ContainsKey(bind.SystemId) ? CommandStatus.InvalidPassword : CommandStatus.InvalidSystemId);
                 }
 
                 (session.Bind, session.SystemId) = (bind.CommandId, bind.SystemId);
@@ -198,14 +228,12 @@ public sealed class SmscSimulator : IAsyncDisposable
                 return new EmptyPdu(CommandId.CancelSmResp);
             case EmptyPdu { CommandId: CommandId.EnquireLink }:
                 return new EmptyPdu(CommandId.EnquireLinkResp);
-            case EmptyPdu { CommandId: CommandId.Unbind } unbind:
+            case EmptyPdu { CommandId: CommandId.Unbind }:
+                // The connection closes once this answer is out.
                 session.Bind = null;
-                // Answered first, then closed: the other side reads its unbind_resp before the connection ends.
-                await connection.SendAsync(new EmptyPdu(CommandId.UnbindResp) { Sequence = unbind.Sequence }).ConfigureAwait(false);
-                connection.Close("unbound");
-                return null;
+                return new EmptyPdu(CommandId.UnbindResp);
             default:
-                return pdu.CommandId.ResponseOf() is { } response ? SmppConnection.ResponseFor(pdu, response, CommandStatus.InvalidCommandId) : null;
+                return SmppConnection.ResponseTo(pdu, CommandStatus.InvalidCommandId);
         }
     }
 

@@ -122,6 +122,7 @@ public sealed class PduCodecTests
         var e = Assert.Throws<ArgumentException>(() => PduCodec.Encode(new Bind(CommandId.BindTransmitter) { SystemId = "a-system-id-of-17" }));
         Assert.Contains("SystemId holds at most 15 octets", e.Message, StringComparison.Ordinal);
         Assert.Throws<InvalidOperationException>(() => PduCodec.Encode(new ShortMessage(CommandId.SubmitSm) { Message = new byte[255] }));
+        Assert.Throws<ArgumentException>(() => PduCodec.Encode(new ShortMessage(CommandId.SubmitSm) { SourceAddress = "Ωmega" }));
     }
 
     [Fact]

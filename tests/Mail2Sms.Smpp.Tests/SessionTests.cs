@@ -220,6 +220,106 @@ public sealed class SessionTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_handler_that_throws_even_a_cancellation_gets_a_temporary_error_and_the_session_lives_on()
+    {
+        await using var client = new SmppClient(new SmppClientOptions { Port = _smsc.Port, SystemId = "test", Password = "secret" },
+            _ => throw new TaskCanceledException("an HTTP call timed out"));
+        await client.WaitBoundAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        await _smsc.InjectAsync(new ShortMessage(CommandId.DeliverSm) { SourceAddress = "61412345678", Message = Encoding.ASCII.GetBytes("hi") });
+        Assert.Equal(CommandStatus.Ok, (await client.SubmitAsync(Submit("still here", registeredDelivery: 0))).Status);
+        Assert.Equal(1, _smsc.BoundSessions);
+    }
+
+    [Fact]
+    public async Task A_handler_still_busy_with_a_message_never_holds_up_the_responses_to_submits()
+    {
+        var released = new TaskCompletionSource();
+        await using var client = new SmppClient(new SmppClientOptions { Port = _smsc.Port, SystemId = "test", Password = "secret", ResponseTimeout = TimeSpan.FromSeconds(2) },
+            _ => released.Task);
+        await client.WaitBoundAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        var injected = _smsc.InjectAsync(new ShortMessage(CommandId.DeliverSm) { SourceAddress = "61412345678", Message = Encoding.ASCII.GetBytes("hold on") });
+        // The handler waits until this submit is answered: were reading waiting for the handler, it never would be.
+        Assert.Equal(CommandStatus.Ok, (await client.SubmitAsync(Submit("meanwhile", registeredDelivery: 0))).Status);
+        released.SetResult();
+        Assert.Equal(1, await injected.WaitAsync(TimeSpan.FromSeconds(20)));
+    }
+
+    [Fact]
+    public async Task A_client_disposed_while_its_bind_is_outstanding_leaves_no_session_behind()
+    {
+        _smsc.Options.ResponseDelay = TimeSpan.FromMilliseconds(500);
+        var client = Client();
+        await Eventually(() => _smsc.Received.OfType<Bind>().Any(), "the bind reaching the SMSC");
+        await client.DisposeAsync();
+        await client.DisposeAsync(); // twice is harmless
+        await Task.Delay(700); // past the SMSC's answer to the bind
+        Assert.Equal(0, _smsc.BoundSessions);
+        await Assert.ThrowsAsync<SmppConnectionClosedException>(() => client.SubmitAsync(Submit("after")).WaitAsync(TimeSpan.FromSeconds(20)));
+    }
+
+    [Fact]
+    public async Task An_smsc_that_unbinds_is_answered_and_the_client_binds_again()
+    {
+        await using var client = Client();
+        await client.WaitBoundAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        await _smsc.UnbindAllAsync();
+        await Eventually(() => _smsc.Received.OfType<Bind>().Count() == 2 && _smsc.BoundSessions == 1, "a second bind");
+        Assert.Equal(CommandStatus.Ok, (await client.SubmitAsync(Submit("after the unbind", registeredDelivery: 0))).Status);
+    }
+
+    [Fact]
+    public async Task A_data_sm_from_the_smsc_reaches_the_client_with_its_payload()
+    {
+        await using var client = Client();
+        await client.WaitBoundAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        await _smsc.InjectAsync(new DataSm { SourceTon = 1, SourceNpi = 1, SourceAddress = "61412345678", DestinationAddress = "Mail2Sms", Tlvs = [new Tlv(TlvTag.MessagePayload, Encoding.ASCII.GetBytes("YES"))] });
+        Assert.Equal(("61412345678", "YES"), (_delivered.Single().SourceAddress, LongMessages.TextOf(_delivered.Single())));
+    }
+
+    [Fact]
+    public async Task A_request_with_a_bad_field_gets_its_own_response_with_the_error_not_a_generic_nack()
+    {
+        using var socket = new TcpClient();
+        await socket.ConnectAsync(IPAddress.Loopback, _smsc.Port);
+        var stream = socket.GetStream();
+        await stream.WriteAsync(PduCodec.Encode(new Bind(CommandId.BindTransceiver) { Sequence = 1, SystemId = "test", Password = "secret" }));
+        var submit = PduCodec.Encode(new ShortMessage(CommandId.SubmitSm) { Sequence = 2, SourceAddress = "12345678901234567890", DestinationAddress = "614" });
+        submit[16 + 1 + 2 + 20] = (byte)'1'; // source_addr's NUL replaced: 21 octets with no end
+        await stream.WriteAsync(submit);
+        var replies = new byte[26 + 16]; // bind_transceiver_resp (system_id and sc_interface_version), then the answer
+        await stream.ReadExactlyAsync(replies).AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal("00000010800000040000000A00000002", Convert.ToHexString(replies, 26, 16));
+    }
+
+    [Fact]
+    public async Task A_response_that_cannot_be_read_fails_its_request_at_once_and_is_not_answered()
+    {
+        using var fake = new TcpListener(IPAddress.Loopback, 0);
+        fake.Start();
+        await using var client = Client(o => o with { Port = ((IPEndPoint)fake.LocalEndpoint).Port, RequestReceipts = false });
+        using var smsc = await fake.AcceptTcpClientAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        var stream = smsc.GetStream();
+        var header = new byte[16];
+        await stream.ReadExactlyAsync(header);
+        await stream.ReadExactlyAsync(new byte[System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(header) - 16]);
+        await stream.WriteAsync(PduCodec.Encode(new BindResp(CommandId.BindTransceiverResp) { Sequence = 1, SystemId = "FAKE" }));
+        await client.WaitBoundAsync().WaitAsync(TimeSpan.FromSeconds(20));
+
+        var submit = client.SubmitAsync(Submit("x"));
+        await stream.ReadExactlyAsync(header);
+        await stream.ReadExactlyAsync(new byte[System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(header) - 16]);
+        // submit_sm_resp whose message_id runs past 65 octets without its NUL.
+        var bad = new byte[16 + 70];
+        Convert.FromHexString("00000056800000040000000000000002").CopyTo(bad, 0);
+        bad.AsSpan(16).Fill((byte)'a');
+        await stream.WriteAsync(bad);
+        var e = await Assert.ThrowsAsync<PduFormatException>(() => submit.WaitAsync(TimeSpan.FromSeconds(4)));
+        Assert.Equal(CommandStatus.InvalidMessageId, e.Status);
+        stream.ReadTimeout = 300;
+        Assert.Throws<IOException>(() => stream.ReadExactly(new byte[1])); // nothing sent back
+    }
+
+    [Fact]
     public async Task Garbage_is_answered_with_generic_nack_and_an_impossible_length_closes_the_connection()
     {
         using var socket = new TcpClient();
