@@ -1,9 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Net;
+using Mail2Sms.Gateway.Delivery;
 using Mail2Sms.Gateway.Intake;
 using Mail2Sms.Gateway.Mail;
 using Mail2Sms.Gateway.Smtp;
 using Mail2Sms.Gateway.Storage;
+using Mail2Sms.Smpp;
 using Microsoft.Extensions.Configuration;
 
 namespace Mail2Sms;
@@ -16,7 +19,7 @@ internal static class ServeCommand
     public static Command Create(Settings settings)
     {
         var demo = new Option<bool>("--demo") { Description = "Also create a demo account that accepts mail from this machine, and print what to send." };
-        var command = new Command("serve", "Run the gateway: SMTP in, SMS queued.") { demo };
+        var command = new Command("serve", "Run the gateway: SMTP in, SMS out through the SMS centre, receipts back.") { demo };
         command.SetAction((parse, token) => settings.RunAsync(parse, async (database, output) =>
         {
             var options = SmtpOptionsFrom(settings.Configuration);
@@ -29,11 +32,25 @@ internal static class ServeCommand
             var gateway = new SmtpGateway(options, intake, accounts, outbox, passwords, e => error.WriteLine($"intake failed, answered 451 4.3.0: {e}"));
             var pickup = new PickupWriter(outbox, settings.Configuration["Mail:PickupDirectory"] ?? Path.Combine("data", "outbox"));
 
+            // The SMS centre: the built-in simulator unless Sms:Provider says smpp.
+            var (delivery, smscOptions, provider) = DeliveryFrom(settings.Configuration);
+            await using var simulator = provider == "simulator" ? SmscSimulator.Start(IPAddress.Loopback, 0) : null;
+            Dispatcher? dispatcher = null;
+            await using var smsc = new SmppClient(simulator is null ? smscOptions : smscOptions with { Host = "127.0.0.1", Port = simulator.Port },
+                deliver => dispatcher!.OnDeliverAsync(deliver),
+                e => { if (e.Kind is SmppEventKind.Bound or SmppEventKind.Unbound) { error.WriteLine($"SMPP {e.Kind.ToString().ToLowerInvariant()}: {e.Detail}"); } });
+            dispatcher = new Dispatcher(new DeliveryStore(database, TimeProvider.System), smsc.SubmitAsync, delivery, TimeProvider.System,
+                e => error.WriteLine($"delivery failed, will retry: {e.Message}"));
+
             // System.CommandLine cancels the token on Ctrl+C and SIGTERM.
             var running = gateway.RunAsync(token);
             var sending = pickup.RunAsync(TimeSpan.FromSeconds(1), e => error.WriteLine($"writing mail to {pickup.Folder} failed, will retry: {e.Message}"), token);
+            var dispatching = dispatcher.RunAsync(token);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"mail2sms is listening for SMTP on {options.Address}:{options.Port} for {string.Join(", ", options.Domains)}; mail it sends goes to {Path.GetFullPath(pickup.Folder)}; Ctrl+C stops it."));
+            output.WriteLine(simulator is null
+                ? $"SMS go to the SMSC at {smscOptions.Host}:{smscOptions.Port} as {smscOptions.SystemId}."
+                : $"SMS go to the built-in SMSC simulator (127.0.0.1:{simulator.Port}), which reports every one delivered.");
             if (parse.GetValue(demo))
             {
                 await CreateDemoAsync(accounts, options, output, token).ConfigureAwait(false);
@@ -41,7 +58,7 @@ internal static class ServeCommand
 
             try
             {
-                await Task.WhenAll(running, sending).ConfigureAwait(false);
+                await Task.WhenAll(running, sending, dispatching).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
@@ -50,6 +67,35 @@ internal static class ServeCommand
             output.WriteLine("mail2sms stopped.");
         }));
         return command;
+    }
+
+    private static (DeliveryOptions Delivery, SmppClientOptions Smsc, string Provider) DeliveryFrom(IConfiguration configuration)
+    {
+        var provider = (configuration["Sms:Provider"] ?? "simulator").ToLowerInvariant();
+        if (provider is not ("simulator" or "smpp"))
+        {
+            throw new SettingsException($"Sms:Provider is '{provider}'; it must be simulator or smpp.");
+        }
+
+        var concatenation = configuration["Smpp:Concatenation"] ?? nameof(Concatenation.Udh8);
+        var delivery = new DeliveryOptions
+        {
+            Validity = TimeSpan.FromHours(Number(configuration, "Delivery:ValidityHours", 24)),
+            SourceAddress = configuration["Smpp:SourceAddress"] ?? new DeliveryOptions().SourceAddress,
+            Concatenation = Enum.TryParse<Concatenation>(concatenation, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed
+                : throw new SettingsException($"Smpp:Concatenation is '{concatenation}'; it must be one of {string.Join(", ", Enum.GetNames<Concatenation>())}."),
+        };
+        var smsc = new SmppClientOptions
+        {
+            Host = configuration["Smpp:Host"] ?? "127.0.0.1",
+            Port = Number(configuration, "Smpp:Port", 2775),
+            SystemId = configuration["Smpp:SystemId"] ?? "mail2sms",
+            Password = configuration["Smpp:Password"] ?? string.Empty,
+            SystemType = configuration["Smpp:SystemType"] ?? string.Empty,
+            WindowSize = Number(configuration, "Smpp:WindowSize", 10),
+            MaxSubmitsPerSecond = Number(configuration, "Smpp:MaxSubmitsPerSecond", 0),
+        };
+        return (delivery, smsc, provider);
     }
 
     private static SmtpOptions SmtpOptionsFrom(IConfiguration configuration)
@@ -99,7 +145,7 @@ internal static class ServeCommand
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
             Demo account {DemoAccount} accepts mail from this machine for any sender @example.com. Try:
               swaks --server {options.Address}:{options.Port} --from you@example.com --to 61412345678@{options.Domains[0]} --header "Subject: System Alert" --body "Server 23 is offline."
-            then see it queued with: mail2sms messages
+            then see it queued, then delivered, with: mail2sms messages
             """));
     }
 }

@@ -1,0 +1,174 @@
+using Dapper;
+using Mail2Sms.Smpp;
+
+namespace Mail2Sms.Gateway.Storage;
+
+/// <summary>A queued SMS claimed for submitting.</summary>
+/// <param name="Id">The SMS.</param>
+/// <param name="AccountId">Its account.</param>
+/// <param name="Number">The mobile, international digits.</param>
+/// <param name="Text">The text as it will be sent.</param>
+/// <param name="Encoding"><c>Gsm7</c> or <c>Ucs2</c>.</param>
+/// <param name="Parts">Its parts (each a credit).</param>
+/// <param name="Attempts">Submits tried before this one.</param>
+/// <param name="CreatedAt">When it was accepted (its validity counts from then).</param>
+public sealed record ClaimedSms(long Id, string AccountId, string Number, string Text, string Encoding, int Parts, int Attempts, DateTimeOffset CreatedAt);
+
+/// <summary>
+/// The queue's side of delivery: claiming due SMS with a lease, recording submits part by part,
+/// retrying, failing (credits back for parts never submitted), expiring, and applying receipts,
+/// including one that arrives before its submit is recorded.
+/// </summary>
+public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
+{
+    private string Now => Timestamps.Write(clock.GetUtcNow());
+
+    /// <summary>Claims up to <paramref name="limit"/> due SMS for <paramref name="lease"/>: alerts first, then the oldest.</summary>
+    public async Task<IReadOnlyList<ClaimedSms>> ClaimAsync(int limit, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        var now = Now;
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(long Id, string AccountId, string Number, string Text, string Encoding, long Parts, long Attempts, string CreatedAt)>(
+            """
+            UPDATE sms SET claimed_until = @until
+            WHERE id IN (SELECT id FROM sms WHERE status = 'queued' AND due_at <= @now AND (claimed_until IS NULL OR claimed_until < @now)
+                         ORDER BY priority, due_at, id LIMIT @limit)
+            RETURNING id, account_id, number, text, encoding, parts, attempts, created_at
+            """,
+            new { now, until = Timestamps.Write(clock.GetUtcNow() + lease), limit }).ConfigureAwait(false);
+        return [.. rows.Select(r => new ClaimedSms(r.Id, r.AccountId, r.Number, r.Text, r.Encoding, (int)r.Parts, (int)r.Attempts, Timestamps.Read(r.CreatedAt)))
+            .OrderBy(s => s.Id)];
+    }
+
+    /// <summary>Records the SMSC's ID of every part; a receipt that came before is applied now.</summary>
+    public async Task SubmittedAsync(long smsId, IReadOnlyList<string> smscMessageIds, ReceiptIdForm form, CancellationToken cancellationToken = default)
+    {
+        var now = Now;
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        for (var part = 0; part < smscMessageIds.Count; part++)
+        {
+            var id = smscMessageIds[part];
+            await connection.ExecuteAsync(
+                "INSERT INTO sms_parts (sms_id, part, smsc_message_id, receipt_key, status) VALUES (@smsId, @part, @id, @key, 'submitted')",
+                new { smsId, part = part + 1, id, key = MessageIds.Key(id, form) ?? MessageIds.Key(id) }, transaction).ConfigureAwait(false);
+        }
+
+        await connection.ExecuteAsync(
+            """
+            UPDATE sms SET status = 'submitted', submitted_at = @now, attempts = attempts + 1, claimed_until = NULL, last_error = NULL,
+                smsc_message_ids = @ids WHERE id = @smsId
+            """,
+            new { smsId, now, ids = string.Join(' ', smscMessageIds) }, transaction).ConfigureAwait(false);
+        var early = await connection.QueryAsync<(string Key, string State)>(
+            "DELETE FROM early_receipts WHERE receipt_key IN (SELECT receipt_key FROM sms_parts WHERE sms_id = @smsId) RETURNING receipt_key, state",
+            new { smsId }, transaction).ConfigureAwait(false);
+        foreach (var (key, state) in early)
+        {
+            await ApplyAsync(connection, transaction, key, state, now).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Puts the SMS back in the queue, due at <paramref name="dueAt"/>, with why.</summary>
+    public async Task RetryAsync(long smsId, DateTimeOffset dueAt, string reason, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(
+            "UPDATE sms SET attempts = attempts + 1, due_at = @due, claimed_until = NULL, last_error = @reason WHERE id = @smsId",
+            new { smsId, due = Timestamps.Write(dueAt), reason }).ConfigureAwait(false);
+    }
+
+    /// <summary>Ends the SMS as <paramref name="status"/> (failed or expired) with why; its credits go back, as none of its parts was submitted.</summary>
+    public async Task EndUnsentAsync(long smsId, string status, string reason, CancellationToken cancellationToken = default)
+    {
+        var now = Now;
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var sms = await connection.QuerySingleAsync<(string AccountId, long Parts)>(
+            "UPDATE sms SET status = @status, final_at = @now, claimed_until = NULL, last_error = @reason WHERE id = @smsId RETURNING account_id, parts",
+            new { smsId, status, now, reason }, transaction).ConfigureAwait(false);
+        await RefundAsync(connection, transaction, sms.AccountId, sms.Parts, $"sms {smsId} {status}, never submitted", now).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Ends an SMS refused part-way: the parts the SMSC took are recorded (their receipts still come),
+    /// the SMS is failed with why, and the credits of the parts never submitted go back.
+    /// </summary>
+    public async Task EndPartlySentAsync(long smsId, IReadOnlyList<string> smscMessageIds, ReceiptIdForm form, string reason, CancellationToken cancellationToken = default)
+    {
+        await SubmittedAsync(smsId, smscMessageIds, form, cancellationToken).ConfigureAwait(false);
+        var now = Now;
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var sms = await connection.QuerySingleAsync<(string AccountId, long Parts)>(
+            "UPDATE sms SET status = 'failed', final_at = @now, last_error = @reason WHERE id = @smsId RETURNING account_id, parts",
+            new { smsId, now, reason }, transaction).ConfigureAwait(false);
+        await RefundAsync(connection, transaction, sms.AccountId, sms.Parts - smscMessageIds.Count, $"sms {smsId} failed, {sms.Parts - smscMessageIds.Count} parts never submitted", now).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task RefundAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, string account, long parts, string why, string now)
+    {
+        if (parts <= 0)
+        {
+            return;
+        }
+
+        var balance = await connection.ExecuteScalarAsync<long>(
+            "UPDATE accounts SET credits = credits + @parts WHERE id = @account RETURNING credits", new { parts, account }, transaction).ConfigureAwait(false);
+        await connection.ExecuteAsync(
+            "INSERT INTO credit_ledger (account_id, delta, balance, reason, at) VALUES (@account, @parts, @balance, @why, @now)",
+            new { account, parts, balance, why, now }, transaction).ConfigureAwait(false);
+    }
+
+    /// <summary>Applies a receipt by its key; one for a part not recorded yet is kept until it is. Returns true when it matched a part.</summary>
+    public async Task<bool> ReceiptAsync(string receiptKey, string state, CancellationToken cancellationToken = default)
+    {
+        var now = Now;
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var matched = await ApplyAsync(connection, transaction, receiptKey, state, now).ConfigureAwait(false);
+        if (!matched)
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO early_receipts (receipt_key, state, received_at) VALUES (@receiptKey, @state, @now) ON CONFLICT DO UPDATE SET state = excluded.state",
+                new { receiptKey, state, now }, transaction).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return matched;
+    }
+
+    // A part's receipt; the SMS is delivered once every part is, failed as soon as one part fails for good.
+    private static async Task<bool> ApplyAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, string key, string state, string now)
+    {
+        var partStatus = state.ToUpperInvariant() switch
+        {
+            "DELIVRD" => "delivered",
+            "ENROUTE" or "ACCEPTD" => "submitted",
+            "EXPIRED" => "expired",
+            "UNKNOWN" => "unknown",
+            _ => "failed",
+        };
+        var smsIds = (await connection.QueryAsync<long>(
+            "UPDATE sms_parts SET status = @partStatus, receipt_at = @now WHERE receipt_key = @key RETURNING sms_id",
+            new { partStatus, now, key }, transaction).ConfigureAwait(false)).Distinct().ToList();
+        foreach (var smsId in smsIds)
+        {
+            var parts = (await connection.QueryAsync<string>("SELECT status FROM sms_parts WHERE sms_id = @smsId", new { smsId }, transaction).ConfigureAwait(false)).ToList();
+            var status = parts.All(p => p == "delivered") ? "delivered"
+                : parts.FirstOrDefault(p => p is "failed" or "expired" or "unknown") is { } final ? final
+                : null;
+            if (status is not null)
+            {
+                await connection.ExecuteAsync("UPDATE sms SET status = @status, final_at = @now WHERE id = @smsId AND final_at IS NULL",
+                    new { status, now, smsId }, transaction).ConfigureAwait(false);
+            }
+        }
+
+        return smsIds.Count > 0;
+    }
+}

@@ -1,0 +1,185 @@
+using System.Net;
+using Dapper;
+using Mail2Sms.Core.Intake;
+using Mail2Sms.Core.Text;
+using Mail2Sms.Gateway.Delivery;
+using Mail2Sms.Gateway.Storage;
+using Mail2Sms.Gateway.Tests.Storage;
+using Mail2Sms.Smpp;
+
+namespace Mail2Sms.Gateway.Tests.Delivery;
+
+/// <summary>Queued SMS out through a real SMPP session to the simulator, receipts back, over loopback and a real SQLite file.</summary>
+public sealed class DispatcherTests : IAsyncDisposable
+{
+    private readonly TempDatabase _db = new();
+    private readonly SmscSimulator _smsc = SmscSimulator.Start(IPAddress.Loopback, 0, new SmscSimulatorOptions { ReceiptDelay = TimeSpan.FromMilliseconds(20) });
+    private readonly CancellationTokenSource _stop = new();
+    private SmppClient? _client;
+    private Task _running = Task.CompletedTask;
+
+    public DispatcherTests()
+    {
+        _db.Accounts.AddAccountAsync("CI00000001", "AU", null, false, 100).GetAwaiter().GetResult();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _running;
+        if (_client is not null)
+        {
+            await _client.DisposeAsync();
+        }
+
+        await _smsc.DisposeAsync();
+        _db.Dispose();
+    }
+
+    private void Start(DeliveryOptions? options = null, int? port = null)
+    {
+        Dispatcher? dispatcher = null;
+        _client = new SmppClient(new SmppClientOptions { Port = port ?? _smsc.Port, SystemId = "mail2sms", MinReconnectDelay = TimeSpan.FromMilliseconds(50), MaxReconnectDelay = TimeSpan.FromMilliseconds(100) },
+            d => dispatcher!.OnDeliverAsync(d));
+        // The store's clock is the test's fake one; the dispatcher waits in real time.
+        dispatcher = new Dispatcher(new DeliveryStore(_db.Database, TimeProvider.System), _client.SubmitAsync,
+            (options ?? new DeliveryOptions()) with { PollInterval = TimeSpan.FromMilliseconds(20), RetryDelay = TimeSpan.FromMilliseconds(50) }, TimeProvider.System, e => throw e);
+        _running = dispatcher.RunAsync(_stop.Token);
+    }
+
+    private Task<long> Queue(params string[] texts) => Queue(TimeProvider.System, texts);
+
+    private async Task<long> Queue(TimeProvider clock, params string[] texts)
+    {
+        var messages = texts.Select((t, i) => new OutboundSms($"6141234567{i}", null, SmsText.From(t), $"{i}")).ToList();
+        var email = new ReceivedEmail("CI00000001", null, "ops@example.com", "ops@example.com", "203.0.113.5", EmailFormat.Mobile, "Alert", 100, ["x@sms.localhost"]);
+        var outcome = await new EmailStore(_db.Database, clock).AcceptAsync(email, new Acceptance(messages, [], null));
+        return outcome.EmailId!.Value;
+    }
+
+    private async Task<List<(string Status, string? Error, string? Ids)>> Sms()
+    {
+        await using var connection = await _db.Database.OpenAsync();
+        return (await connection.QueryAsync<(string, string?, string?)>("SELECT status, last_error, smsc_message_ids FROM sms ORDER BY id")).ToList();
+    }
+
+    private async Task<long> Credits() => (await _db.Accounts.FindAccountAsync("CI00000001"))!.Credits;
+
+    private static async Task Eventually(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"never happened: {what}");
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
+    public async Task A_queued_sms_is_submitted_and_its_receipt_makes_it_delivered()
+    {
+        await Queue("Server 23 is offline.");
+        Start();
+        await Eventually(async () => (await Sms())[0].Status == "delivered", "delivered");
+        var submit = Assert.Single(_smsc.Received.OfType<ShortMessage>());
+        Assert.Equal(("Mail2Sms", (byte)5, "61412345670", (byte)1, (byte)1, (byte)0), (submit.SourceAddress, submit.SourceTon, submit.DestinationAddress, submit.DestinationTon, submit.RegisteredDelivery, submit.DataCoding));
+        Assert.Equal("Server 23 is offline.", LongMessages.TextOf(submit));
+        Assert.Equal("00000001", (await Sms())[0].Ids);
+    }
+
+    [Fact]
+    public async Task A_long_sms_goes_in_parts_with_a_header_and_is_delivered_when_every_part_is()
+    {
+        var text = string.Concat(Enumerable.Repeat("Disk /var on db1 is full. ", 8)); // 208 characters: two parts
+        await Queue(text);
+        Start();
+        await Eventually(async () => (await Sms())[0].Status == "delivered", "delivered");
+        var parts = _smsc.Received.OfType<ShortMessage>().ToList();
+        Assert.Equal([(1, 2, 1), (1, 2, 2)], parts.Select(p => { var (r, t, s) = LongMessages.PartOf(p)!.Value; return (r, t, s); }));
+        Assert.Equal(text, string.Concat(parts.Select(LongMessages.TextOf)));
+    }
+
+    [Fact]
+    public async Task An_undeliverable_receipt_fails_the_sms()
+    {
+        _smsc.Options.Outcome = _ => "UNDELIV";
+        await Queue("nobody home");
+        Start();
+        await Eventually(async () => (await Sms())[0].Status == "failed", "failed");
+    }
+
+    [Fact]
+    public async Task A_permanent_refusal_fails_the_sms_at_once_with_the_reason_and_gives_the_credit_back()
+    {
+        _smsc.Options.SubmitStatus = CommandStatus.InvalidDestinationAddress;
+        await Queue("bad number");
+        Assert.Equal(99, await Credits());
+        Start();
+        await Eventually(async () => (await Sms())[0].Status == "failed", "failed");
+        Assert.Equal("The SMS centre refused it: InvalidDestinationAddress (0x0B).", (await Sms())[0].Error);
+        Assert.Equal(100, await Credits());
+        Assert.Single(_smsc.Received.OfType<ShortMessage>());
+    }
+
+    [Fact]
+    public async Task An_smsc_that_is_down_when_the_sms_is_queued_gets_it_once_it_is_back()
+    {
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        await Queue("while you were out");
+        Start(port: port);
+        await Task.Delay(300);
+        Assert.Equal("queued", (await Sms())[0].Status);
+        await using var late = SmscSimulator.Start(IPAddress.Loopback, port, new SmscSimulatorOptions { ReceiptDelay = TimeSpan.FromMilliseconds(20) });
+        await Eventually(async () => (await Sms())[0].Status == "delivered", "delivered once the SMSC is back");
+    }
+
+    [Fact]
+    public async Task Throttling_holds_the_sms_back_until_the_smsc_takes_it()
+    {
+        _smsc.Options.Throttling = true;
+        await Queue("patience");
+        Start();
+        await Task.Delay(300);
+        Assert.Equal("queued", (await Sms())[0].Status);
+        _smsc.Options.Throttling = false;
+        await Eventually(async () => (await Sms())[0].Status == "delivered", "delivered after the throttling");
+    }
+
+    [Fact]
+    public async Task An_sms_past_its_validity_expires_unsent_and_its_credit_comes_back()
+    {
+        await Queue("too late");
+        Start(new DeliveryOptions { Validity = TimeSpan.Zero });
+        await Eventually(async () => (await Sms())[0].Status == "expired", "expired");
+        Assert.Equal(100, await Credits());
+        Assert.Empty(_smsc.Received.OfType<ShortMessage>());
+    }
+
+    [Fact]
+    public async Task A_receipt_that_comes_before_its_submit_is_recorded_is_kept_and_applied()
+    {
+        await Queue("race");
+        var store = new DeliveryStore(_db.Database, TimeProvider.System);
+        var claimed = Assert.Single(await store.ClaimAsync(10, TimeSpan.FromMinutes(1)));
+        Assert.False(await store.ReceiptAsync(MessageIds.Key("00000042"), "DELIVRD"));
+        await store.SubmittedAsync(claimed.Id, ["00000042"], ReceiptIdForm.SameText);
+        Assert.Equal("delivered", (await Sms())[0].Status);
+    }
+
+    [Fact]
+    public async Task A_claim_holds_for_its_lease_and_a_crashed_dispatchers_claim_comes_back_after_it()
+    {
+        await Queue(_db.Clock, "claimed");
+        var store = new DeliveryStore(_db.Database, _db.Clock);
+        Assert.Single(await store.ClaimAsync(10, TimeSpan.FromMinutes(5)));
+        Assert.Empty(await store.ClaimAsync(10, TimeSpan.FromMinutes(5)));
+        _db.Clock.Advance(TimeSpan.FromMinutes(6));
+        Assert.Single(await store.ClaimAsync(10, TimeSpan.FromMinutes(5)));
+    }
+}
