@@ -39,7 +39,9 @@ internal static class ServeCommand
             await using var smsc = new SmppClient(simulator is null ? smscOptions : smscOptions with { Host = "127.0.0.1", Port = simulator.Port },
                 deliver => dispatcher!.OnDeliverAsync(deliver),
                 e => { if (e.Kind is SmppEventKind.Bound or SmppEventKind.Unbound) { error.WriteLine($"SMPP {e.Kind.ToString().ToLowerInvariant()}: {e.Detail}"); } });
-            dispatcher = new Dispatcher(new DeliveryStore(database, TimeProvider.System), smsc.SubmitAsync, delivery, TimeProvider.System,
+            var replies = new ReplyStore(database, TimeProvider.System, new ReplyComposer(options.Domains[0]),
+                TimeSpan.FromDays(Number(settings.Configuration, "Replies:WindowDays", 7)));
+            dispatcher = new Dispatcher(new DeliveryStore(database, TimeProvider.System), replies, smsc.SubmitAsync, delivery, TimeProvider.System,
                 e => error.WriteLine($"delivery failed, will retry: {e.Message}"));
 
             // System.CommandLine cancels the token on Ctrl+C and SIGTERM.

@@ -40,8 +40,12 @@ public sealed record DeliveryOptions
 /// permanent refusal fails it at once. Credits come back for every part never submitted. Receipts mark
 /// parts delivered or failed; an SMS is delivered when every part is.
 /// </summary>
-public sealed class Dispatcher(DeliveryStore store, Func<ShortMessage, CancellationToken, Task<MessageResp>> submit, DeliveryOptions options, TimeProvider clock, Action<Exception> onError)
+public sealed class Dispatcher(
+    DeliveryStore store, ReplyStore replies, Func<ShortMessage, CancellationToken, Task<MessageResp>> submit, DeliveryOptions options, TimeProvider clock, Action<Exception> onError)
 {
+    // A reply in parts whose last part never comes is emailed as far as it got after this.
+    private readonly MessageAssembler _replies = new(clock, TimeSpan.FromMinutes(5));
+
     /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -49,6 +53,11 @@ public sealed class Dispatcher(DeliveryStore store, Func<ShortMessage, Cancellat
         {
             try
             {
+                foreach (var partial in _replies.TakeExpired())
+                {
+                    await ReplyAsync(partial).ConfigureAwait(false);
+                }
+
                 var claimed = await store.ClaimAsync(options.BatchSize, options.Lease, cancellationToken).ConfigureAwait(false);
                 if (claimed.Count == 0)
                 {
@@ -71,14 +80,23 @@ public sealed class Dispatcher(DeliveryStore store, Func<ShortMessage, Cancellat
         }
     }
 
-    /// <summary>Takes a deliver_sm from the session: a receipt is applied; anything else is not this dispatcher's.</summary>
+    /// <summary>
+    /// Takes a deliver_sm from the session: a receipt is applied to its SMS; a message from a mobile
+    /// (joined first when it comes in parts) is a reply, emailed to whoever sent the SMS it answers.
+    /// </summary>
     public async Task OnDeliverAsync(ShortMessage deliver)
     {
         if (DeliveryReceipt.Read(deliver) is { } receipt)
         {
             await store.ReceiptAsync(MessageIds.Key(receipt.MessageId), receipt.State).ConfigureAwait(false);
         }
+        else if (_replies.Add(deliver) is { } reply)
+        {
+            await ReplyAsync(reply).ConfigureAwait(false);
+        }
     }
+
+    private Task<ReplyOutcome> ReplyAsync(AssembledMessage reply) => replies.ReceiveAsync(reply.First.SourceAddress, reply.First.DestinationAddress, reply.Text);
 
     private async Task SendAsync(ClaimedSms sms, CancellationToken cancellationToken)
     {

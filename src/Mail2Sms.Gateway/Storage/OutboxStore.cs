@@ -1,5 +1,6 @@
 using Dapper;
 using Mail2Sms.Gateway.Mail;
+using Microsoft.Data.Sqlite;
 
 namespace Mail2Sms.Gateway.Storage;
 
@@ -13,9 +14,16 @@ public sealed class OutboxStore(SqliteDatabase database, TimeProvider clock)
     public async Task<long> QueueAsync(OutboundMail mail, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await InsertAsync(connection, null, mail, Timestamps.Write(clock.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Queues <paramref name="mail"/> inside the caller's transaction (or on its own when there is none); returns its ID.</summary>
+    internal static async Task<long> InsertAsync(SqliteConnection connection, SqliteTransaction? transaction, OutboundMail mail, string now, CancellationToken cancellationToken)
+    {
         await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = InsertSql;
-        var values = InsertValues(mail, emailId: null, Timestamps.Write(clock.GetUtcNow()));
+        var values = InsertValues(mail, emailId: null, now);
         for (var i = 0; i < values.Length; i++)
         {
             command.Parameters.AddWithValue(InsertParameters[i], values[i] ?? DBNull.Value);

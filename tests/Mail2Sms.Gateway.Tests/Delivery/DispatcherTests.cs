@@ -3,6 +3,7 @@ using Dapper;
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Core.Text;
 using Mail2Sms.Gateway.Delivery;
+using Mail2Sms.Gateway.Mail;
 using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Tests.Storage;
 using Mail2Sms.Smpp;
@@ -42,7 +43,8 @@ public sealed class DispatcherTests : IAsyncDisposable
         _client = new SmppClient(new SmppClientOptions { Port = port ?? _smsc.Port, SystemId = "mail2sms", MinReconnectDelay = TimeSpan.FromMilliseconds(50), MaxReconnectDelay = TimeSpan.FromMilliseconds(100) },
             d => dispatcher!.OnDeliverAsync(d));
         // The store's clock is the test's fake one; the dispatcher waits in real time.
-        dispatcher = new Dispatcher(new DeliveryStore(_db.Database, TimeProvider.System), _client.SubmitAsync,
+        var replies = new ReplyStore(_db.Database, TimeProvider.System, new ReplyComposer("sms.localhost"), TimeSpan.FromDays(7));
+        dispatcher = new Dispatcher(new DeliveryStore(_db.Database, TimeProvider.System), replies, _client.SubmitAsync,
             (options ?? new DeliveryOptions()) with { PollInterval = TimeSpan.FromMilliseconds(20), RetryDelay = TimeSpan.FromMilliseconds(50) }, TimeProvider.System, e => throw e);
         _running = dispatcher.RunAsync(_stop.Token);
     }
@@ -51,8 +53,8 @@ public sealed class DispatcherTests : IAsyncDisposable
 
     private async Task<long> Queue(TimeProvider clock, params string[] texts)
     {
-        var messages = texts.Select((t, i) => new OutboundSms($"6141234567{i}", null, SmsText.From(t), $"{i}")).ToList();
-        var email = new ReceivedEmail("CI00000001", null, "ops@example.com", "ops@example.com", "203.0.113.5", EmailFormat.Mobile, "Alert", 100, ["x@sms.localhost"]);
+        var messages = texts.Select((t, i) => new OutboundSms($"6141234567{i}", "Bob", SmsText.From(t), $"{i}")).ToList();
+        var email = new ReceivedEmail("CI00000001", "<alert-1@example.com>", "ops@example.com", "ops@example.com", "203.0.113.5", EmailFormat.Mobile, "Alert", 100, ["x@sms.localhost"]);
         var outcome = await new EmailStore(_db.Database, clock).AcceptAsync(email, new Acceptance(messages, [], null));
         return outcome.EmailId!.Value;
     }
@@ -159,6 +161,44 @@ public sealed class DispatcherTests : IAsyncDisposable
         await Eventually(async () => (await Sms())[0].Status == "expired", "expired");
         Assert.Equal(100, await Credits());
         Assert.Empty(_smsc.Received.OfType<ShortMessage>());
+    }
+
+    [Fact]
+    public async Task A_reply_from_the_mobile_is_emailed_to_the_originator_threaded_under_the_original()
+    {
+        await Queue("Server 23 is offline. Reply ACK to acknowledge.");
+        Start();
+        await Eventually(async () => (await Sms())[0].Status == "delivered", "delivered");
+        await _smsc.InjectAsync(new ShortMessage(CommandId.DeliverSm)
+        {
+            SourceTon = 1,
+            SourceNpi = 1,
+            SourceAddress = "61412345670",
+            DestinationAddress = "Mail2Sms",
+            Message = LongMessages.Gsm7("ACK, on my way"),
+        });
+        await Eventually(async () => (await _db.Outbox.QueuedAsync(10)).Count == 1, "the reply email queued");
+        var mail = Assert.Single(await _db.Outbox.QueuedAsync(10));
+        Assert.Equal(("reply", string.Empty, "ops@example.com"), (mail.Kind, mail.MailFrom, mail.RcptTo));
+        var message = MimeKit.MimeMessage.Load(new MemoryStream(mail.Message));
+        Assert.Equal("61412345670@sms.localhost", message.From.Mailboxes.Single().Address);
+        Assert.Equal("Re: Alert", message.Subject);
+        Assert.Equal(("alert-1@example.com", "alert-1@example.com"), (message.InReplyTo, message.References.Single()));
+        Assert.Equal("auto-generated", message.Headers["Auto-Submitted"]);
+        Assert.StartsWith("ACK, on my way\n\nOn ", message.TextBody, StringComparison.Ordinal);
+        Assert.Contains("you texted Bob (+61412345670):\n> Server 23 is offline. Reply ACK to acknowledge.", message.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_reply_that_answers_no_sms_is_kept_for_the_operator_and_emailed_to_nobody()
+    {
+        Start();
+        await _client!.WaitBoundAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(1, await _smsc.InjectAsync(new ShortMessage(CommandId.DeliverSm) { SourceAddress = "61499999999", DestinationAddress = "Mail2Sms", Message = LongMessages.Gsm7("who is this?") }));
+        await using var connection = await _db.Database.OpenAsync();
+        await Eventually(async () => await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM replies") == 1, "the reply kept");
+        Assert.Equal(("61499999999", "who is this?", "unmatched"), await connection.QuerySingleAsync<(string, string, string)>("SELECT mobile, text, status FROM replies"));
+        Assert.Empty(await _db.Outbox.QueuedAsync(10));
     }
 
     [Fact]

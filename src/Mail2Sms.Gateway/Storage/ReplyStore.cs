@@ -1,0 +1,57 @@
+using Dapper;
+using Mail2Sms.Gateway.Mail;
+
+namespace Mail2Sms.Gateway.Storage;
+
+/// <summary>What became of a reply from a mobile.</summary>
+public enum ReplyOutcome
+{
+    /// <summary>Emailed to the originator of the SMS it answers.</summary>
+    Emailed,
+    /// <summary>Emailed to the latest, but another account texted the mobile within the window too: flagged for the operator.</summary>
+    Ambiguous,
+    /// <summary>It answers no SMS within the window: kept for the operator.</summary>
+    Unmatched,
+}
+
+/// <summary>
+/// Replies from mobiles: matched to the latest SMS submitted to that mobile within the reply window,
+/// the reply email queued in the same transaction as the reply is kept, so neither is lost without the other.
+/// </summary>
+public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, ReplyComposer composer, TimeSpan window)
+{
+    /// <summary>Keeps a reply and queues its email; returns what became of it.</summary>
+    public async Task<ReplyOutcome> ReceiveAsync(string mobile, string toAddress, string text, CancellationToken cancellationToken = default)
+    {
+        var number = mobile.Trim().TrimStart('+');
+        var now = clock.GetUtcNow();
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var since = Timestamps.Write(now - window);
+        var latest = (await connection.QueryAsync<(long SmsId, string AccountId, string? Originator, string? MessageId, string Subject, string? Name, string Text, string SubmittedAt)>(
+            """
+            SELECT s.id, s.account_id, e.originator, e.message_id, e.subject, s.name, s.text, s.submitted_at FROM sms s JOIN emails e ON e.id = s.email_id
+            WHERE s.number = @number AND s.submitted_at IS NOT NULL AND s.submitted_at >= @since ORDER BY s.submitted_at DESC, s.id DESC
+            """,
+            new { number, since }, transaction).ConfigureAwait(false)).ToList();
+        var answered = latest.FirstOrDefault(s => s.Originator is not null);
+        ReplyOutcome outcome;
+        if (answered.Originator is null)
+        {
+            outcome = ReplyOutcome.Unmatched;
+        }
+        else
+        {
+            outcome = latest.Select(s => s.AccountId).Distinct(StringComparer.Ordinal).Count() > 1 ? ReplyOutcome.Ambiguous : ReplyOutcome.Emailed;
+            var mail = composer.Compose(number, text, new AnsweredSms(answered.Originator, answered.MessageId, answered.Subject, answered.Name, answered.Text, Timestamps.Read(answered.SubmittedAt)));
+            await OutboxStore.InsertAsync(connection, (Microsoft.Data.Sqlite.SqliteTransaction)transaction, mail, Timestamps.Write(now), cancellationToken).ConfigureAwait(false);
+        }
+
+        await connection.ExecuteAsync(
+            "INSERT INTO replies (mobile, to_address, text, sms_id, status, received_at) VALUES (@number, @toAddress, @text, @smsId, @status, @now)",
+            new { number, toAddress, text, smsId = outcome == ReplyOutcome.Unmatched ? (long?)null : answered.SmsId, status = outcome.ToString().ToLowerInvariant(), now = Timestamps.Write(now) },
+            transaction).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return outcome;
+    }
+}
