@@ -20,6 +20,9 @@ public sealed record DeliveryOptions
     /// <summary>How the SMSC writes message IDs in its receipts.</summary>
     public ReceiptIdForm ReceiptIdForm { get; init; } = ReceiptIdForm.SameText;
 
+    /// <summary>How long a submitted SMS waits for its receipt before it is marked unknown (<c>Delivery:ReceiptTimeoutHours</c>).</summary>
+    public TimeSpan ReceiptTimeout { get; init; } = TimeSpan.FromHours(48);
+
     /// <summary>The first wait before a transient failure is tried again; it doubles with each attempt, up to ten minutes.</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(5);
 
@@ -45,6 +48,7 @@ public sealed class Dispatcher(
 {
     // A reply in parts whose last part never comes is emailed as far as it got after this.
     private readonly MessageAssembler _replies = new(clock, TimeSpan.FromMinutes(5));
+    private DateTimeOffset _nextUnknownSweep = DateTimeOffset.MinValue;
 
     /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -56,6 +60,12 @@ public sealed class Dispatcher(
                 foreach (var partial in _replies.TakeExpired())
                 {
                     await ReplyAsync(partial).ConfigureAwait(false);
+                }
+
+                if (clock.GetUtcNow() >= _nextUnknownSweep)
+                {
+                    _nextUnknownSweep = clock.GetUtcNow() + (options.ReceiptTimeout < TimeSpan.FromMinutes(1) ? options.ReceiptTimeout : TimeSpan.FromMinutes(1));
+                    await store.MarkUnknownAsync(clock.GetUtcNow() - options.ReceiptTimeout, cancellationToken).ConfigureAwait(false);
                 }
 
                 var claimed = await store.ClaimAsync(options.BatchSize, options.Lease, cancellationToken).ConfigureAwait(false);
@@ -104,6 +114,12 @@ public sealed class Dispatcher(
         {
             await store.EndUnsentAsync(sms.Id, "expired", string.Create(CultureInfo.InvariantCulture,
                 $"Not submitted within its validity of {options.Validity.TotalHours:0.#} hours."), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (await store.OptedOutAsync(sms.AccountId, sms.Number, cancellationToken).ConfigureAwait(false))
+        {
+            await store.EndUnsentAsync(sms.Id, "failed", $"+{sms.Number} replied STOP to this account's SMS: they get no more until they reply START.", cancellationToken).ConfigureAwait(false);
             return;
         }
 

@@ -40,6 +40,22 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
             .OrderBy(s => s.Id)];
     }
 
+    /// <summary>True when <paramref name="number"/> replied STOP to this account and has not replied START since.</summary>
+    public async Task<bool> OptedOutAsync(string accountId, string number, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM opt_outs WHERE account_id = @accountId AND number = @number", new { accountId, number }).ConfigureAwait(false) > 0;
+    }
+
+    /// <summary>Marks SMS submitted before <paramref name="before"/> and still without a final receipt as unknown; returns how many.</summary>
+    public async Task<int> MarkUnknownAsync(DateTimeOffset before, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteAsync(
+            "UPDATE sms SET status = 'unknown', final_at = @now, last_error = 'No receipt came from the SMS centre.' WHERE status = 'submitted' AND submitted_at < @before",
+            new { now = Now, before = Timestamps.Write(before) }).ConfigureAwait(false);
+    }
+
     /// <summary>Records the SMSC's ID of every part; a receipt that came before is applied now.</summary>
     public async Task SubmittedAsync(long smsId, IReadOnlyList<string> smscMessageIds, ReceiptIdForm form, CancellationToken cancellationToken = default)
     {

@@ -47,6 +47,16 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, Repl
             await OutboxStore.InsertAsync(connection, (Microsoft.Data.Sqlite.SqliteTransaction)transaction, mail, Timestamps.Write(now), cancellationToken).ConfigureAwait(false);
         }
 
+        // STOP (or UNSUBSCRIBE) alone puts the mobile on the account's opt-out list; START takes it off.
+        var word = text.Trim().ToUpperInvariant();
+        if (outcome != ReplyOutcome.Unmatched && word is "STOP" or "UNSUBSCRIBE" or "START")
+        {
+            await connection.ExecuteAsync(word == "START"
+                    ? "DELETE FROM opt_outs WHERE account_id = @account AND number = @number"
+                    : "INSERT INTO opt_outs (account_id, number, at) VALUES (@account, @number, @now) ON CONFLICT DO NOTHING",
+                new { account = answered.AccountId, number, now = Timestamps.Write(now) }, transaction).ConfigureAwait(false);
+        }
+
         await connection.ExecuteAsync(
             "INSERT INTO replies (mobile, to_address, text, sms_id, status, received_at) VALUES (@number, @toAddress, @text, @smsId, @status, @now)",
             new { number, toAddress, text, smsId = outcome == ReplyOutcome.Unmatched ? (long?)null : answered.SmsId, status = outcome.ToString().ToLowerInvariant(), now = Timestamps.Write(now) },

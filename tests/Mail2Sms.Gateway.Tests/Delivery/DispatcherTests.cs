@@ -54,7 +54,7 @@ public sealed class DispatcherTests : IAsyncDisposable
     private async Task<long> Queue(TimeProvider clock, params string[] texts)
     {
         var messages = texts.Select((t, i) => new OutboundSms($"6141234567{i}", "Bob", SmsText.From(t), $"{i}")).ToList();
-        var email = new ReceivedEmail("CI00000001", "<alert-1@example.com>", "ops@example.com", "ops@example.com", "203.0.113.5", EmailFormat.Mobile, "Alert", 100, ["x@sms.localhost"]);
+        var email = new ReceivedEmail("CI00000001", $"<alert-{Guid.NewGuid():N}@example.com>", "ops@example.com", "ops@example.com", "203.0.113.5", EmailFormat.Mobile, "Alert", 100, ["x@sms.localhost"]);
         var outcome = await new EmailStore(_db.Database, clock).AcceptAsync(email, new Acceptance(messages, [], null));
         return outcome.EmailId!.Value;
     }
@@ -183,7 +183,9 @@ public sealed class DispatcherTests : IAsyncDisposable
         var message = MimeKit.MimeMessage.Load(new MemoryStream(mail.Message));
         Assert.Equal("61412345670@sms.localhost", message.From.Mailboxes.Single().Address);
         Assert.Equal("Re: Alert", message.Subject);
-        Assert.Equal(("alert-1@example.com", "alert-1@example.com"), (message.InReplyTo, message.References.Single()));
+        await using var connection = await _db.Database.OpenAsync();
+        var original = (await connection.ExecuteScalarAsync<string>("SELECT message_id FROM emails"))!.Trim('<', '>');
+        Assert.Equal((original, original), (message.InReplyTo, message.References.Single()));
         Assert.Equal("auto-generated", message.Headers["Auto-Submitted"]);
         Assert.StartsWith("ACK, on my way\n\nOn ", message.TextBody, StringComparison.Ordinal);
         Assert.Contains("you texted Bob (+61412345670):\n> Server 23 is offline. Reply ACK to acknowledge.", message.TextBody, StringComparison.Ordinal);
@@ -199,6 +201,38 @@ public sealed class DispatcherTests : IAsyncDisposable
         await Eventually(async () => await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM replies") == 1, "the reply kept");
         Assert.Equal(("61499999999", "who is this?", "unmatched"), await connection.QuerySingleAsync<(string, string, string)>("SELECT mobile, text, status FROM replies"));
         Assert.Empty(await _db.Outbox.QueuedAsync(10));
+    }
+
+    [Fact]
+    public async Task A_mobile_that_replies_stop_gets_no_more_sms_from_the_account_until_it_replies_start()
+    {
+        await Queue("first");
+        Start();
+        await Eventually(async () => (await Sms())[0].Status == "delivered", "the first delivered");
+        async Task Reply(string text) => Assert.Equal(1, await _smsc.InjectAsync(new ShortMessage(CommandId.DeliverSm) { SourceAddress = "61412345670", DestinationAddress = "Mail2Sms", Message = LongMessages.Gsm7(text) }));
+        await Reply("stop");
+        await using var connection = await _db.Database.OpenAsync();
+        await Eventually(async () => await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM opt_outs") == 1, "the opt-out");
+
+        await Queue("second");
+        await Eventually(async () => (await Sms())[1].Status == "failed", "the second failed");
+        Assert.Equal("+61412345670 replied STOP to this account's SMS: they get no more until they reply START.", (await Sms())[1].Error);
+        Assert.Equal(99, await Credits()); // the first paid for; the second's credit back
+
+        await Reply("START");
+        await Eventually(async () => await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM opt_outs") == 0, "the opt-in");
+        await Queue("third");
+        await Eventually(async () => (await Sms())[2].Status == "delivered", "the third delivered");
+    }
+
+    [Fact]
+    public async Task An_sms_whose_receipt_never_comes_is_marked_unknown()
+    {
+        _smsc.Options.ReceiptDelay = TimeSpan.FromHours(1);
+        await Queue("into the void");
+        Start(new DeliveryOptions { ReceiptTimeout = TimeSpan.Zero });
+        await Eventually(async () => (await Sms())[0].Status == "unknown", "unknown");
+        Assert.Equal("No receipt came from the SMS centre.", (await Sms())[0].Error);
     }
 
     [Fact]
