@@ -26,9 +26,9 @@ internal static class ServeCommand
             using var accounts = new AccountStore(database, TimeProvider.System);
             var emails = new EmailStore(database, TimeProvider.System);
             var passwords = new PasswordVerifier(TimeProvider.System);
-            var intake = new IntakeService(options.Domains, new SenderAuthenticator(accounts, new PasswordLockout(TimeProvider.System), passwords), accounts, emails);
-            var error = parse.InvocationConfiguration.Error;
             var outbox = new OutboxStore(database, TimeProvider.System);
+            var intake = new IntakeService(options.Domains, new SenderAuthenticator(accounts, new PasswordLockout(TimeProvider.System), passwords), accounts, emails, outbox);
+            var error = parse.InvocationConfiguration.Error;
             var gateway = new SmtpGateway(options, intake, accounts, outbox, passwords, e => error.WriteLine($"intake failed, answered 451 4.3.0: {e}"));
             var pickup = new PickupWriter(outbox, settings.Configuration["Mail:PickupDirectory"] ?? Path.Combine("data", "outbox"));
 

@@ -19,7 +19,7 @@ public sealed record IncomingEmail(MimeMessage Message, Envelope Envelope, long 
 /// failure of the gateway itself is <c>451 4.3.0</c>, so the sending server keeps the email and retries.
 /// </summary>
 public sealed class IntakeService(
-    IReadOnlyCollection<string> gatewayDomains, SenderAuthenticator authenticator, AccountStore accounts, EmailStore emails)
+    IReadOnlyCollection<string> gatewayDomains, SenderAuthenticator authenticator, AccountStore accounts, EmailStore emails, OutboxStore outbox)
 {
     private readonly ReportComposer _reports = new(gatewayDomains.First());
 
@@ -42,9 +42,11 @@ public sealed class IntakeService(
         var account = await accounts.AccountRulesAsync(sender.AccountId!, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Account {sender.AccountId} vanished during intake.");
         var recipients = email.Envelope.Recipients;
+        // An answer to one of the gateway's reply emails sends only its new text back (FORMATS.md "Replies").
+        var answersReply = await outbox.IsGatewayReplyAsync(facts.References, cancellationToken).ConfigureAwait(false);
         while (true)
         {
-            switch (IntakeRules.Decide(facts, account))
+            switch (IntakeRules.Decide(facts, account, answersReply))
             {
                 case Rejection refused:
                     // An email accepted before and resent after its account's rules changed is still the email accepted then.

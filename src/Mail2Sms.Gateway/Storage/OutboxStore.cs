@@ -35,16 +35,29 @@ public sealed class OutboxStore(SqliteDatabase database, TimeProvider clock)
     /// <summary>The statement that queues a mail, for callers that queue one inside a transaction of their own.</summary>
     internal const string InsertSql =
         """
-        INSERT INTO outbound_mail (kind, email_id, mail_from, rcpt_to, message, status, created_at)
-        VALUES ($kind, $emailId, $mailFrom, $rcptTo, $message, 'queued', $now) RETURNING id
+        INSERT INTO outbound_mail (kind, email_id, mail_from, rcpt_to, message, message_id, status, created_at)
+        VALUES ($kind, $emailId, $mailFrom, $rcptTo, $message, $messageId, 'queued', $now) RETURNING id
         """;
 
     /// <summary>The parameters of <see cref="InsertSql"/>, in the order <see cref="InsertValues"/> gives their values.</summary>
-    internal static readonly string[] InsertParameters = ["$kind", "$emailId", "$mailFrom", "$rcptTo", "$message", "$now"];
+    internal static readonly string[] InsertParameters = ["$kind", "$emailId", "$mailFrom", "$rcptTo", "$message", "$messageId", "$now"];
 
     /// <summary>The values of <see cref="InsertParameters"/> for one mail.</summary>
     internal static object?[] InsertValues(OutboundMail mail, long? emailId, string now) =>
-        [mail.Kind, emailId, mail.MailFrom, mail.RcptTo, mail.ToBytes(), now];
+        [mail.Kind, emailId, mail.MailFrom, mail.RcptTo, mail.ToBytes(), mail.Message.MessageId, now];
+
+    /// <summary>True when one of <paramref name="messageIds"/> is a reply email the gateway sent (answering it sends an SMS back).</summary>
+    public async Task<bool> IsGatewayReplyAsync(IReadOnlyList<string> messageIds, CancellationToken cancellationToken = default)
+    {
+        if (messageIds.Count == 0)
+        {
+            return false;
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long?>(
+            "SELECT 1 FROM outbound_mail WHERE kind = 'reply' AND message_id IN @messageIds LIMIT 1", new { messageIds }).ConfigureAwait(false) is not null;
+    }
 
     /// <summary>The oldest queued mail, at most <paramref name="limit"/>.</summary>
     public async Task<IReadOnlyList<QueuedMail>> QueuedAsync(int limit, CancellationToken cancellationToken = default)

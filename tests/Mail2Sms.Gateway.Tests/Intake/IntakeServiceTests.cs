@@ -18,7 +18,7 @@ public sealed class IntakeServiceTests : IDisposable
 
     public IntakeServiceTests()
     {
-        _intake = new IntakeService([Domain], new SenderAuthenticator(_db.Accounts, new PasswordLockout(_db.Clock), new PasswordVerifier(_db.Clock)), _db.Accounts, _db.Emails);
+        _intake = new IntakeService([Domain], new SenderAuthenticator(_db.Accounts, new PasswordLockout(_db.Clock), new PasswordVerifier(_db.Clock)), _db.Accounts, _db.Emails, _db.Outbox);
         _db.Accounts.AddAccountAsync("CI00000001", "AU", null, false, 5).GetAwaiter().GetResult();
         _db.Accounts.AllowIpAsync("CI00000001", "203.0.113.0/24").GetAwaiter().GetResult();
         _db.Accounts.AddUserAsync("CI00000001", "ops@example.com.au", null).GetAwaiter().GetResult();
@@ -85,6 +85,21 @@ public sealed class IntakeServiceTests : IDisposable
         var again = await Send("Server 23 is offline.", to: "0412345678");
         Assert.Equal("250 2.0.0 Already accepted: <1@example.com.au> was received before and is not sent again.", again.ToString());
         Assert.Single(await QueuedSms());
+    }
+
+    [Fact]
+    public async Task Answering_a_reply_email_of_the_gateway_sends_only_the_new_text_back()
+    {
+        var reply = new MimeMessage { MessageId = "reply-1@sms.localhost", Subject = "Re: Alert" };
+        reply.Body = new TextPart("plain") { Text = "ACK" };
+        await _db.Outbox.QueueAsync(new Gateway.Mail.OutboundMail("reply", string.Empty, "ops@example.com.au", reply));
+
+        var text = "From: Ops <ops@example.com.au>\r\nSubject: Re: Re: Alert\r\nMessage-ID: <2@example.com.au>\r\nIn-Reply-To: <reply-1@sms.localhost>\r\n"
+            + "Content-Type: text/plain; charset=utf-8\r\n\r\nThanks, handled.\r\n\r\nOn Wed, 25 Nov 2026, +61412345678 wrote:\r\n> ACK\r\n";
+        var message = MimeMessage.Load(new MemoryStream(Encoding.UTF8.GetBytes(text)));
+        var answer = await _intake.ReceiveAsync(new IncomingEmail(message, new Envelope("ops@example.com.au", ["61412345678@sms.localhost"], Office), text.Length));
+        Assert.True(answer.IsAccepted, answer.ToString());
+        Assert.Equal([("61412345678", "Thanks, handled.")], await QueuedSms());
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed class RunningGateway : IAsyncDisposable
             Certificate = SmtpCertificate.Load(Path.Combine(_db.Folder, "smtp.pfx"), null, generate: true, ["sms.localhost"]),
         };
         options = configure?.Invoke(options) ?? options;
-        var intake = new IntakeService(options.Domains, new SenderAuthenticator(Accounts, new PasswordLockout(Clock), Passwords), Accounts, Emails);
+        var intake = new IntakeService(options.Domains, new SenderAuthenticator(Accounts, new PasswordLockout(Clock), Passwords), Accounts, Emails, Outbox);
         Gateway = new SmtpGateway(options with { PostmasterAddress = "operator@example.net" }, intake, Accounts, Outbox, Passwords, Errors.Enqueue);
         _running = Gateway.RunAsync(_stop.Token);
     }
