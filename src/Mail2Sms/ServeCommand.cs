@@ -41,7 +41,7 @@ internal static class ServeCommand
                 e => { if (e.Kind is SmppEventKind.Bound or SmppEventKind.Unbound) { error.WriteLine($"SMPP {e.Kind.ToString().ToLowerInvariant()}: {e.Detail}"); } });
             var replies = new ReplyStore(database, TimeProvider.System, new ReplyComposer(options.Domains[0]),
                 TimeSpan.FromDays(Number(settings.Configuration, "Replies:WindowDays", 7)));
-            dispatcher = new Dispatcher(new DeliveryStore(database, TimeProvider.System), replies, smsc.SubmitAsync, delivery, TimeProvider.System,
+            dispatcher = new Dispatcher(new DeliveryStore(database, TimeProvider.System), replies, new ReportComposer(options.Domains[0]), smsc.SubmitAsync, delivery, TimeProvider.System,
                 e => error.WriteLine($"delivery failed, will retry: {e.Message}"));
 
             // System.CommandLine cancels the token on Ctrl+C and SIGTERM.

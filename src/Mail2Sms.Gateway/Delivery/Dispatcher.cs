@@ -44,11 +44,13 @@ public sealed record DeliveryOptions
 /// parts delivered or failed; an SMS is delivered when every part is.
 /// </summary>
 public sealed class Dispatcher(
-    DeliveryStore store, ReplyStore replies, Func<ShortMessage, CancellationToken, Task<MessageResp>> submit, DeliveryOptions options, TimeProvider clock, Action<Exception> onError)
+    DeliveryStore store, ReplyStore replies, Mail.ReportComposer reports, Func<ShortMessage, CancellationToken, Task<MessageResp>> submit,
+    DeliveryOptions options, TimeProvider clock, Action<Exception> onError)
 {
     // A reply in parts whose last part never comes is emailed as far as it got after this.
     private readonly MessageAssembler _replies = new(clock, TimeSpan.FromMinutes(5));
     private DateTimeOffset _nextUnknownSweep = DateTimeOffset.MinValue;
+    private DateTimeOffset _nextReportSweep = DateTimeOffset.MinValue;
 
     /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -60,6 +62,13 @@ public sealed class Dispatcher(
                 foreach (var partial in _replies.TakeExpired())
                 {
                     await ReplyAsync(partial).ConfigureAwait(false);
+                }
+
+                if (clock.GetUtcNow() >= _nextReportSweep)
+                {
+                    // One delivery report per email, once all its SMS are final and some did not arrive.
+                    _nextReportSweep = clock.GetUtcNow() + (options.PollInterval * 5);
+                    await store.ReportFinishedAsync(reports.Compose, cancellationToken).ConfigureAwait(false);
                 }
 
                 if (clock.GetUtcNow() >= _nextUnknownSweep)

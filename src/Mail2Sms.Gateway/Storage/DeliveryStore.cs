@@ -14,6 +14,23 @@ namespace Mail2Sms.Gateway.Storage;
 /// <param name="CreatedAt">When it was accepted (its validity counts from then).</param>
 public sealed record ClaimedSms(long Id, string AccountId, string Number, string Text, string Encoding, int Parts, int Attempts, DateTimeOffset CreatedAt);
 
+/// <summary>An SMS of a finished email that did not reach its phone, for the delivery report.</summary>
+/// <param name="Number">The mobile.</param>
+/// <param name="Name">The recipient's name, when the email gave one.</param>
+/// <param name="Text">The SMS.</param>
+/// <param name="Status">failed, expired or unknown.</param>
+/// <param name="Reason">Why, in words.</param>
+public sealed record UndeliveredSms(string Number, string? Name, string Text, string Status, string Reason);
+
+/// <summary>An email whose SMS are all final, with those that did not arrive.</summary>
+/// <param name="EmailId">The email.</param>
+/// <param name="Originator">Who sent it: the report goes to them.</param>
+/// <param name="MessageId">Its Message-ID, to thread the report under it.</param>
+/// <param name="Subject">Its subject.</param>
+/// <param name="Delivered">SMS that reached their phones.</param>
+/// <param name="Undelivered">SMS that did not.</param>
+public sealed record FinishedEmail(long EmailId, string Originator, string? MessageId, string Subject, int Delivered, IReadOnlyList<UndeliveredSms> Undelivered);
+
 /// <summary>
 /// The queue's side of delivery: claiming due SMS with a lease, recording submits part by part,
 /// retrying, failing (credits back for parts never submitted), expiring, and applying receipts,
@@ -140,6 +157,43 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
             new { account, parts, balance, why, now }, transaction).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Emails whose SMS are now all final: each is marked reported, and when some SMS did not arrive
+    /// the report <paramref name="compose"/> makes of it is queued in the same transaction. Returns how many reports were queued.
+    /// </summary>
+    public async Task<int> ReportFinishedAsync(Func<FinishedEmail, Mail.OutboundMail> compose, CancellationToken cancellationToken = default)
+    {
+        var now = Now;
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var finished = (await connection.QueryAsync<(long Id, string? Originator, string? MessageId, string Subject)>(
+            """
+            SELECT e.id, e.originator, e.message_id, e.subject FROM emails e
+            WHERE e.delivery_reported_at IS NULL AND EXISTS (SELECT 1 FROM sms s WHERE s.email_id = e.id)
+              AND NOT EXISTS (SELECT 1 FROM sms s WHERE s.email_id = e.id AND s.final_at IS NULL)
+            ORDER BY e.id LIMIT 100
+            """, transaction: transaction).ConfigureAwait(false)).ToList();
+        var queued = 0;
+        foreach (var email in finished)
+        {
+            var sms = (await connection.QueryAsync<(string Number, string? Name, string Text, string Status, string? Error)>(
+                "SELECT number, name, text, status, last_error FROM sms WHERE email_id = @id ORDER BY id", new { id = email.Id }, transaction).ConfigureAwait(false)).ToList();
+            var undelivered = sms.Where(s => s.Status != "delivered")
+                .Select(s => new UndeliveredSms(s.Number, s.Name, s.Text, s.Status, s.Error ?? $"The SMS centre reported it {s.Status}.")).ToList();
+            if (undelivered.Count > 0 && email.Originator is not null)
+            {
+                var report = compose(new FinishedEmail(email.Id, email.Originator, email.MessageId, email.Subject, sms.Count - undelivered.Count, undelivered));
+                await OutboxStore.InsertAsync(connection, (Microsoft.Data.Sqlite.SqliteTransaction)transaction, report, now, cancellationToken).ConfigureAwait(false);
+                queued++;
+            }
+
+            await connection.ExecuteAsync("UPDATE emails SET delivery_reported_at = @now WHERE id = @id", new { now, id = email.Id }, transaction).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return queued;
+    }
+
     /// <summary>Applies a receipt by its key; one for a part not recorded yet is kept until it is. Returns true when it matched a part.</summary>
     public async Task<bool> ReceiptAsync(string receiptKey, string state, CancellationToken cancellationToken = default)
     {
@@ -180,8 +234,9 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
                 : null;
             if (status is not null)
             {
-                await connection.ExecuteAsync("UPDATE sms SET status = @status, final_at = @now WHERE id = @smsId AND final_at IS NULL",
-                    new { status, now, smsId }, transaction).ConfigureAwait(false);
+                var error = status == "delivered" ? null : $"The SMS centre reported it {state.ToUpperInvariant()}: the phone did not get it.";
+                await connection.ExecuteAsync("UPDATE sms SET status = @status, final_at = @now, last_error = @error WHERE id = @smsId AND final_at IS NULL",
+                    new { status, now, smsId, error }, transaction).ConfigureAwait(false);
             }
         }
 

@@ -44,7 +44,7 @@ public sealed class DispatcherTests : IAsyncDisposable
             d => dispatcher!.OnDeliverAsync(d));
         // The store's clock is the test's fake one; the dispatcher waits in real time.
         var replies = new ReplyStore(_db.Database, TimeProvider.System, new ReplyComposer("sms.localhost"), TimeSpan.FromDays(7));
-        dispatcher = new Dispatcher(new DeliveryStore(_db.Database, TimeProvider.System), replies, _client.SubmitAsync,
+        dispatcher = new Dispatcher(new DeliveryStore(_db.Database, TimeProvider.System), replies, new ReportComposer("sms.localhost"), _client.SubmitAsync,
             (options ?? new DeliveryOptions()) with { PollInterval = TimeSpan.FromMilliseconds(20), RetryDelay = TimeSpan.FromMilliseconds(50) }, TimeProvider.System, e => throw e);
         _running = dispatcher.RunAsync(_stop.Token);
     }
@@ -87,6 +87,9 @@ public sealed class DispatcherTests : IAsyncDisposable
         Assert.Equal(("Mail2Sms", (byte)5, "61412345670", (byte)1, (byte)1, (byte)0), (submit.SourceAddress, submit.SourceTon, submit.DestinationAddress, submit.DestinationTon, submit.RegisteredDelivery, submit.DataCoding));
         Assert.Equal("Server 23 is offline.", LongMessages.TextOf(submit));
         Assert.Equal("00000001", (await Sms())[0].Ids);
+        await using var connection = await _db.Database.OpenAsync();
+        await Eventually(async () => await connection.ExecuteScalarAsync<string?>("SELECT delivery_reported_at FROM emails") is not null, "the email settled");
+        Assert.Empty(await _db.Outbox.QueuedAsync(10)); // every SMS arrived: no report
     }
 
     [Fact]
@@ -102,12 +105,25 @@ public sealed class DispatcherTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task An_undeliverable_receipt_fails_the_sms()
+    public async Task An_undeliverable_receipt_fails_the_sms_and_the_originator_gets_one_report_once_all_are_final()
     {
-        _smsc.Options.Outcome = _ => "UNDELIV";
-        await Queue("nobody home");
+        _smsc.Options.Outcome = number => number == 1 ? "UNDELIV" : "DELIVRD";
+        await Queue("nobody home", "somebody home");
         Start();
-        await Eventually(async () => (await Sms())[0].Status == "failed", "failed");
+        // The simulator's first message fails: whichever SMS that is.
+        await Eventually(async () => (await Sms()).Select(s => s.Status).Order().SequenceEqual(["delivered", "failed"]), "one failed, one delivered");
+        var (number, text) = (await Sms())[0].Status == "failed" ? ("61412345670", "nobody home") : ("61412345671", "somebody home");
+        await Eventually(async () => (await _db.Outbox.QueuedAsync(10)).Count == 1, "the delivery report");
+        var report = Assert.Single(await _db.Outbox.QueuedAsync(10));
+        Assert.Equal(("report", string.Empty, "ops@example.com"), (report.Kind, report.MailFrom, report.RcptTo));
+        var message = MimeKit.MimeMessage.Load(new MemoryStream(report.Message));
+        Assert.Equal("Not all of your SMS were delivered: Alert", message.Subject);
+        Assert.Equal(
+            "Of the SMS from your email \"Alert\", 1 reached its phone and 1 did not:\n\n"
+            + $"  +{number} (Bob), failed: The SMS centre reported it UNDELIV: the phone did not get it.\n    \"{text}\"\n",
+            message.TextBody);
+        await Task.Delay(300); // further sweeps
+        Assert.Single(await _db.Outbox.QueuedAsync(10));
     }
 
     [Fact]
