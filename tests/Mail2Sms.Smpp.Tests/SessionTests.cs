@@ -182,9 +182,10 @@ public sealed class SessionTests : IAsyncDisposable
     [Fact]
     public async Task A_response_that_comes_too_late_times_out_and_the_window_place_is_given_back()
     {
-        await using var client = Client(o => o with { ResponseTimeout = TimeSpan.FromMilliseconds(300), WindowSize = 1 });
+        await using var client = Client(o => o with { ResponseTimeout = TimeSpan.FromMilliseconds(500), WindowSize = 1 });
         await client.WaitBoundAsync().WaitAsync(TimeSpan.FromSeconds(20));
-        _smsc.Options.ResponseDelay = TimeSpan.FromSeconds(1);
+        // Far apart: on a loaded machine a timer fires late, and the answer must still come later than it.
+        _smsc.Options.ResponseDelay = TimeSpan.FromSeconds(4);
         await Assert.ThrowsAsync<TimeoutException>(() => client.SubmitAsync(Submit("slow")));
         _smsc.Options.ResponseDelay = TimeSpan.Zero;
         await Eventually(() => _smsc.Answered == 2, "the SMSC answering the bind and the slow one");
@@ -234,7 +235,7 @@ public sealed class SessionTests : IAsyncDisposable
     public async Task A_handler_still_busy_with_a_message_never_holds_up_the_responses_to_submits()
     {
         var released = new TaskCompletionSource();
-        await using var client = new SmppClient(new SmppClientOptions { Port = _smsc.Port, SystemId = "test", Password = "secret", ResponseTimeout = TimeSpan.FromSeconds(2) },
+        await using var client = new SmppClient(new SmppClientOptions { Port = _smsc.Port, SystemId = "test", Password = "secret", ResponseTimeout = TimeSpan.FromSeconds(10) },
             _ => released.Task);
         await client.WaitBoundAsync().WaitAsync(TimeSpan.FromSeconds(20));
         var injected = _smsc.InjectAsync(new ShortMessage(CommandId.DeliverSm) { SourceAddress = "61412345678", Message = Encoding.ASCII.GetBytes("hold on") });
