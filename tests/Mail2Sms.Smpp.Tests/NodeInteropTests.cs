@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -18,13 +17,6 @@ namespace Mail2Sms.Smpp.Tests;
 public sealed class NodeInteropTests
 {
     private static string NodeFolder => Path.Combine(AppContext.BaseDirectory, "node");
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 
     public static TheoryData<string> VectorNames() =>
         [.. JsonNode.Parse(File.ReadAllText(Path.Combine(NodeFolder, "vectors.json")))!.AsArray().Select(v => v!["name"]!.GetValue<string>())];
@@ -50,7 +42,7 @@ public sealed class NodeInteropTests
     public async Task Our_client_binds_to_the_node_smsc_submits_gets_receipts_and_messages_from_mobiles()
     {
         await NodePackages.EnsureInstalledAsync(NodeFolder, "smpp");
-        var port = FreePort();
+        var port = Waits.FreePort();
         using var server = NodePackages.Start(NodeFolder, "node", "server.js", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var lines = new BlockingCollection<string>();
         server.OutputDataReceived += (_, e) =>
@@ -89,13 +81,13 @@ public sealed class NodeInteropTests
                 Assert.Equal([0, 8, 0], received.Select(f => f["data_coding"]!.GetValue<int>()));
                 Assert.Equal(0x40, received[2]["esm_class"]!.GetValue<int>());
 
-                await Until(() => delivered.Count == 1, "the receipt of the first submit");
+                await Waits.UntilAsync(() => delivered.Count == 1, "the receipt of the first submit");
                 var receipt = DeliveryReceipt.Read(delivered.Single())!;
                 Assert.Equal(("n-1", "DELIVRD"), (receipt.MessageId, receipt.State));
 
                 await server.StandardInput.WriteLineAsync("""{"mo":{"source_addr":"61412345678","destination_addr":"Mail2Sms","short_message":"STOP"}}""");
                 await server.StandardInput.FlushAsync();
-                await Until(() => delivered.Count == 2, "the message from a mobile");
+                await Waits.UntilAsync(() => delivered.Count == 2, "the message from a mobile");
                 var mo = delivered.Last();
                 Assert.Null(DeliveryReceipt.Read(mo));
                 Assert.Equal(("61412345678", "STOP"), (mo.SourceAddress, Encoding.ASCII.GetString(mo.Message.Span)));
@@ -109,7 +101,7 @@ public sealed class NodeInteropTests
                 }
 
                 await server.StandardInput.FlushAsync();
-                await Until(() => delivered.Count == 4, "both parts of the long reply");
+                await Waits.UntilAsync(() => delivered.Count == 4, "both parts of the long reply");
                 var assembler = new MessageAssembler(TimeProvider.System, TimeSpan.FromMinutes(1));
                 var joined = delivered.Skip(2).Select(assembler.Add).Last(m => m is not null)!;
                 Assert.Equal(("first second", true), (joined.Text, joined.Complete));
@@ -184,13 +176,4 @@ public sealed class NodeInteropTests
         throw new UnreachableException();
     }
 
-    private static async Task Until(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"never happened: {what}");
-            await Task.Delay(20);
-        }
-    }
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Mail2Sms.Tests.Shared;
 
 namespace Mail2Sms.Smpp.Tests;
 
@@ -49,16 +50,6 @@ public sealed class SessionTests : IAsyncDisposable
         Message = Encoding.ASCII.GetBytes(text),
     };
 
-    private static async Task Eventually(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"never happened: {what}");
-            await Task.Delay(20);
-        }
-    }
-
     [Fact]
     public async Task A_bound_client_submits_gets_an_id_and_then_its_receipt()
     {
@@ -68,7 +59,7 @@ public sealed class SessionTests : IAsyncDisposable
         Assert.Equal(CommandStatus.Ok, answer.Status);
         Assert.Matches("^[0-9a-f]{8}$", answer.MessageId);
 
-        await Eventually(() => !_delivered.IsEmpty, "the receipt");
+        await Waits.UntilAsync(() => !_delivered.IsEmpty, "the receipt");
         var receipt = DeliveryReceipt.Read(Assert.Single(_delivered))!;
         Assert.Equal((answer.MessageId, "DELIVRD", true), (receipt.MessageId, receipt.State, receipt.IsDelivered));
         Assert.Equal("Server 23 is offline", receipt.Text);
@@ -81,15 +72,9 @@ public sealed class SessionTests : IAsyncDisposable
     [Fact]
     public async Task A_client_started_before_its_smsc_binds_once_the_smsc_is_there()
     {
-        int port;
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
-
+        var port = Waits.FreePort();
         await using var client = Client(o => o with { Port = port });
-        await Eventually(() => _events.Count(e => e.Kind == SmppEventKind.Unbound) >= 2, "two refused connections");
+        await Waits.UntilAsync(() => _events.Count(e => e.Kind == SmppEventKind.Unbound) >= 2, "two refused connections");
         await using var late = SmscSimulator.Start(IPAddress.Loopback, port);
         await client.WaitBoundAsync().WaitAsync(TimeSpan.FromSeconds(20));
         Assert.Equal(CommandStatus.Ok, (await client.SubmitAsync(Submit("at last", registeredDelivery: 0))).Status);
@@ -99,7 +84,7 @@ public sealed class SessionTests : IAsyncDisposable
     public async Task A_wrong_password_never_binds_and_the_client_keeps_trying_with_backoff()
     {
         await using var client = Client(o => o with { Password = "wrong" });
-        await Eventually(() => _smsc.Received.OfType<Bind>().Count() >= 3, "three bind attempts");
+        await Waits.UntilAsync(() => _smsc.Received.OfType<Bind>().Count() >= 3, "three bind attempts");
         Assert.False(client.WaitBoundAsync().IsCompleted);
         Assert.Contains(_events, e => e.Kind == SmppEventKind.Unbound && e.Detail!.Contains("InvalidPassword", StringComparison.Ordinal));
     }
@@ -111,7 +96,7 @@ public sealed class SessionTests : IAsyncDisposable
         await client.WaitBoundAsync().WaitAsync(TimeSpan.FromSeconds(20));
         _smsc.Options.Throttling = true;
         var submit = client.SubmitAsync(Submit("later", registeredDelivery: 0));
-        await Eventually(() => _events.Count(e => e.Kind == SmppEventKind.Throttled) >= 2, "two throttled answers");
+        await Waits.UntilAsync(() => _events.Count(e => e.Kind == SmppEventKind.Throttled) >= 2, "two throttled answers");
         Assert.False(submit.IsCompleted);
         _smsc.Options.Throttling = false;
         Assert.Equal(CommandStatus.Ok, (await submit.WaitAsync(TimeSpan.FromSeconds(20))).Status);
@@ -121,7 +106,7 @@ public sealed class SessionTests : IAsyncDisposable
     public async Task An_idle_session_proves_it_is_alive_with_enquire_link_and_asks_for_receipts_by_default()
     {
         await using var client = Client(o => o with { EnquireLinkInterval = TimeSpan.FromMilliseconds(100) });
-        await Eventually(() => _smsc.Received.Count(p => p.CommandId == CommandId.EnquireLink) >= 2, "two enquire_links");
+        await Waits.UntilAsync(() => _smsc.Received.Count(p => p.CommandId == CommandId.EnquireLink) >= 2, "two enquire_links");
         await client.SubmitAsync(Submit("no receipt asked", registeredDelivery: 0));
         Assert.Equal(1, _smsc.Received.OfType<ShortMessage>().Single().RegisteredDelivery);
     }
@@ -143,12 +128,12 @@ public sealed class SessionTests : IAsyncDisposable
         await client.WaitBoundAsync().WaitAsync(TimeSpan.FromSeconds(20));
         _smsc.Options.ResponseDelay = TimeSpan.FromSeconds(2);
         var outstanding = client.SubmitAsync(Submit("in flight"));
-        await Eventually(() => _smsc.Received.OfType<ShortMessage>().Any(), "the submit reaching the SMSC");
+        await Waits.UntilAsync(() => _smsc.Received.OfType<ShortMessage>().Any(), "the submit reaching the SMSC");
         _smsc.DropConnections();
         await Assert.ThrowsAsync<SmppConnectionClosedException>(() => outstanding.WaitAsync(TimeSpan.FromSeconds(20)));
 
         _smsc.Options.ResponseDelay = TimeSpan.Zero;
-        await Eventually(() => _smsc.Received.OfType<Bind>().Count() >= 2, "a second bind");
+        await Waits.UntilAsync(() => _smsc.Received.OfType<Bind>().Count() >= 2, "a second bind");
         Assert.Equal(CommandStatus.Ok, (await client.SubmitAsync(Submit("after"))).Status);
     }
 
@@ -159,7 +144,7 @@ public sealed class SessionTests : IAsyncDisposable
         await client.WaitBoundAsync().WaitAsync(TimeSpan.FromSeconds(20));
         _smsc.Options.ResponseDelay = TimeSpan.FromSeconds(30);
         var submits = Enumerable.Range(0, 4).Select(i => client.SubmitAsync(Submit($"message {i}"))).ToList();
-        await Eventually(() => _events.Any(e => e.Kind == SmppEventKind.WindowFull), "the fourth submit waiting for a place in the window");
+        await Waits.UntilAsync(() => _events.Any(e => e.Kind == SmppEventKind.WindowFull), "the fourth submit waiting for a place in the window");
         _smsc.DropConnections();
         foreach (var submit in submits)
         {
@@ -174,7 +159,7 @@ public sealed class SessionTests : IAsyncDisposable
         await using var receiver = Client(o => o with { BindType = CommandId.BindReceiver });
         await Task.WhenAll(transmitter.WaitBoundAsync(), receiver.WaitBoundAsync()).WaitAsync(TimeSpan.FromSeconds(20));
         var answer = await transmitter.SubmitAsync(Submit("via the pair"));
-        await Eventually(() => !_delivered.IsEmpty, "the receipt on the receiver");
+        await Waits.UntilAsync(() => !_delivered.IsEmpty, "the receipt on the receiver");
         Assert.Equal(answer.MessageId, DeliveryReceipt.Read(Assert.Single(_delivered))!.MessageId);
         Assert.Equal([CommandId.BindReceiver, CommandId.BindTransmitter], _smsc.Received.OfType<Bind>().Select(b => b.CommandId).Order());
     }
@@ -188,7 +173,7 @@ public sealed class SessionTests : IAsyncDisposable
         _smsc.Options.ResponseDelay = TimeSpan.FromSeconds(4);
         await Assert.ThrowsAsync<TimeoutException>(() => client.SubmitAsync(Submit("slow")));
         _smsc.Options.ResponseDelay = TimeSpan.Zero;
-        await Eventually(() => _smsc.Answered == 2, "the SMSC answering the bind and the slow one");
+        await Waits.UntilAsync(() => _smsc.Answered == 2, "the SMSC answering the bind and the slow one");
         Assert.Equal(CommandStatus.Ok, (await client.SubmitAsync(Submit("next"))).Status);
     }
 
@@ -217,7 +202,7 @@ public sealed class SessionTests : IAsyncDisposable
         await client.WaitBoundAsync().WaitAsync(TimeSpan.FromSeconds(20));
         await client.DisposeAsync();
         Assert.Contains(_smsc.Received, p => p.CommandId == CommandId.Unbind);
-        await Eventually(() => _smsc.BoundSessions == 0, "the session ending");
+        await Waits.UntilAsync(() => _smsc.BoundSessions == 0, "the session ending");
     }
 
     [Fact]
@@ -250,7 +235,7 @@ public sealed class SessionTests : IAsyncDisposable
     {
         _smsc.Options.ResponseDelay = TimeSpan.FromMilliseconds(500);
         var client = Client();
-        await Eventually(() => _smsc.Received.OfType<Bind>().Any(), "the bind reaching the SMSC");
+        await Waits.UntilAsync(() => _smsc.Received.OfType<Bind>().Any(), "the bind reaching the SMSC");
         await client.DisposeAsync();
         await client.DisposeAsync(); // twice is harmless
         await Task.Delay(700); // past the SMSC's answer to the bind
@@ -264,7 +249,7 @@ public sealed class SessionTests : IAsyncDisposable
         await using var client = Client();
         await client.WaitBoundAsync().WaitAsync(TimeSpan.FromSeconds(20));
         await _smsc.UnbindAllAsync();
-        await Eventually(() => _smsc.Received.OfType<Bind>().Count() == 2 && _smsc.BoundSessions == 1, "a second bind");
+        await Waits.UntilAsync(() => _smsc.Received.OfType<Bind>().Count() == 2 && _smsc.BoundSessions == 1, "a second bind");
         Assert.Equal(CommandStatus.Ok, (await client.SubmitAsync(Submit("after the unbind", registeredDelivery: 0))).Status);
     }
 

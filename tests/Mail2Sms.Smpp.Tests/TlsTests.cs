@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Mail2Sms.Tests.Shared;
 
 namespace Mail2Sms.Smpp.Tests;
 
@@ -57,13 +58,7 @@ public sealed class TlsTests : IAsyncDisposable
             UseTls = true,
             MinReconnectDelay = TimeSpan.FromMilliseconds(50),
         }, onEvent: events.Enqueue);
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (events.Count(e => e.Kind == SmppEventKind.Unbound) < 2 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
-
-        Assert.True(events.Count(e => e.Kind == SmppEventKind.Unbound) >= 2, "two refused handshakes");
+        await Waits.UntilAsync(() => events.Count(e => e.Kind == SmppEventKind.Unbound) >= 2, "two refused handshakes");
         Assert.False(client.WaitBoundAsync().IsCompleted);
         Assert.Empty(_smsc.Received);
     }

@@ -1,26 +1,18 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Mail2Sms.Smpp;
+using Mail2Sms.Tests.Shared;
 
 namespace Mail2Sms.Tests;
 
 /// <summary><c>mail2sms smsc-sim</c> as a real process, driven by the library's own client.</summary>
 public sealed class SmscSimCommandTests
 {
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
-
     [Fact]
     public async Task The_simulator_checks_credentials_answers_submits_and_sends_the_receipts_it_was_told_to()
     {
-        var port = FreePort();
+        var port = Waits.FreePort();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "mail2sms.dll"), "smsc-sim", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--accept", "test:secret", "--receipt-delay", "0.1", "--outcome", "UNDELIV" })
@@ -60,12 +52,7 @@ public sealed class SmscSimCommandTests
                 Message = Encoding.ASCII.GetBytes("Hi"),
             });
             Assert.Equal(CommandStatus.Ok, answer.Status);
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (receipts.IsEmpty && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(20);
-            }
-
+            await Waits.UntilAsync(() => !receipts.IsEmpty, "the receipt");
             var receipt = DeliveryReceipt.Read(Assert.Single(receipts))!;
             Assert.Equal((answer.MessageId, "UNDELIV", false), (receipt.MessageId, receipt.State, receipt.IsDelivered));
         }

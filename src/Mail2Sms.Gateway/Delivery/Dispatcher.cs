@@ -126,7 +126,7 @@ public sealed class Dispatcher(
             return;
         }
 
-        if (await store.OptedOutAsync(sms.AccountId, sms.Number, cancellationToken).ConfigureAwait(false))
+        if (sms.OptedOut)
         {
             await store.EndUnsentAsync(sms.Id, "failed", $"+{sms.Number} replied STOP to this account's SMS: they get no more until they reply START.", cancellationToken).ConfigureAwait(false);
             return;

@@ -263,7 +263,8 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
         }
     }
 
-    private static Task<int> AppendLedgerAsync(SqliteConnection connection, System.Data.Common.DbTransaction transaction, string id, long delta, long balance, string reason, string at) =>
+    /// <summary>One line of an account's credit ledger, inside the caller's transaction.</summary>
+    internal static Task<int> AppendLedgerAsync(SqliteConnection connection, System.Data.Common.DbTransaction transaction, string id, long delta, long balance, string reason, string at) =>
         connection.ExecuteAsync(
             "INSERT INTO credit_ledger (account_id, delta, balance, reason, at) VALUES (@id, @delta, @balance, @reason, @at)",
             new { id, delta, balance, reason, at }, transaction);

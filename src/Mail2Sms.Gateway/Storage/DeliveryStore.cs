@@ -12,7 +12,8 @@ namespace Mail2Sms.Gateway.Storage;
 /// <param name="Parts">Its parts (each a credit).</param>
 /// <param name="Attempts">Submits tried before this one.</param>
 /// <param name="CreatedAt">When it was accepted (its validity counts from then).</param>
-public sealed record ClaimedSms(long Id, string AccountId, string Number, string Text, string Encoding, int Parts, int Attempts, DateTimeOffset CreatedAt);
+/// <param name="OptedOut">The mobile replied STOP to this account (and not START since).</param>
+public sealed record ClaimedSms(long Id, string AccountId, string Number, string Text, string Encoding, int Parts, int Attempts, DateTimeOffset CreatedAt, bool OptedOut);
 
 /// <summary>An SMS of a finished email that did not reach its phone, for the delivery report.</summary>
 /// <param name="Number">The mobile.</param>
@@ -45,23 +46,17 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
     {
         var now = Now;
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<(long Id, string AccountId, string Number, string Text, string Encoding, long Parts, long Attempts, string CreatedAt)>(
+        var rows = await connection.QueryAsync<(long Id, string AccountId, string Number, string Text, string Encoding, long Parts, long Attempts, string CreatedAt, long OptedOut)>(
             """
             UPDATE sms SET claimed_until = @until
             WHERE id IN (SELECT id FROM sms WHERE status = 'queued' AND due_at <= @now AND (claimed_until IS NULL OR claimed_until < @now)
                          ORDER BY priority, due_at, id LIMIT @limit)
-            RETURNING id, account_id, number, text, encoding, parts, attempts, created_at
+            RETURNING id, account_id, number, text, encoding, parts, attempts, created_at,
+                EXISTS (SELECT 1 FROM opt_outs o WHERE o.account_id = sms.account_id AND o.number = sms.number)
             """,
             new { now, until = Timestamps.Write(clock.GetUtcNow() + lease), limit }).ConfigureAwait(false);
-        return [.. rows.Select(r => new ClaimedSms(r.Id, r.AccountId, r.Number, r.Text, r.Encoding, (int)r.Parts, (int)r.Attempts, Timestamps.Read(r.CreatedAt)))
+        return [.. rows.Select(r => new ClaimedSms(r.Id, r.AccountId, r.Number, r.Text, r.Encoding, (int)r.Parts, (int)r.Attempts, Timestamps.Read(r.CreatedAt), r.OptedOut != 0))
             .OrderBy(s => s.Id)];
-    }
-
-    /// <summary>True when <paramref name="number"/> replied STOP to this account and has not replied START since.</summary>
-    public async Task<bool> OptedOutAsync(string accountId, string number, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM opt_outs WHERE account_id = @accountId AND number = @number", new { accountId, number }).ConfigureAwait(false) > 0;
     }
 
     /// <summary>Marks SMS submitted before <paramref name="before"/> and still without a final receipt as unknown; returns how many.</summary>
@@ -143,7 +138,7 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task RefundAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, string account, long parts, string why, string now)
+    private static async Task RefundAsync(Microsoft.Data.Sqlite.SqliteConnection connection, System.Data.Common.DbTransaction transaction, string account, long parts, string why, string now)
     {
         if (parts <= 0)
         {
@@ -152,9 +147,7 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
 
         var balance = await connection.ExecuteScalarAsync<long>(
             "UPDATE accounts SET credits = credits + @parts WHERE id = @account RETURNING credits", new { parts, account }, transaction).ConfigureAwait(false);
-        await connection.ExecuteAsync(
-            "INSERT INTO credit_ledger (account_id, delta, balance, reason, at) VALUES (@account, @parts, @balance, @why, @now)",
-            new { account, parts, balance, why, now }, transaction).ConfigureAwait(false);
+        await AccountStore.AppendLedgerAsync(connection, transaction, account, parts, balance, why, now).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -7,6 +7,7 @@ using Mail2Sms.Gateway.Mail;
 using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Tests.Storage;
 using Mail2Sms.Smpp;
+using Mail2Sms.Tests.Shared;
 
 namespace Mail2Sms.Gateway.Tests.Delivery;
 
@@ -67,28 +68,18 @@ public sealed class DispatcherTests : IAsyncDisposable
 
     private async Task<long> Credits() => (await _db.Accounts.FindAccountAsync("CI00000001"))!.Credits;
 
-    private static async Task Eventually(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"never happened: {what}");
-            await Task.Delay(20);
-        }
-    }
-
     [Fact]
     public async Task A_queued_sms_is_submitted_and_its_receipt_makes_it_delivered()
     {
         await Queue("Server 23 is offline.");
         Start();
-        await Eventually(async () => (await Sms())[0].Status == "delivered", "delivered");
+        await Waits.UntilAsync(async () => (await Sms())[0].Status == "delivered", "delivered");
         var submit = Assert.Single(_smsc.Received.OfType<ShortMessage>());
         Assert.Equal(("Mail2Sms", (byte)5, "61412345670", (byte)1, (byte)1, (byte)0), (submit.SourceAddress, submit.SourceTon, submit.DestinationAddress, submit.DestinationTon, submit.RegisteredDelivery, submit.DataCoding));
         Assert.Equal("Server 23 is offline.", LongMessages.TextOf(submit));
         Assert.Equal("00000001", (await Sms())[0].Ids);
         await using var connection = await _db.Database.OpenAsync();
-        await Eventually(async () => await connection.ExecuteScalarAsync<string?>("SELECT delivery_reported_at FROM emails") is not null, "the email settled");
+        await Waits.UntilAsync(async () => await connection.ExecuteScalarAsync<string?>("SELECT delivery_reported_at FROM emails") is not null, "the email settled");
         Assert.Empty(await _db.Outbox.QueuedAsync(10)); // every SMS arrived: no report
     }
 
@@ -98,7 +89,7 @@ public sealed class DispatcherTests : IAsyncDisposable
         var text = string.Concat(Enumerable.Repeat("Disk /var on db1 is full. ", 8)); // 208 characters: two parts
         await Queue(text);
         Start();
-        await Eventually(async () => (await Sms())[0].Status == "delivered", "delivered");
+        await Waits.UntilAsync(async () => (await Sms())[0].Status == "delivered", "delivered");
         var parts = _smsc.Received.OfType<ShortMessage>().ToList();
         Assert.Equal([(1, 2, 1), (1, 2, 2)], parts.Select(p => { var (r, t, s) = LongMessages.PartOf(p)!.Value; return (r, t, s); }));
         Assert.Equal(text, string.Concat(parts.Select(LongMessages.TextOf)));
@@ -111,9 +102,9 @@ public sealed class DispatcherTests : IAsyncDisposable
         await Queue("nobody home", "somebody home");
         Start();
         // The simulator's first message fails: whichever SMS that is.
-        await Eventually(async () => (await Sms()).Select(s => s.Status).Order().SequenceEqual(["delivered", "failed"]), "one failed, one delivered");
+        await Waits.UntilAsync(async () => (await Sms()).Select(s => s.Status).Order().SequenceEqual(["delivered", "failed"]), "one failed, one delivered");
         var (number, text) = (await Sms())[0].Status == "failed" ? ("61412345670", "nobody home") : ("61412345671", "somebody home");
-        await Eventually(async () => (await _db.Outbox.QueuedAsync(10)).Count == 1, "the delivery report");
+        await Waits.UntilAsync(async () => (await _db.Outbox.QueuedAsync(10)).Count == 1, "the delivery report");
         var report = Assert.Single(await _db.Outbox.QueuedAsync(10));
         Assert.Equal(("report", string.Empty, "ops@example.com"), (report.Kind, report.MailFrom, report.RcptTo));
         var message = MimeKit.MimeMessage.Load(new MemoryStream(report.Message));
@@ -133,7 +124,7 @@ public sealed class DispatcherTests : IAsyncDisposable
         await Queue("bad number");
         Assert.Equal(99, await Credits());
         Start();
-        await Eventually(async () => (await Sms())[0].Status == "failed", "failed");
+        await Waits.UntilAsync(async () => (await Sms())[0].Status == "failed", "failed");
         Assert.Equal("The SMS centre refused it: InvalidDestinationAddress (0x0B).", (await Sms())[0].Error);
         Assert.Equal(100, await Credits());
         Assert.Single(_smsc.Received.OfType<ShortMessage>());
@@ -142,19 +133,14 @@ public sealed class DispatcherTests : IAsyncDisposable
     [Fact]
     public async Task An_smsc_that_is_down_when_the_sms_is_queued_gets_it_once_it_is_back()
     {
-        int port;
-        using (var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
+        var port = Waits.FreePort();
 
         await Queue("while you were out");
         Start(port: port);
         await Task.Delay(300);
         Assert.Equal("queued", (await Sms())[0].Status);
         await using var late = SmscSimulator.Start(IPAddress.Loopback, port, new SmscSimulatorOptions { ReceiptDelay = TimeSpan.FromMilliseconds(20) });
-        await Eventually(async () => (await Sms())[0].Status == "delivered", "delivered once the SMSC is back");
+        await Waits.UntilAsync(async () => (await Sms())[0].Status == "delivered", "delivered once the SMSC is back");
     }
 
     [Fact]
@@ -166,7 +152,7 @@ public sealed class DispatcherTests : IAsyncDisposable
         await Task.Delay(300);
         Assert.Equal("queued", (await Sms())[0].Status);
         _smsc.Options.Throttling = false;
-        await Eventually(async () => (await Sms())[0].Status == "delivered", "delivered after the throttling");
+        await Waits.UntilAsync(async () => (await Sms())[0].Status == "delivered", "delivered after the throttling");
     }
 
     [Fact]
@@ -174,7 +160,7 @@ public sealed class DispatcherTests : IAsyncDisposable
     {
         await Queue("too late");
         Start(new DeliveryOptions { Validity = TimeSpan.Zero });
-        await Eventually(async () => (await Sms())[0].Status == "expired", "expired");
+        await Waits.UntilAsync(async () => (await Sms())[0].Status == "expired", "expired");
         Assert.Equal(100, await Credits());
         Assert.Empty(_smsc.Received.OfType<ShortMessage>());
     }
@@ -184,7 +170,7 @@ public sealed class DispatcherTests : IAsyncDisposable
     {
         await Queue("Server 23 is offline. Reply ACK to acknowledge.");
         Start();
-        await Eventually(async () => (await Sms())[0].Status == "delivered", "delivered");
+        await Waits.UntilAsync(async () => (await Sms())[0].Status == "delivered", "delivered");
         await _smsc.InjectAsync(new ShortMessage(CommandId.DeliverSm)
         {
             SourceTon = 1,
@@ -193,7 +179,7 @@ public sealed class DispatcherTests : IAsyncDisposable
             DestinationAddress = "Mail2Sms",
             Message = LongMessages.Gsm7("ACK, on my way"),
         });
-        await Eventually(async () => (await _db.Outbox.QueuedAsync(10)).Count == 1, "the reply email queued");
+        await Waits.UntilAsync(async () => (await _db.Outbox.QueuedAsync(10)).Count == 1, "the reply email queued");
         var mail = Assert.Single(await _db.Outbox.QueuedAsync(10));
         Assert.Equal(("reply", string.Empty, "ops@example.com"), (mail.Kind, mail.MailFrom, mail.RcptTo));
         var message = MimeKit.MimeMessage.Load(new MemoryStream(mail.Message));
@@ -214,7 +200,7 @@ public sealed class DispatcherTests : IAsyncDisposable
         await _client!.WaitBoundAsync().WaitAsync(TimeSpan.FromSeconds(20));
         Assert.Equal(1, await _smsc.InjectAsync(new ShortMessage(CommandId.DeliverSm) { SourceAddress = "61499999999", DestinationAddress = "Mail2Sms", Message = LongMessages.Gsm7("who is this?") }));
         await using var connection = await _db.Database.OpenAsync();
-        await Eventually(async () => await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM replies") == 1, "the reply kept");
+        await Waits.UntilAsync(async () => await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM replies") == 1, "the reply kept");
         Assert.Equal(("61499999999", "who is this?", "unmatched"), await connection.QuerySingleAsync<(string, string, string)>("SELECT mobile, text, status FROM replies"));
         Assert.Empty(await _db.Outbox.QueuedAsync(10));
     }
@@ -224,21 +210,21 @@ public sealed class DispatcherTests : IAsyncDisposable
     {
         await Queue("first");
         Start();
-        await Eventually(async () => (await Sms())[0].Status == "delivered", "the first delivered");
+        await Waits.UntilAsync(async () => (await Sms())[0].Status == "delivered", "the first delivered");
         async Task Reply(string text) => Assert.Equal(1, await _smsc.InjectAsync(new ShortMessage(CommandId.DeliverSm) { SourceAddress = "61412345670", DestinationAddress = "Mail2Sms", Message = LongMessages.Gsm7(text) }));
         await Reply("stop");
         await using var connection = await _db.Database.OpenAsync();
-        await Eventually(async () => await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM opt_outs") == 1, "the opt-out");
+        await Waits.UntilAsync(async () => await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM opt_outs") == 1, "the opt-out");
 
         await Queue("second");
-        await Eventually(async () => (await Sms())[1].Status == "failed", "the second failed");
+        await Waits.UntilAsync(async () => (await Sms())[1].Status == "failed", "the second failed");
         Assert.Equal("+61412345670 replied STOP to this account's SMS: they get no more until they reply START.", (await Sms())[1].Error);
         Assert.Equal(99, await Credits()); // the first paid for; the second's credit back
 
         await Reply("START");
-        await Eventually(async () => await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM opt_outs") == 0, "the opt-in");
+        await Waits.UntilAsync(async () => await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM opt_outs") == 0, "the opt-in");
         await Queue("third");
-        await Eventually(async () => (await Sms())[2].Status == "delivered", "the third delivered");
+        await Waits.UntilAsync(async () => (await Sms())[2].Status == "delivered", "the third delivered");
     }
 
     [Fact]
@@ -247,7 +233,7 @@ public sealed class DispatcherTests : IAsyncDisposable
         _smsc.Options.ReceiptDelay = TimeSpan.FromHours(1);
         await Queue("into the void");
         Start(new DeliveryOptions { ReceiptTimeout = TimeSpan.Zero });
-        await Eventually(async () => (await Sms())[0].Status == "unknown", "unknown");
+        await Waits.UntilAsync(async () => (await Sms())[0].Status == "unknown", "unknown");
         Assert.Equal("No receipt came from the SMS centre.", (await Sms())[0].Error);
     }
 
