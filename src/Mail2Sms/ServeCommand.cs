@@ -24,25 +24,29 @@ internal static class ServeCommand
         {
             var options = SmtpOptionsFrom(settings.Configuration);
             using var accounts = new AccountStore(database, TimeProvider.System);
-            var emails = new EmailStore(database, TimeProvider.System);
             var passwords = new PasswordVerifier(TimeProvider.System);
             var outbox = new OutboxStore(database, TimeProvider.System);
-            var intake = new IntakeService(options.Domains, new SenderAuthenticator(accounts, new PasswordLockout(TimeProvider.System), passwords), accounts, emails, outbox);
+            var queued = new QueueSignal();
+            var intake = new IntakeService(options.Domains, new SenderAuthenticator(accounts, new PasswordLockout(TimeProvider.System), passwords), accounts,
+                new EmailStore(database, TimeProvider.System, queued), outbox);
             var error = parse.InvocationConfiguration.Error;
             var gateway = new SmtpGateway(options, intake, accounts, outbox, passwords, e => error.WriteLine($"intake failed, answered 451 4.3.0: {e}"));
             var pickup = new PickupWriter(outbox, settings.Configuration["Mail:PickupDirectory"] ?? Path.Combine("data", "outbox"));
 
-            // The SMS centre: the built-in simulator unless Sms:Provider says smpp.
+            // The SMS centre: the built-in simulator unless Sms:Provider says smpp. In the demo its mobiles answer every SMS.
             var (delivery, smscOptions, provider) = DeliveryFrom(settings.Configuration);
-            await using var simulator = provider == "simulator" ? SmscSimulator.Start(IPAddress.Loopback, 0) : null;
+            await using var simulator = provider == "simulator"
+                ? SmscSimulator.Start(IPAddress.Loopback, 0, new SmscSimulatorOptions { Reply = parse.GetValue(demo) ? _ => "OK, on my way." : null })
+                : null;
             Dispatcher? dispatcher = null;
-            await using var smsc = new SmppClient(simulator is null ? smscOptions : smscOptions with { Host = "127.0.0.1", Port = simulator.Port },
+            await using var smsc = new SmscBinds(simulator is null ? smscOptions : smscOptions with { Host = "127.0.0.1", Port = simulator.Port },
+                Number(settings.Configuration, "Smpp:Binds", 1),
                 deliver => dispatcher!.OnDeliverAsync(deliver),
                 e => { if (e.Kind is SmppEventKind.Bound or SmppEventKind.Unbound) { error.WriteLine($"SMPP {e.Kind.ToString().ToLowerInvariant()}: {e.Detail}"); } });
-            var replies = new ReplyStore(database, TimeProvider.System, new ReplyComposer(options.Domains[0]),
-                TimeSpan.FromDays(Number(settings.Configuration, "Replies:WindowDays", 7)));
-            dispatcher = new Dispatcher(new DeliveryStore(database, TimeProvider.System), replies, new ReportComposer(options.Domains[0]), smsc.SubmitAsync, delivery, TimeProvider.System,
-                e => error.WriteLine($"delivery failed, will retry: {e.Message}"));
+            var replyWindow = TimeSpan.FromDays(Number(settings.Configuration, "Replies:WindowDays", 7));
+            var replies = new ReplyStore(database, TimeProvider.System, new ReplyComposer(options.Domains[0]), replyWindow);
+            dispatcher = new Dispatcher(new DeliveryStore(database, TimeProvider.System), replies, new ReportComposer(options.Domains[0]), smsc, queued,
+                delivery with { SourceStickiness = replyWindow }, TimeProvider.System, e => error.WriteLine($"delivery failed, will retry: {e.Message}"));
 
             // System.CommandLine cancels the token on Ctrl+C and SIGTERM.
             var running = gateway.RunAsync(token);
@@ -55,7 +59,7 @@ internal static class ServeCommand
                 : $"SMS go to the built-in SMSC simulator (127.0.0.1:{simulator.Port}), which reports every one delivered.");
             if (parse.GetValue(demo))
             {
-                await CreateDemoAsync(accounts, options, output, token).ConfigureAwait(false);
+                await CreateDemoAsync(accounts, options, pickup.Folder, output, token).ConfigureAwait(false);
             }
 
             try
@@ -85,6 +89,7 @@ internal static class ServeCommand
             Validity = TimeSpan.FromHours(Number(configuration, "Delivery:ValidityHours", 24)),
             ReceiptTimeout = TimeSpan.FromHours(Number(configuration, "Delivery:ReceiptTimeoutHours", 48)),
             SourceAddress = configuration["Smpp:SourceAddress"] ?? new DeliveryOptions().SourceAddress,
+            SourcePool = List(configuration, "Smpp:SourcePool"),
             Concatenation = Enum.TryParse<Concatenation>(concatenation, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed
                 : throw new SettingsException($"Smpp:Concatenation is '{concatenation}'; it must be one of {string.Join(", ", Enum.GetNames<Concatenation>())}."),
         };
@@ -104,11 +109,7 @@ internal static class ServeCommand
     private static SmtpOptions SmtpOptionsFrom(IConfiguration configuration)
     {
         var defaults = new SmtpOptions();
-        IReadOnlyList<string> domains = configuration.GetSection("Gateway:Domains").GetChildren().Select(c => c.Value).OfType<string>().ToList();
-        if (domains.Count == 0)
-        {
-            domains = configuration["Gateway:Domains"] is { } list ? list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) : defaults.Domains;
-        }
+        var domains = List(configuration, "Gateway:Domains") is { Count: > 0 } listed ? listed : defaults.Domains;
 
         return new SmtpOptions
         {
@@ -130,12 +131,18 @@ internal static class ServeCommand
         };
     }
 
+    // A list given as an array (in JSON, or Key:0, Key:1 ...) or as one comma-separated value.
+    private static IReadOnlyList<string> List(IConfiguration configuration, string key) =>
+        configuration.GetSection(key).GetChildren().Select(c => c.Value).OfType<string>().ToList() is { Count: > 0 } items ? items
+        : configuration[key] is { } list ? list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+        : [];
+
     private static int Number(IConfiguration configuration, string key, int fallback) =>
         configuration[key] is not { } text ? fallback
         : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0 ? value
         : throw new SettingsException($"{key} is '{text}'; it must be a whole number above 0.");
 
-    private static async Task CreateDemoAsync(AccountStore accounts, SmtpOptions options, TextWriter output, CancellationToken token)
+    private static async Task CreateDemoAsync(AccountStore accounts, SmtpOptions options, string mailFolder, TextWriter output, CancellationToken token)
     {
         if (await accounts.FindAccountAsync(DemoAccount, token).ConfigureAwait(false) is null)
         {
@@ -149,6 +156,7 @@ internal static class ServeCommand
             Demo account {DemoAccount} accepts mail from this machine for any sender @example.com. Try:
               swaks --server {options.Address}:{options.Port} --from you@example.com --to 61412345678@{options.Domains[0]} --header "Subject: System Alert" --body "Server 23 is offline."
             then see it queued, then delivered, with: mail2sms messages
+            The demo's mobiles answer every SMS: the reply comes back as an email to you@example.com in {Path.GetFullPath(mailFolder)}.
             """));
     }
 }

@@ -34,7 +34,7 @@ public sealed record AcceptOutcome(long? EmailId, Reason? Refusal, long Balance,
 /// recipients it served (so a resend is recognised) and the credit debit, checked against the balance
 /// under the write lock so that concurrent emails can never overspend an account.
 /// </summary>
-public sealed class EmailStore(SqliteDatabase database, TimeProvider clock)
+public sealed class EmailStore(SqliteDatabase database, TimeProvider clock, QueueSignal? queued = null)
 {
     /// <summary>How long a Message-ID and recipient are remembered to recognise a resend.</summary>
     public static readonly TimeSpan ResendWindow = TimeSpan.FromHours(24);
@@ -156,6 +156,11 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock)
             }
 
             transaction.Commit();
+        }
+
+        if (outcomes.Any(o => o.Outcome.EmailId is not null))
+        {
+            queued?.Set();
         }
 
         foreach (var (pending, outcome) in outcomes)
