@@ -42,14 +42,24 @@ public sealed record ClaimRules
 /// <param name="Reason">Why, in words.</param>
 public sealed record UndeliveredSms(string Number, string? Name, string Text, string Status, string Reason);
 
-/// <summary>An email whose SMS are all final, with those that did not arrive.</summary>
+/// <summary>An SMS of a finished email that reached its phone, for the receipt email.</summary>
+/// <param name="Number">The mobile.</param>
+/// <param name="Name">The recipient's name, when the email gave one.</param>
+/// <param name="Text">The SMS.</param>
+/// <param name="SubmittedAt">When the SMS centre took it.</param>
+/// <param name="DeliveredAt">When its receipt said it reached the phone.</param>
+public sealed record DeliveredSms(string Number, string? Name, string Text, DateTimeOffset SubmittedAt, DateTimeOffset DeliveredAt);
+
+/// <summary>An email whose SMS are all final, with those that arrived and those that did not.</summary>
 /// <param name="EmailId">The email.</param>
 /// <param name="Originator">Who sent it: the report goes to them.</param>
 /// <param name="MessageId">Its Message-ID, to thread the report under it.</param>
 /// <param name="Subject">Its subject.</param>
 /// <param name="Delivered">SMS that reached their phones.</param>
 /// <param name="Undelivered">SMS that did not.</param>
-public sealed record FinishedEmail(long EmailId, string Originator, string? MessageId, string Subject, int Delivered, IReadOnlyList<UndeliveredSms> Undelivered);
+/// <param name="Receipts">The user who sent it asked for receipt emails: the deliveries are listed too.</param>
+public sealed record FinishedEmail(
+    long EmailId, string Originator, string? MessageId, string Subject, IReadOnlyList<DeliveredSms> Delivered, IReadOnlyList<UndeliveredSms> Undelivered, bool Receipts);
 
 /// <summary>
 /// The queue's side of delivery: claiming due SMS with a lease, recording submits part by part,
@@ -266,17 +276,18 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
     }
 
     /// <summary>
-    /// Emails whose SMS are now all final: each is marked reported, and when some SMS did not arrive
-    /// the report <paramref name="compose"/> makes of it is queued in the same transaction. Returns how many reports were queued.
+    /// Emails whose SMS are now all final: each is marked reported, and when some SMS did not arrive, or
+    /// its user asked for receipt emails, the report <paramref name="compose"/> makes of it is queued in
+    /// the same transaction (so none is lost or sent twice). Returns how many reports were queued.
     /// </summary>
     public async Task<int> ReportFinishedAsync(Func<FinishedEmail, Mail.OutboundMail> compose, CancellationToken cancellationToken = default)
     {
         var now = Now;
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var finished = (await connection.QueryAsync<(long Id, string? Originator, string? MessageId, string Subject)>(
+        var finished = (await connection.QueryAsync<(long Id, string? Originator, string? MessageId, string Subject, long Receipts)>(
             """
-            SELECT e.id, e.originator, e.message_id, e.subject FROM emails e
+            SELECT e.id, e.originator, e.message_id, e.subject, COALESCE(u.receipt_emails, 0) FROM emails e LEFT JOIN users u ON u.id = e.user_id
             WHERE e.delivery_reported_at IS NULL AND EXISTS (SELECT 1 FROM sms s WHERE s.email_id = e.id)
               AND NOT EXISTS (SELECT 1 FROM sms s WHERE s.email_id = e.id AND s.final_at IS NULL)
             ORDER BY e.id LIMIT 100
@@ -284,13 +295,19 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
         var queued = 0;
         foreach (var email in finished)
         {
-            var sms = (await connection.QueryAsync<(string Number, string? Name, string Text, string Status, string? Error)>(
-                "SELECT number, name, text, status, last_error FROM sms WHERE email_id = @id ORDER BY id", new { id = email.Id }, transaction).ConfigureAwait(false)).ToList();
+            var sms = (await connection.QueryAsync<(string Number, string? Name, string Text, string Status, string? Error, string? SubmittedAt, string FinalAt)>(
+                "SELECT number, name, text, status, last_error, submitted_at, final_at FROM sms WHERE email_id = @id ORDER BY id",
+                new { id = email.Id }, transaction).ConfigureAwait(false)).ToList();
+            var delivered = sms.Where(s => s.Status == "delivered")
+                .Select(s => new DeliveredSms(s.Number, s.Name, s.Text, Timestamps.Read(s.SubmittedAt!), Timestamps.Read(s.FinalAt))).ToList();
             var undelivered = sms.Where(s => s.Status != "delivered")
                 .Select(s => new UndeliveredSms(s.Number, s.Name, s.Text, s.Status, s.Error ?? $"The SMS centre reported it {s.Status}.")).ToList();
-            if (undelivered.Count > 0 && email.Originator is not null)
+            // Receipts come one per email once all its SMS are final: a single-SMS alert's as soon as it is
+            // delivered, a 500-row bulk's as one email listing 500 deliveries rather than 500 emails.
+            var receipts = email.Receipts != 0;
+            if ((undelivered.Count > 0 || (receipts && delivered.Count > 0)) && email.Originator is not null)
             {
-                var report = compose(new FinishedEmail(email.Id, email.Originator, email.MessageId, email.Subject, sms.Count - undelivered.Count, undelivered));
+                var report = compose(new FinishedEmail(email.Id, email.Originator, email.MessageId, email.Subject, delivered, undelivered, receipts));
                 await OutboxStore.InsertAsync(connection, (Microsoft.Data.Sqlite.SqliteTransaction)transaction, report, now, cancellationToken).ConfigureAwait(false);
                 queued++;
             }

@@ -1,8 +1,10 @@
 using System.Net;
+using System.Text;
 using Dapper;
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Core.Text;
 using Mail2Sms.Gateway.Delivery;
+using Mail2Sms.Gateway.Intake;
 using Mail2Sms.Gateway.Mail;
 using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Tests.Storage;
@@ -70,6 +72,38 @@ public sealed class DispatcherTests : IAsyncDisposable
         return outcome.EmailId ?? throw new InvalidOperationException($"not accepted: {outcome.Refusal}");
     }
 
+    // Through intake, as a registered user sending from the office network: the email records who sent it.
+    private async Task SendAsync(MimeKit.MimeMessage message, params string[] recipients)
+    {
+        var intake = new IntakeService(["sms.localhost"], new SenderAuthenticator(_db.Accounts, new PasswordLockout(_db.Clock), new PasswordVerifier(_db.Clock)),
+            _db.Accounts, new EmailStore(_db.Database, TimeProvider.System), _db.Outbox);
+        var from = message.From.Mailboxes.Single().Address;
+        var reply = await intake.ReceiveAsync(new IncomingEmail(message, new Envelope(from, recipients, IPAddress.Parse("203.0.113.5")), 1000));
+        Assert.True(reply.IsAccepted, reply.ToString());
+    }
+
+    private static MimeKit.MimeMessage Email(string from, string subject, string messageId, string body)
+    {
+        var builder = new MimeKit.BodyBuilder { TextBody = body };
+        return new MimeKit.MimeMessage([MimeKit.MailboxAddress.Parse(from)], [], subject, builder.ToMessageBody()) { MessageId = messageId };
+    }
+
+    private async Task RegisterSendersAsync()
+    {
+        await _db.Accounts.AllowIpAsync("CI00000001", "203.0.113.0/24");
+        await _db.Accounts.AddUserAsync("CI00000001", "ops@example.com", null, receiptEmails: true);
+        await _db.Accounts.AddUserAsync("CI00000001", "dev@example.com", null);
+    }
+
+    private async Task AllReportedAsync(int emails)
+    {
+        await using var connection = await _db.Database.OpenAsync();
+        await Waits.UntilAsync(async () => await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM emails WHERE delivery_reported_at IS NOT NULL") == emails,
+            "every email's SMS final and reported");
+    }
+
+    private const string DeliveryLine = @"delivered \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(submitted \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)";
+
     private async Task<List<(string Status, string? Error, string? Ids)>> Sms()
     {
         await using var connection = await _db.Database.OpenAsync();
@@ -125,6 +159,63 @@ public sealed class DispatcherTests : IAsyncDisposable
             message.TextBody);
         await Task.Delay(300); // further sweeps
         Assert.Single(await _db.Outbox.QueuedAsync(10));
+    }
+
+    [Fact]
+    public async Task A_user_with_receipt_emails_gets_one_threaded_receipt_once_the_alert_is_delivered_and_a_user_without_gets_none()
+    {
+        await RegisterSendersAsync();
+        await SendAsync(Email("ops@example.com", "Alert", "alert-1@example.com", "Server 23 is offline."), "61412345678@sms.localhost");
+        await SendAsync(Email("dev@example.com", "Build", "build-1@example.com", "Build 42 passed."), "61412345679@sms.localhost");
+        Start();
+        await AllReportedAsync(2);
+        Assert.Equal(["delivered", "delivered"], (await Sms()).Select(s => s.Status));
+        await Task.Delay(300); // further sweeps
+        var receipt = Assert.Single(await _db.Outbox.QueuedAsync(10));
+        Assert.Equal(("receipt", string.Empty, "ops@example.com"), (receipt.Kind, receipt.MailFrom, receipt.RcptTo));
+        var message = MimeKit.MimeMessage.Load(new MemoryStream(receipt.Message));
+        Assert.Equal("Delivered: Alert", message.Subject);
+        Assert.Equal(("alert-1@example.com", "alert-1@example.com"), (message.InReplyTo, message.References.Single()));
+        Assert.Equal(("auto-generated", "All"), (message.Headers["Auto-Submitted"], message.Headers["X-Auto-Response-Suppress"]));
+        Assert.Matches(
+            $"^The SMS from your email \"Alert\" reached its phone:\n\n  \\+61412345678, {DeliveryLine}\n    \"Alert Server 23 is offline.\"\n$",
+            message.TextBody);
+    }
+
+    [Fact]
+    public async Task A_bulk_email_from_a_user_with_receipt_emails_gets_one_receipt_listing_every_delivery_once_all_are_final()
+    {
+        await RegisterSendersAsync();
+        var rows = Enumerable.Range(0, 5).Select(i => $"6141234567{i},Row {i} is due.").ToList();
+        var builder = new MimeKit.BodyBuilder { TextBody = "The day's reminders." };
+        builder.Attachments.Add("CI00000001261125090000.csv", Encoding.UTF8.GetBytes(string.Join("\r\n", rows)));
+        await SendAsync(new MimeKit.MimeMessage([MimeKit.MailboxAddress.Parse("ops@example.com")], [], "Reminders", builder.ToMessageBody()) { MessageId = "bulk-1@example.com" },
+            "bulksms@sms.localhost");
+        Start();
+        await AllReportedAsync(1);
+        Assert.Equal(Enumerable.Repeat("delivered", 5), (await Sms()).Select(s => s.Status));
+        var receipt = Assert.Single(await _db.Outbox.QueuedAsync(10));
+        var message = MimeKit.MimeMessage.Load(new MemoryStream(receipt.Message));
+        Assert.Equal(("Delivered: Reminders", "bulk-1@example.com"), (message.Subject, message.InReplyTo));
+        Assert.StartsWith("The SMS from your email \"Reminders\" reached their phones:\n\n", message.TextBody, StringComparison.Ordinal);
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Matches($"\n  \\+6141234567{i}, {DeliveryLine}\n    \"Row {i} is due.\"\n", message.TextBody);
+        }
+    }
+
+    [Fact]
+    public async Task A_user_with_receipt_emails_whose_email_was_not_all_delivered_gets_one_report_listing_both()
+    {
+        _smsc.Options.Outcome = number => number == 1 ? "UNDELIV" : "DELIVRD";
+        await RegisterSendersAsync();
+        await SendAsync(Email("ops@example.com", "Alert", "alert-2@example.com", "Server 23 is offline."), "61412345670@sms.localhost", "61412345671@sms.localhost");
+        Start();
+        await AllReportedAsync(1);
+        var report = Assert.Single(await _db.Outbox.QueuedAsync(10));
+        var message = MimeKit.MimeMessage.Load(new MemoryStream(report.Message));
+        Assert.Equal(("report", "Not all of your SMS were delivered: Alert"), (report.Kind, message.Subject));
+        Assert.Matches($"1 reached its phone and 1 did not:\n\n  \\+614123456\\d\\d, failed: .*\n.*\n\nDelivered:\n\n  \\+614123456\\d\\d, {DeliveryLine}\n", message.TextBody);
     }
 
     [Fact]
