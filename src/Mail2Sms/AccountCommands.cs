@@ -49,11 +49,12 @@ internal static class AccountCommands
         var setId = id();
         var setWarning = new Option<long?>("--low-credit-warning") { Description = warningDescription };
         var setSender = new Option<string?>("--sender") { Description = "The sender (source address) of the account's SMS; \"\" for the gateway's." };
-        var set = new Command("set", "Change an account's low-credit warning level or sender.") { setId, setWarning, setSender };
+        var setCap = new Option<int?>("--sms-per-minute") { Description = "Start at most N of the account's SMS a minute (0: no cap)." };
+        var set = new Command("set", "Change an account's low-credit warning level, sender or cap of SMS per minute.") { setId, setWarning, setSender, setCap };
         set.SetAction((parse, token) => Run(settings, parse, async (store, output) =>
         {
-            var account = await store.SetAccountAsync(parse.GetRequiredValue(setId), parse.GetValue(setWarning), parse.GetValue(setSender), token).ConfigureAwait(false);
-            output.WriteLine($"Account {account.Id}: low-credit warning {LowCreditWarning(account)}; sender {account.Sender ?? "the gateway's"}.");
+            var account = await store.SetAccountAsync(parse.GetRequiredValue(setId), parse.GetValue(setWarning), parse.GetValue(setSender), parse.GetValue(setCap), token).ConfigureAwait(false);
+            output.WriteLine($"Account {account.Id}: low-credit warning {LowCreditWarning(account)}; sender {account.Sender ?? "the gateway's"}; {SmsPerMinute(account)}.");
         }));
 
         var showId = id();
@@ -115,6 +116,7 @@ internal static class AccountCommands
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"max parts:  {account.MaxParts}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"credits:    {account.Credits}"));
         output.WriteLine($"low credit: warning {LowCreditWarning(account)}");
+        output.WriteLine($"rate:       {SmsPerMinute(account)}");
         output.WriteLine("networks:");
         foreach (var network in await store.AllowedNetworksAsync(id, token).ConfigureAwait(false))
         {
@@ -133,6 +135,9 @@ internal static class AccountCommands
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {entry.At:yyyy-MM-dd HH:mm:ss}Z {entry.Delta,+8:+0;-0;0} = {entry.Balance,8}  {entry.Reason}"));
         }
     }
+
+    private static string SmsPerMinute(AccountRecord account) =>
+        account.SmsPerMinute > 0 ? string.Create(CultureInfo.InvariantCulture, $"at most {account.SmsPerMinute} SMS a minute") : "no cap of SMS per minute";
 
     private static string LowCreditWarning(AccountRecord account) =>
         account.LowCreditWarning > 0 ? string.Create(CultureInfo.InvariantCulture, $"below {account.LowCreditWarning} credits") : "off";

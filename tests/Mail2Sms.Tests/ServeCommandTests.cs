@@ -90,6 +90,36 @@ public sealed class ServeCommandTests : IDisposable
             while (!output.Contains(" delivered ", StringComparison.Ordinal) && DateTime.UtcNow < deadline);
 
             Assert.Matches(@"DEMO0001\s+61412345678\s+delivered\s+1xGsm7 Alert 1 Server 23 is offline\.", output);
+
+            // The demo's mobile answers: its reply arrives as an email, threaded under the alert.
+            while (!(Directory.Exists(Outbox) && Directory.GetFiles(Outbox, "*-reply.eml").Length > 0) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+
+            var reply = await MimeMessage.LoadAsync(Assert.Single(Directory.GetFiles(Outbox, "*-reply.eml")));
+            Assert.Equal(("61412345678@sms.localhost", "Re: Alert 1", "alert-1@example.com"), (reply.From.Mailboxes.Single().Address, reply.Subject, reply.InReplyTo));
+            Assert.StartsWith("OK, on my way.", reply.TextBody, StringComparison.Ordinal);
+
+            // Answering the reply email sends its new text back to the mobile as an SMS.
+            var answer = new MimeMessage();
+            answer.From.Add(new MailboxAddress("Monitor", "nagios@example.com"));
+            answer.To.Add(reply.From.Mailboxes.Single());
+            answer.Subject = "Re: " + reply.Subject;
+            answer.InReplyTo = reply.MessageId;
+            answer.References.Add(reply.MessageId!);
+            answer.Body = new TextPart("plain") { Text = "Thanks, call me when it is back.\n\n> OK, on my way.\n" };
+            await client.ConnectAsync("127.0.0.1", _port, MailKit.Security.SecureSocketOptions.None);
+            Assert.Equal("2.0.0 Accepted: 1 SMS queued for 1 credits.", await client.SendAsync(answer));
+            await client.DisconnectAsync(quit: true);
+            do
+            {
+                await Task.Delay(100);
+                (_, output) = Cli.Run(["messages", .. Settings]);
+            }
+            while (!output.Contains("Thanks, call me", StringComparison.Ordinal) && DateTime.UtcNow < deadline);
+
+            Assert.Matches(@"DEMO0001\s+61412345678\s+\w+\s+1xGsm7 Thanks, call me when it is back\.", output);
         }
         finally
         {
@@ -155,12 +185,12 @@ public sealed class ServeCommandTests : IDisposable
             await client.DisconnectAsync(quit: true);
 
             var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (!(Directory.Exists(Outbox) && Directory.GetFiles(Outbox, "*.eml").Length > 0) && DateTime.UtcNow < deadline)
+            while (!(Directory.Exists(Outbox) && Directory.GetFiles(Outbox, "*-report.eml").Length > 0) && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(100);
             }
 
-            var report = await File.ReadAllTextAsync(Assert.Single(Directory.GetFiles(Outbox, "*.eml")));
+            var report = await File.ReadAllTextAsync(Assert.Single(Directory.GetFiles(Outbox, "*-report.eml")));
             Assert.Contains("X-Receiver: <nagios@example.com>", report, StringComparison.Ordinal);
             Assert.Contains("0298765432: '0298765432' is a fixed-line number of AU, not a mobile number.", report, StringComparison.Ordinal);
         }

@@ -6,7 +6,11 @@ using Microsoft.Data.Sqlite;
 namespace Mail2Sms.Gateway.Storage;
 
 /// <summary>An account as the operator manages it.</summary>
-public sealed record AccountRecord(string Id, string? Country, string? Sender, bool RelaxedNumbers, int MaxParts, long Credits, long LowCreditWarning, DateTimeOffset CreatedAt);
+public sealed record AccountRecord(string Id, string? Country, string? Sender, bool RelaxedNumbers, int MaxParts, long Credits, long LowCreditWarning, DateTimeOffset CreatedAt)
+{
+    /// <summary>SMS the account may start per minute; 0 for no cap.</summary>
+    public int SmsPerMinute { get; init; }
+}
 
 /// <summary>A user of an account: an address, or a <c>*@domain</c> pattern that authenticates by IP only.</summary>
 /// <param name="AccountId">The account.</param>
@@ -70,6 +74,7 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
         }
 
         RequireWarningLevel(lowCreditWarning);
+        RequireSender(sender);
 
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -99,13 +104,20 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
 
     /// <summary>
     /// Changes an account's settings: each one given (not null) is set; an empty <paramref name="sender"/>
-    /// goes back to the gateway's. Returns the account as it now is.
+    /// goes back to the gateway's; <paramref name="smsPerMinute"/> caps the SMS it starts a minute (0: no cap).
+    /// Returns the account as it now is.
     /// </summary>
-    public async Task<AccountRecord> SetAccountAsync(string id, long? lowCreditWarning, string? sender, CancellationToken cancellationToken = default)
+    public async Task<AccountRecord> SetAccountAsync(string id, long? lowCreditWarning, string? sender, int? smsPerMinute, CancellationToken cancellationToken = default)
     {
-        if (lowCreditWarning is null && sender is null)
+        if (lowCreditWarning is null && sender is null && smsPerMinute is null)
         {
-            throw new StoreException($"Nothing to change for account {id}: give a low-credit warning level or a sender.");
+            throw new StoreException($"Nothing to change for account {id}: give a low-credit warning level, a sender or a cap of SMS per minute.");
+        }
+
+        RequireSender(sender);
+        if (smsPerMinute < 0)
+        {
+            throw new StoreException($"The cap of SMS per minute is {smsPerMinute}; it must be 0 (no cap) or more.");
         }
 
         if (lowCreditWarning is { } level)
@@ -118,10 +130,11 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
             var changed = await connection.ExecuteAsync(
                 """
                 UPDATE accounts SET low_credit_warning = COALESCE(@lowCreditWarning, low_credit_warning),
-                    sender = CASE WHEN @sender IS NULL THEN sender ELSE NULLIF(@sender, '') END
+                    sender = CASE WHEN @sender IS NULL THEN sender ELSE NULLIF(@sender, '') END,
+                    sms_per_minute = COALESCE(@smsPerMinute, sms_per_minute)
                 WHERE id = @id
                 """,
-                new { id, lowCreditWarning, sender = sender?.Trim() }).ConfigureAwait(false);
+                new { id, lowCreditWarning, sender = sender?.Trim(), smsPerMinute }).ConfigureAwait(false);
             if (changed == 0)
             {
                 throw new StoreException($"There is no account {id}.");
@@ -129,6 +142,24 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
         }
 
         return (await FindAccountAsync(id, cancellationToken).ConfigureAwait(false))!;
+    }
+
+    // What an SMSC takes as a source address: a number (up to 15 digits, + allowed) or up to 11 letters, digits and spaces.
+    private static void RequireSender(string? sender)
+    {
+        var text = sender?.Trim();
+        if (string.IsNullOrEmpty(text))
+        {
+            return;
+        }
+
+        var digits = text.StartsWith('+') ? text[1..] : text;
+        var number = digits.Length is > 0 and <= 15 && digits.All(char.IsAsciiDigit);
+        var alphanumeric = text.Length <= 11 && text.All(c => char.IsAsciiLetterOrDigit(c) || c is ' ' or '.' or '-' or '_' or '&');
+        if (!number && !alphanumeric)
+        {
+            throw new StoreException($"'{text}' cannot be a sender: use a number of up to 15 digits, or up to 11 letters, digits and spaces.");
+        }
     }
 
     private static void RequireWarningLevel(long level)
@@ -347,12 +378,13 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
             "INSERT INTO credit_ledger (account_id, delta, balance, reason, at) VALUES (@id, @delta, @balance, @reason, @at)",
             new { id, delta, balance, reason, at }, transaction);
 
-    private sealed record AccountRow(string Id, string? Country, string? Sender, long RelaxedNumbers, long MaxParts, long Credits, long LowCreditWarning, string CreatedAt)
+    private sealed record AccountRow(string Id, string? Country, string? Sender, long RelaxedNumbers, long MaxParts, long Credits, long LowCreditWarning, long SmsPerMinute, string CreatedAt)
     {
         public const string Select =
-            "SELECT id AS Id, country AS Country, sender AS Sender, relaxed_numbers AS RelaxedNumbers, max_parts AS MaxParts, credits AS Credits, low_credit_warning AS LowCreditWarning, created_at AS CreatedAt FROM accounts";
+            "SELECT id AS Id, country AS Country, sender AS Sender, relaxed_numbers AS RelaxedNumbers, max_parts AS MaxParts, credits AS Credits, low_credit_warning AS LowCreditWarning, sms_per_minute AS SmsPerMinute, created_at AS CreatedAt FROM accounts";
 
         public AccountRecord ToRecord() => new(Id, Country, Sender, RelaxedNumbers != 0, (int)MaxParts, Credits, LowCreditWarning,
-            Timestamps.Read(CreatedAt));
+            Timestamps.Read(CreatedAt))
+        { SmsPerMinute = (int)SmsPerMinute };
     }
 }

@@ -413,10 +413,7 @@ public sealed class DispatcherTests : IAsyncDisposable
     public async Task An_account_capped_at_5_sms_a_minute_sends_5_and_the_rest_the_next_minute()
     {
         var clock = _db.Clock;
-        await using (var connection = await _db.Database.OpenAsync())
-        {
-            await connection.ExecuteAsync("UPDATE accounts SET sms_per_minute = 5 WHERE id = 'CI00000001'");
-        }
+        await _db.Accounts.SetAccountAsync("CI00000001", lowCreditWarning: null, sender: null, smsPerMinute: 5);
 
         await Queue(clock, [.. Enumerable.Range(0, 8).Select(i => $"capped {i}")]);
         Start(clock: clock);
