@@ -30,7 +30,7 @@ internal static class ServeCommand
             var intake = new IntakeService(options.Domains, new SenderAuthenticator(accounts, new PasswordLockout(TimeProvider.System), passwords), accounts, emails, outbox);
             var error = parse.InvocationConfiguration.Error;
             var gateway = new SmtpGateway(options, intake, accounts, outbox, passwords, e => error.WriteLine($"intake failed, answered 451 4.3.0: {e}"));
-            var pickup = new PickupWriter(outbox, settings.Configuration["Mail:PickupDirectory"] ?? Path.Combine("data", "outbox"));
+            var sender = MailSettings.Sender(settings.Configuration, outbox, error.WriteLine);
 
             // The SMS centre: the built-in simulator unless Sms:Provider says smpp.
             var (delivery, smscOptions, provider) = DeliveryFrom(settings.Configuration);
@@ -46,10 +46,10 @@ internal static class ServeCommand
 
             // System.CommandLine cancels the token on Ctrl+C and SIGTERM.
             var running = gateway.RunAsync(token);
-            var sending = pickup.RunAsync(TimeSpan.FromSeconds(1), e => error.WriteLine($"writing mail to {pickup.Folder} failed, will retry: {e.Message}"), token);
+            var sending = sender.RunAsync(TimeSpan.FromSeconds(1), token);
             var dispatching = dispatcher.RunAsync(token);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"mail2sms is listening for SMTP on {options.Address}:{options.Port} for {string.Join(", ", options.Domains)}; mail it sends goes to {Path.GetFullPath(pickup.Folder)}; Ctrl+C stops it."));
+                $"mail2sms is listening for SMTP on {options.Address}:{options.Port} for {string.Join(", ", options.Domains)}; mail it sends goes to {sender.Destination}; Ctrl+C stops it."));
             output.WriteLine(simulator is null
                 ? $"SMS go to the SMSC at {smscOptions.Host}:{smscOptions.Port} as {smscOptions.SystemId}."
                 : $"SMS go to the built-in SMSC simulator (127.0.0.1:{simulator.Port}), which reports every one delivered.");
@@ -130,7 +130,7 @@ internal static class ServeCommand
         };
     }
 
-    private static int Number(IConfiguration configuration, string key, int fallback) =>
+    internal static int Number(IConfiguration configuration, string key, int fallback) =>
         configuration[key] is not { } text ? fallback
         : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0 ? value
         : throw new SettingsException($"{key} is '{text}'; it must be a whole number above 0.");
