@@ -66,7 +66,7 @@ public sealed class OutboxSender(OutboxStore outbox, IMailTransport transport, T
         var sent = 0;
         try
         {
-            while (await outbox.QueuedAsync(100, cancellationToken).ConfigureAwait(false) is { Count: > 0 } batch)
+            while (await outbox.DueAsync(100, cancellationToken).ConfigureAwait(false) is { Count: > 0 } batch)
             {
                 foreach (var mail in batch)
                 {

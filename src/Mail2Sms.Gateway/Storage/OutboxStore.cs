@@ -62,16 +62,20 @@ public sealed class OutboxStore(SqliteDatabase database, TimeProvider clock)
             "SELECT 1 FROM outbound_mail WHERE kind = 'reply' AND message_id IN @messageIds LIMIT 1", new { messageIds }).ConfigureAwait(false) is not null;
     }
 
+    /// <summary>The queued mail, due or put off, oldest first, at most <paramref name="limit"/>.</summary>
+    public Task<IReadOnlyList<QueuedMail>> QueuedAsync(int limit, CancellationToken cancellationToken = default) =>
+        SelectAsync("WHERE status = 'queued' ORDER BY id LIMIT @limit", new { limit }, cancellationToken);
+
     /// <summary>The queued mail due by now, earliest first, at most <paramref name="limit"/>.</summary>
-    public async Task<IReadOnlyList<QueuedMail>> QueuedAsync(int limit, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<QueuedMail>> DueAsync(int limit, CancellationToken cancellationToken = default) =>
+        SelectAsync("WHERE status = 'queued' AND due_at <= @now ORDER BY due_at, id LIMIT @limit", new { limit, now = Now }, cancellationToken);
+
+    private async Task<IReadOnlyList<QueuedMail>> SelectAsync(string where, object values, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<QueuedMail>(
-            """
-            SELECT id AS Id, kind AS Kind, mail_from AS MailFrom, rcpt_to AS RcptTo, message AS Message, attempts AS Attempts
-            FROM outbound_mail WHERE status = 'queued' AND due_at <= @now ORDER BY due_at, id LIMIT @limit
-            """,
-            new { limit, now = Now }).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<QueuedMail>(new CommandDefinition(
+            $"SELECT id AS Id, kind AS Kind, mail_from AS MailFrom, rcpt_to AS RcptTo, message AS Message, attempts AS Attempts FROM outbound_mail {where}",
+            values, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.ToList();
     }
 
