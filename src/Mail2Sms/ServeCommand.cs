@@ -31,7 +31,7 @@ internal static class ServeCommand
                 new EmailStore(database, TimeProvider.System, queued), outbox);
             var error = parse.InvocationConfiguration.Error;
             var gateway = new SmtpGateway(options, intake, accounts, outbox, passwords, e => error.WriteLine($"intake failed, answered 451 4.3.0: {e}"));
-            var pickup = new PickupWriter(outbox, settings.Configuration["Mail:PickupDirectory"] ?? Path.Combine("data", "outbox"));
+            var sender = MailSettings.Sender(settings.Configuration, outbox, error.WriteLine);
 
             // The SMS centre: the built-in simulator unless Sms:Provider says smpp. In the demo its mobiles answer every SMS.
             var (delivery, smscOptions, provider) = DeliveryFrom(settings.Configuration);
@@ -50,16 +50,16 @@ internal static class ServeCommand
 
             // System.CommandLine cancels the token on Ctrl+C and SIGTERM.
             var running = gateway.RunAsync(token);
-            var sending = pickup.RunAsync(TimeSpan.FromSeconds(1), e => error.WriteLine($"writing mail to {pickup.Folder} failed, will retry: {e.Message}"), token);
+            var sending = sender.RunAsync(TimeSpan.FromSeconds(1), token);
             var dispatching = dispatcher.RunAsync(token);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"mail2sms is listening for SMTP on {options.Address}:{options.Port} for {string.Join(", ", options.Domains)}; mail it sends goes to {Path.GetFullPath(pickup.Folder)}; Ctrl+C stops it."));
+                $"mail2sms is listening for SMTP on {options.Address}:{options.Port} for {string.Join(", ", options.Domains)}; mail it sends goes to {sender.Destination}; Ctrl+C stops it."));
             output.WriteLine(simulator is null
                 ? $"SMS go to the SMSC at {smscOptions.Host}:{smscOptions.Port} as {smscOptions.SystemId}."
                 : $"SMS go to the built-in SMSC simulator (127.0.0.1:{simulator.Port}), which reports every one delivered.");
             if (parse.GetValue(demo))
             {
-                await CreateDemoAsync(accounts, options, pickup.Folder, output, token).ConfigureAwait(false);
+                await CreateDemoAsync(accounts, options, sender.Destination, output, token).ConfigureAwait(false);
             }
 
             try
@@ -137,12 +137,12 @@ internal static class ServeCommand
         : configuration[key] is { } list ? list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
         : [];
 
-    private static int Number(IConfiguration configuration, string key, int fallback) =>
+    internal static int Number(IConfiguration configuration, string key, int fallback) =>
         configuration[key] is not { } text ? fallback
         : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0 ? value
         : throw new SettingsException($"{key} is '{text}'; it must be a whole number above 0.");
 
-    private static async Task CreateDemoAsync(AccountStore accounts, SmtpOptions options, string mailFolder, TextWriter output, CancellationToken token)
+    private static async Task CreateDemoAsync(AccountStore accounts, SmtpOptions options, string mailDestination, TextWriter output, CancellationToken token)
     {
         if (await accounts.FindAccountAsync(DemoAccount, token).ConfigureAwait(false) is null)
         {
@@ -156,7 +156,7 @@ internal static class ServeCommand
             Demo account {DemoAccount} accepts mail from this machine for any sender @example.com. Try:
               swaks --server {options.Address}:{options.Port} --from you@example.com --to 61412345678@{options.Domains[0]} --header "Subject: System Alert" --body "Server 23 is offline."
             then see it queued, then delivered, with: mail2sms messages
-            The demo's mobiles answer every SMS: the reply comes back as an email to you@example.com in {Path.GetFullPath(mailFolder)}.
+            The demo's mobiles answer every SMS: the reply comes back as an email to you@example.com, sent to {mailDestination}.
             """));
     }
 }

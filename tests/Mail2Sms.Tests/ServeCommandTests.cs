@@ -51,6 +51,13 @@ public sealed class ServeCommandTests : IDisposable
                 ready.TrySetResult();
             }
         };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            lock (Output)
+            {
+                Output.Add($"stderr: {e.Data}");
+            }
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         Assert.True(ready.Task.Wait(TimeSpan.FromSeconds(60)), "serve did not say it was listening");
@@ -283,9 +290,9 @@ public sealed class ServeCommandTests : IDisposable
         }
 
         await serve.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.Equal(0, serve.ExitCode);
         lock (Output)
         {
+            Assert.True(serve.ExitCode == 0, $"exit code {serve.ExitCode}:\n{string.Join('\n', Output)}");
             Assert.Contains("mail2sms stopped.", Output);
         }
     }
