@@ -69,7 +69,7 @@ public sealed record DeliveryOptions
 /// </summary>
 public sealed class Dispatcher(
     DeliveryStore store, ReplyStore replies, Mail.ReportComposer reports, SmscBinds smsc, QueueSignal signal,
-    DeliveryOptions options, TimeProvider clock, Action<Exception> onError)
+    DeliveryOptions options, TimeProvider clock, Action<Exception> onError, Action? mailQueued = null)
 {
     // A reply in parts whose last part never comes is emailed as far as it got after this.
     private readonly MessageAssembler _replies = new(clock, TimeSpan.FromMinutes(5));
@@ -172,7 +172,11 @@ public sealed class Dispatcher(
                 }
 
                 // One delivery report per email, once all its SMS are final and some did not arrive.
-                await store.ReportFinishedAsync(reports.Compose, cancellationToken).ConfigureAwait(false);
+                if (await store.ReportFinishedAsync(reports.Compose, cancellationToken).ConfigureAwait(false) > 0)
+                {
+                    mailQueued?.Invoke();
+                }
+
                 var now = clock.GetUtcNow();
                 if (now >= nextSlowSweep)
                 {
@@ -213,7 +217,13 @@ public sealed class Dispatcher(
         }
     }
 
-    private Task<ReplyOutcome> ReplyAsync(AssembledMessage reply) => replies.ReceiveAsync(reply.First.SourceAddress, SourceOf(reply.First.DestinationAddress).Address, reply.Text);
+    private async Task ReplyAsync(AssembledMessage reply)
+    {
+        if (await replies.ReceiveAsync(reply.First.SourceAddress, SourceOf(reply.First.DestinationAddress).Address, reply.Text).ConfigureAwait(false) != ReplyOutcome.Unmatched)
+        {
+            mailQueued?.Invoke();
+        }
+    }
 
     private async Task SendAsync(ClaimedSms sms, CancellationToken drain)
     {
