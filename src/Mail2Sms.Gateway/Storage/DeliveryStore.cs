@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Threading.Channels;
 using Dapper;
 using Mail2Sms.Smpp;
 using Microsoft.Data.Sqlite;
@@ -68,7 +69,9 @@ public sealed record FinishedEmail(
 /// </summary>
 public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
 {
+    private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private int _turn;
+    private int _writerStarted;
 
     private string Now => Timestamps.Write(clock.GetUtcNow());
 
@@ -82,6 +85,7 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
     {
         rules ??= new ClaimRules();
         var now = Now;
+        using var writing = await database.WriteTurnAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
@@ -165,6 +169,7 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
     public async Task<int> ExpireAsync(DateTimeOffset acceptedBefore, string reason, CancellationToken cancellationToken = default)
     {
         var now = Now;
+        using var writing = await database.WriteTurnAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var ids = (await connection.QueryAsync<long>(
@@ -182,6 +187,7 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
     /// <summary>Marks SMS submitted before <paramref name="before"/> and still without a final receipt as unknown; returns how many.</summary>
     public async Task<int> MarkUnknownAsync(DateTimeOffset before, CancellationToken cancellationToken = default)
     {
+        using var writing = await database.WriteTurnAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await connection.ExecuteAsync(
             "UPDATE sms SET status = 'unknown', final_at = @now, last_error = 'No receipt came from the SMS centre.' WHERE status = 'submitted' AND submitted_at < @before",
@@ -189,11 +195,11 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
     }
 
     /// <summary>Records the SMSC's ID of every part; a receipt that came before is applied now.</summary>
-    public async Task SubmittedAsync(long smsId, IReadOnlyList<string> smscMessageIds, ReceiptIdForm form, CancellationToken cancellationToken = default)
+    public Task SubmittedAsync(long smsId, IReadOnlyList<string> smscMessageIds, ReceiptIdForm form, CancellationToken cancellationToken = default) =>
+        WriteAsync((connection, transaction, now) => SubmittedWithinAsync(connection, transaction, smsId, smscMessageIds, form, now), cancellationToken);
+
+    private static async Task<bool> SubmittedWithinAsync(SqliteConnection connection, DbTransaction transaction, long smsId, IReadOnlyList<string> smscMessageIds, ReceiptIdForm form, string now)
     {
-        var now = Now;
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         for (var part = 0; part < smscMessageIds.Count; part++)
         {
             var id = smscMessageIds[part];
@@ -216,51 +222,121 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
             await ApplyAsync(connection, transaction, key, state, now).ConfigureAwait(false);
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>Puts the SMS back in the queue, due at <paramref name="dueAt"/>, with why.</summary>
-    public async Task RetryAsync(long smsId, DateTimeOffset dueAt, string reason, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync(
+    public Task RetryAsync(long smsId, DateTimeOffset dueAt, string reason, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (connection, transaction, _) => await connection.ExecuteAsync(
             "UPDATE sms SET attempts = attempts + 1, due_at = @due, claimed_until = NULL, last_error = @reason WHERE id = @smsId",
-            new { smsId, due = Timestamps.Write(dueAt), reason }).ConfigureAwait(false);
-    }
+            new { smsId, due = Timestamps.Write(dueAt), reason }, transaction).ConfigureAwait(false), cancellationToken);
 
     /// <summary>Ends the SMS as <paramref name="status"/> (failed or expired) with why; its credits go back, as none of its parts was submitted.</summary>
-    public async Task EndUnsentAsync(long smsId, string status, string reason, CancellationToken cancellationToken = default)
-    {
-        var now = Now;
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await EndUnsentWithinAsync(connection, transaction, smsId, status, reason, now).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public Task EndUnsentAsync(long smsId, string status, string reason, CancellationToken cancellationToken = default) =>
+        WriteAsync((connection, transaction, now) => EndUnsentWithinAsync(connection, transaction, smsId, status, reason, now), cancellationToken);
 
-    private static async Task EndUnsentWithinAsync(SqliteConnection connection, DbTransaction transaction, long smsId, string status, string reason, string now)
+    private static async Task<bool> EndUnsentWithinAsync(SqliteConnection connection, DbTransaction transaction, long smsId, string status, string reason, string now)
     {
         var sms = await connection.QuerySingleAsync<(string AccountId, long Parts)>(
             "UPDATE sms SET status = @status, final_at = @now, claimed_until = NULL, last_error = @reason WHERE id = @smsId RETURNING account_id, parts",
             new { smsId, status, now, reason }, transaction).ConfigureAwait(false);
         await RefundAsync(connection, transaction, sms.AccountId, sms.Parts, $"sms {smsId} {status}, never submitted", now).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>
     /// Ends an SMS refused part-way: the parts the SMSC took are recorded (their receipts still come),
     /// the SMS is failed with why, and the credits of the parts never submitted go back.
     /// </summary>
-    public async Task EndPartlySentAsync(long smsId, IReadOnlyList<string> smscMessageIds, ReceiptIdForm form, string reason, CancellationToken cancellationToken = default)
+    public Task EndPartlySentAsync(long smsId, IReadOnlyList<string> smscMessageIds, ReceiptIdForm form, string reason, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (connection, transaction, now) =>
+        {
+            await SubmittedWithinAsync(connection, transaction, smsId, smscMessageIds, form, now).ConfigureAwait(false);
+            var sms = await connection.QuerySingleAsync<(string AccountId, long Parts)>(
+                "UPDATE sms SET status = 'failed', final_at = @now, last_error = @reason WHERE id = @smsId RETURNING account_id, parts",
+                new { smsId, now, reason }, transaction).ConfigureAwait(false);
+            var unsent = sms.Parts - smscMessageIds.Count;
+            await RefundAsync(connection, transaction, sms.AccountId, unsent, $"sms {smsId} failed, {unsent} parts never submitted", now).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="apply"/> in the next write transaction: the writes that come while one
+    /// commits are committed together (one fsync for many), each in a savepoint of its own so a
+    /// failing one leaves the others whole, and each caller's task completes once its commit has.
+    /// </summary>
+    private Task<T> WriteAsync<T>(Func<SqliteConnection, DbTransaction, string, Task<T>> apply, CancellationToken cancellationToken)
     {
-        await SubmittedAsync(smsId, smscMessageIds, form, cancellationToken).ConfigureAwait(false);
-        var now = Now;
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var sms = await connection.QuerySingleAsync<(string AccountId, long Parts)>(
-            "UPDATE sms SET status = 'failed', final_at = @now, last_error = @reason WHERE id = @smsId RETURNING account_id, parts",
-            new { smsId, now, reason }, transaction).ConfigureAwait(false);
-        await RefundAsync(connection, transaction, sms.AccountId, sms.Parts - smscMessageIds.Count, $"sms {smsId} failed, {sms.Parts - smscMessageIds.Count} parts never submitted", now).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        if (Interlocked.Exchange(ref _writerStarted, 1) == 0)
+        {
+            _ = Task.Run(WriteLoopAsync, CancellationToken.None);
+        }
+
+        var write = new PendingWrite(async (connection, transaction, now) => await apply(connection, transaction, now).ConfigureAwait(false));
+        if (!_writes.Writer.TryWrite(write))
+        {
+            throw new InvalidOperationException("The delivery store's writer is closed.");
+        }
+
+        return Cast<T>(write.Done.Task).WaitAsync(cancellationToken);
+    }
+
+    private static async Task<T> Cast<T>(Task<object?> task) => (T)(await task.ConfigureAwait(false))!;
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<PendingWrite>();
+        while (await _writes.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (batch.Count < 256 && _writes.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+
+            var results = new List<(PendingWrite Write, object? Result)>(batch.Count);
+            try
+            {
+                var now = Now;
+                using var writing = await database.WriteTurnAsync().ConfigureAwait(false);
+                await using var connection = await database.OpenAsync().ConfigureAwait(false);
+                await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
+                foreach (var write in batch)
+                {
+                    await transaction.SaveAsync("write").ConfigureAwait(false);
+                    try
+                    {
+                        results.Add((write, await write.Apply(connection, transaction, now).ConfigureAwait(false)));
+                        await transaction.ReleaseAsync("write").ConfigureAwait(false);
+                    }
+                    catch (Exception e)
+                    {
+                        // This write only: the others of the batch go ahead.
+                        await transaction.RollbackAsync("write").ConfigureAwait(false);
+                        write.Done.TrySetException(e);
+                    }
+                }
+
+                await transaction.CommitAsync().ConfigureAwait(false);
+                foreach (var (write, result) in results)
+                {
+                    write.Done.TrySetResult(result);
+                }
+            }
+            catch (Exception e)
+            {
+                foreach (var write in batch)
+                {
+                    write.Done.TrySetException(e);
+                }
+            }
+
+            batch.Clear();
+        }
+    }
+
+    private sealed record PendingWrite(Func<SqliteConnection, DbTransaction, string, Task<object?>> Apply)
+    {
+        public TaskCompletionSource<object?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     private static async Task RefundAsync(SqliteConnection connection, DbTransaction transaction, string account, long parts, string why, string now)
@@ -283,6 +359,7 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
     public async Task<int> ReportFinishedAsync(Func<FinishedEmail, Mail.OutboundMail> compose, CancellationToken cancellationToken = default)
     {
         var now = Now;
+        using var writing = await database.WriteTurnAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var finished = (await connection.QueryAsync<(long Id, string? Originator, string? MessageId, string Subject, long Receipts)>(
@@ -320,22 +397,19 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
     }
 
     /// <summary>Applies a receipt by its key; one for a part not recorded yet is kept until it is. Returns true when it matched a part.</summary>
-    public async Task<bool> ReceiptAsync(string receiptKey, string state, CancellationToken cancellationToken = default)
-    {
-        var now = Now;
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var matched = await ApplyAsync(connection, transaction, receiptKey, state, now).ConfigureAwait(false);
-        if (!matched)
+    public Task<bool> ReceiptAsync(string receiptKey, string state, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (connection, transaction, now) =>
         {
-            await connection.ExecuteAsync(
-                "INSERT INTO early_receipts (receipt_key, state, received_at) VALUES (@receiptKey, @state, @now) ON CONFLICT DO UPDATE SET state = excluded.state",
-                new { receiptKey, state, now }, transaction).ConfigureAwait(false);
-        }
+            var matched = await ApplyAsync(connection, transaction, receiptKey, state, now).ConfigureAwait(false);
+            if (!matched)
+            {
+                await connection.ExecuteAsync(
+                    "INSERT INTO early_receipts (receipt_key, state, received_at) VALUES (@receiptKey, @state, @now) ON CONFLICT DO UPDATE SET state = excluded.state",
+                    new { receiptKey, state, now }, transaction).ConfigureAwait(false);
+            }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return matched;
-    }
+            return matched;
+        }, cancellationToken);
 
     // A part's receipt; the SMS is delivered once every part is, failed as soon as one part fails for good.
     private static async Task<bool> ApplyAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, string key, string state, string now)

@@ -26,6 +26,7 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, Repl
     {
         var number = mobile.Trim().TrimStart('+');
         var now = clock.GetUtcNow();
+        using var writing = await database.WriteTurnAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var since = Timestamps.Write(now - window);

@@ -24,6 +24,42 @@ public sealed class SqliteDatabase
         _connectionString = builder.ToString();
     }
 
+    // One writer at a time within the process, waiting in turn: SQLite's own answer to a second writer
+    // (SQLITE_BUSY, retried after a sleep) would stall an email's commit behind the dispatcher's writes.
+    // The turn is a token in a channel of one: waiting readers take it in the order they came.
+    private readonly System.Threading.Channels.Channel<bool> _writes = CreateTurns();
+
+    private static System.Threading.Channels.Channel<bool> CreateTurns()
+    {
+        var turns = System.Threading.Channels.Channel.CreateBounded<bool>(1);
+        turns.Writer.TryWrite(true);
+        return turns;
+    }
+
+    /// <summary>
+    /// Waits for this process's turn to write, held until the returned scope is disposed: take it before
+    /// a write transaction (or a lone write statement) begins, and dispose it after the commit.
+    /// Another process writing is still answered by SQLite's busy timeout.
+    /// </summary>
+    public async Task<IDisposable> WriteTurnAsync(CancellationToken cancellationToken = default)
+    {
+        await _writes.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return new Turn(_writes.Writer);
+    }
+
+    private sealed class Turn(System.Threading.Channels.ChannelWriter<bool> writes) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                writes.TryWrite(true);
+            }
+        }
+    }
+
     // The SQLite handles already set to synchronous=FULL: a pooled connection keeps its handle and the setting.
     private readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> _synchronous = [];
 

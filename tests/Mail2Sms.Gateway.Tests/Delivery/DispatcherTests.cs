@@ -535,4 +535,21 @@ public sealed class DispatcherTests : IAsyncDisposable
         var mail = Assert.Single(await _db.Outbox.QueuedAsync(10), m => m.Kind == "reply");
         Assert.Equal("ops-CI00000002@example.com", mail.RcptTo);
     }
+
+    [Fact]
+    public async Task Writes_committed_together_leave_the_others_whole_when_one_fails()
+    {
+        await Queue("first", "second");
+        var store = new DeliveryStore(_db.Database, TimeProvider.System);
+        var claimed = await store.ClaimAsync(10, TimeSpan.FromMinutes(1));
+        var writes = new[]
+        {
+            store.SubmittedAsync(claimed[0].Id, ["00000001"], ReceiptIdForm.SameText),
+            store.SubmittedAsync(424242, ["00000002"], ReceiptIdForm.SameText), // no such SMS
+            store.SubmittedAsync(claimed[1].Id, ["00000003"], ReceiptIdForm.SameText),
+        };
+        await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => writes[1]);
+        await Task.WhenAll(writes[0], writes[2]);
+        Assert.Equal([("submitted", "00000001"), ("submitted", "00000003")], (await Sms()).Select(s => (s.Status, s.Ids)));
+    }
 }
