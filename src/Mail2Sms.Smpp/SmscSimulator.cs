@@ -32,6 +32,9 @@ public sealed class SmscSimulatorOptions
     /// <summary>When set, every submit is answered with this status (a permanent refusal, say).</summary>
     public CommandStatus? SubmitStatus { get; set; }
 
+    /// <summary>A status to answer one submit with, given it (null: answer it as usual); after <see cref="SubmitStatus"/>.</summary>
+    public Func<ShortMessage, CommandStatus?>? Refuse { get; set; }
+
     /// <summary>When set, connections speak TLS with this certificate (set before <see cref="SmscSimulator.Start"/>).</summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate { get; set; }
 
@@ -253,6 +256,11 @@ public sealed class SmscSimulator : IAsyncDisposable
         if (Options.Throttling || Options.SubmitStatus is not null)
         {
             return new MessageResp(response) { Status = Options.Throttling ? CommandStatus.Throttled : Options.SubmitStatus!.Value };
+        }
+
+        if (request is ShortMessage submitted && Options.Refuse?.Invoke(submitted) is { } refusal)
+        {
+            return new MessageResp(response) { Status = refusal };
         }
 
         var number = Interlocked.Increment(ref _messageIds);

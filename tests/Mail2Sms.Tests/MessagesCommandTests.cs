@@ -66,7 +66,7 @@ public sealed class MessagesCommandTests : IDisposable
         var database = new SqliteDatabase($"Data Source={DatabasePath}");
         var delivery = new DeliveryStore(database, TimeProvider.System);
         var sms = Assert.Single(await delivery.ClaimAsync(10, TimeSpan.FromMinutes(1)));
-        await delivery.SubmittedAsync(sms.Id, ["00000001"], Smpp.ReceiptIdForm.SameText);
+        await delivery.SubmittedAsync(sms.Id, new SentParts(1, ["00000001"], Smpp.ReceiptIdForm.SameText));
         var replies = new ReplyStore(database, TimeProvider.System, new Gateway.Mail.ReplyComposer("sms.localhost"), TimeSpan.FromDays(7));
         Assert.Equal(ReplyOutcome.Emailed, await replies.ReceiveAsync("61412345678", "Mail2Sms", "On it"));
         Assert.Equal(ReplyOutcome.Unmatched, await replies.ReceiveAsync("61499999999", "Mail2Sms", "who is this?"));

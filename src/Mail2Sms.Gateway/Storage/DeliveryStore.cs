@@ -17,7 +17,14 @@ namespace Mail2Sms.Gateway.Storage;
 /// <param name="CreatedAt">When it was accepted (its validity counts from then).</param>
 /// <param name="OptedOut">The mobile replied STOP to this account (and not START since).</param>
 /// <param name="Source">The source address it goes from.</param>
-public sealed record ClaimedSms(long Id, string AccountId, string Number, string Text, string Encoding, int Parts, int Attempts, DateTimeOffset CreatedAt, bool OptedOut, string Source);
+/// <param name="PartsDone">Its first parts the SMSC already took in an attempt cut short: they are not sent again.</param>
+public sealed record ClaimedSms(long Id, string AccountId, string Number, string Text, string Encoding, int Parts, int Attempts, DateTimeOffset CreatedAt, bool OptedOut, string Source, int PartsDone);
+
+/// <summary>Parts the SMSC took, in order, from part <paramref name="First"/> (1 for the first part of an SMS).</summary>
+/// <param name="First">The number of the first of them.</param>
+/// <param name="MessageIds">The SMSC's message ID of each.</param>
+/// <param name="Form">How the SMSC writes these IDs in its receipts.</param>
+public sealed record SentParts(int First, IReadOnlyList<string> MessageIds, ReceiptIdForm Form);
 
 /// <summary>What a claim decides besides which SMS: where each goes from, and how many an account may start now.</summary>
 public sealed record ClaimRules
@@ -125,13 +132,16 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
             var source = !string.IsNullOrWhiteSpace(pick.Sender) ? pick.Sender.Trim()
                 : rules.SourcePool.Count > 0 ? await PoolSourceAsync(connection, transaction, pick.AccountId, pick.Number, rules, now).ConfigureAwait(false)
                 : rules.SourceAddress;
-            var row = await connection.QuerySingleAsync<(long Id, string AccountId, string Number, string Text, string Encoding, long Parts, long Attempts, string CreatedAt, long OptedOut)>(
+            var row = await connection.QuerySingleAsync<(long Id, string AccountId, string Number, string Text, string Encoding, long Parts, long Attempts, string CreatedAt, long OptedOut, long PartsDone)>(
                 """
-                UPDATE sms SET claimed_until = @until, source_address = @source WHERE id = @id
+                UPDATE sms SET claimed_until = @until, source_address = COALESCE(source_address, @source) WHERE id = @id
                 RETURNING id, account_id, number, text, encoding, parts, attempts, created_at,
-                    EXISTS (SELECT 1 FROM opt_outs o WHERE o.account_id = sms.account_id AND o.number = sms.number)
+                    EXISTS (SELECT 1 FROM opt_outs o WHERE o.account_id = sms.account_id AND o.number = sms.number),
+                    (SELECT count(*) FROM sms_parts p WHERE p.sms_id = sms.id)
                 """, new { until, source, id = pick.Id }, transaction).ConfigureAwait(false);
-            claimed.Add(new ClaimedSms(row.Id, row.AccountId, row.Number, row.Text, row.Encoding, (int)row.Parts, (int)row.Attempts, Timestamps.Read(row.CreatedAt), row.OptedOut != 0, source));
+            // An SMS with parts already out keeps the source they went from.
+            var from = row.PartsDone > 0 ? await connection.ExecuteScalarAsync<string>("SELECT source_address FROM sms WHERE id = @id", new { id = row.Id }, transaction).ConfigureAwait(false) ?? source : source;
+            claimed.Add(new ClaimedSms(row.Id, row.AccountId, row.Number, row.Text, row.Encoding, (int)row.Parts, (int)row.Attempts, Timestamps.Read(row.CreatedAt), row.OptedOut != 0, from, (int)row.PartsDone));
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -194,26 +204,35 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
             new { now = Now, before = Timestamps.Write(before) }).ConfigureAwait(false);
     }
 
-    /// <summary>Records the SMSC's ID of every part; a receipt that came before is applied now.</summary>
-    public Task SubmittedAsync(long smsId, IReadOnlyList<string> smscMessageIds, ReceiptIdForm form, CancellationToken cancellationToken = default) =>
-        WriteAsync((connection, transaction, now) => SubmittedWithinAsync(connection, transaction, smsId, smscMessageIds, form, now), cancellationToken);
+    /// <summary>Records the last parts the SMSC took: the SMS is submitted; receipts that came before are applied now.</summary>
+    public Task SubmittedAsync(long smsId, SentParts parts, CancellationToken cancellationToken = default) =>
+        WriteAsync((connection, transaction, now) => SubmittedWithinAsync(connection, transaction, smsId, parts, now), cancellationToken);
 
-    private static async Task<bool> SubmittedWithinAsync(SqliteConnection connection, DbTransaction transaction, long smsId, IReadOnlyList<string> smscMessageIds, ReceiptIdForm form, string now)
+    private static async Task<bool> SubmittedWithinAsync(SqliteConnection connection, DbTransaction transaction, long smsId, SentParts parts, string now)
     {
-        for (var part = 0; part < smscMessageIds.Count; part++)
-        {
-            var id = smscMessageIds[part];
-            await connection.ExecuteAsync(
-                "INSERT INTO sms_parts (sms_id, part, smsc_message_id, receipt_key, status) VALUES (@smsId, @part, @id, @key, 'submitted')",
-                new { smsId, part = part + 1, id, key = MessageIds.Key(id, form) ?? MessageIds.Key(id) }, transaction).ConfigureAwait(false);
-        }
-
+        await RecordPartsAsync(connection, transaction, smsId, parts, now).ConfigureAwait(false);
         await connection.ExecuteAsync(
             """
             UPDATE sms SET status = 'submitted', submitted_at = @now, attempts = attempts + 1, claimed_until = NULL, last_error = NULL,
-                smsc_message_ids = @ids WHERE id = @smsId
+                smsc_message_ids = (SELECT group_concat(smsc_message_id, ' ') FROM (SELECT smsc_message_id FROM sms_parts WHERE sms_id = @smsId ORDER BY part))
+            WHERE id = @smsId
             """,
-            new { smsId, now, ids = string.Join(' ', smscMessageIds) }, transaction).ConfigureAwait(false);
+            new { smsId, now }, transaction).ConfigureAwait(false);
+        await SettleAsync(connection, transaction, smsId, now).ConfigureAwait(false);
+        return true;
+    }
+
+    // Each part with its SMSC ID and receipt key; a receipt for one that came before is applied to it.
+    private static async Task RecordPartsAsync(SqliteConnection connection, DbTransaction transaction, long smsId, SentParts parts, string now)
+    {
+        for (var i = 0; i < parts.MessageIds.Count; i++)
+        {
+            var id = parts.MessageIds[i];
+            await connection.ExecuteAsync(
+                "INSERT INTO sms_parts (sms_id, part, smsc_message_id, receipt_key, status) VALUES (@smsId, @part, @id, @key, 'submitted')",
+                new { smsId, part = parts.First + i, id, key = MessageIds.Key(id, parts.Form) ?? MessageIds.Key(id) }, transaction).ConfigureAwait(false);
+        }
+
         var early = await connection.QueryAsync<(string Key, string State)>(
             "DELETE FROM early_receipts WHERE receipt_key IN (SELECT receipt_key FROM sms_parts WHERE sms_id = @smsId) RETURNING receipt_key, state",
             new { smsId }, transaction).ConfigureAwait(false);
@@ -221,15 +240,24 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
         {
             await ApplyAsync(connection, transaction, key, state, now).ConfigureAwait(false);
         }
-
-        return true;
     }
 
-    /// <summary>Puts the SMS back in the queue, due at <paramref name="dueAt"/>, with why.</summary>
-    public Task RetryAsync(long smsId, DateTimeOffset dueAt, string reason, CancellationToken cancellationToken = default) =>
-        WriteAsync(async (connection, transaction, _) => await connection.ExecuteAsync(
-            "UPDATE sms SET attempts = attempts + 1, due_at = @due, claimed_until = NULL, last_error = @reason WHERE id = @smsId",
-            new { smsId, due = Timestamps.Write(dueAt), reason }, transaction).ConfigureAwait(false), cancellationToken);
+    /// <summary>
+    /// Puts the SMS back in the queue, due at <paramref name="dueAt"/>, with why. Parts the SMSC took
+    /// before the attempt was cut short (<paramref name="parts"/>) are recorded and not sent again.
+    /// </summary>
+    public Task RetryAsync(long smsId, DateTimeOffset dueAt, string reason, SentParts? parts = null, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (connection, transaction, now) =>
+        {
+            if (parts is not null)
+            {
+                await RecordPartsAsync(connection, transaction, smsId, parts, now).ConfigureAwait(false);
+            }
+
+            return await connection.ExecuteAsync(
+                "UPDATE sms SET attempts = attempts + 1, due_at = @due, claimed_until = NULL, last_error = @reason WHERE id = @smsId",
+                new { smsId, due = Timestamps.Write(dueAt), reason }, transaction).ConfigureAwait(false);
+        }, cancellationToken);
 
     /// <summary>Ends the SMS as <paramref name="status"/> (failed or expired) with why; its credits go back, as none of its parts was submitted.</summary>
     public Task EndUnsentAsync(long smsId, string status, string reason, CancellationToken cancellationToken = default) =>
@@ -248,14 +276,17 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
     /// Ends an SMS refused part-way: the parts the SMSC took are recorded (their receipts still come),
     /// the SMS is failed with why, and the credits of the parts never submitted go back.
     /// </summary>
-    public Task EndPartlySentAsync(long smsId, IReadOnlyList<string> smscMessageIds, ReceiptIdForm form, string reason, CancellationToken cancellationToken = default) =>
+    public Task EndPartlySentAsync(long smsId, SentParts parts, string reason, CancellationToken cancellationToken = default) =>
         WriteAsync(async (connection, transaction, now) =>
         {
-            await SubmittedWithinAsync(connection, transaction, smsId, smscMessageIds, form, now).ConfigureAwait(false);
-            var sms = await connection.QuerySingleAsync<(string AccountId, long Parts)>(
-                "UPDATE sms SET status = 'failed', final_at = @now, last_error = @reason WHERE id = @smsId RETURNING account_id, parts",
+            await SubmittedWithinAsync(connection, transaction, smsId, parts, now).ConfigureAwait(false);
+            var sms = await connection.QuerySingleAsync<(string AccountId, long Parts, long Sent)>(
+                """
+                UPDATE sms SET status = 'failed', final_at = @now, last_error = @reason WHERE id = @smsId
+                RETURNING account_id, parts, (SELECT count(*) FROM sms_parts p WHERE p.sms_id = sms.id)
+                """,
                 new { smsId, now, reason }, transaction).ConfigureAwait(false);
-            var unsent = sms.Parts - smscMessageIds.Count;
+            var unsent = sms.Parts - sms.Sent;
             await RefundAsync(connection, transaction, sms.AccountId, unsent, $"sms {smsId} failed, {unsent} parts never submitted", now).ConfigureAwait(false);
             return true;
         }, cancellationToken);
@@ -411,8 +442,8 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
             return matched;
         }, cancellationToken);
 
-    // A part's receipt; the SMS is delivered once every part is, failed as soon as one part fails for good.
-    private static async Task<bool> ApplyAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, string key, string state, string now)
+    // A part's receipt, then its SMS settled.
+    private static async Task<bool> ApplyAsync(SqliteConnection connection, DbTransaction transaction, string key, string state, string now)
     {
         var partStatus = state.ToUpperInvariant() switch
         {
@@ -423,22 +454,29 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
             _ => "failed",
         };
         var smsIds = (await connection.QueryAsync<long>(
-            "UPDATE sms_parts SET status = @partStatus, receipt_at = @now WHERE receipt_key = @key RETURNING sms_id",
-            new { partStatus, now, key }, transaction).ConfigureAwait(false)).Distinct().ToList();
+            "UPDATE sms_parts SET status = @partStatus, receipt_state = @state, receipt_at = @now WHERE receipt_key = @key RETURNING sms_id",
+            new { partStatus, state = state.ToUpperInvariant(), now, key }, transaction).ConfigureAwait(false)).Distinct().ToList();
         foreach (var smsId in smsIds)
         {
-            var parts = (await connection.QueryAsync<string>("SELECT status FROM sms_parts WHERE sms_id = @smsId", new { smsId }, transaction).ConfigureAwait(false)).ToList();
-            var status = parts.All(p => p == "delivered") ? "delivered"
-                : parts.FirstOrDefault(p => p is "failed" or "expired" or "unknown") is { } final ? final
-                : null;
-            if (status is not null)
-            {
-                var error = status == "delivered" ? null : $"The SMS centre reported it {state.ToUpperInvariant()}: the phone did not get it.";
-                await connection.ExecuteAsync("UPDATE sms SET status = @status, final_at = @now, last_error = @error WHERE id = @smsId AND final_at IS NULL",
-                    new { status, now, smsId, error }, transaction).ConfigureAwait(false);
-            }
+            await SettleAsync(connection, transaction, smsId, now).ConfigureAwait(false);
         }
 
         return smsIds.Count > 0;
+    }
+
+    // A submitted SMS (every part out) is delivered once every part is, failed as soon as one part fails
+    // for good; one still in the queue with parts out waits for the rest of its parts.
+    private static async Task SettleAsync(SqliteConnection connection, DbTransaction transaction, long smsId, string now)
+    {
+        var parts = (await connection.QueryAsync<(string Status, string? State)>(
+            "SELECT status, receipt_state FROM sms_parts WHERE sms_id = @smsId ORDER BY part", new { smsId }, transaction).ConfigureAwait(false)).ToList();
+        var failed = parts.FirstOrDefault(p => p.Status is "failed" or "expired" or "unknown");
+        var status = parts.All(p => p.Status == "delivered") ? "delivered" : failed.Status;
+        if (status is not null)
+        {
+            var error = status == "delivered" ? null : $"The SMS centre reported it {failed.State}: the phone did not get it.";
+            await connection.ExecuteAsync("UPDATE sms SET status = @status, final_at = @now, last_error = @error WHERE id = @smsId AND status = 'submitted'",
+                new { status, now, smsId, error }, transaction).ConfigureAwait(false);
+        }
     }
 }
