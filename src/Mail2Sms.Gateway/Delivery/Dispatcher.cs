@@ -74,7 +74,7 @@ public sealed class Dispatcher(
     // A reply in parts whose last part never comes is emailed as far as it got after this.
     private readonly MessageAssembler _replies = new(clock, TimeSpan.FromMinutes(5));
     private readonly MinuteCaps _caps = new(clock);
-    private readonly ConcurrentDictionary<Task, bool> _sending = [];
+    private readonly ConcurrentDictionary<long, Task> _sending = [];
     private ClaimRules? _rules;
 
     private ClaimRules Rules => _rules ??= new ClaimRules
@@ -92,7 +92,7 @@ public sealed class Dispatcher(
         var sweeping = SweepAsync(cancellationToken);
         await DispatchAsync(drain.Token, cancellationToken).ConfigureAwait(false);
         drain.CancelAfter(options.DrainTimeout);
-        await Task.WhenAll(_sending.Keys.Append(sweeping)).ConfigureAwait(false);
+        await Task.WhenAll(_sending.Values.Append(sweeping)).ConfigureAwait(false);
     }
 
     private async Task DispatchAsync(CancellationToken drain, CancellationToken cancellationToken)
@@ -117,7 +117,10 @@ public sealed class Dispatcher(
                     foreach (var sms in claimed)
                     {
                         _caps.Started(sms.AccountId);
-                        Track(SendAsync(sms, drain));
+                        // Registered before it starts, so its end always finds itself to remove.
+                        var sending = new Task<Task>(() => SendInTurnAsync(sms, drain));
+                        _sending[sms.Id] = sending.Unwrap();
+                        sending.Start(TaskScheduler.Default);
                     }
 
                     if (claimed.Count == room)
@@ -142,21 +145,22 @@ public sealed class Dispatcher(
     }
 
     // A submit under way holds a place in the window; its end frees it and wakes the loop to fill it.
-    private void Track(Task sending)
+    // It never throws: a failure is reported, and the SMS's claim comes back when its lease ends.
+    private async Task SendInTurnAsync(ClaimedSms sms, CancellationToken drain)
     {
-        _sending[sending] = true;
-        _ = sending.ContinueWith(
-            done =>
-            {
-                _sending.TryRemove(done, out _);
-                if (done.Exception is { } e)
-                {
-                    onError(e.GetBaseException());
-                }
-
-                signal.Set();
-            },
-            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        try
+        {
+            await SendAsync(sms, drain).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            onError(e);
+        }
+        finally
+        {
+            _sending.TryRemove(sms.Id, out _);
+            signal.Set();
+        }
     }
 
     private async Task SweepAsync(CancellationToken cancellationToken)
@@ -227,7 +231,6 @@ public sealed class Dispatcher(
 
     private async Task SendAsync(ClaimedSms sms, CancellationToken drain)
     {
-        await Task.Yield();
         if (clock.GetUtcNow() - sms.CreatedAt > options.Validity)
         {
             await store.EndUnsentAsync(sms.Id, "expired", Expired, CancellationToken.None).ConfigureAwait(false);
