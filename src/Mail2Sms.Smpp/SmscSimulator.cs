@@ -32,6 +32,9 @@ public sealed class SmscSimulatorOptions
     /// <summary>When set, every submit is answered with this status (a permanent refusal, say).</summary>
     public CommandStatus? SubmitStatus { get; set; }
 
+    /// <summary>Called with every PDU as it arrives, before it is answered: to time or count what comes in as it comes.</summary>
+    public Action<Pdu>? OnReceived { get; set; }
+
     /// <summary>When set, connections speak TLS with this certificate (set before <see cref="SmscSimulator.Start"/>).</summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate { get; set; }
 }
@@ -198,6 +201,7 @@ public sealed class SmscSimulator : IAsyncDisposable
     private async Task<Pdu?> AnswerWithinAsync(SmppConnection connection, Session session, Pdu pdu)
     {
         _received.Enqueue(pdu);
+        Options.OnReceived?.Invoke(pdu);
         if (Options.ResponseDelay > TimeSpan.Zero)
         {
             await Task.Delay(Options.ResponseDelay, _stop.Token).ConfigureAwait(false);
