@@ -92,6 +92,12 @@ public sealed class SmppClient : IAsyncDisposable
     /// <summary>Waits until the session is bound.</summary>
     public Task WaitBoundAsync(CancellationToken cancellationToken = default) => _bound.Task.WaitAsync(cancellationToken);
 
+    /// <summary>True while the session is bound and its connection open: a submit now goes out at once.</summary>
+    public bool IsBound => _bound.Task is { IsCompletedSuccessfully: true } bound && !bound.Result.IsClosed;
+
+    /// <summary>Requests sent and not yet answered on the current connection.</summary>
+    public int Outstanding => _bound.Task is { IsCompletedSuccessfully: true } bound ? bound.Result.Outstanding : 0;
+
     /// <summary>
     /// Submits a message and returns the SMSC's answer: its message ID, or a permanent status
     /// (ESME_RINVDSTADR and the like). Transient refusals are sent again after a pause; a connection

@@ -37,6 +37,12 @@ public sealed class SmscSimulatorOptions
 
     /// <summary>When set, connections speak TLS with this certificate (set before <see cref="SmscSimulator.Start"/>).</summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate { get; set; }
+
+    /// <summary>
+    /// A reply the mobile sends after its receipt, given the submit (the last part of a long message):
+    /// null for none, the default. The reply comes as a deliver_sm from the destination to the source.
+    /// </summary>
+    public Func<ShortMessage, string?>? Reply { get; set; }
 }
 
 /// <summary>
@@ -297,6 +303,20 @@ public sealed class SmscSimulator : IAsyncDisposable
                 Message = Encoding.Latin1.GetBytes(receipt.Format()),
                 Tlvs = [Tlv.CString(TlvTag.ReceiptedMessageId, id), Tlv.Byte(TlvTag.MessageState, DeliveryReceipt.StateValue(state))],
             }, _stop.Token).ConfigureAwait(false);
+            if (request is ShortMessage submitted && (LongMessages.PartOf(submitted) is not { } part || part.Sequence == part.Total)
+                && Options.Reply?.Invoke(submitted) is { } reply)
+            {
+                await connection.RequestAsync(new ShortMessage(CommandId.DeliverSm)
+                {
+                    SourceTon = source.Item1,
+                    SourceNpi = source.Item2,
+                    SourceAddress = source.Item3,
+                    DestinationTon = destination.Item1,
+                    DestinationNpi = destination.Item2,
+                    DestinationAddress = destination.Item3,
+                    Message = LongMessages.Gsm7(reply),
+                }, _stop.Token).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (e is OperationCanceledException or SmppConnectionClosedException or TimeoutException)
         {

@@ -4,7 +4,7 @@ using Mail2Sms.Gateway.Storage;
 
 namespace Mail2Sms;
 
-/// <summary><c>mail2sms account ...</c> and <c>mail2sms user add</c>: the operator's accounts, users, networks and credits.</summary>
+/// <summary><c>mail2sms account ...</c> and <c>mail2sms user ...</c>: the operator's accounts, users, networks and credits.</summary>
 internal static class AccountCommands
 {
     public static Command Account(Settings settings)
@@ -16,12 +16,14 @@ internal static class AccountCommands
         var credits = new Option<long>("--credits") { Description = "Opening credits: one SMS part costs one." };
         var sender = new Option<string?>("--sender") { Description = "The sender (source address) of the account's SMS." };
         var relaxed = new Option<bool>("--relaxed-numbers") { Description = "Accept any 8 to 15 digits rather than mobile numbers only." };
-        var add = new Command("add", "Create an account.") { addId, country, credits, sender, relaxed };
+        var warningDescription = "Email the account's users once when its credits fall below N (0: never).";
+        var warning = new Option<long>("--low-credit-warning") { Description = warningDescription };
+        var add = new Command("add", "Create an account.") { addId, country, credits, sender, relaxed, warning };
         add.SetAction((parse, token) => Run(settings, parse, async (store, output) =>
         {
             var countryCode = parse.GetValue(country) is { } c ? new Core.Numbers.PhoneNumberRules(c).Country : null;
             var account = await store.AddAccountAsync(parse.GetRequiredValue(addId), countryCode, parse.GetValue(sender),
-                parse.GetValue(relaxed), parse.GetValue(credits), token).ConfigureAwait(false);
+                parse.GetValue(relaxed), parse.GetValue(credits), parse.GetValue(warning), token).ConfigureAwait(false);
             output.WriteLine($"Account {account.Id} created with {account.Credits} credits.");
         }));
 
@@ -44,6 +46,17 @@ internal static class AccountCommands
             output.WriteLine($"Account {parse.GetRequiredValue(creditId)} now has {balance} credits.");
         }));
 
+        var setId = id();
+        var setWarning = new Option<long?>("--low-credit-warning") { Description = warningDescription };
+        var setSender = new Option<string?>("--sender") { Description = "The sender (source address) of the account's SMS; \"\" for the gateway's." };
+        var setCap = new Option<int?>("--sms-per-minute") { Description = "Start at most N of the account's SMS a minute (0: no cap)." };
+        var set = new Command("set", "Change an account's low-credit warning level, sender or cap of SMS per minute.") { setId, setWarning, setSender, setCap };
+        set.SetAction((parse, token) => Run(settings, parse, async (store, output) =>
+        {
+            var account = await store.SetAccountAsync(parse.GetRequiredValue(setId), parse.GetValue(setWarning), parse.GetValue(setSender), parse.GetValue(setCap), token).ConfigureAwait(false);
+            output.WriteLine($"Account {account.Id}: low-credit warning {LowCreditWarning(account)}; sender {account.Sender ?? "the gateway's"}; {SmsPerMinute(account)}.");
+        }));
+
         var showId = id();
         var show = new Command("show", "Show an account: settings, networks, users and recent credit changes.") { showId };
         show.SetAction((parse, token) => Run(settings, parse, (store, output) => ShowAsync(store, output, parse.GetRequiredValue(showId), token)));
@@ -57,7 +70,7 @@ internal static class AccountCommands
             }
         }));
 
-        return new Command("account", "Manage accounts.") { add, allowIp, credit, show, list };
+        return new Command("account", "Manage accounts.") { add, allowIp, credit, set, show, list };
     }
 
     public static Command User(Settings settings)
@@ -65,7 +78,8 @@ internal static class AccountCommands
         var accountId = new Argument<string>("ID") { Description = "The account ID." };
         var address = new Argument<string>("EMAIL-or-*@DOMAIN") { Description = "The user's address, or *@domain for hosts that send from many addresses (IP authentication only)." };
         var password = new Option<string?>("--password") { Description = "The password for [SENDER] blocks and SMTP AUTH; asked for when absent and input is a terminal." };
-        var add = new Command("add", "Add a user to an account.") { accountId, address, password };
+        var receipts = new Option<bool>("--receipt-emails") { Description = "Email the user a receipt for the SMS of its emails that are delivered (one per email, once all its SMS are final)." };
+        var add = new Command("add", "Add a user to an account.") { accountId, address, password, receipts };
         add.SetAction((parse, token) => Run(settings, parse, async (store, output) =>
         {
             var user = parse.GetRequiredValue(address);
@@ -75,10 +89,21 @@ internal static class AccountCommands
                 secret = Prompt.Password(output, $"Password for {user} (empty for IP authentication only): ");
             }
 
-            var added = await store.AddUserAsync(parse.GetRequiredValue(accountId), user, string.IsNullOrEmpty(secret) ? null : secret, token).ConfigureAwait(false);
-            output.WriteLine($"User {added.Address} added to account {added.AccountId} ({(added.HasPassword ? "with a password" : "IP authentication only")}).");
+            var added = await store.AddUserAsync(parse.GetRequiredValue(accountId), user, string.IsNullOrEmpty(secret) ? null : secret,
+                parse.GetValue(receipts), token).ConfigureAwait(false);
+            output.WriteLine($"User {added.Address} added to account {added.AccountId} ({(added.HasPassword ? "with a password" : "IP authentication only")}{(added.ReceiptEmails ? ", receipt emails" : string.Empty)}).");
         }));
-        return new Command("user", "Manage the users of accounts.") { add };
+
+        var setAccountId = new Argument<string>("ID") { Description = "The account ID." };
+        var setAddress = new Argument<string>("EMAIL-or-*@DOMAIN") { Description = "The user's address or pattern." };
+        var setReceipts = new Option<bool?>("--receipt-emails") { Description = "true or false: whether the user gets receipt emails.", Required = true };
+        var set = new Command("set", "Change a user's receipt emails.") { setAccountId, setAddress, setReceipts };
+        set.SetAction((parse, token) => Run(settings, parse, async (store, output) =>
+        {
+            var user = await store.SetUserAsync(parse.GetRequiredValue(setAccountId), parse.GetRequiredValue(setAddress), parse.GetValue(setReceipts)!.Value, token).ConfigureAwait(false);
+            output.WriteLine($"User {user.Address} of account {user.AccountId} {(user.ReceiptEmails ? "gets" : "does not get")} receipt emails.");
+        }));
+        return new Command("user", "Manage the users of accounts.") { add, set };
     }
 
     private static async Task ShowAsync(AccountStore store, TextWriter output, string id, CancellationToken token)
@@ -90,6 +115,8 @@ internal static class AccountCommands
         output.WriteLine($"numbers:    {(account.RelaxedNumbers ? "relaxed (any 8 to 15 digits)" : "mobile numbers only")}");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"max parts:  {account.MaxParts}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"credits:    {account.Credits}"));
+        output.WriteLine($"low credit: warning {LowCreditWarning(account)}");
+        output.WriteLine($"rate:       {SmsPerMinute(account)}");
         output.WriteLine("networks:");
         foreach (var network in await store.AllowedNetworksAsync(id, token).ConfigureAwait(false))
         {
@@ -99,7 +126,7 @@ internal static class AccountCommands
         output.WriteLine("users:");
         foreach (var user in await store.UsersAsync(id, token).ConfigureAwait(false))
         {
-            output.WriteLine($"  {user.Address} ({(user.HasPassword ? "password" : "IP only")}{(user.Disabled ? ", disabled" : string.Empty)})");
+            output.WriteLine($"  {user.Address} ({(user.HasPassword ? "password" : "IP only")}{(user.ReceiptEmails ? ", receipt emails" : string.Empty)}{(user.Disabled ? ", disabled" : string.Empty)})");
         }
 
         output.WriteLine("credit changes, newest first:");
@@ -108,6 +135,12 @@ internal static class AccountCommands
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {entry.At:yyyy-MM-dd HH:mm:ss}Z {entry.Delta,+8:+0;-0;0} = {entry.Balance,8}  {entry.Reason}"));
         }
     }
+
+    private static string SmsPerMinute(AccountRecord account) =>
+        account.SmsPerMinute > 0 ? string.Create(CultureInfo.InvariantCulture, $"at most {account.SmsPerMinute} SMS a minute") : "no cap of SMS per minute";
+
+    private static string LowCreditWarning(AccountRecord account) =>
+        account.LowCreditWarning > 0 ? string.Create(CultureInfo.InvariantCulture, $"below {account.LowCreditWarning} credits") : "off";
 
     private static Task<int> Run(Settings settings, ParseResult parse, Func<AccountStore, TextWriter, Task> action) =>
         settings.RunAsync(parse, async (database, output) =>

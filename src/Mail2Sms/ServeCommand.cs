@@ -24,38 +24,42 @@ internal static class ServeCommand
         {
             var options = SmtpOptionsFrom(settings.Configuration);
             using var accounts = new AccountStore(database, TimeProvider.System);
-            var emails = new EmailStore(database, TimeProvider.System);
             var passwords = new PasswordVerifier(TimeProvider.System);
             var outbox = new OutboxStore(database, TimeProvider.System);
-            var intake = new IntakeService(options.Domains, new SenderAuthenticator(accounts, new PasswordLockout(TimeProvider.System), passwords), accounts, emails, outbox);
+            var queued = new QueueSignal();
+            var intake = new IntakeService(options.Domains, new SenderAuthenticator(accounts, new PasswordLockout(TimeProvider.System), passwords), accounts,
+                new EmailStore(database, TimeProvider.System, queued), outbox);
             var error = parse.InvocationConfiguration.Error;
             var gateway = new SmtpGateway(options, intake, accounts, outbox, passwords, e => error.WriteLine($"intake failed, answered 451 4.3.0: {e}"));
-            var pickup = new PickupWriter(outbox, settings.Configuration["Mail:PickupDirectory"] ?? Path.Combine("data", "outbox"));
+            var sender = MailSettings.Sender(settings.Configuration, outbox, error.WriteLine);
 
-            // The SMS centre: the built-in simulator unless Sms:Provider says smpp.
+            // The SMS centre: the built-in simulator unless Sms:Provider says smpp. In the demo its mobiles answer every SMS.
             var (delivery, smscOptions, provider) = DeliveryFrom(settings.Configuration);
-            await using var simulator = provider == "simulator" ? SmscSimulator.Start(IPAddress.Loopback, 0) : null;
+            await using var simulator = provider == "simulator"
+                ? SmscSimulator.Start(IPAddress.Loopback, 0, new SmscSimulatorOptions { Reply = parse.GetValue(demo) ? _ => "OK, on my way." : null })
+                : null;
             Dispatcher? dispatcher = null;
-            await using var smsc = new SmppClient(simulator is null ? smscOptions : smscOptions with { Host = "127.0.0.1", Port = simulator.Port },
+            await using var smsc = new SmscBinds(simulator is null ? smscOptions : smscOptions with { Host = "127.0.0.1", Port = simulator.Port },
+                Number(settings.Configuration, "Smpp:Binds", 1),
                 deliver => dispatcher!.OnDeliverAsync(deliver),
                 e => { if (e.Kind is SmppEventKind.Bound or SmppEventKind.Unbound) { error.WriteLine($"SMPP {e.Kind.ToString().ToLowerInvariant()}: {e.Detail}"); } });
-            var replies = new ReplyStore(database, TimeProvider.System, new ReplyComposer(options.Domains[0]),
-                TimeSpan.FromDays(Number(settings.Configuration, "Replies:WindowDays", 7)));
-            dispatcher = new Dispatcher(new DeliveryStore(database, TimeProvider.System), replies, new ReportComposer(options.Domains[0]), smsc.SubmitAsync, delivery, TimeProvider.System,
-                e => error.WriteLine($"delivery failed, will retry: {e.Message}"));
+            var replyWindow = TimeSpan.FromDays(Number(settings.Configuration, "Replies:WindowDays", 7));
+            var replies = new ReplyStore(database, TimeProvider.System, new ReplyComposer(options.Domains[0]), replyWindow);
+            dispatcher = new Dispatcher(new DeliveryStore(database, TimeProvider.System), replies, new ReportComposer(options.Domains[0]), smsc, queued,
+                delivery with { SourceStickiness = replyWindow }, TimeProvider.System, e => error.WriteLine($"delivery failed, will retry: {e.Message}"));
 
             // System.CommandLine cancels the token on Ctrl+C and SIGTERM.
             var running = gateway.RunAsync(token);
-            var sending = pickup.RunAsync(TimeSpan.FromSeconds(1), e => error.WriteLine($"writing mail to {pickup.Folder} failed, will retry: {e.Message}"), token);
+            var sending = sender.RunAsync(TimeSpan.FromSeconds(1), token);
             var dispatching = dispatcher.RunAsync(token);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"mail2sms is listening for SMTP on {options.Address}:{options.Port} for {string.Join(", ", options.Domains)}; mail it sends goes to {Path.GetFullPath(pickup.Folder)}; Ctrl+C stops it."));
+                $"mail2sms is listening for SMTP on {options.Address}:{options.Port} for {string.Join(", ", options.Domains)}; mail it sends goes to {sender.Destination}; Ctrl+C stops it."));
             output.WriteLine(simulator is null
                 ? $"SMS go to the SMSC at {smscOptions.Host}:{smscOptions.Port} as {smscOptions.SystemId}."
                 : $"SMS go to the built-in SMSC simulator (127.0.0.1:{simulator.Port}), which reports every one delivered.");
             if (parse.GetValue(demo))
             {
-                await CreateDemoAsync(accounts, options, output, token).ConfigureAwait(false);
+                await CreateDemoAsync(accounts, options, sender.Destination, output, token).ConfigureAwait(false);
             }
 
             try
@@ -86,6 +90,7 @@ internal static class ServeCommand
             ReceiptTimeout = TimeSpan.FromHours(Number(configuration, "Delivery:ReceiptTimeoutHours", 48)),
             Lease = TimeSpan.FromSeconds(Number(configuration, "Delivery:LeaseSeconds", (int)new DeliveryOptions().Lease.TotalSeconds)),
             SourceAddress = configuration["Smpp:SourceAddress"] ?? new DeliveryOptions().SourceAddress,
+            SourcePool = List(configuration, "Smpp:SourcePool"),
             Concatenation = Enum.TryParse<Concatenation>(concatenation, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed
                 : throw new SettingsException($"Smpp:Concatenation is '{concatenation}'; it must be one of {string.Join(", ", Enum.GetNames<Concatenation>())}."),
         };
@@ -105,11 +110,7 @@ internal static class ServeCommand
     private static SmtpOptions SmtpOptionsFrom(IConfiguration configuration)
     {
         var defaults = new SmtpOptions();
-        IReadOnlyList<string> domains = configuration.GetSection("Gateway:Domains").GetChildren().Select(c => c.Value).OfType<string>().ToList();
-        if (domains.Count == 0)
-        {
-            domains = configuration["Gateway:Domains"] is { } list ? list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) : defaults.Domains;
-        }
+        var domains = List(configuration, "Gateway:Domains") is { Count: > 0 } listed ? listed : defaults.Domains;
 
         return new SmtpOptions
         {
@@ -131,12 +132,18 @@ internal static class ServeCommand
         };
     }
 
-    private static int Number(IConfiguration configuration, string key, int fallback) =>
+    // A list given as an array (in JSON, or Key:0, Key:1 ...) or as one comma-separated value.
+    private static IReadOnlyList<string> List(IConfiguration configuration, string key) =>
+        configuration.GetSection(key).GetChildren().Select(c => c.Value).OfType<string>().ToList() is { Count: > 0 } items ? items
+        : configuration[key] is { } list ? list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+        : [];
+
+    internal static int Number(IConfiguration configuration, string key, int fallback) =>
         configuration[key] is not { } text ? fallback
         : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0 ? value
         : throw new SettingsException($"{key} is '{text}'; it must be a whole number above 0.");
 
-    private static async Task CreateDemoAsync(AccountStore accounts, SmtpOptions options, TextWriter output, CancellationToken token)
+    private static async Task CreateDemoAsync(AccountStore accounts, SmtpOptions options, string mailDestination, TextWriter output, CancellationToken token)
     {
         if (await accounts.FindAccountAsync(DemoAccount, token).ConfigureAwait(false) is null)
         {
@@ -150,6 +157,7 @@ internal static class ServeCommand
             Demo account {DemoAccount} accepts mail from this machine for any sender @example.com. Try:
               swaks --server {options.Address}:{options.Port} --from you@example.com --to 61412345678@{options.Domains[0]} --header "Subject: System Alert" --body "Server 23 is offline."
             then see it queued, then delivered, with: mail2sms messages
+            The demo's mobiles answer every SMS: the reply comes back as an email to you@example.com, sent to {mailDestination}.
             """));
     }
 }

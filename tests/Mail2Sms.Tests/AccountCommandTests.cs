@@ -35,6 +35,32 @@ public sealed class AccountCommandTests : IDisposable
     }
 
     [Fact]
+    public void An_operator_sets_the_low_credit_warning_and_receipt_emails_and_sees_them()
+    {
+        Assert.Equal(0, Run("account", "add", "CI00123456", "--credits", "100", "--low-credit-warning", "20").ExitCode);
+        Assert.Equal((0, "User ops@example.com.au added to account CI00123456 (with a password, receipt emails).\n"),
+            Run("user", "add", "CI00123456", "ops@example.com.au", "--password", "pw", "--receipt-emails"));
+        Assert.Equal(0, Run("user", "add", "CI00123456", "desk@example.com.au", "--password", "pw").ExitCode);
+        var shown = Run("account", "show", "CI00123456").Output;
+        Assert.Contains("low credit: warning below 20 credits\n", shown, StringComparison.Ordinal);
+        Assert.Contains("  desk@example.com.au (password)\n  ops@example.com.au (password, receipt emails)\n", shown, StringComparison.Ordinal);
+
+        Assert.Equal((0, "Account CI00123456: low-credit warning below 50 credits; sender Acme; no cap of SMS per minute.\n"),
+            Run("account", "set", "CI00123456", "--low-credit-warning", "50", "--sender", "Acme"));
+        Assert.Equal((0, "Account CI00123456: low-credit warning off; sender Acme; at most 300 SMS a minute.\n"),
+            Run("account", "set", "CI00123456", "--low-credit-warning", "0", "--sms-per-minute", "300"));
+        Assert.Equal((0, "User desk@example.com.au of account CI00123456 gets receipt emails.\n"),
+            Run("user", "set", "CI00123456", "Desk@Example.com.au", "--receipt-emails", "true"));
+        Assert.Equal((0, "User ops@example.com.au of account CI00123456 does not get receipt emails.\n"),
+            Run("user", "set", "CI00123456", "ops@example.com.au", "--receipt-emails", "false"));
+        shown = Run("account", "show", "CI00123456").Output;
+        Assert.Contains("sender:     Acme\n", shown, StringComparison.Ordinal);
+        Assert.Contains("low credit: warning off\nrate:       at most 300 SMS a minute\n", shown, StringComparison.Ordinal);
+        Assert.Contains("  desk@example.com.au (password, receipt emails)\n  ops@example.com.au (password)\n", shown, StringComparison.Ordinal);
+        Assert.Equal((0, "Account CI00123456: low-credit warning off; sender the gateway's; at most 300 SMS a minute.\n"), Run("account", "set", "CI00123456", "--sender", ""));
+    }
+
+    [Fact]
     public void Refusals_say_why_in_one_line_and_exit_1()
     {
         Run("account", "add", "CI00123456", "--credits", "5");
@@ -44,6 +70,13 @@ public sealed class AccountCommandTests : IDisposable
         Assert.Equal(1, Run("account", "allow-ip", "CI00123456", "203.0.113").ExitCode);
         Assert.Equal((1, "*@example.com is a pattern: patterns authenticate by IP address only and have no password.\n"),
             Run("user", "add", "CI00123456", "*@example.com", "--password", "x"));
+        Assert.Equal((1, "Nothing to change for account CI00123456: give a low-credit warning level, a sender or a cap of SMS per minute.\n"), Run("account", "set", "CI00123456"));
+        Assert.Equal((1, "A low-credit warning level is a number of credits, 0 or more (0: no warning).\n"),
+            Run("account", "set", "CI00123456", "--low-credit-warning", "-1"));
+        Assert.Equal((1, "There is no account CI00999999.\n"), Run("account", "set", "CI00999999", "--sender", "Acme"));
+        Assert.Equal((1, "'Acme Widgets Ltd' cannot be a sender: use a number of up to 15 digits, or up to 11 letters, digits and spaces.\n"),
+            Run("account", "set", "CI00123456", "--sender", "Acme Widgets Ltd"));
+        Assert.Equal((1, "nobody@example.com is not a user of account CI00123456.\n"), Run("user", "set", "CI00123456", "nobody@example.com", "--receipt-emails", "true"));
     }
 
     [Fact]
@@ -66,11 +99,13 @@ public sealed class AccountCommandTests : IDisposable
     public void Help_lists_the_account_and_user_verbs()
     {
         var output = Cli.Run("account", "--help").Output;
-        foreach (var verb in new[] { "add", "allow-ip", "credit", "show", "list" })
+        foreach (var verb in new[] { "add", "allow-ip", "credit", "set", "show", "list" })
         {
             Assert.Contains(verb, output, StringComparison.Ordinal);
         }
 
-        Assert.Contains("add", Cli.Run("user", "--help").Output, StringComparison.Ordinal);
+        var user = Cli.Run("user", "--help").Output;
+        Assert.Contains("add", user, StringComparison.Ordinal);
+        Assert.Contains("set", user, StringComparison.Ordinal);
     }
 }

@@ -26,7 +26,7 @@ internal sealed class GatewayProcess : IDisposable
     /// <summary>Where the gateway writes the mail it sends.</summary>
     public string Outbox => Path.Combine(Folder, "outbox");
 
-    /// <summary>What every serve printed on standard output, line by line (lock it to read).</summary>
+    /// <summary>What every serve printed, line by line, standard error's lines marked <c>stderr:</c> (lock it to read).</summary>
     public List<string> Output { get; } = [];
 
     /// <summary>The settings every verb gets: this folder's database, this port, this outbox, then the extra ones.</summary>
@@ -68,6 +68,13 @@ internal sealed class GatewayProcess : IDisposable
             if (e.Data?.StartsWith("then see it queued", StringComparison.Ordinal) == true)
             {
                 ready.TrySetResult();
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            lock (Output)
+            {
+                Output.Add($"stderr: {e.Data}");
             }
         };
         process.BeginOutputReadLine();

@@ -25,6 +25,27 @@ public sealed class ServeCommandTests : IDisposable
         // Submitted to the simulator, its receipt back: delivered, as `mail2sms messages` shows.
         var output = await _gateway.MessagesUntilAsync(o => o.Contains(" delivered ", StringComparison.Ordinal), "the SMS delivered");
         Assert.Matches(@"DEMO0001\s+61412345678\s+delivered\s+1xGsm7 Alert 1 Server 23 is offline\.", output);
+
+        // The demo's mobile answers: its reply arrives as an email, threaded under the alert.
+        var outbox = _gateway.Outbox;
+        await Waits.UntilAsync(() => Directory.Exists(outbox) && Directory.GetFiles(outbox, "*-reply.eml").Length > 0, "the reply email in the pickup folder");
+        var reply = await MimeMessage.LoadAsync(Assert.Single(Directory.GetFiles(outbox, "*-reply.eml")));
+        Assert.Equal(("61412345678@sms.localhost", "Re: Alert 1", "alert-1@example.com"), (reply.From.Mailboxes.Single().Address, reply.Subject, reply.InReplyTo));
+        Assert.StartsWith("OK, on my way.", reply.TextBody, StringComparison.Ordinal);
+
+        // Answering the reply email sends its new text back to the mobile as an SMS.
+        var answer = new MimeMessage();
+        answer.From.Add(new MailboxAddress("Monitor", "nagios@example.com"));
+        answer.To.Add(reply.From.Mailboxes.Single());
+        answer.Subject = "Re: " + reply.Subject;
+        answer.InReplyTo = reply.MessageId;
+        answer.References.Add(reply.MessageId!);
+        answer.Body = new TextPart("plain") { Text = "Thanks, call me when it is back.\n\n> OK, on my way.\n" };
+        using var again = await _gateway.ConnectAsync();
+        Assert.Equal("2.0.0 Accepted: 1 SMS queued for 1 credits.", await again.SendAsync(answer));
+        await again.DisconnectAsync(quit: true);
+        output = await _gateway.MessagesUntilAsync(o => o.Contains("Thanks, call me", StringComparison.Ordinal), "the answer queued as an SMS");
+        Assert.Matches(@"DEMO0001\s+61412345678\s+\w+\s+1xGsm7 Thanks, call me when it is back\.", output);
     }
 
     [Fact]
@@ -79,8 +100,8 @@ public sealed class ServeCommandTests : IDisposable
         await client.DisconnectAsync(quit: true);
 
         var outbox = _gateway.Outbox;
-        await Waits.UntilAsync(() => Directory.Exists(outbox) && Directory.GetFiles(outbox, "*.eml").Length > 0, "the report in the pickup folder");
-        var report = await File.ReadAllTextAsync(Assert.Single(Directory.GetFiles(outbox, "*.eml")));
+        await Waits.UntilAsync(() => Directory.Exists(outbox) && Directory.GetFiles(outbox, "*-report.eml").Length > 0, "the report in the pickup folder");
+        var report = await File.ReadAllTextAsync(Assert.Single(Directory.GetFiles(outbox, "*-report.eml")));
         Assert.Contains("X-Receiver: <nagios@example.com>", report, StringComparison.Ordinal);
         Assert.Contains("0298765432: '0298765432' is a fixed-line number of AU, not a mobile number.", report, StringComparison.Ordinal);
     }
@@ -157,9 +178,9 @@ public sealed class ServeCommandTests : IDisposable
         }
 
         await serve.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.Equal(0, serve.ExitCode);
         lock (_gateway.Output)
         {
+            Assert.True(serve.ExitCode == 0, $"exit code {serve.ExitCode}:\n{string.Join('\n', _gateway.Output)}");
             Assert.Contains("mail2sms stopped.", _gateway.Output);
         }
     }

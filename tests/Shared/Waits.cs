@@ -14,6 +14,18 @@ internal static class Waits
         return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
+    /// <summary>Waits, 10 seconds at most, for a listener whose token was just cancelled to end; cancellation is its normal end.</summary>
+    public static async Task UntilStoppedAsync(Task running)
+    {
+        try
+        {
+            await running.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
     /// <summary>Waits until <paramref name="condition"/> holds; fails the test, naming <paramref name="what"/>, after 30 seconds.</summary>
     public static Task UntilAsync(Func<bool> condition, string what) => UntilAsync(() => Task.FromResult(condition()), what);
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Mail2Sms.Core.Text;
 using Mail2Sms.Gateway.Storage;
@@ -11,8 +12,17 @@ public sealed record DeliveryOptions
     /// <summary>How long an SMS may wait to be submitted before it expires (<c>Delivery:ValidityHours</c>).</summary>
     public TimeSpan Validity { get; init; } = TimeSpan.FromHours(24);
 
-    /// <summary>The sender every SMS carries (<c>Smpp:SourceAddress</c>): digits go as an international number, anything else as alphanumeric.</summary>
+    /// <summary>
+    /// The source address when the account has no sender and there is no pool (<c>Smpp:SourceAddress</c>):
+    /// digits go as a number, anything else as alphanumeric.
+    /// </summary>
     public string SourceAddress { get; init; } = "Mail2Sms";
+
+    /// <summary>Numbers an account and mobile pair is given one of, and keeps, so replies are unambiguous (<c>Smpp:SourcePool</c>).</summary>
+    public IReadOnlyList<string> SourcePool { get; init; } = [];
+
+    /// <summary>How long a pool number stays with an account and mobile pair unused: the reply window (<c>Replies:WindowDays</c>).</summary>
+    public TimeSpan SourceStickiness { get; init; } = TimeSpan.FromDays(7);
 
     /// <summary>How the parts of a long SMS are tied together (<c>Smpp:Concatenation</c>).</summary>
     public Concatenation Concatenation { get; init; } = Concatenation.Udh8;
@@ -26,65 +36,97 @@ public sealed record DeliveryOptions
     /// <summary>The first wait before a transient failure is tried again; it doubles with each attempt, up to ten minutes.</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>SMS claimed at once.</summary>
+    /// <summary>SMS claimed at once at most.</summary>
     public int BatchSize { get; init; } = 50;
 
     /// <summary>How long a claim holds; a crashed process's claims come back after it.</summary>
     public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>How long the dispatcher waits when nothing is due.</summary>
-    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(200);
+    /// <summary>
+    /// How long the dispatcher waits, when nothing wakes it, before it looks at the queue again: for
+    /// retries coming due and SMS queued by another process. An email committed here wakes it at once.
+    /// </summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often finished emails are reported and overdue SMS expired or marked unknown.</summary>
+    public TimeSpan SweepInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long one submit may take, waiting for a bind included, before it counts as a transient failure.</summary>
+    public TimeSpan SubmitTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long submits under way may finish when the gateway stops; those cut short are queued again.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>
-/// Takes due SMS from the queue and submits them through an SMPP session: each part with its SMSC
-/// message ID recorded; a transient failure (no bind, a timeout, throttling that outlasts the session's
-/// own pauses, an SMSC error) retries with backoff until the validity ends, then the SMS expires; a
-/// permanent refusal fails it at once. Credits come back for every part never submitted. Receipts mark
-/// parts delivered or failed; an SMS is delivered when every part is.
+/// Takes due SMS from the queue and submits them over the SMPP binds, keeping their window full: each
+/// part with its SMSC message ID recorded; a transient failure (a timeout, a dropped bind, throttling
+/// that outlasts the session's own pauses, an SMSC error) retries with backoff until the validity ends,
+/// then the SMS expires; a permanent refusal fails it at once. Credits come back for every part never
+/// submitted. Receipts mark parts delivered or failed; an SMS is delivered when every part is.
+/// An email committed wakes it (<see cref="QueueSignal"/>), and alerts go ahead of bulk SMS with accounts
+/// taking turns, so an alert never waits behind another account's batch for more than one submit.
 /// </summary>
 public sealed class Dispatcher(
-    DeliveryStore store, ReplyStore replies, Mail.ReportComposer reports, Func<ShortMessage, CancellationToken, Task<MessageResp>> submit,
+    DeliveryStore store, ReplyStore replies, Mail.ReportComposer reports, SmscBinds smsc, QueueSignal signal,
     DeliveryOptions options, TimeProvider clock, Action<Exception> onError)
 {
     // A reply in parts whose last part never comes is emailed as far as it got after this.
     private readonly MessageAssembler _replies = new(clock, TimeSpan.FromMinutes(5));
-    private DateTimeOffset _nextUnknownSweep = DateTimeOffset.MinValue;
-    private DateTimeOffset _nextReportSweep = DateTimeOffset.MinValue;
+    private readonly MinuteCaps _caps = new(clock);
+    private readonly ConcurrentDictionary<Task, bool> _sending = [];
+    private ClaimRules? _rules;
 
-    /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled.</summary>
+    private ClaimRules Rules => _rules ??= new ClaimRules
+    {
+        SourceAddress = options.SourceAddress,
+        SourcePool = options.SourcePool,
+        SourceStickiness = options.SourceStickiness,
+        Allowance = _caps.Allowance,
+    };
+
+    /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled, then lets the submits under way finish.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var drain = new CancellationTokenSource();
+        var sweeping = SweepAsync(cancellationToken);
+        await DispatchAsync(drain.Token, cancellationToken).ConfigureAwait(false);
+        drain.CancelAfter(options.DrainTimeout);
+        await Task.WhenAll(_sending.Keys.Append(sweeping)).ConfigureAwait(false);
+    }
+
+    private async Task DispatchAsync(CancellationToken drain, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                foreach (var partial in _replies.TakeExpired())
+                if (smsc.Bound == 0)
                 {
-                    await ReplyAsync(partial).ConfigureAwait(false);
-                }
-
-                if (clock.GetUtcNow() >= _nextReportSweep)
-                {
-                    // One delivery report per email, once all its SMS are final and some did not arrive.
-                    _nextReportSweep = clock.GetUtcNow() + (options.PollInterval * 5);
-                    await store.ReportFinishedAsync(reports.Compose, cancellationToken).ConfigureAwait(false);
-                }
-
-                if (clock.GetUtcNow() >= _nextUnknownSweep)
-                {
-                    _nextUnknownSweep = clock.GetUtcNow() + (options.ReceiptTimeout < TimeSpan.FromMinutes(1) ? options.ReceiptTimeout : TimeSpan.FromMinutes(1));
-                    await store.MarkUnknownAsync(clock.GetUtcNow() - options.ReceiptTimeout, cancellationToken).ConfigureAwait(false);
-                }
-
-                var claimed = await store.ClaimAsync(options.BatchSize, options.Lease, cancellationToken).ConfigureAwait(false);
-                if (claimed.Count == 0)
-                {
-                    await Task.Delay(options.PollInterval, clock, cancellationToken).ConfigureAwait(false);
+                    // Nothing is claimed while no bind is up: the SMS wait in the queue, and go the moment one is.
+                    using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    await Task.WhenAny(smsc.WaitBoundAsync(wait.Token), signal.WaitAsync(options.PollInterval, clock, wait.Token)).ConfigureAwait(false);
+                    await wait.CancelAsync().ConfigureAwait(false);
                     continue;
                 }
 
-                await Task.WhenAll(claimed.Select(sms => SendAsync(sms, cancellationToken))).ConfigureAwait(false);
+                var room = Math.Min(smsc.Window - _sending.Count, options.BatchSize);
+                if (room > 0)
+                {
+                    var claimed = await store.ClaimAsync(room, options.Lease, Rules, cancellationToken).ConfigureAwait(false);
+                    foreach (var sms in claimed)
+                    {
+                        _caps.Started(sms.AccountId);
+                        Track(SendAsync(sms, drain));
+                    }
+
+                    if (claimed.Count == room)
+                    {
+                        continue; // more may be due
+                    }
+                }
+
+                await signal.WaitAsync(options.PollInterval, clock, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -94,10 +136,66 @@ public sealed class Dispatcher(
             {
                 // The store failing: what was claimed comes back when its lease ends.
                 onError(e);
-                await Task.Delay(options.PollInterval, clock, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(options.PollInterval, clock, CancellationToken.None).ConfigureAwait(false);
             }
         }
     }
+
+    // A submit under way holds a place in the window; its end frees it and wakes the loop to fill it.
+    private void Track(Task sending)
+    {
+        _sending[sending] = true;
+        _ = sending.ContinueWith(
+            done =>
+            {
+                _sending.TryRemove(done, out _);
+                if (done.Exception is { } e)
+                {
+                    onError(e.GetBaseException());
+                }
+
+                signal.Set();
+            },
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private async Task SweepAsync(CancellationToken cancellationToken)
+    {
+        var nextSlowSweep = DateTimeOffset.MinValue;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                foreach (var partial in _replies.TakeExpired())
+                {
+                    await ReplyAsync(partial).ConfigureAwait(false);
+                }
+
+                // One delivery report per email, once all its SMS are final and some did not arrive.
+                await store.ReportFinishedAsync(reports.Compose, cancellationToken).ConfigureAwait(false);
+                var now = clock.GetUtcNow();
+                if (now >= nextSlowSweep)
+                {
+                    nextSlowSweep = now + new[] { TimeSpan.FromMinutes(1), options.ReceiptTimeout, options.Validity }.Min();
+                    await store.MarkUnknownAsync(now - options.ReceiptTimeout, cancellationToken).ConfigureAwait(false);
+                    await store.ExpireAsync(now - options.Validity, Expired, cancellationToken).ConfigureAwait(false);
+                }
+
+                await Task.Delay(options.SweepInterval, clock, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                onError(e);
+                await Task.Delay(options.SweepInterval, clock, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private string Expired => string.Create(CultureInfo.InvariantCulture, $"Not submitted within its validity of {options.Validity.TotalHours:0.#} hours.");
 
     /// <summary>
     /// Takes a deliver_sm from the session: a receipt is applied to its SMS; a message from a mobile
@@ -115,29 +213,31 @@ public sealed class Dispatcher(
         }
     }
 
-    private Task<ReplyOutcome> ReplyAsync(AssembledMessage reply) => replies.ReceiveAsync(reply.First.SourceAddress, reply.First.DestinationAddress, reply.Text);
+    private Task<ReplyOutcome> ReplyAsync(AssembledMessage reply) => replies.ReceiveAsync(reply.First.SourceAddress, SourceOf(reply.First.DestinationAddress).Address, reply.Text);
 
-    private async Task SendAsync(ClaimedSms sms, CancellationToken cancellationToken)
+    private async Task SendAsync(ClaimedSms sms, CancellationToken drain)
     {
+        await Task.Yield();
         if (clock.GetUtcNow() - sms.CreatedAt > options.Validity)
         {
-            await store.EndUnsentAsync(sms.Id, "expired", string.Create(CultureInfo.InvariantCulture,
-                $"Not submitted within its validity of {options.Validity.TotalHours:0.#} hours."), cancellationToken).ConfigureAwait(false);
+            await store.EndUnsentAsync(sms.Id, "expired", Expired, CancellationToken.None).ConfigureAwait(false);
             return;
         }
 
         if (sms.OptedOut)
         {
-            await store.EndUnsentAsync(sms.Id, "failed", $"+{sms.Number} replied STOP to this account's SMS: they get no more until they reply START.", cancellationToken).ConfigureAwait(false);
+            await store.EndUnsentAsync(sms.Id, "failed", $"+{sms.Number} replied STOP to this account's SMS: they get no more until they reply START.", CancellationToken.None).ConfigureAwait(false);
             return;
         }
 
         var ids = new List<string>();
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(drain);
+        limit.CancelAfter(options.SubmitTimeout);
         try
         {
             foreach (var part in Submits(sms))
             {
-                var answer = await submit(part, cancellationToken).ConfigureAwait(false);
+                var answer = await smsc.SubmitAsync(part, limit.Token).ConfigureAwait(false);
                 if (answer.Status == CommandStatus.Ok)
                 {
                     ids.Add(answer.MessageId);
@@ -147,33 +247,36 @@ public sealed class Dispatcher(
                 var reason = $"The SMS centre refused it: {answer.Status} (0x{(uint)answer.Status:X2}).";
                 if (answer.Status.IsTransient() && ids.Count == 0)
                 {
-                    await RetryAsync(sms, reason, cancellationToken).ConfigureAwait(false);
+                    await RetryAsync(sms, reason).ConfigureAwait(false);
                 }
                 else if (ids.Count == 0)
                 {
-                    await store.EndUnsentAsync(sms.Id, "failed", reason, cancellationToken).ConfigureAwait(false);
+                    await store.EndUnsentAsync(sms.Id, "failed", reason, CancellationToken.None).ConfigureAwait(false);
                 }
                 else
                 {
-                    await store.EndPartlySentAsync(sms.Id, ids, options.ReceiptIdForm, reason, cancellationToken).ConfigureAwait(false);
+                    await store.EndPartlySentAsync(sms.Id, ids, options.ReceiptIdForm, reason, CancellationToken.None).ConfigureAwait(false);
                 }
 
                 return;
             }
 
-            await store.SubmittedAsync(sms.Id, ids, options.ReceiptIdForm, cancellationToken).ConfigureAwait(false);
+            await store.SubmittedAsync(sms.Id, ids, options.ReceiptIdForm, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is TimeoutException or SmppConnectionClosedException)
+        catch (Exception e) when (e is TimeoutException or SmppConnectionClosedException or OperationCanceledException)
         {
             // Whether the SMSC took it cannot be known: sent again, as the window allows at most a few twice.
-            await RetryAsync(sms, e.Message, cancellationToken).ConfigureAwait(false);
+            var reason = e is OperationCanceledException
+                ? drain.IsCancellationRequested ? "The gateway stopped before the SMS centre answered." : "No bind to the SMS centre took it in time."
+                : e.Message;
+            await RetryAsync(sms, reason, drain.IsCancellationRequested ? TimeSpan.Zero : null).ConfigureAwait(false);
         }
     }
 
-    private Task RetryAsync(ClaimedSms sms, string reason, CancellationToken cancellationToken)
+    private Task RetryAsync(ClaimedSms sms, string reason, TimeSpan? after = null)
     {
-        var wait = TimeSpan.FromSeconds(Math.Min(600, options.RetryDelay.TotalSeconds * Math.Pow(2, Math.Min(sms.Attempts, 10))));
-        return store.RetryAsync(sms.Id, clock.GetUtcNow() + wait, reason, cancellationToken);
+        var wait = after ?? TimeSpan.FromSeconds(Math.Min(600, options.RetryDelay.TotalSeconds * Math.Pow(2, Math.Min(sms.Attempts, 10))));
+        return store.RetryAsync(sms.Id, clock.GetUtcNow() + wait, reason, CancellationToken.None);
     }
 
     private IReadOnlyList<ShortMessage> Submits(ClaimedSms sms)
@@ -181,12 +284,12 @@ public sealed class Dispatcher(
         var text = SmsText.From(sms.Text, options.Concatenation == Concatenation.Udh16 ? PartSizes.SixteenBitReference : PartSizes.EightBitReference);
         var gsm = text.Encoding == SmsEncoding.Gsm7;
         var parts = text.SplitParts().Select(p => gsm ? LongMessages.Gsm7(p) : LongMessages.Ucs2(p)).ToList();
-        var numeric = options.SourceAddress.All(char.IsAsciiDigit);
+        var (source, ton, npi) = SourceOf(sms.Source);
         var template = new ShortMessage(CommandId.SubmitSm)
         {
-            SourceTon = (byte)(numeric ? 1 : 5),
-            SourceNpi = (byte)(numeric ? 1 : 0),
-            SourceAddress = options.SourceAddress,
+            SourceTon = ton,
+            SourceNpi = npi,
+            SourceAddress = source,
             DestinationTon = 1,
             DestinationNpi = 1,
             DestinationAddress = sms.Number,
@@ -194,5 +297,61 @@ public sealed class Dispatcher(
             RegisteredDelivery = 1,
         };
         return LongMessages.Submits(template, parts, options.Concatenation, (ushort)sms.Id);
+    }
+
+    /// <summary>
+    /// A source address as SMPP writes it: an international number (TON 1, NPI 1, digits without the
+    /// <c>+</c>) when it has seven digits or more, a short code (TON 3 network-specific, NPI 1) when fewer, else
+    /// alphanumeric (TON 5, NPI 0).
+    /// </summary>
+    public static (string Address, byte Ton, byte Npi) SourceOf(string source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var digits = source.StartsWith('+') ? source[1..] : source;
+        return digits.Length > 0 && digits.All(char.IsAsciiDigit)
+            ? (digits, (byte)(digits.Length >= 7 ? 1 : 3), (byte)1)
+            : (source, (byte)5, (byte)0);
+    }
+
+    // The SMS each account started in the last minute, for its cap of SMS per minute.
+    private sealed class MinuteCaps(TimeProvider clock)
+    {
+        private readonly Dictionary<string, Queue<DateTimeOffset>> _started = new(StringComparer.Ordinal);
+
+        public int Allowance(string account, int perMinute)
+        {
+            lock (_started)
+            {
+                if (perMinute <= 0)
+                {
+                    _started.Remove(account);
+                    return int.MaxValue;
+                }
+
+                if (!_started.TryGetValue(account, out var times))
+                {
+                    _started[account] = times = new Queue<DateTimeOffset>();
+                }
+
+                var since = clock.GetUtcNow() - TimeSpan.FromMinutes(1);
+                while (times.TryPeek(out var oldest) && oldest <= since)
+                {
+                    times.Dequeue();
+                }
+
+                return perMinute - times.Count;
+            }
+        }
+
+        public void Started(string account)
+        {
+            lock (_started)
+            {
+                if (_started.TryGetValue(account, out var times))
+                {
+                    times.Enqueue(clock.GetUtcNow());
+                }
+            }
+        }
     }
 }

@@ -54,11 +54,11 @@ public sealed class IntakeService(
                     return served.Count == recipients.Count ? AlreadyAccepted(facts) : SmtpReply.Refused(refused);
                 case Acceptance acceptance:
                     var received = new ReceivedEmail(account.Id, facts.MessageId, facts.Originator, email.Envelope.MailFrom,
-                        email.Envelope.ClientAddress?.ToString(), facts.Format!.Value, facts.Content.Subject, email.SizeBytes, recipients);
+                        email.Envelope.ClientAddress?.ToString(), facts.Format!.Value, facts.Content.Subject, email.SizeBytes, recipients, sender.User);
                     var report = acceptance.Failures.Count > 0 && facts.Originator is not null
                         ? _reports.Compose(facts, acceptance.Failures, acceptance.Messages.Count)
                         : null;
-                    var outcome = await emails.AcceptAsync(received, acceptance, report, cancellationToken).ConfigureAwait(false);
+                    var outcome = await emails.AcceptAsync(received, acceptance, report, _reports.Compose, cancellationToken).ConfigureAwait(false);
                     if (outcome.AlreadyServed is { Count: > 0 } resent)
                     {
                         // A resend (the 250 was lost): only recipients it was not accepted for go ahead, decided again without the others.

@@ -18,7 +18,11 @@ public enum AuthenticationMethod
 }
 
 /// <summary>The account a sender belongs to, or why it could not be told.</summary>
-public sealed record SenderAuthentication(string? AccountId, AuthenticationMethod? Method, Reason? Failure);
+/// <param name="AccountId">The sender's account.</param>
+/// <param name="User">The user it authenticated as: its address, or the <c>*@domain</c> pattern it matched.</param>
+/// <param name="Method">How it proved it.</param>
+/// <param name="Failure">Why it could not, instead.</param>
+public sealed record SenderAuthentication(string? AccountId, string? User, AuthenticationMethod? Method, Reason? Failure);
 
 /// <summary>
 /// Decides which account an email's sender belongs to, as FORMATS.md orders it: a registered user
@@ -66,10 +70,11 @@ public sealed class SenderAuthenticator(AccountStore accounts, PasswordLockout l
         {
             var authAccounts = (await accounts.SenderCandidatesAsync(smtpAuthUser, cancellationToken).ConfigureAwait(false))
                 .Where(c => !c.IsPattern).Select(c => c.AccountId).ToHashSet(StringComparer.OrdinalIgnoreCase);
-            var shared = exact.Where(c => authAccounts.Contains(c.AccountId)).Select(c => c.AccountId).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            // An account holds an address once, so one user per shared account.
+            var shared = exact.Where(c => authAccounts.Contains(c.AccountId)).ToList();
             if (shared.Count == 1)
             {
-                return new SenderAuthentication(shared[0], AuthenticationMethod.SmtpAuth, null);
+                return new SenderAuthentication(shared[0].AccountId, shared[0].Address, AuthenticationMethod.SmtpAuth, null);
             }
         }
 
@@ -90,7 +95,7 @@ public sealed class SenderAuthenticator(AccountStore accounts, PasswordLockout l
         if (user?.PasswordHash is { } hash && passwords.Verify(block.Password, hash))
         {
             lockout.Succeed(accountId, client);
-            return new SenderAuthentication(user.AccountId, AuthenticationMethod.Password, null);
+            return new SenderAuthentication(user.AccountId, user.Address, AuthenticationMethod.Password, null);
         }
 
         lockout.Fail(accountId, client);
@@ -100,15 +105,15 @@ public sealed class SenderAuthenticator(AccountStore accounts, PasswordLockout l
 
     private static SenderAuthentication ByIpAddress(string address, IReadOnlyList<SenderCandidate> users, IPAddress? client, ReasonCode code, string refusal)
     {
-        var allowed = users.Where(c => c.Allows(client)).Select(c => c.AccountId).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var allowed = users.Where(c => c.Allows(client)).DistinctBy(c => c.AccountId, StringComparer.OrdinalIgnoreCase).ToList();
         return allowed.Count switch
         {
-            1 => new SenderAuthentication(allowed[0], AuthenticationMethod.IpAddress, null),
+            1 => new SenderAuthentication(allowed[0].AccountId, allowed[0].Address, AuthenticationMethod.IpAddress, null),
             0 => Failed(code, refusal),
             _ => Failed(ReasonCode.AmbiguousSender,
-                $"{address} sending from {client} belongs to accounts {string.Join(" and ", allowed)}, so the account cannot be told: begin the body with a [SENDER] block, or ask the operator to remove one."),
+                $"{address} sending from {client} belongs to accounts {string.Join(" and ", allowed.Select(c => c.AccountId))}, so the account cannot be told: begin the body with a [SENDER] block, or ask the operator to remove one."),
         };
     }
 
-    private static SenderAuthentication Failed(ReasonCode code, string text) => new(null, null, Reasons.Create(code, text));
+    private static SenderAuthentication Failed(ReasonCode code, string text) => new(null, null, null, Reasons.Create(code, text));
 }

@@ -6,10 +6,19 @@ using Microsoft.Data.Sqlite;
 namespace Mail2Sms.Gateway.Storage;
 
 /// <summary>An account as the operator manages it.</summary>
-public sealed record AccountRecord(string Id, string? Country, string? Sender, bool RelaxedNumbers, int MaxParts, long Credits, long LowCreditWarning, DateTimeOffset CreatedAt);
+public sealed record AccountRecord(string Id, string? Country, string? Sender, bool RelaxedNumbers, int MaxParts, long Credits, long LowCreditWarning, DateTimeOffset CreatedAt)
+{
+    /// <summary>SMS the account may start per minute; 0 for no cap.</summary>
+    public int SmsPerMinute { get; init; }
+}
 
 /// <summary>A user of an account: an address, or a <c>*@domain</c> pattern that authenticates by IP only.</summary>
-public sealed record UserRecord(string AccountId, string Address, bool HasPassword, bool Disabled);
+/// <param name="AccountId">The account.</param>
+/// <param name="Address">The address or pattern.</param>
+/// <param name="HasPassword">It has a password for <c>[SENDER]</c> blocks and SMTP AUTH.</param>
+/// <param name="Disabled">It may not send.</param>
+/// <param name="ReceiptEmails">Its emails get a receipt email once their SMS are delivered.</param>
+public sealed record UserRecord(string AccountId, string Address, bool HasPassword, bool Disabled, bool ReceiptEmails);
 
 /// <summary>A user an address may be, with what it takes to authenticate as it.</summary>
 /// <param name="AccountId">The user's account.</param>
@@ -46,8 +55,13 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
     private readonly SenderDirectory _directory = new(database);
     private string Now => Timestamps.Write(clock.GetUtcNow());
 
-    /// <summary>Creates an account; its opening credits go into the ledger.</summary>
-    public async Task<AccountRecord> AddAccountAsync(string id, string? country, string? sender, bool relaxedNumbers, long credits, CancellationToken cancellationToken = default)
+    /// <summary>Creates an account without a low-credit warning; its opening credits go into the ledger.</summary>
+    public Task<AccountRecord> AddAccountAsync(string id, string? country, string? sender, bool relaxedNumbers, long credits, CancellationToken cancellationToken = default) =>
+        AddAccountAsync(id, country, sender, relaxedNumbers, credits, lowCreditWarning: 0, cancellationToken);
+
+    /// <summary>Creates an account whose users are warned when its credits fall below <paramref name="lowCreditWarning"/> (0: never); its opening credits go into the ledger.</summary>
+    public async Task<AccountRecord> AddAccountAsync(
+        string id, string? country, string? sender, bool relaxedNumbers, long credits, long lowCreditWarning, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrWhiteSpace(id) || id.Any(char.IsWhiteSpace))
         {
@@ -59,14 +73,20 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
             throw new StoreException("An account cannot open with negative credits.");
         }
 
+        RequireWarningLevel(lowCreditWarning);
+        RequireSender(sender);
+
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var now = Now;
         try
         {
             await connection.ExecuteAsync(
-                "INSERT INTO accounts (id, country, sender, relaxed_numbers, credits, created_at) VALUES (@id, @country, @sender, @relaxedNumbers, @credits, @now)",
-                new { id, country, sender, relaxedNumbers, credits, now }, transaction).ConfigureAwait(false);
+                """
+                INSERT INTO accounts (id, country, sender, relaxed_numbers, credits, low_credit_warning, created_at)
+                VALUES (@id, @country, @sender, @relaxedNumbers, @credits, @lowCreditWarning, @now)
+                """,
+                new { id, country, sender, relaxedNumbers, credits, lowCreditWarning, now }, transaction).ConfigureAwait(false);
         }
         catch (SqliteException e) when (e.SqliteErrorCode == 19)
         {
@@ -80,6 +100,74 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return (await FindAccountAsync(id, cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>
+    /// Changes an account's settings: each one given (not null) is set; an empty <paramref name="sender"/>
+    /// goes back to the gateway's; <paramref name="smsPerMinute"/> caps the SMS it starts a minute (0: no cap).
+    /// Returns the account as it now is.
+    /// </summary>
+    public async Task<AccountRecord> SetAccountAsync(string id, long? lowCreditWarning, string? sender, int? smsPerMinute, CancellationToken cancellationToken = default)
+    {
+        if (lowCreditWarning is null && sender is null && smsPerMinute is null)
+        {
+            throw new StoreException($"Nothing to change for account {id}: give a low-credit warning level, a sender or a cap of SMS per minute.");
+        }
+
+        RequireSender(sender);
+        if (smsPerMinute < 0)
+        {
+            throw new StoreException($"The cap of SMS per minute is {smsPerMinute}; it must be 0 (no cap) or more.");
+        }
+
+        if (lowCreditWarning is { } level)
+        {
+            RequireWarningLevel(level);
+        }
+
+        await using (var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var changed = await connection.ExecuteAsync(
+                """
+                UPDATE accounts SET low_credit_warning = COALESCE(@lowCreditWarning, low_credit_warning),
+                    sender = CASE WHEN @sender IS NULL THEN sender ELSE NULLIF(@sender, '') END,
+                    sms_per_minute = COALESCE(@smsPerMinute, sms_per_minute)
+                WHERE id = @id
+                """,
+                new { id, lowCreditWarning, sender = sender?.Trim(), smsPerMinute }).ConfigureAwait(false);
+            if (changed == 0)
+            {
+                throw new StoreException($"There is no account {id}.");
+            }
+        }
+
+        return (await FindAccountAsync(id, cancellationToken).ConfigureAwait(false))!;
+    }
+
+    // What an SMSC takes as a source address: a number (up to 15 digits, + allowed) or up to 11 letters, digits and spaces.
+    private static void RequireSender(string? sender)
+    {
+        var text = sender?.Trim();
+        if (string.IsNullOrEmpty(text))
+        {
+            return;
+        }
+
+        var digits = text.StartsWith('+') ? text[1..] : text;
+        var number = digits.Length is > 0 and <= 15 && digits.All(char.IsAsciiDigit);
+        var alphanumeric = text.Length <= 11 && text.All(c => char.IsAsciiLetterOrDigit(c) || c is ' ' or '.' or '-' or '_' or '&');
+        if (!number && !alphanumeric)
+        {
+            throw new StoreException($"'{text}' cannot be a sender: use a number of up to 15 digits, or up to 11 letters, digits and spaces.");
+        }
+    }
+
+    private static void RequireWarningLevel(long level)
+    {
+        if (level < 0)
+        {
+            throw new StoreException("A low-credit warning level is a number of credits, 0 or more (0: no warning).");
+        }
     }
 
     /// <summary>The account, or null.</summary>
@@ -151,7 +239,11 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
     /// Adds a user: an email address (with a password for <c>[SENDER]</c> and SMTP AUTH, or none for IP
     /// authentication only) or a <c>*@domain</c> pattern, which never has a password.
     /// </summary>
-    public async Task<UserRecord> AddUserAsync(string id, string address, string? password, CancellationToken cancellationToken = default)
+    public Task<UserRecord> AddUserAsync(string id, string address, string? password, CancellationToken cancellationToken = default) =>
+        AddUserAsync(id, address, password, receiptEmails: false, cancellationToken);
+
+    /// <summary>Adds a user, as the overload without <paramref name="receiptEmails"/> does; with it on, its emails get receipt emails.</summary>
+    public async Task<UserRecord> AddUserAsync(string id, string address, string? password, bool receiptEmails, CancellationToken cancellationToken = default)
     {
         var normalized = NormalizeUserAddress(address);
         if (normalized.StartsWith("*@", StringComparison.Ordinal) && password is not null)
@@ -165,24 +257,41 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
         try
         {
             await connection.ExecuteAsync(
-                "INSERT INTO users (account_id, address, password_hash, created_at) VALUES (@id, @normalized, @hash, @now)",
-                new { id, normalized, hash, now = Now }).ConfigureAwait(false);
+                "INSERT INTO users (account_id, address, password_hash, receipt_emails, created_at) VALUES (@id, @normalized, @hash, @receiptEmails, @now)",
+                new { id, normalized, hash, receiptEmails, now = Now }).ConfigureAwait(false);
         }
         catch (SqliteException e) when (e.SqliteErrorCode == 19)
         {
             throw new StoreException($"{normalized} is already a user of account {id}.");
         }
 
-        return new UserRecord(id, normalized, hash is not null, Disabled: false);
+        return new UserRecord(id, normalized, hash is not null, Disabled: false, receiptEmails);
+    }
+
+    /// <summary>Turns a user's receipt emails on or off; returns the user as it now is.</summary>
+    public async Task<UserRecord> SetUserAsync(string id, string address, bool receiptEmails, CancellationToken cancellationToken = default)
+    {
+        var normalized = NormalizeUserAddress(address);
+        await using (var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await RequireAccountAsync(connection, id).ConfigureAwait(false);
+            if (await connection.ExecuteAsync("UPDATE users SET receipt_emails = @receiptEmails WHERE account_id = @id AND address = @normalized",
+                    new { id, normalized, receiptEmails }).ConfigureAwait(false) == 0)
+            {
+                throw new StoreException($"{normalized} is not a user of account {id}.");
+            }
+        }
+
+        return (await UsersAsync(id, cancellationToken).ConfigureAwait(false)).Single(u => u.Address == normalized);
     }
 
     /// <summary>The users of an account.</summary>
     public async Task<IReadOnlyList<UserRecord>> UsersAsync(string id, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<(string Address, string? Hash, long Disabled)>(
-            "SELECT address, password_hash, disabled FROM users WHERE account_id = @id ORDER BY address", new { id }).ConfigureAwait(false);
-        return rows.Select(r => new UserRecord(id, r.Address, r.Hash is not null, r.Disabled != 0)).ToList();
+        var rows = await connection.QueryAsync<(string Address, string? Hash, long Disabled, long ReceiptEmails)>(
+            "SELECT address, password_hash, disabled, receipt_emails FROM users WHERE account_id = @id ORDER BY address", new { id }).ConfigureAwait(false);
+        return rows.Select(r => new UserRecord(id, r.Address, r.Hash is not null, r.Disabled != 0, r.ReceiptEmails != 0)).ToList();
     }
 
     /// <summary>
@@ -269,12 +378,13 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
             "INSERT INTO credit_ledger (account_id, delta, balance, reason, at) VALUES (@id, @delta, @balance, @reason, @at)",
             new { id, delta, balance, reason, at }, transaction);
 
-    private sealed record AccountRow(string Id, string? Country, string? Sender, long RelaxedNumbers, long MaxParts, long Credits, long LowCreditWarning, string CreatedAt)
+    private sealed record AccountRow(string Id, string? Country, string? Sender, long RelaxedNumbers, long MaxParts, long Credits, long LowCreditWarning, long SmsPerMinute, string CreatedAt)
     {
         public const string Select =
-            "SELECT id AS Id, country AS Country, sender AS Sender, relaxed_numbers AS RelaxedNumbers, max_parts AS MaxParts, credits AS Credits, low_credit_warning AS LowCreditWarning, created_at AS CreatedAt FROM accounts";
+            "SELECT id AS Id, country AS Country, sender AS Sender, relaxed_numbers AS RelaxedNumbers, max_parts AS MaxParts, credits AS Credits, low_credit_warning AS LowCreditWarning, sms_per_minute AS SmsPerMinute, created_at AS CreatedAt FROM accounts";
 
         public AccountRecord ToRecord() => new(Id, Country, Sender, RelaxedNumbers != 0, (int)MaxParts, Credits, LowCreditWarning,
-            Timestamps.Read(CreatedAt));
+            Timestamps.Read(CreatedAt))
+        { SmsPerMinute = (int)SmsPerMinute };
     }
 }

@@ -1,5 +1,7 @@
+using System.Data.Common;
 using Dapper;
 using Mail2Sms.Smpp;
+using Microsoft.Data.Sqlite;
 
 namespace Mail2Sms.Gateway.Storage;
 
@@ -13,7 +15,24 @@ namespace Mail2Sms.Gateway.Storage;
 /// <param name="Attempts">Submits tried before this one.</param>
 /// <param name="CreatedAt">When it was accepted (its validity counts from then).</param>
 /// <param name="OptedOut">The mobile replied STOP to this account (and not START since).</param>
-public sealed record ClaimedSms(long Id, string AccountId, string Number, string Text, string Encoding, int Parts, int Attempts, DateTimeOffset CreatedAt, bool OptedOut);
+/// <param name="Source">The source address it goes from.</param>
+public sealed record ClaimedSms(long Id, string AccountId, string Number, string Text, string Encoding, int Parts, int Attempts, DateTimeOffset CreatedAt, bool OptedOut, string Source);
+
+/// <summary>What a claim decides besides which SMS: where each goes from, and how many an account may start now.</summary>
+public sealed record ClaimRules
+{
+    /// <summary>The source address when the account has no sender of its own and there is no pool (<c>Smpp:SourceAddress</c>).</summary>
+    public string SourceAddress { get; init; } = "Mail2Sms";
+
+    /// <summary>Numbers an account and mobile pair is given one of, kept for later SMS (<c>Smpp:SourcePool</c>).</summary>
+    public IReadOnlyList<string> SourcePool { get; init; } = [];
+
+    /// <summary>How long a pool number stays another account's for a mobile: the reply window.</summary>
+    public TimeSpan SourceStickiness { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>How many SMS an account (by ID, with its cap per minute, 0 for none) may start now.</summary>
+    public Func<string, int, int> Allowance { get; init; } = (_, _) => int.MaxValue;
+}
 
 /// <summary>An SMS of a finished email that did not reach its phone, for the delivery report.</summary>
 /// <param name="Number">The mobile.</param>
@@ -23,14 +42,24 @@ public sealed record ClaimedSms(long Id, string AccountId, string Number, string
 /// <param name="Reason">Why, in words.</param>
 public sealed record UndeliveredSms(string Number, string? Name, string Text, string Status, string Reason);
 
-/// <summary>An email whose SMS are all final, with those that did not arrive.</summary>
+/// <summary>An SMS of a finished email that reached its phone, for the receipt email.</summary>
+/// <param name="Number">The mobile.</param>
+/// <param name="Name">The recipient's name, when the email gave one.</param>
+/// <param name="Text">The SMS.</param>
+/// <param name="SubmittedAt">When the SMS centre took it.</param>
+/// <param name="DeliveredAt">When its receipt said it reached the phone.</param>
+public sealed record DeliveredSms(string Number, string? Name, string Text, DateTimeOffset SubmittedAt, DateTimeOffset DeliveredAt);
+
+/// <summary>An email whose SMS are all final, with those that arrived and those that did not.</summary>
 /// <param name="EmailId">The email.</param>
 /// <param name="Originator">Who sent it: the report goes to them.</param>
 /// <param name="MessageId">Its Message-ID, to thread the report under it.</param>
 /// <param name="Subject">Its subject.</param>
 /// <param name="Delivered">SMS that reached their phones.</param>
 /// <param name="Undelivered">SMS that did not.</param>
-public sealed record FinishedEmail(long EmailId, string Originator, string? MessageId, string Subject, int Delivered, IReadOnlyList<UndeliveredSms> Undelivered);
+/// <param name="Receipts">The user who sent it asked for receipt emails: the deliveries are listed too.</param>
+public sealed record FinishedEmail(
+    long EmailId, string Originator, string? MessageId, string Subject, IReadOnlyList<DeliveredSms> Delivered, IReadOnlyList<UndeliveredSms> Undelivered, bool Receipts);
 
 /// <summary>
 /// The queue's side of delivery: claiming due SMS with a lease, recording submits part by part,
@@ -39,24 +68,115 @@ public sealed record FinishedEmail(long EmailId, string Originator, string? Mess
 /// </summary>
 public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
 {
+    private int _turn;
+
     private string Now => Timestamps.Write(clock.GetUtcNow());
 
-    /// <summary>Claims up to <paramref name="limit"/> due SMS for <paramref name="lease"/>: alerts first, then the oldest.</summary>
-    public async Task<IReadOnlyList<ClaimedSms>> ClaimAsync(int limit, TimeSpan lease, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> due SMS for <paramref name="lease"/>, each with the source
+    /// address it goes from. Alerts of every account come before any bulk SMS; within that, accounts take
+    /// turns (one account's long batch never holds another's SMS back), each no more than
+    /// <see cref="ClaimRules.Allowance"/> lets it.
+    /// </summary>
+    public async Task<IReadOnlyList<ClaimedSms>> ClaimAsync(int limit, TimeSpan lease, ClaimRules? rules = null, CancellationToken cancellationToken = default)
+    {
+        rules ??= new ClaimRules();
+        var now = Now;
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+        // The accounts with queued SMS, one index seek each (a loose index scan), however long their queues.
+        var accounts = (await connection.QueryAsync<(string Id, long Cap, string? Sender)>(
+            """
+            WITH RECURSIVE queued (id) AS (
+                SELECT (SELECT MIN(account_id) FROM sms WHERE status = 'queued')
+                UNION ALL
+                SELECT (SELECT MIN(account_id) FROM sms WHERE status = 'queued' AND account_id > queued.id) FROM queued WHERE queued.id IS NOT NULL)
+            SELECT a.id, a.sms_per_minute, a.sender FROM queued q JOIN accounts a ON a.id = q.id
+            """, transaction: transaction).ConfigureAwait(false)).ToList();
+        var turn = accounts.Count == 0 ? 0 : (int)(unchecked((uint)Interlocked.Increment(ref _turn)) % (uint)accounts.Count);
+        var candidates = new List<(long Priority, int Rank, int Turn, long Id, string AccountId, string Number, string? Sender)>();
+        for (var i = 0; i < accounts.Count; i++)
+        {
+            var account = accounts[(turn + i) % accounts.Count];
+            var allowed = Math.Min(limit, rules.Allowance(account.Id, (int)account.Cap));
+            if (allowed <= 0)
+            {
+                continue;
+            }
+
+            var due = await connection.QueryAsync<(long Id, long Priority, string Number)>(
+                """
+                SELECT id, priority, number FROM sms WHERE status = 'queued' AND account_id = @account AND due_at <= @now
+                    AND (claimed_until IS NULL OR claimed_until < @now)
+                ORDER BY priority, due_at, id LIMIT @allowed
+                """, new { account = account.Id, now, allowed }, transaction).ConfigureAwait(false);
+            candidates.AddRange(due.Select((d, rank) => (d.Priority, rank, i, d.Id, account.Id, d.Number, account.Sender)));
+        }
+
+        var claimed = new List<ClaimedSms>();
+        var until = Timestamps.Write(clock.GetUtcNow() + lease);
+        foreach (var pick in candidates.OrderBy(c => c.Priority).ThenBy(c => c.Rank).ThenBy(c => c.Turn).Take(limit))
+        {
+            var source = !string.IsNullOrWhiteSpace(pick.Sender) ? pick.Sender.Trim()
+                : rules.SourcePool.Count > 0 ? await PoolSourceAsync(connection, transaction, pick.AccountId, pick.Number, rules, now).ConfigureAwait(false)
+                : rules.SourceAddress;
+            var row = await connection.QuerySingleAsync<(long Id, string AccountId, string Number, string Text, string Encoding, long Parts, long Attempts, string CreatedAt, long OptedOut)>(
+                """
+                UPDATE sms SET claimed_until = @until, source_address = @source WHERE id = @id
+                RETURNING id, account_id, number, text, encoding, parts, attempts, created_at,
+                    EXISTS (SELECT 1 FROM opt_outs o WHERE o.account_id = sms.account_id AND o.number = sms.number)
+                """, new { until, source, id = pick.Id }, transaction).ConfigureAwait(false);
+            claimed.Add(new ClaimedSms(row.Id, row.AccountId, row.Number, row.Text, row.Encoding, (int)row.Parts, (int)row.Attempts, Timestamps.Read(row.CreatedAt), row.OptedOut != 0, source));
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return claimed;
+    }
+
+    // The pool number this account and mobile pair sticks to: kept once chosen; a new pair gets a number
+    // no other account has texted that mobile from within the reply window, so its replies are unambiguous.
+    private static async Task<string> PoolSourceAsync(SqliteConnection connection, DbTransaction transaction, string account, string number, ClaimRules rules, string now)
+    {
+        var mine = await connection.ExecuteScalarAsync<string?>(
+            "SELECT source FROM source_assignments WHERE account_id = @account AND number = @number", new { account, number }, transaction).ConfigureAwait(false);
+        if (mine is null || !rules.SourcePool.Contains(mine))
+        {
+            var others = (await connection.QueryAsync<(string Source, string LastUsedAt)>(
+                "SELECT source, last_used_at FROM source_assignments WHERE number = @number AND account_id <> @account", new { account, number }, transaction).ConfigureAwait(false))
+                .Where(o => rules.SourcePool.Contains(o.Source)).ToList();
+            var since = Timestamps.Write(Timestamps.Read(now) - rules.SourceStickiness);
+            var busy = others.Where(o => string.CompareOrdinal(o.LastUsedAt, since) >= 0).Select(o => o.Source).ToHashSet(StringComparer.Ordinal);
+            var free = rules.SourcePool.Where(s => !busy.Contains(s)).ToList();
+            // Spread pairs over the free numbers; when none is free, the one another account used least recently.
+            mine = free.Count > 0 ? free[(int)((uint)(account + number).Sum(c => c) % (uint)free.Count)]
+                : others.OrderBy(o => o.LastUsedAt, StringComparer.Ordinal).First().Source;
+        }
+
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO source_assignments (account_id, number, source, last_used_at) VALUES (@account, @number, @mine, @now)
+            ON CONFLICT (account_id, number) DO UPDATE SET source = excluded.source, last_used_at = excluded.last_used_at
+            """, new { account, number, mine, now }, transaction).ConfigureAwait(false);
+        return mine;
+    }
+
+    /// <summary>Expires queued SMS accepted before <paramref name="acceptedBefore"/> and not claimed now (their credits back); returns how many.</summary>
+    public async Task<int> ExpireAsync(DateTimeOffset acceptedBefore, string reason, CancellationToken cancellationToken = default)
     {
         var now = Now;
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<(long Id, string AccountId, string Number, string Text, string Encoding, long Parts, long Attempts, string CreatedAt, long OptedOut)>(
-            """
-            UPDATE sms SET claimed_until = @until
-            WHERE id IN (SELECT id FROM sms WHERE status = 'queued' AND due_at <= @now AND (claimed_until IS NULL OR claimed_until < @now)
-                         ORDER BY priority, due_at, id LIMIT @limit)
-            RETURNING id, account_id, number, text, encoding, parts, attempts, created_at,
-                EXISTS (SELECT 1 FROM opt_outs o WHERE o.account_id = sms.account_id AND o.number = sms.number)
-            """,
-            new { now, until = Timestamps.Write(clock.GetUtcNow() + lease), limit }).ConfigureAwait(false);
-        return [.. rows.Select(r => new ClaimedSms(r.Id, r.AccountId, r.Number, r.Text, r.Encoding, (int)r.Parts, (int)r.Attempts, Timestamps.Read(r.CreatedAt), r.OptedOut != 0))
-            .OrderBy(s => s.Id)];
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var ids = (await connection.QueryAsync<long>(
+            "SELECT id FROM sms WHERE status = 'queued' AND created_at < @before AND (claimed_until IS NULL OR claimed_until < @now) ORDER BY id LIMIT 1000",
+            new { before = Timestamps.Write(acceptedBefore), now }, transaction).ConfigureAwait(false)).ToList();
+        foreach (var id in ids)
+        {
+            await EndUnsentWithinAsync(connection, transaction, id, "expired", reason, now).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return ids.Count;
     }
 
     /// <summary>Marks SMS submitted before <paramref name="before"/> and still without a final receipt as unknown; returns how many.</summary>
@@ -114,11 +234,16 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
         var now = Now;
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await EndUnsentWithinAsync(connection, transaction, smsId, status, reason, now).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task EndUnsentWithinAsync(SqliteConnection connection, DbTransaction transaction, long smsId, string status, string reason, string now)
+    {
         var sms = await connection.QuerySingleAsync<(string AccountId, long Parts)>(
             "UPDATE sms SET status = @status, final_at = @now, claimed_until = NULL, last_error = @reason WHERE id = @smsId RETURNING account_id, parts",
             new { smsId, status, now, reason }, transaction).ConfigureAwait(false);
         await RefundAsync(connection, transaction, sms.AccountId, sms.Parts, $"sms {smsId} {status}, never submitted", now).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -138,7 +263,7 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task RefundAsync(Microsoft.Data.Sqlite.SqliteConnection connection, System.Data.Common.DbTransaction transaction, string account, long parts, string why, string now)
+    private static async Task RefundAsync(SqliteConnection connection, DbTransaction transaction, string account, long parts, string why, string now)
     {
         if (parts <= 0)
         {
@@ -151,17 +276,18 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
     }
 
     /// <summary>
-    /// Emails whose SMS are now all final: each is marked reported, and when some SMS did not arrive
-    /// the report <paramref name="compose"/> makes of it is queued in the same transaction. Returns how many reports were queued.
+    /// Emails whose SMS are now all final: each is marked reported, and when some SMS did not arrive, or
+    /// its user asked for receipt emails, the report <paramref name="compose"/> makes of it is queued in
+    /// the same transaction (so none is lost or sent twice). Returns how many reports were queued.
     /// </summary>
     public async Task<int> ReportFinishedAsync(Func<FinishedEmail, Mail.OutboundMail> compose, CancellationToken cancellationToken = default)
     {
         var now = Now;
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var finished = (await connection.QueryAsync<(long Id, string? Originator, string? MessageId, string Subject)>(
+        var finished = (await connection.QueryAsync<(long Id, string? Originator, string? MessageId, string Subject, long Receipts)>(
             """
-            SELECT e.id, e.originator, e.message_id, e.subject FROM emails e
+            SELECT e.id, e.originator, e.message_id, e.subject, COALESCE(u.receipt_emails, 0) FROM emails e LEFT JOIN users u ON u.id = e.user_id
             WHERE e.delivery_reported_at IS NULL AND EXISTS (SELECT 1 FROM sms s WHERE s.email_id = e.id)
               AND NOT EXISTS (SELECT 1 FROM sms s WHERE s.email_id = e.id AND s.final_at IS NULL)
             ORDER BY e.id LIMIT 100
@@ -169,13 +295,19 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
         var queued = 0;
         foreach (var email in finished)
         {
-            var sms = (await connection.QueryAsync<(string Number, string? Name, string Text, string Status, string? Error)>(
-                "SELECT number, name, text, status, last_error FROM sms WHERE email_id = @id ORDER BY id", new { id = email.Id }, transaction).ConfigureAwait(false)).ToList();
+            var sms = (await connection.QueryAsync<(string Number, string? Name, string Text, string Status, string? Error, string? SubmittedAt, string FinalAt)>(
+                "SELECT number, name, text, status, last_error, submitted_at, final_at FROM sms WHERE email_id = @id ORDER BY id",
+                new { id = email.Id }, transaction).ConfigureAwait(false)).ToList();
+            var delivered = sms.Where(s => s.Status == "delivered")
+                .Select(s => new DeliveredSms(s.Number, s.Name, s.Text, Timestamps.Read(s.SubmittedAt!), Timestamps.Read(s.FinalAt))).ToList();
             var undelivered = sms.Where(s => s.Status != "delivered")
                 .Select(s => new UndeliveredSms(s.Number, s.Name, s.Text, s.Status, s.Error ?? $"The SMS centre reported it {s.Status}.")).ToList();
-            if (undelivered.Count > 0 && email.Originator is not null)
+            // Receipts come one per email once all its SMS are final: a single-SMS alert's as soon as it is
+            // delivered, a 500-row bulk's as one email listing 500 deliveries rather than 500 emails.
+            var receipts = email.Receipts != 0;
+            if ((undelivered.Count > 0 || (receipts && delivered.Count > 0)) && email.Originator is not null)
             {
-                var report = compose(new FinishedEmail(email.Id, email.Originator, email.MessageId, email.Subject, sms.Count - undelivered.Count, undelivered));
+                var report = compose(new FinishedEmail(email.Id, email.Originator, email.MessageId, email.Subject, delivered, undelivered, receipts));
                 await OutboxStore.InsertAsync(connection, (Microsoft.Data.Sqlite.SqliteTransaction)transaction, report, now, cancellationToken).ConfigureAwait(false);
                 queued++;
             }

@@ -15,9 +15,19 @@ namespace Mail2Sms.Gateway.Storage;
 /// <param name="Subject">The subject.</param>
 /// <param name="SizeBytes">The message size.</param>
 /// <param name="Recipients">The envelope recipients this acceptance serves.</param>
+/// <param name="User">The user of the account the sender authenticated as (its address or <c>*@domain</c> pattern), when known.</param>
 public sealed record ReceivedEmail(
     string AccountId, string? MessageId, string? Originator, string MailFrom, string? ClientIp,
-    EmailFormat Format, string Subject, long SizeBytes, IReadOnlyList<string> Recipients);
+    EmailFormat Format, string Subject, long SizeBytes, IReadOnlyList<string> Recipients, string? User = null);
+
+/// <summary>An accepted email's debit took its account from at or above its warning level to below it.</summary>
+/// <param name="AccountId">The account.</param>
+/// <param name="Recipient">Who is warned: a user of the account, or the email's originator.</param>
+/// <param name="Balance">The credits left.</param>
+/// <param name="Level">The account's warning level.</param>
+/// <param name="Subject">The subject of the email whose debit crossed it.</param>
+/// <param name="Cost">What that email cost.</param>
+public sealed record LowCreditWarning(string AccountId, string Recipient, long Balance, long Level, string Subject, long Cost);
 
 /// <summary>One SMS as the operator sees it in a list.</summary>
 public sealed record SmsListing(long Id, long EmailId, string AccountId, string Number, string? Name, string Text, string Encoding, int Parts, string Status, DateTimeOffset CreatedAt);
@@ -32,9 +42,10 @@ public sealed record AcceptOutcome(long? EmailId, Reason? Refusal, long Balance,
 /// <summary>
 /// Commits an accepted email in one transaction: the email, its SMS (queued), its failures, the
 /// recipients it served (so a resend is recognised) and the credit debit, checked against the balance
-/// under the write lock so that concurrent emails can never overspend an account.
+/// under the write lock so that concurrent emails can never overspend an account; and, when that
+/// debit takes the account below its warning level, the warning emails.
 /// </summary>
-public sealed class EmailStore(SqliteDatabase database, TimeProvider clock)
+public sealed class EmailStore(SqliteDatabase database, TimeProvider clock, QueueSignal? queued = null)
 {
     /// <summary>How long a Message-ID and recipient are remembered to recognise a resend.</summary>
     public static readonly TimeSpan ResendWindow = TimeSpan.FromHours(24);
@@ -58,7 +69,7 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock)
     private readonly Channel<PendingAccept> _commits = Channel.CreateUnbounded<PendingAccept>(new UnboundedChannelOptions { SingleReader = true });
     private int _committerStarted;
 
-    private sealed record PendingAccept(ReceivedEmail Email, Acceptance Acceptance, Mail.OutboundMail? Report)
+    private sealed record PendingAccept(ReceivedEmail Email, Acceptance Acceptance, Mail.OutboundMail? Report, Func<LowCreditWarning, Mail.OutboundMail>? Warn)
     {
         public TaskCompletionSource<AcceptOutcome> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
@@ -71,15 +82,21 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock)
     /// <param name="email">The email's envelope and headers.</param>
     /// <param name="acceptance">What Core decided to send.</param>
     /// <param name="report">The report of its failures, queued in the same transaction so it cannot be lost.</param>
+    /// <param name="warn">
+    /// Writes the low-credit warning, queued in the same transaction when this email's debit takes the
+    /// account from at or above its warning level to below it; null sends none.
+    /// </param>
     /// <param name="cancellationToken">Cancels waiting; the commit itself, once queued, goes ahead.</param>
-    public Task<AcceptOutcome> AcceptAsync(ReceivedEmail email, Acceptance acceptance, Mail.OutboundMail? report = null, CancellationToken cancellationToken = default)
+    public Task<AcceptOutcome> AcceptAsync(
+        ReceivedEmail email, Acceptance acceptance, Mail.OutboundMail? report = null, Func<LowCreditWarning, Mail.OutboundMail>? warn = null,
+        CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref _committerStarted, 1) == 0)
         {
             _ = Task.Run(CommitLoopAsync, CancellationToken.None);
         }
 
-        var pending = new PendingAccept(email, acceptance, report);
+        var pending = new PendingAccept(email, acceptance, report, warn);
         if (!_commits.Writer.TryWrite(pending))
         {
             throw new InvalidOperationException("The commit queue is closed.");
@@ -158,6 +175,11 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock)
             transaction.Commit();
         }
 
+        if (outcomes.Any(o => o.Outcome.EmailId is not null))
+        {
+            queued?.Set();
+        }
+
         foreach (var (pending, outcome) in outcomes)
         {
             pending.Done.TrySetResult(outcome);
@@ -179,7 +201,7 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock)
         }
 
         var cost = acceptance.Credits;
-        if (sql.Debit(email.AccountId, cost) is not { } balance)
+        if (sql.Debit(email.AccountId, cost) is not (var balance, var level))
         {
             var available = sql.Credits(email.AccountId) ?? throw new StoreException($"There is no account {email.AccountId}.");
             return new AcceptOutcome(null, Reasons.InsufficientCredits(cost, available), available);
@@ -221,6 +243,15 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock)
             sql.InsertReport(report, emailId, now);
         }
 
+        // Once per crossing: the next debit starts below the level, until a top-up or refund lifts it back.
+        if (pending.Warn is { } warn && balance < level && balance + cost >= level)
+        {
+            foreach (var recipient in sql.WarningRecipients(email.AccountId, email.Originator))
+            {
+                sql.InsertReport(warn(new LowCreditWarning(email.AccountId, recipient, balance, level, email.Subject, cost)), emailId, now);
+            }
+        }
+
         return new AcceptOutcome(emailId, null, balance);
     }
 
@@ -244,6 +275,7 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock)
         private readonly SqliteCommand _recipient;
         private readonly SqliteCommand _ledger;
         private readonly SqliteCommand _report;
+        private readonly SqliteCommand _users;
 
         public CommitStatements(SqliteConnection connection)
         {
@@ -253,14 +285,15 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock)
             _rollback = Prepare("ROLLBACK TO email; RELEASE email");
             _served = Prepare("SELECT recipient FROM email_recipients WHERE account_id = $account AND message_id = $messageId AND received_at >= $since",
                 "$account", "$messageId", "$since");
-            _debit = Prepare("UPDATE accounts SET credits = credits - $cost WHERE id = $id AND credits >= $cost RETURNING credits", "$cost", "$id");
+            _debit = Prepare("UPDATE accounts SET credits = credits - $cost WHERE id = $id AND credits >= $cost RETURNING credits, low_credit_warning", "$cost", "$id");
             _credits = Prepare("SELECT credits FROM accounts WHERE id = $id", "$id");
             _email = Prepare(
                 """
-                INSERT INTO emails (account_id, message_id, originator, mail_from, client_ip, format, subject, size_bytes, csv_file_name, credits, received_at)
-                VALUES ($account, $messageId, $originator, $mailFrom, $clientIp, $format, $subject, $size, $csv, $cost, $now) RETURNING id
+                INSERT INTO emails (account_id, message_id, originator, mail_from, client_ip, format, subject, size_bytes, csv_file_name, credits, received_at, user_id)
+                VALUES ($account, $messageId, $originator, $mailFrom, $clientIp, $format, $subject, $size, $csv, $cost, $now,
+                    (SELECT id FROM users WHERE account_id = $account AND address = $user)) RETURNING id
                 """,
-                "$account", "$messageId", "$originator", "$mailFrom", "$clientIp", "$format", "$subject", "$size", "$csv", "$cost", "$now");
+                "$account", "$messageId", "$originator", "$mailFrom", "$clientIp", "$format", "$subject", "$size", "$csv", "$cost", "$now", "$user");
             _sms = Prepare(
                 """
                 INSERT INTO sms (email_id, account_id, number, name, text, encoding, parts, priority, status, due_at, created_at)
@@ -279,6 +312,8 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock)
             _ledger = Prepare("INSERT INTO credit_ledger (account_id, delta, balance, reason, at) VALUES ($account, $delta, $balance, $reason, $now)",
                 "$account", "$delta", "$balance", "$reason", "$now");
             _report = Prepare(OutboxStore.InsertSql, OutboxStore.InsertParameters);
+            // A *@domain pattern has no mailbox of its own.
+            _users = Prepare("SELECT address FROM users WHERE account_id = $account AND disabled = 0 AND address NOT LIKE '*@%' ORDER BY address", "$account");
         }
 
         private SqliteCommand Prepare(string text, params string[] parameters)
@@ -335,13 +370,18 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock)
             return served;
         }
 
-        public long? Debit(string account, long cost) => With(_debit, cost, account).ExecuteScalar() is long balance ? balance : null;
+        /// <summary>The balance after the debit and the account's warning level, or null when the account cannot pay.</summary>
+        public (long Balance, long Level)? Debit(string account, long cost)
+        {
+            using var reader = With(_debit, cost, account).ExecuteReader();
+            return reader.Read() ? (reader.GetInt64(0), reader.GetInt64(1)) : null;
+        }
 
         public long? Credits(string account) => With(_credits, account).ExecuteScalar() is long credits ? credits : null;
 
         public long InsertEmail(ReceivedEmail email, string? csv, long cost, string now) =>
             (long)With(_email, email.AccountId, email.MessageId, email.Originator, email.MailFrom, email.ClientIp, (int)email.Format,
-                email.Subject, email.SizeBytes, csv, cost, now).ExecuteScalar()!;
+                email.Subject, email.SizeBytes, csv, cost, now, email.User).ExecuteScalar()!;
 
         public void InsertSms(long email, string account, OutboundSms sms, int priority, string now) =>
             With(_sms, email, account, sms.Number, sms.Name, sms.Text.Text, sms.Text.Encoding.ToString(), sms.Text.PartCount, priority, now).ExecuteNonQuery();
@@ -357,6 +397,26 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock)
 
         public void InsertReport(Mail.OutboundMail report, long email, string now) =>
             With(_report, OutboxStore.InsertValues(report, email, now)).ExecuteNonQuery();
+
+        /// <summary>Who a low-credit warning goes to: the account's users with a mailbox, and the originator when none of them is it.</summary>
+        public List<string> WarningRecipients(string account, string? originator)
+        {
+            var recipients = new List<string>();
+            using (var reader = With(_users, account).ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    recipients.Add(reader.GetString(0));
+                }
+            }
+
+            if (originator is not null && !recipients.Contains(originator, StringComparer.OrdinalIgnoreCase))
+            {
+                recipients.Add(originator);
+            }
+
+            return recipients;
+        }
 
         public void Dispose()
         {

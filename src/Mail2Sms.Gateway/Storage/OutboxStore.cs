@@ -4,10 +4,13 @@ using Microsoft.Data.Sqlite;
 
 namespace Mail2Sms.Gateway.Storage;
 
-/// <summary>One queued outbound email as stored.</summary>
-public sealed record QueuedMail(long Id, string Kind, string MailFrom, string RcptTo, byte[] Message);
+/// <summary>One queued outbound email as stored; <paramref name="Attempts"/> is how many times sending it failed so far.</summary>
+public sealed record QueuedMail(long Id, string Kind, string MailFrom, string RcptTo, byte[] Message, long Attempts);
 
-/// <summary>The queue of mail the gateway sends: rows added in the transaction that caused them, marked sent once out.</summary>
+/// <summary>
+/// The queue of mail the gateway sends: rows added in the transaction that caused them, due at once, marked
+/// sent once out, put off with the reason when sending failed for now, failed with the reason when refused for good.
+/// </summary>
 public sealed class OutboxStore(SqliteDatabase database, TimeProvider clock)
 {
     /// <summary>Queues <paramref name="mail"/> on its own (mail not tied to an accepted email, such as postmaster's).</summary>
@@ -35,8 +38,8 @@ public sealed class OutboxStore(SqliteDatabase database, TimeProvider clock)
     /// <summary>The statement that queues a mail, for callers that queue one inside a transaction of their own.</summary>
     internal const string InsertSql =
         """
-        INSERT INTO outbound_mail (kind, email_id, mail_from, rcpt_to, message, message_id, status, created_at)
-        VALUES ($kind, $emailId, $mailFrom, $rcptTo, $message, $messageId, 'queued', $now) RETURNING id
+        INSERT INTO outbound_mail (kind, email_id, mail_from, rcpt_to, message, message_id, status, created_at, due_at)
+        VALUES ($kind, $emailId, $mailFrom, $rcptTo, $message, $messageId, 'queued', $now, $now) RETURNING id
         """;
 
     /// <summary>The parameters of <see cref="InsertSql"/>, in the order <see cref="InsertValues"/> gives their values.</summary>
@@ -59,21 +62,41 @@ public sealed class OutboxStore(SqliteDatabase database, TimeProvider clock)
             "SELECT 1 FROM outbound_mail WHERE kind = 'reply' AND message_id IN @messageIds LIMIT 1", new { messageIds }).ConfigureAwait(false) is not null;
     }
 
-    /// <summary>The oldest queued mail, at most <paramref name="limit"/>.</summary>
-    public async Task<IReadOnlyList<QueuedMail>> QueuedAsync(int limit, CancellationToken cancellationToken = default)
+    /// <summary>The queued mail, due or put off, oldest first, at most <paramref name="limit"/>.</summary>
+    public Task<IReadOnlyList<QueuedMail>> QueuedAsync(int limit, CancellationToken cancellationToken = default) =>
+        SelectAsync("WHERE status = 'queued' ORDER BY id LIMIT @limit", new { limit }, cancellationToken);
+
+    /// <summary>The queued mail due by now, earliest first, at most <paramref name="limit"/>.</summary>
+    public Task<IReadOnlyList<QueuedMail>> DueAsync(int limit, CancellationToken cancellationToken = default) =>
+        SelectAsync("WHERE status = 'queued' AND due_at <= @now ORDER BY due_at, id LIMIT @limit", new { limit, now = Now }, cancellationToken);
+
+    private async Task<IReadOnlyList<QueuedMail>> SelectAsync(string where, object values, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<QueuedMail>(
-            "SELECT id AS Id, kind AS Kind, mail_from AS MailFrom, rcpt_to AS RcptTo, message AS Message FROM outbound_mail WHERE status = 'queued' ORDER BY id LIMIT @limit",
-            new { limit }).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<QueuedMail>(new CommandDefinition(
+            $"SELECT id AS Id, kind AS Kind, mail_from AS MailFrom, rcpt_to AS RcptTo, message AS Message, attempts AS Attempts FROM outbound_mail {where}",
+            values, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.ToList();
     }
 
     /// <summary>Marks a mail sent.</summary>
-    public async Task MarkSentAsync(long id, CancellationToken cancellationToken = default)
+    public Task MarkSentAsync(long id, CancellationToken cancellationToken = default) =>
+        UpdateAsync("UPDATE outbound_mail SET status = 'sent', attempts = attempts + 1, sent_at = @now WHERE id = @id", new { id, now = Now }, cancellationToken);
+
+    /// <summary>Puts a mail off until <paramref name="due"/> after a send that failed for now, keeping <paramref name="error"/>.</summary>
+    public Task PutOffAsync(long id, DateTimeOffset due, string error, CancellationToken cancellationToken = default) =>
+        UpdateAsync("UPDATE outbound_mail SET attempts = attempts + 1, due_at = @due, last_error = @error WHERE id = @id",
+            new { id, due = Timestamps.Write(due), error }, cancellationToken);
+
+    /// <summary>Marks a mail failed for good, keeping <paramref name="reason"/> (the server's reply) for the operator.</summary>
+    public Task MarkFailedAsync(long id, string reason, CancellationToken cancellationToken = default) =>
+        UpdateAsync("UPDATE outbound_mail SET status = 'failed', attempts = attempts + 1, last_error = @reason WHERE id = @id", new { id, reason }, cancellationToken);
+
+    private string Now => Timestamps.Write(clock.GetUtcNow());
+
+    private async Task UpdateAsync(string sql, object values, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync("UPDATE outbound_mail SET status = 'sent', attempts = attempts + 1, sent_at = @now WHERE id = @id",
-            new { id, now = Timestamps.Write(clock.GetUtcNow()) }).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(sql, values, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 }

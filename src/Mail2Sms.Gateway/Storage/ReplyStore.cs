@@ -15,12 +15,13 @@ public enum ReplyOutcome
 }
 
 /// <summary>
-/// Replies from mobiles: matched to the latest SMS submitted to that mobile within the reply window,
+/// Replies from mobiles: matched to the latest SMS submitted to that mobile from the address it replied to
+/// within the reply window,
 /// the reply email queued in the same transaction as the reply is kept, so neither is lost without the other.
 /// </summary>
 public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, ReplyComposer composer, TimeSpan window)
 {
-    /// <summary>Keeps a reply and queues its email; returns what became of it.</summary>
+    /// <summary>Keeps a reply to <paramref name="toAddress"/> (the source address it answers) and queues its email; returns what became of it.</summary>
     public async Task<ReplyOutcome> ReceiveAsync(string mobile, string toAddress, string text, CancellationToken cancellationToken = default)
     {
         var number = mobile.Trim().TrimStart('+');
@@ -28,12 +29,17 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, Repl
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var since = Timestamps.Write(now - window);
-        var latest = (await connection.QueryAsync<(long SmsId, string AccountId, string? Originator, string? MessageId, string Subject, string? Name, string Text, string SubmittedAt)>(
+        var sent = (await connection.QueryAsync<(long SmsId, string AccountId, string? Originator, string? MessageId, string Subject, string? Name, string Text, string SubmittedAt, string? Source)>(
             """
-            SELECT s.id, s.account_id, e.originator, e.message_id, e.subject, s.name, s.text, s.submitted_at FROM sms s JOIN emails e ON e.id = s.email_id
+            SELECT s.id, s.account_id, e.originator, e.message_id, e.subject, s.name, s.text, s.submitted_at, s.source_address FROM sms s JOIN emails e ON e.id = s.email_id
             WHERE s.number = @number AND s.submitted_at IS NOT NULL AND s.submitted_at >= @since ORDER BY s.submitted_at DESC, s.id DESC
             """,
             new { number, since }, transaction).ConfigureAwait(false)).ToList();
+
+        // The SMS sent from the number the mobile replied to; when none was (an SMSC that rewrites the
+        // address), any sent to the mobile, the latest first.
+        var fromThere = sent.Where(s => s.Source?.TrimStart('+') == toAddress.TrimStart('+')).ToList();
+        var latest = fromThere.Count > 0 ? fromThere : sent;
         var answered = latest.FirstOrDefault(s => s.Originator is not null);
         ReplyOutcome outcome;
         if (answered.Originator is null)

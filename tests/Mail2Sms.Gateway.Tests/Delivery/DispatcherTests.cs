@@ -1,8 +1,10 @@
 using System.Net;
+using System.Text;
 using Dapper;
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Core.Text;
 using Mail2Sms.Gateway.Delivery;
+using Mail2Sms.Gateway.Intake;
 using Mail2Sms.Gateway.Mail;
 using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Tests.Storage;
@@ -17,7 +19,8 @@ public sealed class DispatcherTests : IAsyncDisposable
     private readonly TempDatabase _db = new();
     private readonly SmscSimulator _smsc = SmscSimulator.Start(IPAddress.Loopback, 0, new SmscSimulatorOptions { ReceiptDelay = TimeSpan.FromMilliseconds(20) });
     private readonly CancellationTokenSource _stop = new();
-    private SmppClient? _client;
+    private readonly QueueSignal _signal = new();
+    private SmscBinds? _client;
     private Task _running = Task.CompletedTask;
 
     public DispatcherTests()
@@ -38,27 +41,68 @@ public sealed class DispatcherTests : IAsyncDisposable
         _db.Dispose();
     }
 
-    private void Start(DeliveryOptions? options = null, int? port = null)
+    private void Start(DeliveryOptions? options = null, int? port = null, TimeProvider? clock = null, int binds = 1, int window = 10)
     {
+        clock ??= TimeProvider.System;
         Dispatcher? dispatcher = null;
-        _client = new SmppClient(new SmppClientOptions { Port = port ?? _smsc.Port, SystemId = "mail2sms", MinReconnectDelay = TimeSpan.FromMilliseconds(50), MaxReconnectDelay = TimeSpan.FromMilliseconds(100) },
-            d => dispatcher!.OnDeliverAsync(d));
-        // The store's clock is the test's fake one; the dispatcher waits in real time.
-        var replies = new ReplyStore(_db.Database, TimeProvider.System, new ReplyComposer("sms.localhost"), TimeSpan.FromDays(7));
-        dispatcher = new Dispatcher(new DeliveryStore(_db.Database, TimeProvider.System), replies, new ReportComposer("sms.localhost"), _client.SubmitAsync,
-            (options ?? new DeliveryOptions()) with { PollInterval = TimeSpan.FromMilliseconds(20), RetryDelay = TimeSpan.FromMilliseconds(50) }, TimeProvider.System, e => throw e);
+        _client = new SmscBinds(
+            new SmppClientOptions { Port = port ?? _smsc.Port, SystemId = "mail2sms", WindowSize = window, MinReconnectDelay = TimeSpan.FromMilliseconds(50), MaxReconnectDelay = TimeSpan.FromMilliseconds(100) },
+            binds, d => dispatcher!.OnDeliverAsync(d));
+        var replies = new ReplyStore(_db.Database, clock, new ReplyComposer("sms.localhost"), TimeSpan.FromDays(7));
+        dispatcher = new Dispatcher(new DeliveryStore(_db.Database, clock), replies, new ReportComposer("sms.localhost"), _client, _signal,
+            options ?? Fast,
+            clock, e => throw e);
         _running = dispatcher.RunAsync(_stop.Token);
     }
 
+    private static DeliveryOptions Fast => new() { PollInterval = TimeSpan.FromMilliseconds(20), SweepInterval = TimeSpan.FromMilliseconds(20), RetryDelay = TimeSpan.FromMilliseconds(50) };
+
     private Task<long> Queue(params string[] texts) => Queue(TimeProvider.System, texts);
 
-    private async Task<long> Queue(TimeProvider clock, params string[] texts)
+    private Task<long> Queue(TimeProvider clock, params string[] texts) =>
+        QueueFor("CI00000001", EmailFormat.Mobile, texts.Select((t, i) => ($"6141234567{i}", t)), clock);
+
+    // One email of the account's, in the format, with an SMS for each number and text.
+    private async Task<long> QueueFor(string account, EmailFormat format, IEnumerable<(string Number, string Text)> sms, TimeProvider? clock = null)
     {
-        var messages = texts.Select((t, i) => new OutboundSms($"6141234567{i}", "Bob", SmsText.From(t), $"{i}")).ToList();
-        var email = new ReceivedEmail("CI00000001", $"<alert-{Guid.NewGuid():N}@example.com>", "ops@example.com", "ops@example.com", "203.0.113.5", EmailFormat.Mobile, "Alert", 100, ["x@sms.localhost"]);
-        var outcome = await new EmailStore(_db.Database, clock).AcceptAsync(email, new Acceptance(messages, [], null));
-        return outcome.EmailId!.Value;
+        var messages = sms.Select((m, i) => new OutboundSms(m.Number, "Bob", SmsText.From(m.Text), $"{i}")).ToList();
+        var originator = account == "CI00000001" ? "ops@example.com" : $"ops-{account}@example.com";
+        var email = new ReceivedEmail(account, $"<alert-{Guid.NewGuid():N}@example.com>", originator, originator, "203.0.113.5", format, "Alert", 100, ["x@sms.localhost"]);
+        var outcome = await new EmailStore(_db.Database, clock ?? TimeProvider.System, _signal).AcceptAsync(email, new Acceptance(messages, [], null));
+        return outcome.EmailId ?? throw new InvalidOperationException($"not accepted: {outcome.Refusal}");
     }
+
+    // Through intake, as a registered user sending from the office network: the email records who sent it.
+    private async Task SendAsync(MimeKit.MimeMessage message, params string[] recipients)
+    {
+        var intake = new IntakeService(["sms.localhost"], new SenderAuthenticator(_db.Accounts, new PasswordLockout(_db.Clock), new PasswordVerifier(_db.Clock)),
+            _db.Accounts, new EmailStore(_db.Database, TimeProvider.System), _db.Outbox);
+        var from = message.From.Mailboxes.Single().Address;
+        var reply = await intake.ReceiveAsync(new IncomingEmail(message, new Envelope(from, recipients, IPAddress.Parse("203.0.113.5")), 1000));
+        Assert.True(reply.IsAccepted, reply.ToString());
+    }
+
+    private static MimeKit.MimeMessage Email(string from, string subject, string messageId, string body)
+    {
+        var builder = new MimeKit.BodyBuilder { TextBody = body };
+        return new MimeKit.MimeMessage([MimeKit.MailboxAddress.Parse(from)], [], subject, builder.ToMessageBody()) { MessageId = messageId };
+    }
+
+    private async Task RegisterSendersAsync()
+    {
+        await _db.Accounts.AllowIpAsync("CI00000001", "203.0.113.0/24");
+        await _db.Accounts.AddUserAsync("CI00000001", "ops@example.com", null, receiptEmails: true);
+        await _db.Accounts.AddUserAsync("CI00000001", "dev@example.com", null);
+    }
+
+    private async Task AllReportedAsync(int emails)
+    {
+        await using var connection = await _db.Database.OpenAsync();
+        await Waits.UntilAsync(async () => await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM emails WHERE delivery_reported_at IS NOT NULL") == emails,
+            "every email's SMS final and reported");
+    }
+
+    private const string DeliveryLine = @"delivered \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(submitted \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)";
 
     private async Task<List<(string Status, string? Error, string? Ids)>> Sms()
     {
@@ -118,6 +162,63 @@ public sealed class DispatcherTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_user_with_receipt_emails_gets_one_threaded_receipt_once_the_alert_is_delivered_and_a_user_without_gets_none()
+    {
+        await RegisterSendersAsync();
+        await SendAsync(Email("ops@example.com", "Alert", "alert-1@example.com", "Server 23 is offline."), "61412345678@sms.localhost");
+        await SendAsync(Email("dev@example.com", "Build", "build-1@example.com", "Build 42 passed."), "61412345679@sms.localhost");
+        Start();
+        await AllReportedAsync(2);
+        Assert.Equal(["delivered", "delivered"], (await Sms()).Select(s => s.Status));
+        await Task.Delay(300); // further sweeps
+        var receipt = Assert.Single(await _db.Outbox.QueuedAsync(10));
+        Assert.Equal(("receipt", string.Empty, "ops@example.com"), (receipt.Kind, receipt.MailFrom, receipt.RcptTo));
+        var message = MimeKit.MimeMessage.Load(new MemoryStream(receipt.Message));
+        Assert.Equal("Delivered: Alert", message.Subject);
+        Assert.Equal(("alert-1@example.com", "alert-1@example.com"), (message.InReplyTo, message.References.Single()));
+        Assert.Equal(("auto-generated", "All"), (message.Headers["Auto-Submitted"], message.Headers["X-Auto-Response-Suppress"]));
+        Assert.Matches(
+            $"^The SMS from your email \"Alert\" reached its phone:\n\n  \\+61412345678, {DeliveryLine}\n    \"Alert Server 23 is offline.\"\n$",
+            message.TextBody);
+    }
+
+    [Fact]
+    public async Task A_bulk_email_from_a_user_with_receipt_emails_gets_one_receipt_listing_every_delivery_once_all_are_final()
+    {
+        await RegisterSendersAsync();
+        var rows = Enumerable.Range(0, 5).Select(i => $"6141234567{i},Row {i} is due.").ToList();
+        var builder = new MimeKit.BodyBuilder { TextBody = "The day's reminders." };
+        builder.Attachments.Add("CI00000001261125090000.csv", Encoding.UTF8.GetBytes(string.Join("\r\n", rows)));
+        await SendAsync(new MimeKit.MimeMessage([MimeKit.MailboxAddress.Parse("ops@example.com")], [], "Reminders", builder.ToMessageBody()) { MessageId = "bulk-1@example.com" },
+            "bulksms@sms.localhost");
+        Start();
+        await AllReportedAsync(1);
+        Assert.Equal(Enumerable.Repeat("delivered", 5), (await Sms()).Select(s => s.Status));
+        var receipt = Assert.Single(await _db.Outbox.QueuedAsync(10));
+        var message = MimeKit.MimeMessage.Load(new MemoryStream(receipt.Message));
+        Assert.Equal(("Delivered: Reminders", "bulk-1@example.com"), (message.Subject, message.InReplyTo));
+        Assert.StartsWith("The SMS from your email \"Reminders\" reached their phones:\n\n", message.TextBody, StringComparison.Ordinal);
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Matches($"\n  \\+6141234567{i}, {DeliveryLine}\n    \"Row {i} is due.\"\n", message.TextBody);
+        }
+    }
+
+    [Fact]
+    public async Task A_user_with_receipt_emails_whose_email_was_not_all_delivered_gets_one_report_listing_both()
+    {
+        _smsc.Options.Outcome = number => number == 1 ? "UNDELIV" : "DELIVRD";
+        await RegisterSendersAsync();
+        await SendAsync(Email("ops@example.com", "Alert", "alert-2@example.com", "Server 23 is offline."), "61412345670@sms.localhost", "61412345671@sms.localhost");
+        Start();
+        await AllReportedAsync(1);
+        var report = Assert.Single(await _db.Outbox.QueuedAsync(10));
+        var message = MimeKit.MimeMessage.Load(new MemoryStream(report.Message));
+        Assert.Equal(("report", "Not all of your SMS were delivered: Alert"), (report.Kind, message.Subject));
+        Assert.Matches($"1 reached its phone and 1 did not:\n\n  \\+614123456\\d\\d, failed: .*\n.*\n\nDelivered:\n\n  \\+614123456\\d\\d, {DeliveryLine}\n", message.TextBody);
+    }
+
+    [Fact]
     public async Task A_permanent_refusal_fails_the_sms_at_once_with_the_reason_and_gives_the_credit_back()
     {
         _smsc.Options.SubmitStatus = CommandStatus.InvalidDestinationAddress;
@@ -159,7 +260,7 @@ public sealed class DispatcherTests : IAsyncDisposable
     public async Task An_sms_past_its_validity_expires_unsent_and_its_credit_comes_back()
     {
         await Queue("too late");
-        Start(new DeliveryOptions { Validity = TimeSpan.Zero });
+        Start(Fast with { Validity = TimeSpan.Zero });
         await Waits.UntilAsync(async () => (await Sms())[0].Status == "expired", "expired");
         Assert.Equal(100, await Credits());
         Assert.Empty(_smsc.Received.OfType<ShortMessage>());
@@ -232,7 +333,7 @@ public sealed class DispatcherTests : IAsyncDisposable
     {
         _smsc.Options.ReceiptDelay = TimeSpan.FromHours(1);
         await Queue("into the void");
-        Start(new DeliveryOptions { ReceiptTimeout = TimeSpan.Zero });
+        Start(Fast with { ReceiptTimeout = TimeSpan.Zero });
         await Waits.UntilAsync(async () => (await Sms())[0].Status == "unknown", "unknown");
         Assert.Equal("No receipt came from the SMS centre.", (await Sms())[0].Error);
     }
@@ -257,5 +358,181 @@ public sealed class DispatcherTests : IAsyncDisposable
         Assert.Empty(await store.ClaimAsync(10, TimeSpan.FromMinutes(5)));
         _db.Clock.Advance(TimeSpan.FromMinutes(6));
         Assert.Single(await store.ClaimAsync(10, TimeSpan.FromMinutes(5)));
+    }
+
+    private List<ShortMessage> Submits() => [.. _smsc.Received.OfType<ShortMessage>()];
+
+    [Fact]
+    public async Task An_email_committed_wakes_the_dispatcher_without_any_polling()
+    {
+        Start(Fast with { PollInterval = TimeSpan.FromHours(1) });
+        await _client!.WaitBoundAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        await Task.Delay(100); // the dispatcher has found the queue empty and sleeps for its hour
+        await Queue("wake up");
+        await Waits.UntilAsync(async () => (await Sms())[0].Status == "delivered", "delivered long before the next look at the queue");
+    }
+
+    [Fact]
+    public async Task An_alert_goes_ahead_of_another_accounts_100000_row_batch_behind_at_most_the_window()
+    {
+        const int window = 10;
+        await _db.Accounts.AddAccountAsync("CI00000002", "AU", null, false, 100_000);
+        await QueueFor("CI00000002", EmailFormat.Csv, Enumerable.Range(0, 100_000).Select(i => ($"6140{i:D7}", $"Bulk offer {i}")));
+        Start(binds: 1, window: window);
+        await Waits.UntilAsync(() => _smsc.Answered > 200, "the batch draining");
+
+        var before = Submits().Count;
+        var sent = System.Diagnostics.Stopwatch.StartNew();
+        await Queue("Server 23 is offline.");
+        await Waits.UntilAsync(() => Submits().Skip(before).Any(m => m.DestinationAddress == "61412345670"), "the alert at the SMSC");
+        var elapsed = sent.Elapsed;
+        var received = Submits();
+        var bulkBetween = received.Skip(before).TakeWhile(m => m.DestinationAddress != "61412345670").Count();
+
+        // At most the window in flight when it committed, and one claim already under way.
+        Assert.InRange(bulkBetween, 0, 2 * window);
+        Assert.True(received.Count < 100_000, $"the alert waited for the whole batch ({received.Count} submits)");
+        Console.WriteLine($"alert behind {bulkBetween} bulk submits, {elapsed.TotalMilliseconds:0} ms after its commit");
+    }
+
+    [Fact]
+    public async Task Two_accounts_bulk_batches_take_turns_at_the_smsc()
+    {
+        await _db.Accounts.AddAccountAsync("CI00000002", "AU", null, false, 1_000);
+        await QueueFor("CI00000001", EmailFormat.Csv, Enumerable.Range(0, 60).Select(i => ($"6141{i:D7}", $"first {i}")));
+        await QueueFor("CI00000002", EmailFormat.Csv, Enumerable.Range(0, 60).Select(i => ($"6142{i:D7}", $"second {i}")));
+        Start(window: 4);
+        await Waits.UntilAsync(async () => (await Sms()).All(s => s.Status == "delivered"), "all delivered");
+
+        // The account queued second does not wait for the first one's 60: they alternate from the start.
+        var order = Submits().Select(m => m.DestinationAddress[..4]).ToList();
+        Assert.InRange(order.Take(20).Count(a => a == "6142"), 6, 14);
+    }
+
+    [Fact]
+    public async Task An_account_capped_at_5_sms_a_minute_sends_5_and_the_rest_the_next_minute()
+    {
+        var clock = _db.Clock;
+        await _db.Accounts.SetAccountAsync("CI00000001", lowCreditWarning: null, sender: null, smsPerMinute: 5);
+
+        await Queue(clock, [.. Enumerable.Range(0, 8).Select(i => $"capped {i}")]);
+        Start(clock: clock);
+        await Waits.UntilAsync(() => Submits().Count == 5, "the first five");
+        await Task.Delay(300);
+        Assert.Equal(5, Submits().Count);
+        Assert.Equal(3, (await Sms()).Count(s => s.Status == "queued"));
+
+        clock.Advance(TimeSpan.FromSeconds(61));
+        await Waits.UntilAsync(() => Submits().Count == 8, "the other three a minute later");
+    }
+
+    [Fact]
+    public async Task An_smsc_down_when_the_email_arrives_and_back_an_hour_later_gets_the_sms_then()
+    {
+        var clock = _db.Clock;
+        var port = Waits.FreePort();
+        await Queue(clock, "while you were out");
+        Start(port: port, clock: clock);
+        for (var minutes = 0; minutes < 60; minutes += 10)
+        {
+            clock.Advance(TimeSpan.FromMinutes(10));
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(("queued", (string?)null), ((await Sms())[0].Status, (await Sms())[0].Error));
+        await using var late = SmscSimulator.Start(IPAddress.Loopback, port, new SmscSimulatorOptions { ReceiptDelay = TimeSpan.FromMilliseconds(20) });
+        await Waits.UntilAsync(async () => (await Sms())[0].Status == "delivered", "delivered once the SMSC is back");
+        Assert.Equal(99, await Credits());
+    }
+
+    [Fact]
+    public async Task An_sms_that_outlives_its_validity_while_the_smsc_is_down_expires_with_its_credit_back_and_a_report()
+    {
+        var clock = _db.Clock;
+        await Queue(clock, "too late");
+        Start(Fast with { Validity = TimeSpan.FromHours(1) }, port: Waits.FreePort(), clock: clock);
+        for (var minutes = 0; minutes <= 60; minutes += 10)
+        {
+            clock.Advance(TimeSpan.FromMinutes(10));
+            await Task.Delay(50);
+        }
+
+        await Waits.UntilAsync(async () => (await Sms())[0].Status == "expired", "expired");
+        Assert.Equal("Not submitted within its validity of 1 hours.", (await Sms())[0].Error);
+        Assert.Equal(100, await Credits());
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await Waits.UntilAsync(async () => (await _db.Outbox.QueuedAsync(10)).Count == 1, "the delivery report");
+        var report = MimeKit.MimeMessage.Load(new MemoryStream(Assert.Single(await _db.Outbox.QueuedAsync(10)).Message));
+        Assert.Contains("expired: Not submitted within its validity of 1 hours.", report.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_connection_dropped_mid_window_loses_nothing_and_repeats_at_most_the_window()
+    {
+        const int window = 10;
+        _smsc.Options.ResponseDelay = TimeSpan.FromMilliseconds(200);
+        await Queue([.. Enumerable.Range(0, 40).Select(i => $"in flight {i}")]);
+        Start(window: window);
+        await Waits.UntilAsync(() => Submits().Count >= 15, "submits under way");
+        _smsc.DropConnections();
+        _smsc.Options.ResponseDelay = TimeSpan.Zero;
+        // Every SMS submitted and recorded (those whose receipt was due on the dropped session wait for it as submitted).
+        await Waits.UntilAsync(async () => (await Sms()).All(s => s.Status is "submitted" or "delivered"), "every SMS submitted after the drop");
+        Assert.Contains((await Sms()), s => s.Status == "delivered");
+        var texts = Submits().Select(LongMessages.TextOf).ToList();
+        Assert.Equal(40, texts.Distinct().Count());
+        Assert.InRange(texts.Count - 40, 1, window);
+    }
+
+    [Fact]
+    public async Task Smpp_binds_2_opens_two_sessions_and_sms_go_through_both()
+    {
+        await Queue([.. Enumerable.Range(0, 20).Select(i => $"two binds {i}")]);
+        Start(binds: 2);
+        await Waits.UntilAsync(async () => (await Sms()).All(s => s.Status == "delivered"), "all delivered");
+        Assert.Equal(2, _smsc.BoundSessions);
+        Assert.Equal(2, _client!.Bound);
+    }
+
+    [Fact]
+    public async Task An_account_with_a_sender_sends_from_it_alphanumeric()
+    {
+        await _db.Accounts.AddAccountAsync("CI00000003", "AU", "ACME", false, 10);
+        await QueueFor("CI00000003", EmailFormat.Mobile, [("61412345670", "from ACME")]);
+        Start();
+        await Waits.UntilAsync(() => Submits().Count == 1, "submitted");
+        var submit = Submits()[0];
+        Assert.Equal(("ACME", (byte)5, (byte)0), (submit.SourceAddress, submit.SourceTon, submit.SourceNpi));
+    }
+
+    [Fact]
+    public async Task A_source_pool_gives_each_account_its_own_number_for_a_mobile_so_its_reply_reaches_the_right_originator()
+    {
+        await _db.Accounts.AddAccountAsync("CI00000002", "AU", null, false, 10);
+        await QueueFor("CI00000001", EmailFormat.Mobile, [("61412345670", "from the first account")]);
+        await QueueFor("CI00000002", EmailFormat.Mobile, [("61412345670", "from the second account")]);
+        Start(Fast with { SourcePool = ["61400000001", "61400000002"] });
+        await Waits.UntilAsync(async () => (await Sms()).All(s => s.Status == "delivered"), "both delivered");
+        await QueueFor("CI00000001", EmailFormat.Mobile, [("61412345670", "the first account again")]);
+        await Waits.UntilAsync(() => Submits().Count == 3, "the third submitted");
+
+        var sources = Submits().ToDictionary(m => LongMessages.TextOf(m), m => (m.SourceAddress, m.SourceTon, m.SourceNpi));
+        Assert.NotEqual(sources["from the first account"].SourceAddress, sources["from the second account"].SourceAddress);
+        Assert.Equal(sources["from the first account"], sources["the first account again"]);
+        Assert.Equal((byte)1, sources["from the second account"].SourceTon);
+
+        // The mobile answers the second account's number: the reply is that account's, and no one else's.
+        await _smsc.InjectAsync(new ShortMessage(CommandId.DeliverSm)
+        {
+            SourceAddress = "61412345670",
+            DestinationTon = 1,
+            DestinationAddress = sources["from the second account"].SourceAddress,
+            Message = LongMessages.Gsm7("for the second"),
+        });
+        await using var connection = await _db.Database.OpenAsync();
+        await Waits.UntilAsync(async () => await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM replies") == 1, "the reply kept");
+        Assert.Equal("emailed", await connection.ExecuteScalarAsync<string>("SELECT status FROM replies"));
+        var mail = Assert.Single(await _db.Outbox.QueuedAsync(10), m => m.Kind == "reply");
+        Assert.Equal("ops-CI00000002@example.com", mail.RcptTo);
     }
 }

@@ -117,6 +117,50 @@ public sealed class IntakeServiceTests : IDisposable
         Assert.Empty(await QueuedSms());
     }
 
+    private async Task<List<(string RcptTo, MimeMessage Message)>> Warnings()
+    {
+        var queued = await _db.Outbox.QueuedAsync(100);
+        Assert.All(queued, m => Assert.Equal(("low-credit", string.Empty), (m.Kind, m.MailFrom)));
+        return queued.Select(m => (m.RcptTo, MimeMessage.Load(new MemoryStream(m.Message)))).ToList();
+    }
+
+    private static string[] Numbers(int count) => Enumerable.Range(0, count).Select(i => $"04123456{i:D2}").ToArray();
+
+    [Fact]
+    public async Task A_debit_that_crosses_the_warning_level_warns_once_until_a_top_up_lifts_the_account_back_above_it()
+    {
+        await _db.Accounts.CreditAsync("CI00000001", 5, "top-up");
+        await _db.Accounts.SetAccountAsync("CI00000001", lowCreditWarning: 8, sender: null, smsPerMinute: null);
+
+        Assert.True((await Send("Disk full", messageId: "<w1@example.com.au>", to: Numbers(3))).IsAccepted); // 10 -> 7
+        var (to, warning) = Assert.Single(await Warnings());
+        Assert.Equal(("ops@example.com.au", "Low credit: account CI00000001 has 7 credits left"), (to, warning.Subject));
+        Assert.Equal(("auto-generated", "All"), (warning.Headers["Auto-Submitted"], warning.Headers["X-Auto-Response-Suppress"]));
+        Assert.StartsWith("Account CI00000001 has 7 credits left, below its warning level of 8:\nthe email \"Alert\" took 3 just now.\n", warning.TextBody, StringComparison.Ordinal);
+        Assert.Contains("To top up, ask the operator of your SMS gateway to add credits to account CI00000001.", warning.TextBody, StringComparison.Ordinal);
+
+        Assert.True((await Send("Disk full", messageId: "<w2@example.com.au>", to: Numbers(1))).IsAccepted); // 7 -> 6: still below
+        Assert.Single(await Warnings());
+
+        Assert.Equal(20, await _db.Accounts.CreditAsync("CI00000001", 14, "top-up"));
+        Assert.True((await Send("Disk full", messageId: "<w3@example.com.au>", to: Numbers(13))).IsAccepted); // 20 -> 7
+        Assert.Equal(2, (await Warnings()).Count);
+        Assert.Equal(7, (await _db.Accounts.FindAccountAsync("CI00000001"))!.Credits);
+    }
+
+    [Fact]
+    public async Task The_warning_goes_to_each_user_with_a_mailbox_and_to_an_originator_that_only_a_pattern_matched()
+    {
+        await _db.Accounts.SetAccountAsync("CI00000001", lowCreditWarning: 5, sender: null, smsPerMinute: null);
+        await _db.Accounts.AddUserAsync("CI00000001", "boss@example.com.au", "s3cret");
+        await _db.Accounts.AddUserAsync("CI00000001", "*@monitor.example.com.au", null);
+        var text = "From: nagios@monitor.example.com.au\r\nSubject: PROBLEM\r\nMessage-ID: <n1@monitor.example.com.au>\r\n\r\nHost db1 is down\r\n";
+        var reply = await _intake.ReceiveAsync(new IncomingEmail(MimeMessage.Load(new MemoryStream(Encoding.ASCII.GetBytes(text))),
+            new Envelope("nagios@monitor.example.com.au", [$"0412345678@{Domain}"], Office), text.Length));
+        Assert.True(reply.IsAccepted, reply.ToString());
+        Assert.Equal(["boss@example.com.au", "ops@example.com.au", "nagios@monitor.example.com.au"], (await Warnings()).Select(w => w.RcptTo));
+    }
+
     [Fact]
     public async Task An_unknown_sender_is_refused_before_anything_is_decided()
     {

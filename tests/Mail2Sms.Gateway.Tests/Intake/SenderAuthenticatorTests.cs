@@ -80,6 +80,17 @@ public sealed class SenderAuthenticatorTests : IDisposable
     }
 
     [Fact]
+    public async Task Each_way_of_authenticating_names_the_user_the_sender_is()
+    {
+        await _db.Accounts.AddUserAsync("CI00000001", "relay@example.com.au", "relay-pw");
+        Assert.Equal("ops@example.com.au", (await Authenticate("Ops@Example.com.au", Office)).User);
+        Assert.Equal("*@monitor.example.com.au", (await Authenticate("nagios@monitor.example.com.au", Office)).User);
+        Assert.Equal("ops@example.com.au", (await Authenticate("ops@example.com.au", Elsewhere, new SenderBlock("CI00000001", "s3cret"))).User);
+        Assert.Equal("ops@example.com.au", (await Authenticate("ops@example.com.au", Elsewhere, smtpAuthUser: "relay@example.com.au")).User);
+        Assert.Null((await Authenticate("ops@example.com.au", Elsewhere)).User);
+    }
+
+    [Fact]
     public async Task An_exact_address_beats_a_pattern_of_another_account()
     {
         await _db.Accounts.AddUserAsync("CI00000002", "*@example.com.au", null);

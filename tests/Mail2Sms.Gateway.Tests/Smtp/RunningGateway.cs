@@ -4,6 +4,7 @@ using Mail2Sms.Gateway.Intake;
 using Mail2Sms.Gateway.Smtp;
 using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Tests.Storage;
+using Mail2Sms.Tests.Shared;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Mail2Sms.Gateway.Tests.Smtp;
@@ -57,13 +58,7 @@ public sealed class RunningGateway : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        try
-        {
-            await _running.WaitAsync(TimeSpan.FromSeconds(10));
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        await Waits.UntilStoppedAsync(_running);
 
         _stop.Dispose();
         _db.Dispose();

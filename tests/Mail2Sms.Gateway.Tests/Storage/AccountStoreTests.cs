@@ -110,7 +110,7 @@ public sealed class AccountStoreTests : IDisposable
         await _db.Accounts.AddUserAsync("CI00123456", "Ops@Example.com.au", "s3cret=x");
         await _db.Accounts.AddUserAsync("CI00123456", "*@monitor.example.com.au", null);
         Assert.Equal(
-            [new UserRecord("CI00123456", "*@monitor.example.com.au", false, false), new UserRecord("CI00123456", "ops@example.com.au", true, false)],
+            [new UserRecord("CI00123456", "*@monitor.example.com.au", false, false, false), new UserRecord("CI00123456", "ops@example.com.au", true, false, false)],
             await _db.Accounts.UsersAsync("CI00123456"));
 
         await using var connection = await _db.Database.OpenAsync();
