@@ -32,6 +32,9 @@ public sealed class SmscSimulatorOptions
     /// <summary>When set, every submit is answered with this status (a permanent refusal, say).</summary>
     public CommandStatus? SubmitStatus { get; set; }
 
+    /// <summary>A status to answer one submit with, given it (null: answer it as usual); after <see cref="SubmitStatus"/>.</summary>
+    public Func<ShortMessage, CommandStatus?>? Refuse { get; set; }
+
     /// <summary>Called with every PDU as it arrives, before it is answered: to time or count what comes in as it comes.</summary>
     public Action<Pdu>? OnReceived { get; set; }
 
@@ -257,6 +260,11 @@ public sealed class SmscSimulator : IAsyncDisposable
         if (Options.Throttling || Options.SubmitStatus is not null)
         {
             return new MessageResp(response) { Status = Options.Throttling ? CommandStatus.Throttled : Options.SubmitStatus!.Value };
+        }
+
+        if (request is ShortMessage submitted && Options.Refuse?.Invoke(submitted) is { } refusal)
+        {
+            return new MessageResp(response) { Status = refusal };
         }
 
         var number = Interlocked.Increment(ref _messageIds);

@@ -4,28 +4,50 @@ using Mail2Sms.Gateway.Storage;
 
 namespace Mail2Sms;
 
-/// <summary><c>mail2sms messages</c>: the newest SMS in the store, as an operator checks the queue.</summary>
+/// <summary><c>mail2sms messages</c> and <c>mail2sms replies</c>: the newest SMS and replies in the store, as an operator checks them.</summary>
 internal static class MessagesCommand
 {
+    public static Command Replies(Settings settings)
+    {
+        var status = new Option<string?>("--status") { Description = "Only replies in this status: emailed, ambiguous (emailed to the latest, flagged) or unmatched (answers no SMS; emailed to nobody)." };
+        var limit = Limit();
+        var command = new Command("replies", "List the newest replies from mobiles and what became of each.") { status, limit };
+        command.SetAction((parse, token) => settings.RunAsync(parse, async (database, output) =>
+        {
+            foreach (var reply in await ReplyStore.ListAsync(database, parse.GetValue(status), LimitOf(parse, limit), token).ConfigureAwait(false))
+            {
+                var answers = reply.SmsId is { } sms ? string.Create(CultureInfo.InvariantCulture, $"sms {sms} of {reply.AccountId}") : "no SMS";
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{reply.Id,8} {reply.ReceivedAt:yyyy-MM-dd HH:mm:ss} {reply.Mobile,-16} to {reply.ToAddress,-16} {reply.Status,-9} {answers,-24} {OneLine(reply.Text)}"));
+            }
+        }));
+        return command;
+    }
+
+    private static Option<int> Limit() => new("--limit") { Description = "How many, newest first.", DefaultValueFactory = _ => 50 };
+
+    private static int LimitOf(ParseResult parse, Option<int> limit) =>
+        parse.GetValue(limit) is var value and >= 1 ? value : throw new ArgumentException("--limit must be 1 or more.");
+
+    private static string OneLine(string text)
+    {
+        var line = text.Replace("\n", " / ", StringComparison.Ordinal);
+        return line.Length > 60 ? line[..59] + "…" : line;
+    }
+
     public static Command Create(Settings settings)
     {
         var account = new Option<string?>("--account") { Description = "Only this account's SMS." };
         var status = new Option<string?>("--status") { Description = "Only SMS in this status (queued, submitted, delivered, failed, expired, unknown)." };
-        var limit = new Option<int>("--limit") { Description = "How many, newest first.", DefaultValueFactory = _ => 50 };
+        var limit = Limit();
         var command = new Command("messages", "List the newest SMS with their status.") { account, status, limit };
         command.SetAction((parse, token) => settings.RunAsync(parse, async (database, output) =>
         {
-            if (parse.GetValue(limit) < 1)
-            {
-                throw new ArgumentException("--limit must be 1 or more.");
-            }
-
             var store = new EmailStore(database, TimeProvider.System);
-            foreach (var sms in await store.ListSmsAsync(parse.GetValue(account), parse.GetValue(status), parse.GetValue(limit), token).ConfigureAwait(false))
+            foreach (var sms in await store.ListSmsAsync(parse.GetValue(account), parse.GetValue(status), LimitOf(parse, limit), token).ConfigureAwait(false))
             {
-                var text = sms.Text.Replace("\n", " / ", StringComparison.Ordinal);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{sms.Id,8} {sms.CreatedAt:yyyy-MM-dd HH:mm:ss} {sms.AccountId,-12} {sms.Number,-16} {sms.Status,-9} {sms.Parts,2}x{sms.Encoding,-4} {(text.Length > 60 ? text[..59] + "…" : text)}"));
+                    $"{sms.Id,8} {sms.CreatedAt:yyyy-MM-dd HH:mm:ss} {sms.AccountId,-12} {sms.Number,-16} {sms.Status,-9} {sms.Parts,2}x{sms.Encoding,-4} {OneLine(sms.Text)}"));
             }
         }));
         return command;

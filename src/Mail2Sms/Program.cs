@@ -22,6 +22,7 @@ var root = new RootCommand("Mail2Sms: an email-to-SMS gateway. Customers send SM
     AccountCommands.Account(settings),
     AccountCommands.User(settings),
     MessagesCommand.Create(settings),
+    MessagesCommand.Replies(settings),
     ServeCommand.Create(settings),
     SmscSimCommand.Create(),
 };

@@ -46,7 +46,7 @@ internal static class ServeCommand
             var replyWindow = TimeSpan.FromDays(Number(settings.Configuration, "Replies:WindowDays", 7));
             var replies = new ReplyStore(database, TimeProvider.System, new ReplyComposer(options.Domains[0]), replyWindow);
             dispatcher = new Dispatcher(new DeliveryStore(database, TimeProvider.System), replies, new ReportComposer(options.Domains[0]), smsc, queued,
-                delivery with { SourceStickiness = replyWindow }, TimeProvider.System, e => error.WriteLine($"delivery failed, will retry: {e.Message}"));
+                delivery with { SourceStickiness = replyWindow }, TimeProvider.System, e => error.WriteLine($"delivery failed, will retry: {e.Message}"), sender.Wake);
 
             // System.CommandLine cancels the token on Ctrl+C and SIGTERM.
             var running = gateway.RunAsync(token);

@@ -58,4 +58,23 @@ public sealed class MessagesCommandTests : IDisposable
         Assert.Equal((0, string.Empty), Run("messages", "--status", "delivered"));
         Assert.Equal(2, Run("messages", "--limit", "0").ExitCode);
     }
+
+    [Fact]
+    public async Task Replies_lists_each_reply_with_what_became_of_it_and_filters_the_unmatched_for_the_operator()
+    {
+        await Queue("CI00000001", "61412345678", "Server 23 is offline.");
+        var database = new SqliteDatabase($"Data Source={DatabasePath}");
+        var delivery = new DeliveryStore(database, TimeProvider.System);
+        var sms = Assert.Single(await delivery.ClaimAsync(10, TimeSpan.FromMinutes(1)));
+        await delivery.SubmittedAsync(sms.Id, new SentParts(1, ["00000001"], Smpp.ReceiptIdForm.SameText));
+        var replies = new ReplyStore(database, TimeProvider.System, new Gateway.Mail.ReplyComposer("sms.localhost"), TimeSpan.FromDays(7));
+        Assert.Equal(ReplyOutcome.Emailed, await replies.ReceiveAsync("61412345678", "Mail2Sms", "On it"));
+        Assert.Equal(ReplyOutcome.Unmatched, await replies.ReceiveAsync("61499999999", "Mail2Sms", "who is this?"));
+
+        var lines = Run("replies").Output.TrimEnd('\n').Split('\n');
+        Assert.Equal(2, lines.Length);
+        Assert.Matches(@"^\s+2 .* 61499999999\s+to Mail2Sms\s+unmatched\s+no SMS\s+who is this\?$", lines[0]);
+        Assert.Matches($@"^\s+1 .* 61412345678\s+to Mail2Sms\s+emailed\s+sms {sms.Id} of CI00000001\s+On it$", lines[1]);
+        Assert.Single(Run("replies", "--status", "unmatched").Output.TrimEnd('\n').Split('\n'));
+    }
 }

@@ -69,7 +69,7 @@ public sealed record DeliveryOptions
 /// </summary>
 public sealed class Dispatcher(
     DeliveryStore store, ReplyStore replies, Mail.ReportComposer reports, SmscBinds smsc, QueueSignal signal,
-    DeliveryOptions options, TimeProvider clock, Action<Exception> onError)
+    DeliveryOptions options, TimeProvider clock, Action<Exception> onError, Action? mailQueued = null)
 {
     // A reply in parts whose last part never comes is emailed as far as it got after this.
     private readonly MessageAssembler _replies = new(clock, TimeSpan.FromMinutes(5));
@@ -172,7 +172,11 @@ public sealed class Dispatcher(
                 }
 
                 // One delivery report per email, once all its SMS are final and some did not arrive.
-                await store.ReportFinishedAsync(reports.Compose, cancellationToken).ConfigureAwait(false);
+                if (await store.ReportFinishedAsync(reports.Compose, cancellationToken).ConfigureAwait(false) > 0)
+                {
+                    mailQueued?.Invoke();
+                }
+
                 var now = clock.GetUtcNow();
                 if (now >= nextSlowSweep)
                 {
@@ -213,7 +217,13 @@ public sealed class Dispatcher(
         }
     }
 
-    private Task<ReplyOutcome> ReplyAsync(AssembledMessage reply) => replies.ReceiveAsync(reply.First.SourceAddress, SourceOf(reply.First.DestinationAddress).Address, reply.Text);
+    private async Task ReplyAsync(AssembledMessage reply)
+    {
+        if (await replies.ReceiveAsync(reply.First.SourceAddress, SourceOf(reply.First.DestinationAddress).Address, reply.Text).ConfigureAwait(false) != ReplyOutcome.Unmatched)
+        {
+            mailQueued?.Invoke();
+        }
+    }
 
     private async Task SendAsync(ClaimedSms sms, CancellationToken drain)
     {
@@ -230,12 +240,14 @@ public sealed class Dispatcher(
             return;
         }
 
+        // The parts the SMSC takes in this attempt, after those it took in one cut short before.
         var ids = new List<string>();
+        var sent = new SentParts(sms.PartsDone + 1, ids, options.ReceiptIdForm);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(drain);
         limit.CancelAfter(options.SubmitTimeout);
         try
         {
-            foreach (var part in Submits(sms))
+            foreach (var part in Submits(sms).Skip(sms.PartsDone))
             {
                 var answer = await smsc.SubmitAsync(part, limit.Token).ConfigureAwait(false);
                 if (answer.Status == CommandStatus.Ok)
@@ -245,38 +257,39 @@ public sealed class Dispatcher(
                 }
 
                 var reason = $"The SMS centre refused it: {answer.Status} (0x{(uint)answer.Status:X2}).";
-                if (answer.Status.IsTransient() && ids.Count == 0)
+                if (answer.Status.IsTransient())
                 {
-                    await RetryAsync(sms, reason).ConfigureAwait(false);
+                    await RetryAsync(sms, reason, sent).ConfigureAwait(false);
                 }
-                else if (ids.Count == 0)
+                else if (ids.Count == 0 && sms.PartsDone == 0)
                 {
                     await store.EndUnsentAsync(sms.Id, "failed", reason, CancellationToken.None).ConfigureAwait(false);
                 }
                 else
                 {
-                    await store.EndPartlySentAsync(sms.Id, ids, options.ReceiptIdForm, reason, CancellationToken.None).ConfigureAwait(false);
+                    await store.EndPartlySentAsync(sms.Id, sent, reason, CancellationToken.None).ConfigureAwait(false);
                 }
 
                 return;
             }
 
-            await store.SubmittedAsync(sms.Id, ids, options.ReceiptIdForm, CancellationToken.None).ConfigureAwait(false);
+            await store.SubmittedAsync(sms.Id, sent, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e) when (e is TimeoutException or SmppConnectionClosedException or OperationCanceledException)
         {
-            // Whether the SMSC took it cannot be known: sent again, as the window allows at most a few twice.
+            // Whether the SMSC took the part under way cannot be known: sent again, as the window allows
+            // at most a few twice. The parts it answered are kept and not sent again.
             var reason = e is OperationCanceledException
                 ? drain.IsCancellationRequested ? "The gateway stopped before the SMS centre answered." : "No bind to the SMS centre took it in time."
                 : e.Message;
-            await RetryAsync(sms, reason, drain.IsCancellationRequested ? TimeSpan.Zero : null).ConfigureAwait(false);
+            await RetryAsync(sms, reason, sent, drain.IsCancellationRequested ? TimeSpan.Zero : null).ConfigureAwait(false);
         }
     }
 
-    private Task RetryAsync(ClaimedSms sms, string reason, TimeSpan? after = null)
+    private Task RetryAsync(ClaimedSms sms, string reason, SentParts sent, TimeSpan? after = null)
     {
         var wait = after ?? TimeSpan.FromSeconds(Math.Min(600, options.RetryDelay.TotalSeconds * Math.Pow(2, Math.Min(sms.Attempts, 10))));
-        return store.RetryAsync(sms.Id, clock.GetUtcNow() + wait, reason, CancellationToken.None);
+        return store.RetryAsync(sms.Id, clock.GetUtcNow() + wait, reason, sent.MessageIds.Count > 0 ? sent : null, CancellationToken.None);
     }
 
     private IReadOnlyList<ShortMessage> Submits(ClaimedSms sms)

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Threading.Channels;
 using Dapper;
 using Mail2Sms.Smpp;
 using Microsoft.Data.Sqlite;
@@ -16,7 +17,14 @@ namespace Mail2Sms.Gateway.Storage;
 /// <param name="CreatedAt">When it was accepted (its validity counts from then).</param>
 /// <param name="OptedOut">The mobile replied STOP to this account (and not START since).</param>
 /// <param name="Source">The source address it goes from.</param>
-public sealed record ClaimedSms(long Id, string AccountId, string Number, string Text, string Encoding, int Parts, int Attempts, DateTimeOffset CreatedAt, bool OptedOut, string Source);
+/// <param name="PartsDone">Its first parts the SMSC already took in an attempt cut short: they are not sent again.</param>
+public sealed record ClaimedSms(long Id, string AccountId, string Number, string Text, string Encoding, int Parts, int Attempts, DateTimeOffset CreatedAt, bool OptedOut, string Source, int PartsDone);
+
+/// <summary>Parts the SMSC took, in order, from part <paramref name="First"/> (1 for the first part of an SMS).</summary>
+/// <param name="First">The number of the first of them.</param>
+/// <param name="MessageIds">The SMSC's message ID of each.</param>
+/// <param name="Form">How the SMSC writes these IDs in its receipts.</param>
+public sealed record SentParts(int First, IReadOnlyList<string> MessageIds, ReceiptIdForm Form);
 
 /// <summary>What a claim decides besides which SMS: where each goes from, and how many an account may start now.</summary>
 public sealed record ClaimRules
@@ -68,7 +76,9 @@ public sealed record FinishedEmail(
 /// </summary>
 public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
 {
+    private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private int _turn;
+    private int _writerStarted;
 
     private string Now => Timestamps.Write(clock.GetUtcNow());
 
@@ -82,6 +92,7 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
     {
         rules ??= new ClaimRules();
         var now = Now;
+        using var writing = await database.WriteTurnAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
@@ -121,13 +132,16 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
             var source = !string.IsNullOrWhiteSpace(pick.Sender) ? pick.Sender.Trim()
                 : rules.SourcePool.Count > 0 ? await PoolSourceAsync(connection, transaction, pick.AccountId, pick.Number, rules, now).ConfigureAwait(false)
                 : rules.SourceAddress;
-            var row = await connection.QuerySingleAsync<(long Id, string AccountId, string Number, string Text, string Encoding, long Parts, long Attempts, string CreatedAt, long OptedOut)>(
+            var row = await connection.QuerySingleAsync<(long Id, string AccountId, string Number, string Text, string Encoding, long Parts, long Attempts, string CreatedAt, long OptedOut, long PartsDone)>(
                 """
-                UPDATE sms SET claimed_until = @until, source_address = @source WHERE id = @id
+                UPDATE sms SET claimed_until = @until, source_address = COALESCE(source_address, @source) WHERE id = @id
                 RETURNING id, account_id, number, text, encoding, parts, attempts, created_at,
-                    EXISTS (SELECT 1 FROM opt_outs o WHERE o.account_id = sms.account_id AND o.number = sms.number)
+                    EXISTS (SELECT 1 FROM opt_outs o WHERE o.account_id = sms.account_id AND o.number = sms.number),
+                    (SELECT count(*) FROM sms_parts p WHERE p.sms_id = sms.id)
                 """, new { until, source, id = pick.Id }, transaction).ConfigureAwait(false);
-            claimed.Add(new ClaimedSms(row.Id, row.AccountId, row.Number, row.Text, row.Encoding, (int)row.Parts, (int)row.Attempts, Timestamps.Read(row.CreatedAt), row.OptedOut != 0, source));
+            // An SMS with parts already out keeps the source they went from.
+            var from = row.PartsDone > 0 ? await connection.ExecuteScalarAsync<string>("SELECT source_address FROM sms WHERE id = @id", new { id = row.Id }, transaction).ConfigureAwait(false) ?? source : source;
+            claimed.Add(new ClaimedSms(row.Id, row.AccountId, row.Number, row.Text, row.Encoding, (int)row.Parts, (int)row.Attempts, Timestamps.Read(row.CreatedAt), row.OptedOut != 0, from, (int)row.PartsDone));
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -165,6 +179,7 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
     public async Task<int> ExpireAsync(DateTimeOffset acceptedBefore, string reason, CancellationToken cancellationToken = default)
     {
         var now = Now;
+        using var writing = await database.WriteTurnAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var ids = (await connection.QueryAsync<long>(
@@ -182,32 +197,42 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
     /// <summary>Marks SMS submitted before <paramref name="before"/> and still without a final receipt as unknown; returns how many.</summary>
     public async Task<int> MarkUnknownAsync(DateTimeOffset before, CancellationToken cancellationToken = default)
     {
+        using var writing = await database.WriteTurnAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await connection.ExecuteAsync(
             "UPDATE sms SET status = 'unknown', final_at = @now, last_error = 'No receipt came from the SMS centre.' WHERE status = 'submitted' AND submitted_at < @before",
             new { now = Now, before = Timestamps.Write(before) }).ConfigureAwait(false);
     }
 
-    /// <summary>Records the SMSC's ID of every part; a receipt that came before is applied now.</summary>
-    public async Task SubmittedAsync(long smsId, IReadOnlyList<string> smscMessageIds, ReceiptIdForm form, CancellationToken cancellationToken = default)
-    {
-        var now = Now;
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        for (var part = 0; part < smscMessageIds.Count; part++)
-        {
-            var id = smscMessageIds[part];
-            await connection.ExecuteAsync(
-                "INSERT INTO sms_parts (sms_id, part, smsc_message_id, receipt_key, status) VALUES (@smsId, @part, @id, @key, 'submitted')",
-                new { smsId, part = part + 1, id, key = MessageIds.Key(id, form) ?? MessageIds.Key(id) }, transaction).ConfigureAwait(false);
-        }
+    /// <summary>Records the last parts the SMSC took: the SMS is submitted; receipts that came before are applied now.</summary>
+    public Task SubmittedAsync(long smsId, SentParts parts, CancellationToken cancellationToken = default) =>
+        WriteAsync((connection, transaction, now) => SubmittedWithinAsync(connection, transaction, smsId, parts, now), cancellationToken);
 
+    private static async Task<bool> SubmittedWithinAsync(SqliteConnection connection, DbTransaction transaction, long smsId, SentParts parts, string now)
+    {
+        await RecordPartsAsync(connection, transaction, smsId, parts, now).ConfigureAwait(false);
         await connection.ExecuteAsync(
             """
             UPDATE sms SET status = 'submitted', submitted_at = @now, attempts = attempts + 1, claimed_until = NULL, last_error = NULL,
-                smsc_message_ids = @ids WHERE id = @smsId
+                smsc_message_ids = (SELECT group_concat(smsc_message_id, ' ') FROM (SELECT smsc_message_id FROM sms_parts WHERE sms_id = @smsId ORDER BY part))
+            WHERE id = @smsId
             """,
-            new { smsId, now, ids = string.Join(' ', smscMessageIds) }, transaction).ConfigureAwait(false);
+            new { smsId, now }, transaction).ConfigureAwait(false);
+        await SettleAsync(connection, transaction, smsId, now).ConfigureAwait(false);
+        return true;
+    }
+
+    // Each part with its SMSC ID and receipt key; a receipt for one that came before is applied to it.
+    private static async Task RecordPartsAsync(SqliteConnection connection, DbTransaction transaction, long smsId, SentParts parts, string now)
+    {
+        for (var i = 0; i < parts.MessageIds.Count; i++)
+        {
+            var id = parts.MessageIds[i];
+            await connection.ExecuteAsync(
+                "INSERT INTO sms_parts (sms_id, part, smsc_message_id, receipt_key, status) VALUES (@smsId, @part, @id, @key, 'submitted')",
+                new { smsId, part = parts.First + i, id, key = MessageIds.Key(id, parts.Form) ?? MessageIds.Key(id) }, transaction).ConfigureAwait(false);
+        }
+
         var early = await connection.QueryAsync<(string Key, string State)>(
             "DELETE FROM early_receipts WHERE receipt_key IN (SELECT receipt_key FROM sms_parts WHERE sms_id = @smsId) RETURNING receipt_key, state",
             new { smsId }, transaction).ConfigureAwait(false);
@@ -215,52 +240,134 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
         {
             await ApplyAsync(connection, transaction, key, state, now).ConfigureAwait(false);
         }
-
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Puts the SMS back in the queue, due at <paramref name="dueAt"/>, with why.</summary>
-    public async Task RetryAsync(long smsId, DateTimeOffset dueAt, string reason, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync(
-            "UPDATE sms SET attempts = attempts + 1, due_at = @due, claimed_until = NULL, last_error = @reason WHERE id = @smsId",
-            new { smsId, due = Timestamps.Write(dueAt), reason }).ConfigureAwait(false);
-    }
+    /// <summary>
+    /// Puts the SMS back in the queue, due at <paramref name="dueAt"/>, with why. Parts the SMSC took
+    /// before the attempt was cut short (<paramref name="parts"/>) are recorded and not sent again.
+    /// </summary>
+    public Task RetryAsync(long smsId, DateTimeOffset dueAt, string reason, SentParts? parts = null, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (connection, transaction, now) =>
+        {
+            if (parts is not null)
+            {
+                await RecordPartsAsync(connection, transaction, smsId, parts, now).ConfigureAwait(false);
+            }
+
+            return await connection.ExecuteAsync(
+                "UPDATE sms SET attempts = attempts + 1, due_at = @due, claimed_until = NULL, last_error = @reason WHERE id = @smsId",
+                new { smsId, due = Timestamps.Write(dueAt), reason }, transaction).ConfigureAwait(false);
+        }, cancellationToken);
 
     /// <summary>Ends the SMS as <paramref name="status"/> (failed or expired) with why; its credits go back, as none of its parts was submitted.</summary>
-    public async Task EndUnsentAsync(long smsId, string status, string reason, CancellationToken cancellationToken = default)
-    {
-        var now = Now;
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await EndUnsentWithinAsync(connection, transaction, smsId, status, reason, now).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public Task EndUnsentAsync(long smsId, string status, string reason, CancellationToken cancellationToken = default) =>
+        WriteAsync((connection, transaction, now) => EndUnsentWithinAsync(connection, transaction, smsId, status, reason, now), cancellationToken);
 
-    private static async Task EndUnsentWithinAsync(SqliteConnection connection, DbTransaction transaction, long smsId, string status, string reason, string now)
+    private static async Task<bool> EndUnsentWithinAsync(SqliteConnection connection, DbTransaction transaction, long smsId, string status, string reason, string now)
     {
         var sms = await connection.QuerySingleAsync<(string AccountId, long Parts)>(
             "UPDATE sms SET status = @status, final_at = @now, claimed_until = NULL, last_error = @reason WHERE id = @smsId RETURNING account_id, parts",
             new { smsId, status, now, reason }, transaction).ConfigureAwait(false);
         await RefundAsync(connection, transaction, sms.AccountId, sms.Parts, $"sms {smsId} {status}, never submitted", now).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>
     /// Ends an SMS refused part-way: the parts the SMSC took are recorded (their receipts still come),
     /// the SMS is failed with why, and the credits of the parts never submitted go back.
     /// </summary>
-    public async Task EndPartlySentAsync(long smsId, IReadOnlyList<string> smscMessageIds, ReceiptIdForm form, string reason, CancellationToken cancellationToken = default)
+    public Task EndPartlySentAsync(long smsId, SentParts parts, string reason, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (connection, transaction, now) =>
+        {
+            await SubmittedWithinAsync(connection, transaction, smsId, parts, now).ConfigureAwait(false);
+            var sms = await connection.QuerySingleAsync<(string AccountId, long Parts, long Sent)>(
+                """
+                UPDATE sms SET status = 'failed', final_at = @now, last_error = @reason WHERE id = @smsId
+                RETURNING account_id, parts, (SELECT count(*) FROM sms_parts p WHERE p.sms_id = sms.id)
+                """,
+                new { smsId, now, reason }, transaction).ConfigureAwait(false);
+            var unsent = sms.Parts - sms.Sent;
+            await RefundAsync(connection, transaction, sms.AccountId, unsent, $"sms {smsId} failed, {unsent} parts never submitted", now).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="apply"/> in the next write transaction: the writes that come while one
+    /// commits are committed together (one fsync for many), each in a savepoint of its own so a
+    /// failing one leaves the others whole, and each caller's task completes once its commit has.
+    /// </summary>
+    private Task<T> WriteAsync<T>(Func<SqliteConnection, DbTransaction, string, Task<T>> apply, CancellationToken cancellationToken)
     {
-        await SubmittedAsync(smsId, smscMessageIds, form, cancellationToken).ConfigureAwait(false);
-        var now = Now;
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var sms = await connection.QuerySingleAsync<(string AccountId, long Parts)>(
-            "UPDATE sms SET status = 'failed', final_at = @now, last_error = @reason WHERE id = @smsId RETURNING account_id, parts",
-            new { smsId, now, reason }, transaction).ConfigureAwait(false);
-        await RefundAsync(connection, transaction, sms.AccountId, sms.Parts - smscMessageIds.Count, $"sms {smsId} failed, {sms.Parts - smscMessageIds.Count} parts never submitted", now).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        if (Interlocked.Exchange(ref _writerStarted, 1) == 0)
+        {
+            _ = Task.Run(WriteLoopAsync, CancellationToken.None);
+        }
+
+        var write = new PendingWrite(async (connection, transaction, now) => await apply(connection, transaction, now).ConfigureAwait(false));
+        if (!_writes.Writer.TryWrite(write))
+        {
+            throw new InvalidOperationException("The delivery store's writer is closed.");
+        }
+
+        return Cast<T>(write.Done.Task).WaitAsync(cancellationToken);
+    }
+
+    private static async Task<T> Cast<T>(Task<object?> task) => (T)(await task.ConfigureAwait(false))!;
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<PendingWrite>();
+        while (await _writes.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (batch.Count < 256 && _writes.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+
+            var results = new List<(PendingWrite Write, object? Result)>(batch.Count);
+            try
+            {
+                var now = Now;
+                using var writing = await database.WriteTurnAsync().ConfigureAwait(false);
+                await using var connection = await database.OpenAsync().ConfigureAwait(false);
+                await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
+                foreach (var write in batch)
+                {
+                    await transaction.SaveAsync("write").ConfigureAwait(false);
+                    try
+                    {
+                        results.Add((write, await write.Apply(connection, transaction, now).ConfigureAwait(false)));
+                        await transaction.ReleaseAsync("write").ConfigureAwait(false);
+                    }
+                    catch (Exception e)
+                    {
+                        // This write only: the others of the batch go ahead.
+                        await transaction.RollbackAsync("write").ConfigureAwait(false);
+                        write.Done.TrySetException(e);
+                    }
+                }
+
+                await transaction.CommitAsync().ConfigureAwait(false);
+                foreach (var (write, result) in results)
+                {
+                    write.Done.TrySetResult(result);
+                }
+            }
+            catch (Exception e)
+            {
+                foreach (var write in batch)
+                {
+                    write.Done.TrySetException(e);
+                }
+            }
+
+            batch.Clear();
+        }
+    }
+
+    private sealed record PendingWrite(Func<SqliteConnection, DbTransaction, string, Task<object?>> Apply)
+    {
+        public TaskCompletionSource<object?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     private static async Task RefundAsync(SqliteConnection connection, DbTransaction transaction, string account, long parts, string why, string now)
@@ -283,6 +390,7 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
     public async Task<int> ReportFinishedAsync(Func<FinishedEmail, Mail.OutboundMail> compose, CancellationToken cancellationToken = default)
     {
         var now = Now;
+        using var writing = await database.WriteTurnAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var finished = (await connection.QueryAsync<(long Id, string? Originator, string? MessageId, string Subject, long Receipts)>(
@@ -320,25 +428,22 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
     }
 
     /// <summary>Applies a receipt by its key; one for a part not recorded yet is kept until it is. Returns true when it matched a part.</summary>
-    public async Task<bool> ReceiptAsync(string receiptKey, string state, CancellationToken cancellationToken = default)
-    {
-        var now = Now;
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var matched = await ApplyAsync(connection, transaction, receiptKey, state, now).ConfigureAwait(false);
-        if (!matched)
+    public Task<bool> ReceiptAsync(string receiptKey, string state, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (connection, transaction, now) =>
         {
-            await connection.ExecuteAsync(
-                "INSERT INTO early_receipts (receipt_key, state, received_at) VALUES (@receiptKey, @state, @now) ON CONFLICT DO UPDATE SET state = excluded.state",
-                new { receiptKey, state, now }, transaction).ConfigureAwait(false);
-        }
+            var matched = await ApplyAsync(connection, transaction, receiptKey, state, now).ConfigureAwait(false);
+            if (!matched)
+            {
+                await connection.ExecuteAsync(
+                    "INSERT INTO early_receipts (receipt_key, state, received_at) VALUES (@receiptKey, @state, @now) ON CONFLICT DO UPDATE SET state = excluded.state",
+                    new { receiptKey, state, now }, transaction).ConfigureAwait(false);
+            }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return matched;
-    }
+            return matched;
+        }, cancellationToken);
 
-    // A part's receipt; the SMS is delivered once every part is, failed as soon as one part fails for good.
-    private static async Task<bool> ApplyAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, string key, string state, string now)
+    // A part's receipt, then its SMS settled.
+    private static async Task<bool> ApplyAsync(SqliteConnection connection, DbTransaction transaction, string key, string state, string now)
     {
         var partStatus = state.ToUpperInvariant() switch
         {
@@ -349,22 +454,29 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
             _ => "failed",
         };
         var smsIds = (await connection.QueryAsync<long>(
-            "UPDATE sms_parts SET status = @partStatus, receipt_at = @now WHERE receipt_key = @key RETURNING sms_id",
-            new { partStatus, now, key }, transaction).ConfigureAwait(false)).Distinct().ToList();
+            "UPDATE sms_parts SET status = @partStatus, receipt_state = @state, receipt_at = @now WHERE receipt_key = @key RETURNING sms_id",
+            new { partStatus, state = state.ToUpperInvariant(), now, key }, transaction).ConfigureAwait(false)).Distinct().ToList();
         foreach (var smsId in smsIds)
         {
-            var parts = (await connection.QueryAsync<string>("SELECT status FROM sms_parts WHERE sms_id = @smsId", new { smsId }, transaction).ConfigureAwait(false)).ToList();
-            var status = parts.All(p => p == "delivered") ? "delivered"
-                : parts.FirstOrDefault(p => p is "failed" or "expired" or "unknown") is { } final ? final
-                : null;
-            if (status is not null)
-            {
-                var error = status == "delivered" ? null : $"The SMS centre reported it {state.ToUpperInvariant()}: the phone did not get it.";
-                await connection.ExecuteAsync("UPDATE sms SET status = @status, final_at = @now, last_error = @error WHERE id = @smsId AND final_at IS NULL",
-                    new { status, now, smsId, error }, transaction).ConfigureAwait(false);
-            }
+            await SettleAsync(connection, transaction, smsId, now).ConfigureAwait(false);
         }
 
         return smsIds.Count > 0;
+    }
+
+    // A submitted SMS (every part out) is delivered once every part is, failed as soon as one part fails
+    // for good; one still in the queue with parts out waits for the rest of its parts.
+    private static async Task SettleAsync(SqliteConnection connection, DbTransaction transaction, long smsId, string now)
+    {
+        var parts = (await connection.QueryAsync<(string Status, string? State)>(
+            "SELECT status, receipt_state FROM sms_parts WHERE sms_id = @smsId ORDER BY part", new { smsId }, transaction).ConfigureAwait(false)).ToList();
+        var failed = parts.FirstOrDefault(p => p.Status is "failed" or "expired" or "unknown");
+        var status = parts.All(p => p.Status == "delivered") ? "delivered" : failed.Status;
+        if (status is not null)
+        {
+            var error = status == "delivered" ? null : $"The SMS centre reported it {failed.State}: the phone did not get it.";
+            await connection.ExecuteAsync("UPDATE sms SET status = @status, final_at = @now, last_error = @error WHERE id = @smsId AND status = 'submitted'",
+                new { status, now, smsId, error }, transaction).ConfigureAwait(false);
+        }
     }
 }

@@ -120,7 +120,10 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock, Queu
             {
                 // One connection with its statements prepared serves batch after batch; a failure starts afresh.
                 statements ??= new CommitStatements(await database.OpenAsync().ConfigureAwait(false));
-                CommitBatch(statements, batch);
+                using (await database.WriteTurnAsync().ConfigureAwait(false))
+                {
+                    CommitBatch(statements, batch);
+                }
             }
             catch (Exception e)
             {

@@ -16,6 +16,7 @@ public sealed class OutboxStore(SqliteDatabase database, TimeProvider clock)
     /// <summary>Queues <paramref name="mail"/> on its own (mail not tied to an accepted email, such as postmaster's).</summary>
     public async Task<long> QueueAsync(OutboundMail mail, CancellationToken cancellationToken = default)
     {
+        using var writing = await database.WriteTurnAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await InsertAsync(connection, null, mail, Timestamps.Write(clock.GetUtcNow()), cancellationToken).ConfigureAwait(false);
     }
@@ -96,6 +97,7 @@ public sealed class OutboxStore(SqliteDatabase database, TimeProvider clock)
 
     private async Task UpdateAsync(string sql, object values, CancellationToken cancellationToken)
     {
+        using var writing = await database.WriteTurnAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition(sql, values, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }

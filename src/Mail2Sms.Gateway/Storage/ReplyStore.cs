@@ -14,6 +14,17 @@ public enum ReplyOutcome
     Unmatched,
 }
 
+/// <summary>A reply from a mobile as kept.</summary>
+/// <param name="Id">The reply.</param>
+/// <param name="ReceivedAt">When it came.</param>
+/// <param name="Mobile">Who sent it.</param>
+/// <param name="ToAddress">The source address it answers.</param>
+/// <param name="Status">emailed, ambiguous or unmatched.</param>
+/// <param name="Text">What it says.</param>
+/// <param name="SmsId">The SMS it answers, when matched.</param>
+/// <param name="AccountId">That SMS's account.</param>
+public sealed record ReplyListing(long Id, DateTimeOffset ReceivedAt, string Mobile, string ToAddress, string Status, string Text, long? SmsId, string? AccountId);
+
 /// <summary>
 /// Replies from mobiles: matched to the latest SMS submitted to that mobile from the address it replied to
 /// within the reply window,
@@ -26,6 +37,7 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, Repl
     {
         var number = mobile.Trim().TrimStart('+');
         var now = clock.GetUtcNow();
+        using var writing = await database.WriteTurnAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var since = Timestamps.Write(now - window);
@@ -69,5 +81,19 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, Repl
             transaction).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return outcome;
+    }
+
+    /// <summary>The newest replies, at most <paramref name="limit"/>, only those in <paramref name="status"/> when given.</summary>
+    public static async Task<IReadOnlyList<ReplyListing>> ListAsync(SqliteDatabase database, string? status, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(long Id, string ReceivedAt, string Mobile, string ToAddress, string Status, string Text, long? SmsId, string? AccountId)>(
+            """
+            SELECT r.id, r.received_at, r.mobile, r.to_address, r.status, r.text, r.sms_id, s.account_id FROM replies r LEFT JOIN sms s ON s.id = r.sms_id
+            WHERE @status IS NULL OR r.status = @status ORDER BY r.id DESC LIMIT @limit
+            """,
+            new { status = status?.ToLowerInvariant(), limit }).ConfigureAwait(false);
+        return [.. rows.Select(r => new ReplyListing(r.Id, Timestamps.Read(r.ReceivedAt), r.Mobile, r.ToAddress, r.Status, r.Text, r.SmsId, r.AccountId))];
     }
 }

@@ -25,13 +25,50 @@ public sealed class SqliteDatabase
         _connectionString = builder.ToString();
     }
 
+    // One writer at a time within the process, waiting in turn: SQLite's own answer to a second writer
+    // (SQLITE_BUSY, retried after a sleep) would stall an email's commit behind the dispatcher's writes.
+    // The turn is a token in a channel of one: waiting readers take it in the order they came.
+    private readonly System.Threading.Channels.Channel<bool> _writes = CreateTurns();
+
+    private static System.Threading.Channels.Channel<bool> CreateTurns()
+    {
+        var turns = System.Threading.Channels.Channel.CreateBounded<bool>(1);
+        turns.Writer.TryWrite(true);
+        return turns;
+    }
+
+    /// <summary>
+    /// Waits for this process's turn to write, held until the returned scope is disposed: take it before
+    /// a write transaction (or a lone write statement) begins, and dispose it after the commit.
+    /// Another process writing is still answered by SQLite's busy timeout.
+    /// </summary>
+    public async Task<IDisposable> WriteTurnAsync(CancellationToken cancellationToken = default)
+    {
+        await _writes.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return new Turn(_writes.Writer);
+    }
+
+    private sealed class Turn(System.Threading.Channels.ChannelWriter<bool> writes) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                writes.TryWrite(true);
+            }
+        }
+    }
+
     // The SQLite handles already set up: a pooled connection keeps its handle and its settings.
     private readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> _setUp = [];
 
     /// <summary>
     /// An open connection. <c>synchronous=FULL</c> is set on every SQLite handle the first time it opens (a
-    /// connection new to the pool must not commit with less), and a busy timeout: without one, a writer that
-    /// finds the lock taken sleeps 150 ms in Microsoft.Data.Sqlite before it tries again, however soon the lock is free.
+    /// connection new to the pool must not commit with less), and a busy timeout for a lock held by another
+    /// process (an operator's verb) or by a write outside the turns: without one, Microsoft.Data.Sqlite sleeps
+    /// 150 ms before it tries again, however soon the lock is free.
     /// </summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken = default)
     {

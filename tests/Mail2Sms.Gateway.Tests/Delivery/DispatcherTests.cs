@@ -345,7 +345,7 @@ public sealed class DispatcherTests : IAsyncDisposable
         var store = new DeliveryStore(_db.Database, TimeProvider.System);
         var claimed = Assert.Single(await store.ClaimAsync(10, TimeSpan.FromMinutes(1)));
         Assert.False(await store.ReceiptAsync(MessageIds.Key("00000042"), "DELIVRD"));
-        await store.SubmittedAsync(claimed.Id, ["00000042"], ReceiptIdForm.SameText);
+        await store.SubmittedAsync(claimed.Id, new SentParts(1, ["00000042"], ReceiptIdForm.SameText));
         Assert.Equal("delivered", (await Sms())[0].Status);
     }
 
@@ -534,5 +534,38 @@ public sealed class DispatcherTests : IAsyncDisposable
         Assert.Equal("emailed", await connection.ExecuteScalarAsync<string>("SELECT status FROM replies"));
         var mail = Assert.Single(await _db.Outbox.QueuedAsync(10), m => m.Kind == "reply");
         Assert.Equal("ops-CI00000002@example.com", mail.RcptTo);
+    }
+
+    [Fact]
+    public async Task Writes_committed_together_leave_the_others_whole_when_one_fails()
+    {
+        await Queue("first", "second");
+        var store = new DeliveryStore(_db.Database, TimeProvider.System);
+        var claimed = await store.ClaimAsync(10, TimeSpan.FromMinutes(1));
+        var writes = new[]
+        {
+            store.SubmittedAsync(claimed[0].Id, new SentParts(1, ["00000001"], ReceiptIdForm.SameText)),
+            store.SubmittedAsync(424242, new SentParts(1, ["00000002"], ReceiptIdForm.SameText)), // no such SMS
+            store.SubmittedAsync(claimed[1].Id, new SentParts(1, ["00000003"], ReceiptIdForm.SameText)),
+        };
+        await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => writes[1]);
+        await Task.WhenAll(writes[0], writes[2]);
+        Assert.Equal([("submitted", "00000001"), ("submitted", "00000003")], (await Sms()).Select(s => (s.Status, s.Ids)));
+    }
+
+    [Fact]
+    public async Task A_long_sms_cut_short_after_its_first_part_sends_only_the_rest_again()
+    {
+        var text = string.Concat(Enumerable.Repeat("Disk /var on db1 is full. ", 12)); // 312 characters: three parts
+        var refused = 0;
+        _smsc.Options.Refuse = m => LongMessages.PartOf(m)?.Sequence == 2 && Interlocked.Increment(ref refused) == 1 ? CommandStatus.SystemError : null;
+        await Queue(text);
+        Start();
+        await Waits.UntilAsync(async () => (await Sms())[0].Status == "delivered", "delivered");
+
+        // Part 1 once, part 2 refused then taken, part 3 once: the phone never gets a part twice.
+        Assert.Equal([1, 2, 2, 3], Submits().Select(m => LongMessages.PartOf(m)!.Value.Sequence));
+        Assert.Equal(3, (await Sms())[0].Ids!.Split(' ').Length);
+        Assert.Equal(97, await Credits());
     }
 }

@@ -16,3 +16,9 @@ CREATE TABLE source_assignments (
 );
 
 CREATE INDEX source_assignments_by_number ON source_assignments (number, source);
+
+-- The report sweep looks only at emails not yet reported, however many have been.
+CREATE INDEX emails_unreported ON emails (id) WHERE delivery_reported_at IS NULL;
+
+-- A part's receipt state as the SMSC wrote it (DELIVRD, UNDELIV ...), for the reason an SMS failed.
+ALTER TABLE sms_parts ADD COLUMN receipt_state TEXT NULL;
