@@ -35,6 +35,9 @@ public sealed class SmscSimulatorOptions
     /// <summary>A status to answer one submit with, given it (null: answer it as usual); after <see cref="SubmitStatus"/>.</summary>
     public Func<ShortMessage, CommandStatus?>? Refuse { get; set; }
 
+    /// <summary>Called with every PDU as it arrives, before it is answered: to time or count what comes in as it comes.</summary>
+    public Action<Pdu>? OnReceived { get; set; }
+
     /// <summary>When set, connections speak TLS with this certificate (set before <see cref="SmscSimulator.Start"/>).</summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate { get; set; }
 
@@ -207,6 +210,7 @@ public sealed class SmscSimulator : IAsyncDisposable
     private async Task<Pdu?> AnswerWithinAsync(SmppConnection connection, Session session, Pdu pdu)
     {
         _received.Enqueue(pdu);
+        Options.OnReceived?.Invoke(pdu);
         if (Options.ResponseDelay > TimeSpan.Zero)
         {
             await Task.Delay(Options.ResponseDelay, _stop.Token).ConfigureAwait(false);

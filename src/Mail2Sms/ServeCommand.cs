@@ -88,6 +88,7 @@ internal static class ServeCommand
         {
             Validity = TimeSpan.FromHours(Number(configuration, "Delivery:ValidityHours", 24)),
             ReceiptTimeout = TimeSpan.FromHours(Number(configuration, "Delivery:ReceiptTimeoutHours", 48)),
+            Lease = TimeSpan.FromSeconds(Number(configuration, "Delivery:LeaseSeconds", (int)new DeliveryOptions().Lease.TotalSeconds)),
             SourceAddress = configuration["Smpp:SourceAddress"] ?? new DeliveryOptions().SourceAddress,
             SourcePool = List(configuration, "Smpp:SourcePool"),
             Concatenation = Enum.TryParse<Concatenation>(concatenation, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed

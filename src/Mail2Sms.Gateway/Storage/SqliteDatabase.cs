@@ -14,7 +14,8 @@ public sealed class SqliteDatabase
 
     public SqliteDatabase(string connectionString)
     {
-        // Default Timeout is also SQLite's busy timeout: a writer waits for the lock rather than failing.
+        // Default Timeout bounds Microsoft.Data.Sqlite's own retries of a busy database (150 ms sleeps); SQLite's
+        // busy timeout, set on each handle below, is what makes a writer wait for the lock only as long as it is held.
         var builder = new SqliteConnectionStringBuilder(connectionString) { Pooling = true, ForeignKeys = true, DefaultTimeout = 10 };
         if (builder.Mode != SqliteOpenMode.Memory && Path.GetDirectoryName(Path.GetFullPath(builder.DataSource)) is { } folder)
         {
@@ -60,23 +61,25 @@ public sealed class SqliteDatabase
         }
     }
 
-    // The SQLite handles already set to synchronous=FULL: a pooled connection keeps its handle and the setting.
-    private readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> _synchronous = [];
+    // The SQLite handles already set up: a pooled connection keeps its handle and its settings.
+    private readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> _setUp = [];
 
     /// <summary>
-    /// An open connection. <c>synchronous=FULL</c> is set on every SQLite handle the first time it opens:
-    /// a connection new to the pool must not commit with less.
+    /// An open connection. <c>synchronous=FULL</c> is set on every SQLite handle the first time it opens (a
+    /// connection new to the pool must not commit with less), and a busy timeout for a lock held by another
+    /// process (an operator's verb) or by a write outside the turns: without one, Microsoft.Data.Sqlite sleeps
+    /// 150 ms before it tries again, however soon the lock is free.
     /// </summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        if (!_synchronous.TryGetValue(connection.Handle!, out _))
+        if (!_setUp.TryGetValue(connection.Handle!, out _))
         {
             using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA synchronous = FULL";
+            command.CommandText = "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000;";
             command.ExecuteNonQuery();
-            _synchronous.AddOrUpdate(connection.Handle!, this);
+            _setUp.AddOrUpdate(connection.Handle!, this);
         }
 
         return connection;

@@ -20,6 +20,16 @@ public sealed class AccountStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Every_connection_has_a_busy_timeout_so_a_writer_waits_in_sqlite_for_the_lock_rather_than_sleeping_150_ms()
+    {
+        // Two at once: the second is a handle new to the pool, set up as the first was.
+        await using var first = await _db.Database.OpenAsync();
+        await using var second = await _db.Database.OpenAsync();
+        Assert.Equal(10_000, await first.ExecuteScalarAsync<int>("PRAGMA busy_timeout"));
+        Assert.Equal(10_000, await second.ExecuteScalarAsync<int>("PRAGMA busy_timeout"));
+    }
+
+    [Fact]
     public async Task An_account_is_created_found_and_listed_with_its_opening_credits_in_the_ledger()
     {
         var account = await _db.Accounts.AddAccountAsync("CI00123456", "AU", "Acme", relaxedNumbers: true, credits: 100);
