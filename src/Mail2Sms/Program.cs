@@ -26,4 +26,6 @@ var root = new RootCommand("Mail2Sms: an email-to-SMS gateway. Customers send SM
     ServeCommand.Create(settings),
     SmscSimCommand.Create(),
 };
-return await root.Parse(verbArgs).InvokeAsync().ConfigureAwait(false);
+// On SIGTERM serve stops taking mail, lets the submits under way finish (Delivery's drain, 5 s) and
+// unbinds from the SMSC: System.CommandLine's default of 2 s would cut that short with exit code 143.
+return await root.Parse(verbArgs).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) }).ConfigureAwait(false);

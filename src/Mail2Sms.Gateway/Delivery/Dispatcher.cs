@@ -166,6 +166,7 @@ public sealed class Dispatcher(
     private async Task SweepAsync(CancellationToken cancellationToken)
     {
         var nextSlowSweep = DateTimeOffset.MinValue;
+        var nextRenewal = clock.GetUtcNow() + (options.Lease / 3);
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -182,6 +183,16 @@ public sealed class Dispatcher(
                 }
 
                 var now = clock.GetUtcNow();
+                if (now >= nextRenewal)
+                {
+                    // A submit that takes longer than the lease (a slow SMSC, a wait for a bind) keeps its claim.
+                    nextRenewal = now + (options.Lease / 3);
+                    if (_sending.Keys.ToList() is { Count: > 0 } inFlight)
+                    {
+                        await store.RenewAsync(inFlight, now + options.Lease, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
                 if (now >= nextSlowSweep)
                 {
                     nextSlowSweep = now + new[] { TimeSpan.FromMinutes(1), options.ReceiptTimeout, options.Validity }.Min();

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -18,13 +20,67 @@ namespace Mail2Sms.Gateway.Smtp;
 /// </summary>
 internal sealed class ReplyRewritingListenerFactory(SmtpOptions options) : IEndpointListenerFactory
 {
-    private static readonly EndpointListenerFactory Inner = new();
     private readonly ConcurrentDictionary<IPAddress, int> _connections = new();
 
     private SmtpOptions Options { get; } = options;
 
     public IEndpointListener CreateListener(IEndpointDefinition endpointDefinition) =>
-        new Listener(Inner.CreateListener(endpointDefinition), this);
+        new Listener(new SocketListener(endpointDefinition), this);
+
+    // SmtpServer's own listener, but with Nagle off on every connection: replies to pipelined commands
+    // go out at once rather than waiting for the client's delayed ACK of the reply before (about 40 ms).
+    private sealed class SocketListener : IEndpointListener
+    {
+        private readonly TcpListener _listener;
+
+        public SocketListener(IEndpointDefinition endpoint)
+        {
+            _listener = new TcpListener(endpoint.Endpoint);
+            _listener.Start();
+        }
+
+        public async Task<ISecurableDuplexPipe> GetPipeAsync(ISessionContext context, CancellationToken cancellationToken)
+        {
+            var client = await _listener.AcceptTcpClientAsync(cancellationToken).ConfigureAwait(false);
+            client.NoDelay = true;
+            context.Properties.Add(EndpointListener.LocalEndPointKey, _listener.LocalEndpoint);
+            context.Properties.Add(EndpointListener.RemoteEndPointKey, client.Client.RemoteEndPoint!);
+            return new NetworkPipe(client);
+        }
+
+        public void Dispose() => _listener.Stop();
+    }
+
+    // A connection's pipe, which STARTTLS turns into one over TLS.
+    private sealed class NetworkPipe(TcpClient client) : ISecurableDuplexPipe
+    {
+        private Stream _stream = client.GetStream();
+
+        public PipeReader Input { get; private set; } = PipeReader.Create(client.GetStream());
+
+        public PipeWriter Output { get; private set; } = PipeWriter.Create(client.GetStream());
+
+        public bool IsSecure => _stream is SslStream;
+
+        public SslProtocols SslProtocol => (_stream as SslStream)?.SslProtocol ?? SslProtocols.None;
+
+        public async Task UpgradeAsync(X509Certificate certificate, SslProtocols protocols, CancellationToken cancellationToken = default)
+        {
+            var tls = new SslStream(_stream, leaveInnerStreamOpen: true);
+            await tls.AuthenticateAsServerAsync(
+                new SslServerAuthenticationOptions { ServerCertificate = certificate, EnabledSslProtocols = protocols, ClientCertificateRequired = false },
+                cancellationToken).ConfigureAwait(false);
+            _stream = tls;
+            Input = PipeReader.Create(tls);
+            Output = PipeWriter.Create(tls);
+        }
+
+        public void Dispose()
+        {
+            _stream.Dispose();
+            client.Dispose();
+        }
+    }
 
     private sealed class Listener(IEndpointListener inner, ReplyRewritingListenerFactory factory) : IEndpointListener
     {

@@ -175,6 +175,12 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
         return mine;
     }
 
+    /// <summary>Holds the claims on <paramref name="smsIds"/> (submits still under way) until <paramref name="until"/>.</summary>
+    public Task RenewAsync(IReadOnlyCollection<long> smsIds, DateTimeOffset until, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (connection, transaction, _) => await connection.ExecuteAsync(
+            "UPDATE sms SET claimed_until = @until WHERE id IN @smsIds AND status = 'queued'",
+            new { smsIds, until = Timestamps.Write(until) }, transaction).ConfigureAwait(false), cancellationToken);
+
     /// <summary>Expires queued SMS accepted before <paramref name="acceptedBefore"/> and not claimed now (their credits back); returns how many.</summary>
     public async Task<int> ExpireAsync(DateTimeOffset acceptedBefore, string reason, CancellationToken cancellationToken = default)
     {

@@ -568,4 +568,14 @@ public sealed class DispatcherTests : IAsyncDisposable
         Assert.Equal(3, (await Sms())[0].Ids!.Split(' ').Length);
         Assert.Equal(97, await Credits());
     }
+
+    [Fact]
+    public async Task A_submit_slower_than_the_lease_keeps_its_claim_and_goes_once()
+    {
+        _smsc.Options.ResponseDelay = TimeSpan.FromSeconds(2);
+        await Queue("slow SMSC");
+        Start(Fast with { Lease = TimeSpan.FromMilliseconds(300) });
+        await Waits.UntilAsync(async () => (await Sms())[0].Status == "delivered", "delivered");
+        Assert.Single(Submits());
+    }
 }
