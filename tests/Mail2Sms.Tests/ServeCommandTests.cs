@@ -184,4 +184,26 @@ public sealed class ServeCommandTests : IDisposable
             Assert.Contains("mail2sms stopped.", _gateway.Output);
         }
     }
+
+    [Fact]
+    public async Task A_reply_from_the_mobile_arrives_at_the_smart_host_from_the_null_sender_threaded_under_the_alert()
+    {
+        await using var sink = await Gateway.Tests.Mail.SmtpSink.StartAsync();
+        using var gateway = new GatewayProcess("--Mail:SmartHost=127.0.0.1", $"--Mail:SmartPort={sink.Port}", "--Mail:SmartTls=none");
+        gateway.Serve();
+        using (var client = await gateway.ConnectAsync())
+        {
+            Assert.Equal("2.0.0 Accepted: 1 SMS queued for 1 credits.", await client.SendAsync(GatewayProcess.Email(3)));
+            await client.DisconnectAsync(quit: true);
+        }
+
+        await Waits.UntilAsync(() => !sink.Received.IsEmpty, "the reply email at the smart host");
+        var reply = Assert.Single(sink.Received);
+        Assert.Equal((string.Empty, "nagios@example.com"), (reply.MailFrom, Assert.Single(reply.RcptTo)));
+        var message = reply.Message;
+        Assert.Equal(("61412345678@sms.localhost", "Re: Alert 3", "alert-3@example.com"), (message.From.Mailboxes.Single().Address, message.Subject, message.InReplyTo));
+        Assert.Equal(("auto-generated", "All"), (message.Headers["Auto-Submitted"], message.Headers["X-Auto-Response-Suppress"]));
+        Assert.StartsWith("OK, on my way.", message.TextBody, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(gateway.Outbox) && Directory.EnumerateFiles(gateway.Outbox).Any(), "with a smart host, nothing goes to the pickup folder");
+    }
 }
