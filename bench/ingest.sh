@@ -44,7 +44,11 @@ m2s account add BENCH0001 --credits 100000000 >/dev/null
 m2s account allow-ip BENCH0001 127.0.0.1 >/dev/null
 m2s user add BENCH0001 '*@example.com' >/dev/null
 # Started directly (not through the function) so that $! is the gateway's own process.
-(cd "$work/mail2sms" && exec dotnet "$binary" serve --Smtp:Port=2725) >"$work/serve.log" 2>&1 &
+# INGEST_ONLY=1 gives the gateway an SMSC that is never there (port 1), so nothing is delivered and
+# only intake is measured; by default the built-in simulator takes every SMS as it is queued, as in service.
+delivery=()
+if [ "${INGEST_ONLY:-0}" = 1 ]; then delivery=(--Sms:Provider=smpp --Smpp:Port=1); fi
+(cd "$work/mail2sms" && exec dotnet "$binary" serve --Smtp:Port=2725 "${delivery[@]}") >"$work/serve.log" 2>&1 &
 pids+=($!)
 gateway=$!
 cpu_seconds() { awk '{ print ($14 + $15) / 100 }' "/proc/$gateway/stat"; }
