@@ -17,7 +17,7 @@ m2s account add CI00123456 --country AU --credits 100000000 >/dev/null
 m2s account allow-ip CI00123456 127.0.0.1 >/dev/null
 m2s user add CI00123456 ops@example.com >/dev/null
 # Started directly (not through the function) so that $! is the gateway's own process.
-(cd "$work" && exec dotnet "$binary" serve --Smtp:Port=$port) >"$work/serve.log" 2>&1 &
+(cd "$work" && exec dotnet "$binary" serve --Smtp:Port=$port --Web:Urls=http://127.0.0.1:0) >"$work/serve.log" 2>&1 &
 pid=$!
 for _ in $(seq 300); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.2; done
 

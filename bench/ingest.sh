@@ -48,7 +48,7 @@ m2s user add BENCH0001 '*@example.com' >/dev/null
 # only intake is measured; by default the built-in simulator takes every SMS as it is queued, as in service.
 delivery=()
 if [ "${INGEST_ONLY:-0}" = 1 ]; then delivery=(--Sms:Provider=smpp --Smpp:Port=1); fi
-(cd "$work/mail2sms" && exec dotnet "$binary" serve --Smtp:Port=2725 "${delivery[@]}") >"$work/serve.log" 2>&1 &
+(cd "$work/mail2sms" && exec dotnet "$binary" serve --Smtp:Port=2725 --Web:Urls=http://127.0.0.1:0 "${delivery[@]}") >"$work/serve.log" 2>&1 &
 pids+=($!)
 gateway=$!
 cpu_seconds() { awk '{ print ($14 + $15) / 100 }' "/proc/$gateway/stat"; }

@@ -68,7 +68,7 @@ internal static class LatencyLoad
             }
         }
 
-        using var serve = Mail2Sms(folder, ["serve", .. settings]);
+        using var serve = Mail2Sms(folder, ["serve", "--Web:Urls=http://127.0.0.1:0", .. settings]);
         var log = new List<string>();
         var listening = new TaskCompletionSource();
         serve.OutputDataReceived += (_, e) =>

@@ -7,6 +7,7 @@ using Mail2Sms.Gateway.Mail;
 using Mail2Sms.Gateway.Smtp;
 using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Smpp;
+using Mail2Sms.Web;
 using Microsoft.Extensions.Configuration;
 
 namespace Mail2Sms;
@@ -27,8 +28,8 @@ internal static class ServeCommand
             var passwords = new PasswordVerifier(TimeProvider.System);
             var outbox = new OutboxStore(database, TimeProvider.System);
             var queued = new QueueSignal();
-            var intake = new IntakeService(options.Domains, new SenderAuthenticator(accounts, new PasswordLockout(TimeProvider.System), passwords), accounts,
-                new EmailStore(database, TimeProvider.System, queued), outbox);
+            var emails = new EmailStore(database, TimeProvider.System, queued);
+            var intake = new IntakeService(options.Domains, new SenderAuthenticator(accounts, new PasswordLockout(TimeProvider.System), passwords), accounts, emails, outbox);
             var error = parse.InvocationConfiguration.Error;
             var gateway = new SmtpGateway(options, intake, accounts, outbox, passwords, e => error.WriteLine($"intake failed, answered 451 4.3.0: {e}"));
             var sender = MailSettings.Sender(settings.Configuration, outbox, error.WriteLine);
@@ -39,8 +40,9 @@ internal static class ServeCommand
                 ? SmscSimulator.Start(IPAddress.Loopback, 0, new SmscSimulatorOptions { Reply = parse.GetValue(demo) ? _ => "OK, on my way." : null })
                 : null;
             Dispatcher? dispatcher = null;
+            var binds = Number(settings.Configuration, "Smpp:Binds", 1);
             await using var smsc = new SmscBinds(simulator is null ? smscOptions : smscOptions with { Host = "127.0.0.1", Port = simulator.Port },
-                Number(settings.Configuration, "Smpp:Binds", 1),
+                binds,
                 deliver => dispatcher!.OnDeliverAsync(deliver),
                 e => { if (e.Kind is SmppEventKind.Bound or SmppEventKind.Unbound) { error.WriteLine($"SMPP {e.Kind.ToString().ToLowerInvariant()}: {e.Detail}"); } });
             var replyWindow = TimeSpan.FromDays(Number(settings.Configuration, "Replies:WindowDays", 7));
@@ -48,12 +50,17 @@ internal static class ServeCommand
             dispatcher = new Dispatcher(new DeliveryStore(database, TimeProvider.System), replies, new ReportComposer(options.Domains[0]), smsc, queued,
                 delivery with { SourceStickiness = replyWindow }, TimeProvider.System, e => error.WriteLine($"delivery failed, will retry: {e.Message}"), sender.Wake);
 
+            await using var web = WebGateway.Build(new WebOptions { Urls = settings.Configuration["Web:Urls"] ?? new WebOptions().Urls },
+                new GatewayState(database, binds, () => smsc.Bound) { Accounts = accounts, Emails = emails, Domains = options.Domains });
+            await web.StartAsync(token).ConfigureAwait(false);
+
             // System.CommandLine cancels the token on Ctrl+C and SIGTERM.
             var running = gateway.RunAsync(token);
             var sending = sender.RunAsync(TimeSpan.FromSeconds(1), token);
             var dispatching = dispatcher.RunAsync(token);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"mail2sms is listening for SMTP on {options.Address}:{options.Port} for {string.Join(", ", options.Domains)}; mail it sends goes to {sender.Destination}; Ctrl+C stops it."));
+            output.WriteLine($"Health and readiness: {string.Join(", ", WebGateway.Addresses(web).Select(a => a + "/readyz"))}");
             output.WriteLine(simulator is null
                 ? $"SMS go to the SMSC at {smscOptions.Host}:{smscOptions.Port} as {smscOptions.SystemId}."
                 : $"SMS go to the built-in SMSC simulator (127.0.0.1:{simulator.Port}), which reports every one delivered.");
@@ -70,6 +77,7 @@ internal static class ServeCommand
             {
             }
 
+            await web.StopAsync(CancellationToken.None).ConfigureAwait(false);
             output.WriteLine("mail2sms stopped.");
         }));
         return command;

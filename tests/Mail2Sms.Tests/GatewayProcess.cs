@@ -31,7 +31,7 @@ internal sealed class GatewayProcess : IDisposable
 
     /// <summary>The settings every verb gets: this folder's database, this port, this outbox, then the extra ones.</summary>
     public string[] Settings =>
-        [$"--Database:ConnectionString=Data Source={Path.Combine(Folder, "mail2sms.db")}", $"--Smtp:Port={Port}", $"--Mail:PickupDirectory={Outbox}", .. _extraSettings];
+        [$"--Database:ConnectionString=Data Source={Path.Combine(Folder, "mail2sms.db")}", $"--Smtp:Port={Port}", $"--Mail:PickupDirectory={Outbox}", "--Web:Urls=http://127.0.0.1:0", .. _extraSettings];
 
     /// <summary>A format 1 alert to 0412345678 from nagios@example.com (which the demo account accepts), its subject and Message-ID numbered.</summary>
     public static MimeMessage Email(int n)

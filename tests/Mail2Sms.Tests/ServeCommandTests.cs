@@ -206,4 +206,20 @@ public sealed class ServeCommandTests : IDisposable
         Assert.StartsWith("OK, on my way.", message.TextBody, StringComparison.Ordinal);
         Assert.False(Directory.Exists(gateway.Outbox) && Directory.EnumerateFiles(gateway.Outbox).Any(), "with a smart host, nothing goes to the pickup folder");
     }
+
+    [Fact]
+    public async Task Serve_prints_where_its_readiness_is_and_it_says_ready_once_the_smsc_is_bound()
+    {
+        _gateway.Serve();
+        string readyz;
+        lock (_gateway.Output)
+        {
+            readyz = _gateway.Output.Single(l => l.StartsWith("Health and readiness: ", StringComparison.Ordinal))["Health and readiness: ".Length..];
+        }
+
+        using var http = new HttpClient();
+        Assert.Equal("ok\n", await http.GetStringAsync(new Uri(readyz.Replace("/readyz", "/healthz", StringComparison.Ordinal))));
+        await Waits.UntilAsync(async () => (await http.GetAsync(new Uri(readyz))).IsSuccessStatusCode, "ready: the database answers and the built-in SMSC is bound");
+        Assert.Contains("\"ready\":true", await http.GetStringAsync(new Uri(readyz)), StringComparison.Ordinal);
+    }
 }

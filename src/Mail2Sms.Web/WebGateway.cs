@@ -1,0 +1,85 @@
+using Dapper;
+using Mail2Sms.Gateway.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Mail2Sms.Web;
+
+/// <summary>The web side's settings (<c>Web:*</c>).</summary>
+public sealed record WebOptions
+{
+    /// <summary>Where it listens (<c>Web:Urls</c>, separated by <c>;</c>); port 0 takes a free one.</summary>
+    public string Urls { get; init; } = "http://127.0.0.1:8080";
+}
+
+/// <summary>What the web side shares with the running gateway.</summary>
+/// <param name="Database">The store.</param>
+/// <param name="Binds">The SMPP sessions configured.</param>
+/// <param name="BoundBinds">How many of them are bound now.</param>
+public sealed record GatewayState(SqliteDatabase Database, int Binds, Func<int> BoundBinds)
+{
+    /// <summary>The accounts, users and rules, as intake sees them (one instance per process: it keeps the sender directory).</summary>
+    public AccountStore? Accounts { get; init; }
+
+    /// <summary>The store that commits accepted SMS, as intake's: its commits wake the dispatcher.</summary>
+    public EmailStore? Emails { get; init; }
+
+    /// <summary>The domains mail is accepted for; the first names the gateway.</summary>
+    public IReadOnlyList<string> Domains { get; init; } = ["sms.localhost"];
+
+    /// <summary>The clock.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+}
+
+/// <summary>
+/// The gateway's HTTP side, in the same process as SMTP and delivery: <c>/healthz</c> (the process
+/// answers) and <c>/readyz</c> (the database answers and at least one SMPP bind is up).
+/// </summary>
+public static class WebGateway
+{
+    /// <summary>Builds the web application on <paramref name="options"/>; start it with <c>StartAsync</c>.</summary>
+    public static WebApplication Build(WebOptions options, GatewayState state)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.WebHost.UseUrls(options.Urls);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddSingleton(state);
+        var app = builder.Build();
+        app.MapGet("/healthz", () => Results.Text("ok\n"));
+        app.MapGet("/readyz", ReadyAsync);
+        return app;
+    }
+
+    /// <summary>The addresses it listens on once started (the real port where 0 was asked for).</summary>
+    public static IReadOnlyList<string> Addresses(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return [.. app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? []];
+    }
+
+    private static async Task<IResult> ReadyAsync(GatewayState state, CancellationToken cancellationToken)
+    {
+        string database;
+        try
+        {
+            await using var connection = await state.Database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            database = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM schema_migrations").ConfigureAwait(false) > 0 ? "ok" : "not migrated";
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            database = e.Message;
+        }
+
+        var bound = state.BoundBinds();
+        var smsc = bound > 0 ? "ok" : "no bind is up";
+        var ready = database == "ok" && bound > 0;
+        return Results.Json(new { ready, database, smsc, binds = new { bound, configured = state.Binds } },
+            statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+    }
+}
