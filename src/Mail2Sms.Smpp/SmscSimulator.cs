@@ -59,6 +59,7 @@ public sealed class SmscSimulator : IAsyncDisposable
     private readonly TcpListener _listener;
     private readonly ConcurrentDictionary<SmppConnection, Session> _sessions = new();
     private readonly ConcurrentQueue<Pdu> _received = new();
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<ShortMessage>> _held = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private long _messageIds;
@@ -230,6 +231,11 @@ public sealed class SmscSimulator : IAsyncDisposable
                 }
 
                 (session.Bind, session.SystemId) = (bind.CommandId, bind.SystemId);
+                if (bind.CommandId is CommandId.BindReceiver or CommandId.BindTransceiver)
+                {
+                    _ = DeliverHeldAsync(connection, bind.SystemId);
+                }
+
                 return new BindResp(bind.CommandId.ResponseOf()!.Value) { SystemId = Options.SystemId, Tlvs = [Tlv.Byte(TlvTag.ScInterfaceVersion, 0x34)] };
             case ShortMessage { CommandId: CommandId.SubmitSm } submit:
                 return Submit(connection, session, submit, submit.RegisteredDelivery, submit.Message, CommandId.SubmitSmResp);
@@ -283,52 +289,89 @@ public sealed class SmscSimulator : IAsyncDisposable
         try
         {
             await Task.Delay(Options.ReceiptDelay, _stop.Token).ConfigureAwait(false);
-            var connection = submitter ?? _sessions.FirstOrDefault(s => s.Value.Bind == CommandId.BindReceiver && s.Value.SystemId == systemId).Key;
-            if (connection is null)
-            {
-                return;
-            }
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
 
-            var (source, destination) = request switch
+        var (source, destination) = request switch
+        {
+            ShortMessage submit => ((submit.DestinationTon, submit.DestinationNpi, submit.DestinationAddress), (submit.SourceTon, submit.SourceNpi, submit.SourceAddress)),
+            DataSm data => ((data.DestinationTon, data.DestinationNpi, data.DestinationAddress), (data.SourceTon, data.SourceNpi, data.SourceAddress)),
+            _ => default,
+        };
+        var state = Options.Outcome(number);
+        var now = DateTime.UtcNow;
+        var receipt = new DeliveryReceipt(id, state, state == "DELIVRD" ? "000" : "001", 1, state == "DELIVRD" ? 1 : 0, now, now,
+            Encoding.Latin1.GetString(text.Span[..Math.Min(20, text.Length)]));
+        var fromMobile = new ShortMessage(CommandId.DeliverSm)
+        {
+            SourceTon = source.Item1,
+            SourceNpi = source.Item2,
+            SourceAddress = source.Item3,
+            DestinationTon = destination.Item1,
+            DestinationNpi = destination.Item2,
+            DestinationAddress = destination.Item3,
+        };
+        await DeliverAsync(submitter, systemId, fromMobile with
+        {
+            EsmClass = 0x04,
+            Message = Encoding.Latin1.GetBytes(receipt.Format()),
+            Tlvs = [Tlv.CString(TlvTag.ReceiptedMessageId, id), Tlv.Byte(TlvTag.MessageState, DeliveryReceipt.StateValue(state))],
+        }).ConfigureAwait(false);
+        if (request is ShortMessage submitted && (LongMessages.PartOf(submitted) is not { } part || part.Sequence == part.Total)
+            && Options.Reply?.Invoke(submitted) is { } reply)
+        {
+            await DeliverAsync(submitter, systemId, fromMobile with { Message = LongMessages.Gsm7(reply) }).ConfigureAwait(false);
+        }
+    }
+
+    // To the submitting session when it is a transceiver still open, else to a receiver or transceiver bound with
+    // the same system_id; with none, or when sending fails, it is held for that system_id's next bind, as an SMSC keeps them.
+    private async Task DeliverAsync(SmppConnection? submitter, string? systemId, ShortMessage deliver)
+    {
+        var connection = submitter is { IsClosed: false } ? submitter
+            : _sessions.FirstOrDefault(s => s.Value.Bind is CommandId.BindReceiver or CommandId.BindTransceiver && s.Value.SystemId == systemId && !s.Key.IsClosed).Key;
+        try
+        {
+            if (connection is not null)
             {
-                ShortMessage submit => ((submit.DestinationTon, submit.DestinationNpi, submit.DestinationAddress), (submit.SourceTon, submit.SourceNpi, submit.SourceAddress)),
-                DataSm data => ((data.DestinationTon, data.DestinationNpi, data.DestinationAddress), (data.SourceTon, data.SourceNpi, data.SourceAddress)),
-                _ => default,
-            };
-            var state = Options.Outcome(number);
-            var now = DateTime.UtcNow;
-            var receipt = new DeliveryReceipt(id, state, state == "DELIVRD" ? "000" : "001", 1, state == "DELIVRD" ? 1 : 0, now, now,
-                Encoding.Latin1.GetString(text.Span[..Math.Min(20, text.Length)]));
-            await connection.RequestAsync(new ShortMessage(CommandId.DeliverSm)
-            {
-                SourceTon = source.Item1,
-                SourceNpi = source.Item2,
-                SourceAddress = source.Item3,
-                DestinationTon = destination.Item1,
-                DestinationNpi = destination.Item2,
-                DestinationAddress = destination.Item3,
-                EsmClass = 0x04,
-                Message = Encoding.Latin1.GetBytes(receipt.Format()),
-                Tlvs = [Tlv.CString(TlvTag.ReceiptedMessageId, id), Tlv.Byte(TlvTag.MessageState, DeliveryReceipt.StateValue(state))],
-            }, _stop.Token).ConfigureAwait(false);
-            if (request is ShortMessage submitted && (LongMessages.PartOf(submitted) is not { } part || part.Sequence == part.Total)
-                && Options.Reply?.Invoke(submitted) is { } reply)
-            {
-                await connection.RequestAsync(new ShortMessage(CommandId.DeliverSm)
-                {
-                    SourceTon = source.Item1,
-                    SourceNpi = source.Item2,
-                    SourceAddress = source.Item3,
-                    DestinationTon = destination.Item1,
-                    DestinationNpi = destination.Item2,
-                    DestinationAddress = destination.Item3,
-                    Message = LongMessages.Gsm7(reply),
-                }, _stop.Token).ConfigureAwait(false);
+                await connection.RequestAsync(deliver, _stop.Token).ConfigureAwait(false);
+                return;
             }
         }
         catch (Exception e) when (e is OperationCanceledException or SmppConnectionClosedException or TimeoutException)
         {
-            // The session ended before its receipt: as on a real SMSC, the receipt is not sent.
+            if (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+
+        _held.GetOrAdd(systemId ?? string.Empty, _ => new ConcurrentQueue<ShortMessage>()).Enqueue(deliver);
+    }
+
+    // Receipts held for a system_id go to its session once its bind_resp is out.
+    private async Task DeliverHeldAsync(SmppConnection connection, string systemId)
+    {
+        if (!_held.TryGetValue(systemId, out var held) || held.IsEmpty)
+        {
+            return;
+        }
+
+        try
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50), _stop.Token).ConfigureAwait(false);
+            // As many as were held: one that fails again is held again, for the next bind.
+            for (var left = held.Count; left > 0 && held.TryDequeue(out var deliver); left--)
+            {
+                await DeliverAsync(connection, systemId, deliver).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The simulator stopped.
         }
     }
 

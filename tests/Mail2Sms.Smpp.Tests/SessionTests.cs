@@ -325,4 +325,16 @@ public sealed class SessionTests : IAsyncDisposable
         Assert.Equal("00000010800000000000000300000007" + "00000010800000000000000200000008", Convert.ToHexString(reply));
         Assert.Equal(0, await stream.ReadAsync(new byte[1]).AsTask().WaitAsync(TimeSpan.FromSeconds(20)));
     }
+
+    [Fact]
+    public async Task A_receipt_due_on_a_dropped_session_comes_on_the_next_bind_as_an_smsc_keeps_it()
+    {
+        _smsc.Options.ReceiptDelay = TimeSpan.FromMilliseconds(500);
+        await using var client = Client();
+        await client.WaitBoundAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        var answer = await client.SubmitAsync(Submit("kept for you"));
+        _smsc.DropConnections();
+        await Waits.UntilAsync(() => _delivered.Any(d => DeliveryReceipt.Read(d)?.MessageId == answer.MessageId), "the receipt after the client bound again");
+        Assert.Single(_delivered, d => DeliveryReceipt.Read(d)?.MessageId == answer.MessageId);
+    }
 }
