@@ -24,7 +24,8 @@ internal static class ServeCommand
         command.SetAction((parse, token) => settings.RunAsync(parse, async (database, output) =>
         {
             var options = SmtpOptionsFrom(settings.Configuration);
-            using var accounts = new AccountStore(database, TimeProvider.System);
+            var (delivery, smscOptions, provider) = DeliveryFrom(settings.Configuration);
+            using var accounts = new AccountStore(database, TimeProvider.System) { PartSizes = delivery.PartSizes };
             var passwords = new PasswordVerifier(TimeProvider.System);
             var outbox = new OutboxStore(database, TimeProvider.System);
             var queued = new QueueSignal();
@@ -35,7 +36,6 @@ internal static class ServeCommand
             var sender = MailSettings.Sender(settings.Configuration, outbox, error.WriteLine);
 
             // The SMS centre: the built-in simulator unless Sms:Provider says smpp. In the demo its mobiles answer every SMS.
-            var (delivery, smscOptions, provider) = DeliveryFrom(settings.Configuration);
             await using var simulator = provider == "simulator"
                 ? SmscSimulator.Start(IPAddress.Loopback, 0, new SmscSimulatorOptions { Reply = parse.GetValue(demo) ? _ => "OK, on my way." : null })
                 : null;

@@ -27,6 +27,9 @@ public sealed record DeliveryOptions
     /// <summary>How the parts of a long SMS are tied together (<c>Smpp:Concatenation</c>).</summary>
     public Concatenation Concatenation { get; init; } = Concatenation.Udh8;
 
+    /// <summary>The sizes parts are cut to: a 16-bit reference leaves one character less per part. Intake charges by the same.</summary>
+    public PartSizes PartSizes => Concatenation == Concatenation.Udh16 ? PartSizes.SixteenBitReference : PartSizes.EightBitReference;
+
     /// <summary>How the SMSC writes message IDs in its receipts.</summary>
     public ReceiptIdForm ReceiptIdForm { get; init; } = ReceiptIdForm.SameText;
 
@@ -308,7 +311,7 @@ public sealed class Dispatcher(
 
     private IReadOnlyList<ShortMessage> Submits(ClaimedSms sms)
     {
-        var text = SmsText.From(sms.Text, options.Concatenation == Concatenation.Udh16 ? PartSizes.SixteenBitReference : PartSizes.EightBitReference);
+        var text = SmsText.From(sms.Text, options.PartSizes);
         var gsm = text.Encoding == SmsEncoding.Gsm7;
         var parts = text.SplitParts().Select(p => gsm ? LongMessages.Gsm7(p) : LongMessages.Ucs2(p)).ToList();
         var (source, ton, npi) = SourceOf(sms.Source);

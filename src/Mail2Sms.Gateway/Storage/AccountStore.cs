@@ -302,8 +302,11 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
         _directory.CandidatesAsync(address, cancellationToken);
 
     /// <summary>What Core's decision needs of an account (country, relaxed numbers, parts), or null when there is none.</summary>
-    public Task<Core.Intake.Account?> AccountRulesAsync(string id, CancellationToken cancellationToken = default) =>
-        _directory.AccountAsync(id, cancellationToken);
+    public async Task<Core.Intake.Account?> AccountRulesAsync(string id, CancellationToken cancellationToken = default) =>
+        await _directory.AccountAsync(id, cancellationToken).ConfigureAwait(false) is { } account ? account with { PartSizes = PartSizes } : null;
+
+    /// <summary>The sizes the SMS centre's parts are cut to (set from <c>Smpp:Concatenation</c>): what an SMS costs is counted by them.</summary>
+    public Core.Text.PartSizes? PartSizes { get; init; }
 
     /// <summary>Closes the connection the directory of senders keeps open.</summary>
     public void Dispose() => _directory.Dispose();

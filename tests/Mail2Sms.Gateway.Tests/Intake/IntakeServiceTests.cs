@@ -188,4 +188,19 @@ public sealed class IntakeServiceTests : IDisposable
         Assert.Equal(SmtpReply.MaxLines, reply.Lines.Count);
         Assert.Equal("... and 81 more reasons like these.", reply.Lines[^1]);
     }
+
+    [Fact]
+    public async Task With_16_bit_concatenation_references_a_text_is_charged_by_the_parts_it_really_goes_in()
+    {
+        // 305 characters: two parts of 153, or three of 152.
+        var body = $"X-Cellphone: 0412345678\n\n{new string('x', 305)}";
+        Assert.Equal("250 2.0.0 Accepted: 1 SMS queued for 2 credits.", (await Send(body, messageId: "<udh8@example.com.au>", to: "smsmail")).ToString());
+
+        using var accounts = new Gateway.Storage.AccountStore(_db.Database, _db.Clock) { PartSizes = Core.Text.PartSizes.SixteenBitReference };
+        var udh16 = new IntakeService([Domain], new SenderAuthenticator(accounts, new PasswordLockout(_db.Clock), new PasswordVerifier(_db.Clock)), accounts, _db.Emails, _db.Outbox);
+        var text = $"From: Ops <ops@example.com.au>\r\nSubject: Alert\r\nMessage-ID: <udh16@example.com.au>\r\n\r\n{body}\r\n";
+        var reply = await udh16.ReceiveAsync(new IncomingEmail(MimeMessage.Load(new MemoryStream(Encoding.UTF8.GetBytes(text))),
+            new Envelope("ops@example.com.au", [$"smsmail@{Domain}"], Office), text.Length));
+        Assert.Equal("250 2.0.0 Accepted: 1 SMS queued for 3 credits.", reply.ToString());
+    }
 }
