@@ -132,16 +132,15 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
             var source = !string.IsNullOrWhiteSpace(pick.Sender) ? pick.Sender.Trim()
                 : rules.SourcePool.Count > 0 ? await PoolSourceAsync(connection, transaction, pick.AccountId, pick.Number, rules, now).ConfigureAwait(false)
                 : rules.SourceAddress;
-            var row = await connection.QuerySingleAsync<(long Id, string AccountId, string Number, string Text, string Encoding, long Parts, long Attempts, string CreatedAt, long OptedOut, long PartsDone)>(
+            // An SMS keeps the source it first went from (its replies are matched by it, its parts already out came from it).
+            var row = await connection.QuerySingleAsync<(long Id, string AccountId, string Number, string Text, string Encoding, long Parts, long Attempts, string CreatedAt, long OptedOut, long PartsDone, string Source)>(
                 """
                 UPDATE sms SET claimed_until = @until, source_address = COALESCE(source_address, @source) WHERE id = @id
                 RETURNING id, account_id, number, text, encoding, parts, attempts, created_at,
                     EXISTS (SELECT 1 FROM opt_outs o WHERE o.account_id = sms.account_id AND o.number = sms.number),
-                    (SELECT count(*) FROM sms_parts p WHERE p.sms_id = sms.id)
+                    (SELECT count(*) FROM sms_parts p WHERE p.sms_id = sms.id), source_address
                 """, new { until, source, id = pick.Id }, transaction).ConfigureAwait(false);
-            // An SMS with parts already out keeps the source they went from.
-            var from = row.PartsDone > 0 ? await connection.ExecuteScalarAsync<string>("SELECT source_address FROM sms WHERE id = @id", new { id = row.Id }, transaction).ConfigureAwait(false) ?? source : source;
-            claimed.Add(new ClaimedSms(row.Id, row.AccountId, row.Number, row.Text, row.Encoding, (int)row.Parts, (int)row.Attempts, Timestamps.Read(row.CreatedAt), row.OptedOut != 0, from, (int)row.PartsDone));
+            claimed.Add(new ClaimedSms(row.Id, row.AccountId, row.Number, row.Text, row.Encoding, (int)row.Parts, (int)row.Attempts, Timestamps.Read(row.CreatedAt), row.OptedOut != 0, row.Source, (int)row.PartsDone));
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
