@@ -14,7 +14,7 @@ internal static class MessagesCommand
         var command = new Command("replies", "List the newest replies from mobiles and what became of each.") { status, limit };
         command.SetAction((parse, token) => settings.RunAsync(parse, async (database, output) =>
         {
-            foreach (var reply in await ReplyStore.ListAsync(database, parse.GetValue(status), LimitOf(parse, limit), token).ConfigureAwait(false))
+            foreach (var reply in await ReplyStore.ListAsync(database, parse.GetValue(status), LimitOf(parse, limit), cancellationToken: token).ConfigureAwait(false))
             {
                 var answers = reply.SmsId is { } sms ? string.Create(CultureInfo.InvariantCulture, $"sms {sms} of {reply.AccountId}") : "no SMS";
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -103,8 +103,9 @@ public sealed class ApiStore(SqliteDatabase database, TimeProvider clock)
             }
         }
 
-        return await connection.QuerySingleAsync<IdempotentResponse>(
-            "SELECT status AS Status, body AS Body FROM api_idempotency WHERE account_id = @accountId AND key = @key", new { accountId, key }).ConfigureAwait(false);
+        var (status, body) = await connection.QuerySingleAsync<(long? Status, string? Body)>(
+            "SELECT status, body FROM api_idempotency WHERE account_id = @accountId AND key = @key", new { accountId, key }).ConfigureAwait(false);
+        return new IdempotentResponse((int?)status, body);
     }
 
     /// <summary>Keeps the response to the request that claimed <paramref name="key"/>; null lets the key be used afresh (the request failed).</summary>
