@@ -106,6 +106,17 @@ public sealed class ApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Requests_racing_with_one_idempotency_key_send_one_sms_and_each_gets_its_response_or_409()
+    {
+        var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ =>
+            _api.SendAsync(HttpMethod.Post, "/api/v1/sms", _key, One("0412345678", "Race"), idempotencyKey: "race")));
+        Assert.All(answers, a => Assert.Contains(a.Status, new[] { HttpStatusCode.Accepted, HttpStatusCode.Conflict }));
+        Assert.Single(answers.Where(a => a.Status == HttpStatusCode.Accepted).Select(a => a.Json.GetRawText()).Distinct());
+        Assert.Single(await _api.SmsOfAsync("CI00000001"));
+        Assert.Equal(9, await _api.CreditsOfAsync("CI00000001"));
+    }
+
+    [Fact]
     public async Task Invalid_requests_are_400_problems_and_a_request_the_credits_do_not_cover_is_402()
     {
         foreach (var body in new object[] { new StringContent("{not json", Encoding.UTF8, "application/json"), new { messages = Array.Empty<object>() }, new { messages = new[] { new { to = "0412345678" } } } })
@@ -129,6 +140,7 @@ public sealed class ApiTests : IAsyncLifetime
         var otherKey = await _api.AccountAsync("CI00000002", 5);
         Assert.True((await _api.EmailAsync("CI00000001", "0412345678", "Mine", "Call me")).IsAccepted);
         Assert.True((await _api.EmailAsync("CI00000002", "0412345679", "Theirs", "Call them")).IsAccepted);
+        Assert.Equal(HttpStatusCode.Accepted, (await _api.SendAsync(HttpMethod.Post, "/api/v1/sms", _key, One("0412345670", "Call me too"))).Status);
         await using (var connection = await _api.Database.OpenAsync())
         {
             await connection.ExecuteAsync("UPDATE sms SET status = 'submitted', submitted_at = @now, source_address = '61400000000'",
@@ -138,11 +150,12 @@ public sealed class ApiTests : IAsyncLifetime
         var replies = new ReplyStore(_api.Database, TimeProvider.System, new ReplyComposer(ApiHarness.Domain), TimeSpan.FromDays(1));
         await replies.ReceiveAsync("61412345678", "61400000000", "On my way");
         await replies.ReceiveAsync("61412345679", "61400000000", "Not mine");
+        Assert.Equal(ReplyOutcome.Kept, await replies.ReceiveAsync("61412345670", "61400000000", "Calling"));
         await replies.ReceiveAsync("61412345678", "61400000000", "Here now");
 
         var (status, _, list) = await _api.SendAsync(HttpMethod.Get, "/api/v1/replies?limit=5", _key);
         Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Equal(["Here now", "On my way"], list.EnumerateArray().Select(r => r.GetProperty("text").GetString()));
+        Assert.Equal(["Here now", "Calling", "On my way"], list.EnumerateArray().Select(r => r.GetProperty("text").GetString()));
         Assert.Equal("61412345678", list[0].GetProperty("from").GetString());
         Assert.Single((await _api.SendAsync(HttpMethod.Get, "/api/v1/replies?limit=1", _key)).Json.EnumerateArray());
 

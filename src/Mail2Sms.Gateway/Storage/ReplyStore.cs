@@ -12,6 +12,8 @@ public enum ReplyOutcome
     Ambiguous,
     /// <summary>It answers no SMS within the window: kept for the operator.</summary>
     Unmatched,
+    /// <summary>It answers an SMS sent through the REST API, which has no mailbox to email: kept for the account to read.</summary>
+    Kept,
 }
 
 /// <summary>A reply from a mobile as kept.</summary>
@@ -52,11 +54,15 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, Repl
         // address), any sent to the mobile, the latest first.
         var fromThere = sent.Where(s => s.Source?.TrimStart('+') == toAddress.TrimStart('+')).ToList();
         var latest = fromThere.Count > 0 ? fromThere : sent;
-        var answered = latest.FirstOrDefault(s => s.Originator is not null);
+        var answered = latest.FirstOrDefault();
         ReplyOutcome outcome;
-        if (answered.Originator is null)
+        if (answered.AccountId is null)
         {
             outcome = ReplyOutcome.Unmatched;
+        }
+        else if (answered.Originator is null)
+        {
+            outcome = ReplyOutcome.Kept;
         }
         else
         {
