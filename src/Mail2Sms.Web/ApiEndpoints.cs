@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.Json;
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Gateway.Mail;
@@ -127,10 +128,13 @@ public static class ApiEndpoints
     private static async Task<IResult> SendAsync(HttpContext context, GatewayState state, ApiStore store, ReportComposer reports)
     {
         var account = AccountOf(context);
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+        var body = buffer.ToArray();
         var key = context.Request.Headers["Idempotency-Key"].ToString();
         if (key.Length == 0)
         {
-            return (await SendOnceAsync(context, account, state, store, reports).ConfigureAwait(false)).ToResult();
+            return (await SendOnceAsync(context, body, account, state, store, reports).ConfigureAwait(false)).ToResult();
         }
 
         if (key.Length > 255)
@@ -138,10 +142,14 @@ public static class ApiEndpoints
             return Problem(StatusCodes.Status400BadRequest, "invalid-request", "The request is not valid", "An Idempotency-Key has at most 255 characters.").ToResult();
         }
 
-        switch (await store.ClaimIdempotencyKeyAsync(account, key, context.RequestAborted).ConfigureAwait(false))
+        var hash = Convert.ToHexStringLower(SHA256.HashData(body));
+        switch (await store.ClaimIdempotencyKeyAsync(account, key, hash, context.RequestAborted).ConfigureAwait(false))
         {
-            case { Status: { } status, Body: { } body }:
-                return new ApiReply(status, body).ToResult();
+            case { RequestHash: var first } when first != hash:
+                return Problem(StatusCodes.Status422UnprocessableEntity, "idempotency-key-reused", "This Idempotency-Key was used for another request",
+                    "A request with another body was sent with this Idempotency-Key: use a new key for each new request.").ToResult();
+            case { Status: { } status, Body: { } stored }:
+                return new ApiReply(status, stored).ToResult();
             case not null:
                 return Problem(StatusCodes.Status409Conflict, "idempotency-key-in-use", "A request with this Idempotency-Key is under way",
                     "Another request with this Idempotency-Key has not finished yet: try again in a moment to get its response.").ToResult();
@@ -150,7 +158,7 @@ public static class ApiEndpoints
         ApiReply? reply = null;
         try
         {
-            reply = await SendOnceAsync(context, account, state, store, reports).ConfigureAwait(false);
+            reply = await SendOnceAsync(context, body, account, state, store, reports).ConfigureAwait(false);
             return reply.ToResult();
         }
         finally
@@ -160,15 +168,15 @@ public static class ApiEndpoints
         }
     }
 
-    private static async Task<ApiReply> SendOnceAsync(HttpContext context, string accountId, GatewayState state, ApiStore store, ReportComposer reports)
+    private static async Task<ApiReply> SendOnceAsync(HttpContext context, byte[] body, string accountId, GatewayState state, ApiStore store, ReportComposer reports)
     {
         var cancellationToken = context.RequestAborted;
         SendRequest? request;
         try
         {
-            request = await context.Request.ReadFromJsonAsync<SendRequest>(JsonSerializerOptions.Web, cancellationToken).ConfigureAwait(false);
+            request = JsonSerializer.Deserialize<SendRequest>(body, JsonSerializerOptions.Web);
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        catch (JsonException e)
         {
             return Invalid($"The body must be JSON with a messages list: {e.Message}");
         }
@@ -213,7 +221,7 @@ public static class ApiEndpoints
 
         var acceptance = new Acceptance(sms, failures, null);
         var received = new ReceivedEmail(accountId, null, null, "api", client?.ToString(), EmailFormat.Mobile, request.Subject ?? string.Empty,
-            context.Request.ContentLength ?? 0, [.. messages.Select(m => m.To!)]);
+            body.Length, [.. messages.Select(m => m.To!)]);
         var outcome = await emails.AcceptAsync(received, acceptance, null, reports.Compose, cancellationToken).ConfigureAwait(false);
         if (outcome.Refusal is { } refusal)
         {

@@ -90,7 +90,7 @@ public sealed class ApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_retry_with_the_same_idempotency_key_gets_the_first_response_and_sends_and_charges_nothing_again()
+    public async Task A_retry_with_the_same_idempotency_key_gets_the_first_response_and_sends_and_charges_nothing_again_and_another_body_is_422()
     {
         var first = await _api.SendAsync(HttpMethod.Post, "/api/v1/sms", _key, One("0412345678", "Once only"), idempotencyKey: "job-42");
         var again = await _api.SendAsync(HttpMethod.Post, "/api/v1/sms", _key, One("0412345678", "Once only"), idempotencyKey: "job-42");
@@ -98,6 +98,11 @@ public sealed class ApiTests : IAsyncLifetime
         Assert.Equal(first.Json.GetRawText(), again.Json.GetRawText());
         Assert.Single(await _api.SmsOfAsync("CI00000001"));
         Assert.Equal(9, await _api.CreditsOfAsync("CI00000001"));
+
+        var reused = await _api.SendAsync(HttpMethod.Post, "/api/v1/sms", _key, One("0412345678", "Something else"), idempotencyKey: "job-42");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, reused.Status);
+        AssertProblem(reused.Json, reused.ContentType, 422, "idempotency-key-reused");
+        Assert.Single(await _api.SmsOfAsync("CI00000001"));
 
         // The key is the account's: another account's request with it is its own.
         var other = await _api.AccountAsync("CI00000002", 5);

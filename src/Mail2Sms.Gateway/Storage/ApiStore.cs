@@ -9,7 +9,10 @@ namespace Mail2Sms.Gateway.Storage;
 public sealed record ApiKeyRecord(long Id, string AccountId, string? Name, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
 
 /// <summary>The response first given to a request with an Idempotency-Key; <see cref="Status"/> is null while that request is under way.</summary>
-public sealed record IdempotentResponse(int? Status, string? Body);
+/// <param name="Status">The HTTP status.</param>
+/// <param name="Body">The body as written.</param>
+/// <param name="RequestHash">The SHA-256 of that request's body, to tell a retry from another request reusing the key.</param>
+public sealed record IdempotentResponse(int? Status, string? Body, string? RequestHash = null);
 
 /// <summary>One SMS of an account as the API shows it.</summary>
 public sealed record SmsStatus(
@@ -81,10 +84,11 @@ public sealed class ApiStore(SqliteDatabase database, TimeProvider clock)
     }
 
     /// <summary>
-    /// Claims <paramref name="key"/> for a new request of <paramref name="accountId"/> and returns null; or,
-    /// when a request with that key came within the window, returns its response (or that it is under way).
+    /// Claims <paramref name="key"/> for a new request of <paramref name="accountId"/> whose body hashes to
+    /// <paramref name="requestHash"/> and returns null; or, when a request with that key came within the
+    /// window, returns its response (or that it is under way) and its hash.
     /// </summary>
-    public async Task<IdempotentResponse?> ClaimIdempotencyKeyAsync(string accountId, string key, CancellationToken cancellationToken = default)
+    public async Task<IdempotentResponse?> ClaimIdempotencyKeyAsync(string accountId, string key, string requestHash, CancellationToken cancellationToken = default)
     {
         var now = clock.GetUtcNow();
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -93,19 +97,20 @@ public sealed class ApiStore(SqliteDatabase database, TimeProvider clock)
             // A key older than the window is a new request.
             var claimed = await connection.ExecuteAsync(
                 """
-                INSERT INTO api_idempotency (account_id, key, created_at) VALUES (@accountId, @key, @now)
-                ON CONFLICT (account_id, key) DO UPDATE SET status = NULL, body = NULL, created_at = excluded.created_at WHERE api_idempotency.created_at < @since
+                INSERT INTO api_idempotency (account_id, key, request_hash, created_at) VALUES (@accountId, @key, @requestHash, @now)
+                ON CONFLICT (account_id, key) DO UPDATE SET request_hash = excluded.request_hash, status = NULL, body = NULL, created_at = excluded.created_at
+                WHERE api_idempotency.created_at < @since
                 """,
-                new { accountId, key, now = Timestamps.Write(now), since = Timestamps.Write(now - IdempotencyWindow) }).ConfigureAwait(false);
+                new { accountId, key, requestHash, now = Timestamps.Write(now), since = Timestamps.Write(now - IdempotencyWindow) }).ConfigureAwait(false);
             if (claimed > 0)
             {
                 return null;
             }
         }
 
-        var (status, body) = await connection.QuerySingleAsync<(long? Status, string? Body)>(
-            "SELECT status, body FROM api_idempotency WHERE account_id = @accountId AND key = @key", new { accountId, key }).ConfigureAwait(false);
-        return new IdempotentResponse((int?)status, body);
+        var (status, body, hash) = await connection.QuerySingleAsync<(long? Status, string? Body, string RequestHash)>(
+            "SELECT status, body, request_hash FROM api_idempotency WHERE account_id = @accountId AND key = @key", new { accountId, key }).ConfigureAwait(false);
+        return new IdempotentResponse((int?)status, body, hash);
     }
 
     /// <summary>Keeps the response to the request that claimed <paramref name="key"/>; null lets the key be used afresh (the request failed).</summary>

@@ -11,10 +11,12 @@ CREATE TABLE api_keys (
 
 CREATE INDEX api_keys_by_account ON api_keys (account_id, id);
 
--- status and body are null while the first request with the key is under way.
+-- status and body are null while the first request with the key is under way; request_hash (SHA-256
+-- of its body) tells a retry from another request that reuses the key.
 CREATE TABLE api_idempotency (
     account_id          TEXT    NOT NULL REFERENCES accounts (id),
     key                 TEXT    NOT NULL,
+    request_hash        TEXT    NOT NULL,
     status              INTEGER NULL,
     body                TEXT    NULL,
     created_at          TEXT    NOT NULL,
