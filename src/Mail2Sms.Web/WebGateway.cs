@@ -50,9 +50,11 @@ public static class WebGateway
         builder.WebHost.UseUrls(options.Urls);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton(state);
+        builder.Services.AddApi();
         var app = builder.Build();
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", ReadyAsync);
+        app.MapApi(state);
         return app;
     }
 

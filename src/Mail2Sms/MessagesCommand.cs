@@ -9,12 +9,12 @@ internal static class MessagesCommand
 {
     public static Command Replies(Settings settings)
     {
-        var status = new Option<string?>("--status") { Description = "Only replies in this status: emailed, ambiguous (emailed to the latest, flagged) or unmatched (answers no SMS; emailed to nobody)." };
+        var status = new Option<string?>("--status") { Description = "Only replies in this status: emailed, ambiguous (emailed to the latest, flagged) unmatched (answers no SMS; emailed to nobody) or kept (answers an SMS sent through the REST API)." };
         var limit = Limit();
         var command = new Command("replies", "List the newest replies from mobiles and what became of each.") { status, limit };
         command.SetAction((parse, token) => settings.RunAsync(parse, async (database, output) =>
         {
-            foreach (var reply in await ReplyStore.ListAsync(database, parse.GetValue(status), LimitOf(parse, limit), token).ConfigureAwait(false))
+            foreach (var reply in await ReplyStore.ListAsync(database, parse.GetValue(status), LimitOf(parse, limit), cancellationToken: token).ConfigureAwait(false))
             {
                 var answers = reply.SmsId is { } sms ? string.Create(CultureInfo.InvariantCulture, $"sms {sms} of {reply.AccountId}") : "no SMS";
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Text.Json;
 using Mail2Sms.Tests.Shared;
 using MailKit.Net.Smtp;
 using MimeKit;
@@ -211,15 +214,41 @@ public sealed class ServeCommandTests : IDisposable
     public async Task Serve_prints_where_its_readiness_is_and_it_says_ready_once_the_smsc_is_bound()
     {
         _gateway.Serve();
-        string readyz;
-        lock (_gateway.Output)
-        {
-            readyz = _gateway.Output.Single(l => l.StartsWith("Health and readiness: ", StringComparison.Ordinal))["Health and readiness: ".Length..];
-        }
-
+        var readyz = ReadyzUrl();
         using var http = new HttpClient();
         Assert.Equal("ok\n", await http.GetStringAsync(new Uri(readyz.Replace("/readyz", "/healthz", StringComparison.Ordinal))));
         await Waits.UntilAsync(async () => (await http.GetAsync(new Uri(readyz))).IsSuccessStatusCode, "ready: the database answers and the built-in SMSC is bound");
         Assert.Contains("\"ready\":true", await http.GetStringAsync(new Uri(readyz)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_sms_sent_through_the_api_is_delivered_by_the_built_in_smsc_and_its_reply_is_listed()
+    {
+        _gateway.Serve();
+        var (exitCode, output) = _gateway.Run("apikey", "add", "DEMO0001", "--name", "e2e");
+        Assert.Equal(0, exitCode);
+        var key = output.Split('\n')[1];
+        var api = ReadyzUrl().Replace("/readyz", "/api/v1", StringComparison.Ordinal);
+
+        using var http = new HttpClient();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        using var sent = await http.PostAsJsonAsync(new Uri($"{api}/sms"), new { messages = new[] { new { to = "0412345678", text = "Server 23 is offline." } } });
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, sent.StatusCode);
+        var id = (await sent.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("messages")[0].GetProperty("id").GetInt64();
+
+        await Waits.UntilAsync(async () => (await http.GetFromJsonAsync<JsonElement>(new Uri($"{api}/sms/{id}"))).GetProperty("status").GetString() == "delivered",
+            "the SMS delivered, as the API shows it");
+        await Waits.UntilAsync(async () => (await http.GetFromJsonAsync<JsonElement>(new Uri($"{api}/replies"))).GetArrayLength() > 0, "the demo mobile's reply listed");
+        var reply = (await http.GetFromJsonAsync<JsonElement>(new Uri($"{api}/replies")))[0];
+        Assert.Equal((id, "61412345678"), (reply.GetProperty("smsId").GetInt64(), reply.GetProperty("from").GetString()));
+        Assert.StartsWith("OK, on my way.", reply.GetProperty("text").GetString(), StringComparison.Ordinal);
+    }
+
+    private string ReadyzUrl()
+    {
+        lock (_gateway.Output)
+        {
+            return _gateway.Output.Single(l => l.StartsWith("Health and readiness: ", StringComparison.Ordinal))["Health and readiness: ".Length..];
+        }
     }
 }

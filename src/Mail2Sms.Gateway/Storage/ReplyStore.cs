@@ -12,6 +12,8 @@ public enum ReplyOutcome
     Ambiguous,
     /// <summary>It answers no SMS within the window: kept for the operator.</summary>
     Unmatched,
+    /// <summary>It answers an SMS sent through the REST API, which has no mailbox to email: kept for the account to read.</summary>
+    Kept,
 }
 
 /// <summary>A reply from a mobile as kept.</summary>
@@ -52,11 +54,15 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, Repl
         // address), any sent to the mobile, the latest first.
         var fromThere = sent.Where(s => s.Source?.TrimStart('+') == toAddress.TrimStart('+')).ToList();
         var latest = fromThere.Count > 0 ? fromThere : sent;
-        var answered = latest.FirstOrDefault(s => s.Originator is not null);
+        var answered = latest.FirstOrDefault();
         ReplyOutcome outcome;
-        if (answered.Originator is null)
+        if (answered.AccountId is null)
         {
             outcome = ReplyOutcome.Unmatched;
+        }
+        else if (answered.Originator is null)
+        {
+            outcome = ReplyOutcome.Kept;
         }
         else
         {
@@ -83,17 +89,17 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, Repl
         return outcome;
     }
 
-    /// <summary>The newest replies, at most <paramref name="limit"/>, only those in <paramref name="status"/> when given.</summary>
-    public static async Task<IReadOnlyList<ReplyListing>> ListAsync(SqliteDatabase database, string? status, int limit, CancellationToken cancellationToken = default)
+    /// <summary>The newest replies, at most <paramref name="limit"/>, only those in <paramref name="status"/> and to SMS of <paramref name="accountId"/> when given.</summary>
+    public static async Task<IReadOnlyList<ReplyListing>> ListAsync(SqliteDatabase database, string? status, int limit, string? accountId = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(database);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<(long Id, string ReceivedAt, string Mobile, string ToAddress, string Status, string Text, long? SmsId, string? AccountId)>(
             """
             SELECT r.id, r.received_at, r.mobile, r.to_address, r.status, r.text, r.sms_id, s.account_id FROM replies r LEFT JOIN sms s ON s.id = r.sms_id
-            WHERE @status IS NULL OR r.status = @status ORDER BY r.id DESC LIMIT @limit
+            WHERE (@status IS NULL OR r.status = @status) AND (@accountId IS NULL OR s.account_id = @accountId) ORDER BY r.id DESC LIMIT @limit
             """,
-            new { status = status?.ToLowerInvariant(), limit }).ConfigureAwait(false);
+            new { status = status?.ToLowerInvariant(), limit, accountId }).ConfigureAwait(false);
         return [.. rows.Select(r => new ReplyListing(r.Id, Timestamps.Read(r.ReceivedAt), r.Mobile, r.ToAddress, r.Status, r.Text, r.SmsId, r.AccountId))];
     }
 }

@@ -1,0 +1,284 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Mail2Sms.Core.Intake;
+using Mail2Sms.Gateway.Mail;
+using Mail2Sms.Gateway.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
+using MimeKit;
+
+namespace Mail2Sms.Web;
+
+/// <summary>The body of <c>POST /api/v1/sms</c>.</summary>
+/// <param name="Messages">The SMS to send, one per entry.</param>
+/// <param name="Subject">Put before each text, as an email's subject is in format 1.</param>
+public sealed record SendRequest(IReadOnlyList<MessageRequest>? Messages, string? Subject = null);
+
+/// <summary>One SMS to send.</summary>
+/// <param name="To">The number, as a format 1 recipient would write it (<c>0412345678</c>, <c>+61412345678</c>).</param>
+/// <param name="Text">The text.</param>
+/// <param name="Name">Who the recipient is, kept with the SMS.</param>
+public sealed record MessageRequest(string? To, string? Text, string? Name = null);
+
+/// <summary>The answer to <c>POST /api/v1/sms</c>: the request's SMS are queued.</summary>
+/// <param name="Credits">What the request cost.</param>
+/// <param name="Balance">The account's credits after it.</param>
+/// <param name="Messages">Each message of the request, in its order.</param>
+public sealed record SendResponse(long Credits, long Balance, IReadOnlyList<MessageOutcome> Messages);
+
+/// <summary>What became of one message: an SMS queued (<see cref="Id"/>), or the reasons it was not.</summary>
+public sealed record MessageOutcome(string To, long? Id, string? Number, int Parts, string? Encoding, IReadOnlyList<MessageFailure> Failures);
+
+/// <summary>Why a message was not sent: the rule's code and a sentence a person can act on.</summary>
+public sealed record MessageFailure(string Code, string Detail);
+
+/// <summary>The account as <c>GET /api/v1/account</c> shows it.</summary>
+public sealed record AccountView(string Id, long Credits, long LowCreditWarning, bool LowCredit, string? Sender, string? Country);
+
+/// <summary>A reply from a mobile to one of the account's SMS.</summary>
+public sealed record ReplyView(long Id, DateTimeOffset ReceivedAt, string From, string Text, long? SmsId);
+
+/// <summary>
+/// The REST API (<c>/api/v1</c>): send SMS through the very rules and credit transaction an email of
+/// format 1 goes through, follow them, read replies and the account. Clients authenticate with
+/// <c>Authorization: Bearer</c> and an API key; every refusal is an RFC 7807 problem.
+/// </summary>
+public static class ApiEndpoints
+{
+    /// <summary>Most messages in one request: as many as one email may have recipients.</summary>
+    public const int MaxMessages = RecipientAdmission.DefaultMaxRecipients;
+
+    private const string AccountItem = "mail2sms.account";
+    private const string ProblemJson = "application/problem+json";
+
+    /// <summary>Registers what the API needs before the application is built: its OpenAPI document.</summary>
+    public static IServiceCollection AddApi(this IServiceCollection services) => services.AddOpenApi();
+
+    /// <summary>Maps <c>/api/v1</c> and the OpenAPI document <c>/openapi/v1.json</c>.</summary>
+    public static WebApplication MapApi(this WebApplication app, GatewayState state)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(state);
+        var store = new ApiStore(state.Database, state.Clock);
+        var reports = new ReportComposer(state.Domains[0]);
+        app.MapOpenApi();
+        var api = app.MapGroup("/api/v1").AddEndpointFilter(async (context, next) =>
+        {
+            var header = context.HttpContext.Request.Headers.Authorization.ToString();
+            var account = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                ? await store.AccountOfKeyAsync(header["Bearer ".Length..].Trim(), context.HttpContext.RequestAborted).ConfigureAwait(false)
+                : null;
+            if (account is null)
+            {
+                context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
+                return Problem(StatusCodes.Status401Unauthorized, "unauthorized", "An API key is needed",
+                    "Send Authorization: Bearer <key> with a key the operator made with mail2sms apikey add; this one is missing, unknown or revoked.").ToResult();
+            }
+
+            context.HttpContext.Items[AccountItem] = account;
+            return await next(context).ConfigureAwait(false);
+        }).ProducesProblem(StatusCodes.Status401Unauthorized);
+
+        api.MapPost("/sms", Task<IResult> (HttpContext context) => SendAsync(context, state, store, reports))
+            .Accepts<SendRequest>("application/json")
+            .Produces<SendResponse>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status402PaymentRequired)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .WithName("SendSms").WithSummary("Send one or many SMS (Idempotency-Key makes a retry safe).");
+        api.MapGet("/sms/{id:long}", async Task<IResult> (long id, HttpContext context) =>
+                await store.FindSmsAsync(AccountOf(context), id, context.RequestAborted).ConfigureAwait(false) is { } sms
+                    ? Results.Ok(sms)
+                    : Problem(StatusCodes.Status404NotFound, "not-found", "No such SMS", $"The account has no SMS {id}.").ToResult())
+            .Produces<SmsStatus>().ProducesProblem(StatusCodes.Status404NotFound)
+            .WithName("GetSms").WithSummary("An SMS's status, timestamps, parts and error.");
+        api.MapGet("/replies", async Task<IResult> (int? limit, HttpContext context) =>
+            {
+                if (limit is < 1 or > 1000)
+                {
+                    return Problem(StatusCodes.Status400BadRequest, "invalid-request", "The request is not valid", "limit must be from 1 to 1000.").ToResult();
+                }
+
+                var replies = await ReplyStore.ListAsync(state.Database, null, limit ?? 50, AccountOf(context), context.RequestAborted).ConfigureAwait(false);
+                return Results.Ok(replies.Select(r => new ReplyView(r.Id, r.ReceivedAt, r.Mobile, r.Text, r.SmsId)).ToList());
+            })
+            .Produces<List<ReplyView>>().ProducesProblem(StatusCodes.Status400BadRequest)
+            .WithName("ListReplies").WithSummary("Replies to the account's SMS, newest first (limit, default 50).");
+        api.MapGet("/account", async (HttpContext context) =>
+            {
+                var account = await Stores(state).Accounts.FindAccountAsync(AccountOf(context), context.RequestAborted).ConfigureAwait(false)
+                    ?? throw new InvalidOperationException("The key's account vanished.");
+                return Results.Ok(new AccountView(account.Id, account.Credits, account.LowCreditWarning,
+                    account.LowCreditWarning > 0 && account.Credits < account.LowCreditWarning, account.Sender, account.Country));
+            })
+            .Produces<AccountView>()
+            .WithName("GetAccount").WithSummary("Credits, the low-credit warning and the sender.");
+        return app;
+    }
+
+    private static string AccountOf(HttpContext context) => (string)context.Items[AccountItem]!;
+
+    private static (AccountStore Accounts, EmailStore Emails) Stores(GatewayState state) =>
+        (state.Accounts ?? throw new InvalidOperationException("The API needs the gateway's AccountStore."),
+            state.Emails ?? throw new InvalidOperationException("The API needs the gateway's EmailStore."));
+
+    private static async Task<IResult> SendAsync(HttpContext context, GatewayState state, ApiStore store, ReportComposer reports)
+    {
+        var account = AccountOf(context);
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+        var body = buffer.ToArray();
+        var key = context.Request.Headers["Idempotency-Key"].ToString();
+        if (key.Length == 0)
+        {
+            return (await SendOnceAsync(context, body, account, state, store, reports).ConfigureAwait(false)).ToResult();
+        }
+
+        if (key.Length > 255)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "invalid-request", "The request is not valid", "An Idempotency-Key has at most 255 characters.").ToResult();
+        }
+
+        var hash = Convert.ToHexStringLower(SHA256.HashData(body));
+        switch (await store.ClaimIdempotencyKeyAsync(account, key, hash, context.RequestAborted).ConfigureAwait(false))
+        {
+            case { RequestHash: var first } when first != hash:
+                return Problem(StatusCodes.Status422UnprocessableEntity, "idempotency-key-reused", "This Idempotency-Key was used for another request",
+                    "A request with another body was sent with this Idempotency-Key: use a new key for each new request.").ToResult();
+            case { Status: { } status, Body: { } stored }:
+                return new ApiReply(status, stored).ToResult();
+            case not null:
+                return Problem(StatusCodes.Status409Conflict, "idempotency-key-in-use", "A request with this Idempotency-Key is under way",
+                    "Another request with this Idempotency-Key has not finished yet: try again in a moment to get its response.").ToResult();
+        }
+
+        ApiReply? reply = null;
+        try
+        {
+            reply = await SendOnceAsync(context, body, account, state, store, reports).ConfigureAwait(false);
+            return reply.ToResult();
+        }
+        finally
+        {
+            // Kept unless the gateway failed: then the retry runs afresh (nothing was committed).
+            await store.FinishIdempotencyKeyAsync(account, key, reply is { Status: < 500 } ? new IdempotentResponse(reply.Status, reply.Json) : null).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<ApiReply> SendOnceAsync(HttpContext context, byte[] body, string accountId, GatewayState state, ApiStore store, ReportComposer reports)
+    {
+        var cancellationToken = context.RequestAborted;
+        SendRequest? request;
+        try
+        {
+            request = JsonSerializer.Deserialize<SendRequest>(body, JsonSerializerOptions.Web);
+        }
+        catch (JsonException e)
+        {
+            return Invalid($"The body must be JSON with a messages list: {e.Message}");
+        }
+
+        if (request?.Messages is not { Count: > 0 } messages || messages.Count > MaxMessages)
+        {
+            return Invalid($"messages must list from 1 to {MaxMessages} messages.");
+        }
+
+        if (messages.Any(m => m is null || string.IsNullOrWhiteSpace(m.To) || m.Text is null))
+        {
+            return Invalid("Each message needs to (a number) and text.");
+        }
+
+        var (accounts, emails) = Stores(state);
+        var rules = await accounts.AccountRulesAsync(accountId, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"Account {accountId} vanished.");
+        var client = context.Connection.RemoteIpAddress;
+        var decisions = messages.Select(m => Decide(m, request.Subject, rules, state.Domains, client)).ToList();
+
+        // As in an email, each distinct (number, text) pair is one SMS.
+        var sms = new List<OutboundSms>();
+        var positions = new List<int?>();
+        foreach (var (decided, _) in decisions)
+        {
+            var position = decided is null ? -1 : sms.FindIndex(s => s.Number == decided.Number && s.Text.Text == decided.Text.Text);
+            if (decided is not null && position < 0)
+            {
+                position = sms.Count;
+                sms.Add(decided);
+            }
+
+            positions.Add(decided is null ? null : position);
+        }
+
+        var failures = decisions.Zip(messages).SelectMany(d => d.First.Failures.Select(r => new RecipientFailure(d.Second.To!, r))).ToList();
+        if (sms.Count == 0)
+        {
+            return Problem(StatusCodes.Status422UnprocessableEntity, "refused", "No SMS can be sent",
+                string.Join(" ", failures.Select(f => f.ToString())), Outcomes(messages, decisions, positions, [], sms));
+        }
+
+        var acceptance = new Acceptance(sms, failures, null);
+        var received = new ReceivedEmail(accountId, null, null, "api", client?.ToString(), EmailFormat.Mobile, request.Subject ?? string.Empty,
+            body.Length, [.. messages.Select(m => m.To!)]);
+        var outcome = await emails.AcceptAsync(received, acceptance, null, reports.Compose, cancellationToken).ConfigureAwait(false);
+        if (outcome.Refusal is { } refusal)
+        {
+            return refusal.Code == ReasonCode.InsufficientCredits
+                ? Problem(StatusCodes.Status402PaymentRequired, "insufficient-credits", "Not enough credits", refusal.Text)
+                : Problem(StatusCodes.Status422UnprocessableEntity, "refused", "No SMS can be sent", refusal.Text);
+        }
+
+        var ids = await store.SmsIdsAsync(outcome.EmailId!.Value, cancellationToken).ConfigureAwait(false);
+        return new ApiReply(StatusCodes.Status202Accepted,
+            JsonSerializer.Serialize(new SendResponse(acceptance.Credits, outcome.Balance, Outcomes(messages, decisions, positions, ids, sms)), JsonSerializerOptions.Web));
+    }
+
+    /// <summary>One message decided as the email <c>&lt;to&gt;@domain</c> with this subject and text would be: its SMS, or why not.</summary>
+    private static (OutboundSms? Sms, IReadOnlyList<Reason> Failures) Decide(
+        MessageRequest message, string? subject, Account rules, IReadOnlyList<string> domains, System.Net.IPAddress? client)
+    {
+        var to = message.To!.Trim();
+        var recipient = Recipient.Parse($"{to}@{domains[0]}", domains);
+        if (to.Contains('@', StringComparison.Ordinal) || recipient.Format != EmailFormat.Mobile)
+        {
+            return (null, [Reasons.Create(ReasonCode.InvalidNumber, $"'{to}' is not a phone number.")]);
+        }
+
+        using var email = new MimeMessage { Subject = subject ?? string.Empty, Body = new TextPart("plain") { Text = message.Text! } };
+        var facts = SenderFacts.Read(email, new Envelope($"api@{domains[0]}", [recipient.Address], client), domains);
+        return IntakeRules.Decide(facts, rules) switch
+        {
+            Rejection rejection => (null, rejection.Reasons),
+            Acceptance accepted => (accepted.Messages.Count > 0 ? accepted.Messages[0] with { Name = message.Name } : null,
+                [.. accepted.Failures.Select(f => f.Reason)]),
+            _ => throw new InvalidOperationException("Intake decided neither to accept nor to reject."),
+        };
+    }
+
+    private static List<MessageOutcome> Outcomes(IReadOnlyList<MessageRequest> messages, List<(OutboundSms? Sms, IReadOnlyList<Reason> Failures)> decisions,
+        List<int?> positions, IReadOnlyList<long> ids, List<OutboundSms> sms) =>
+        [.. messages.Select((m, i) => positions[i] is { } p
+            ? new MessageOutcome(m.To!, ids.Count > p ? ids[p] : null, sms[p].Number, sms[p].Text.PartCount, sms[p].Text.Encoding.ToString(), [])
+            : new MessageOutcome(m.To!, null, null, 0, null, [.. decisions[i].Failures.Select(r => new MessageFailure(r.Code.ToString(), r.Text))]))];
+
+    private static ApiReply Invalid(string detail) => Problem(StatusCodes.Status400BadRequest, "invalid-request", "The request is not valid", detail);
+
+    private static ApiReply Problem(int status, string type, string title, string detail, List<MessageOutcome>? messages = null)
+    {
+        var problem = new ProblemDetails { Type = $"urn:mail2sms:problem:{type}", Title = title, Status = status, Detail = detail };
+        if (messages is not null)
+        {
+            problem.Extensions["messages"] = messages;
+        }
+
+        return new ApiReply(status, JsonSerializer.Serialize(problem, JsonSerializerOptions.Web));
+    }
+
+    /// <summary>A response as written, so that the first response to an Idempotency-Key is given again byte for byte.</summary>
+    private sealed record ApiReply(int Status, string Json)
+    {
+        public IResult ToResult() => Results.Text(Json, Status >= 400 ? ProblemJson : "application/json", System.Text.Encoding.UTF8, Status);
+    }
+}
