@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Net;
+using Mail2Sms.Gateway;
 using Mail2Sms.Gateway.Delivery;
 using Mail2Sms.Gateway.Intake;
 using Mail2Sms.Gateway.Mail;
@@ -44,14 +45,24 @@ internal static class ServeCommand
             await using var smsc = new SmscBinds(simulator is null ? smscOptions : smscOptions with { Host = "127.0.0.1", Port = simulator.Port },
                 binds,
                 deliver => dispatcher!.OnDeliverAsync(deliver),
-                e => { if (e.Kind is SmppEventKind.Bound or SmppEventKind.Unbound) { error.WriteLine($"SMPP {e.Kind.ToString().ToLowerInvariant()}: {e.Detail}"); } });
+                e =>
+                {
+                    if (e.Kind is SmppEventKind.Bound or SmppEventKind.Unbound)
+                    {
+                        error.WriteLine($"SMPP {e.Kind.ToString().ToLowerInvariant()}: {e.Detail}");
+                    }
+                    else if (e.Kind == SmppEventKind.Throttled)
+                    {
+                        GatewayMetrics.Throttled();
+                    }
+                });
             var replyWindow = TimeSpan.FromDays(Number(settings.Configuration, "Replies:WindowDays", 7));
             var replies = new ReplyStore(database, TimeProvider.System, new ReplyComposer(options.Domains[0]), replyWindow);
             dispatcher = new Dispatcher(new DeliveryStore(database, TimeProvider.System), replies, new ReportComposer(options.Domains[0]), smsc, queued,
                 delivery with { SourceStickiness = replyWindow }, TimeProvider.System, e => error.WriteLine($"delivery failed, will retry: {e.Message}"), sender.Wake);
 
             await using var web = WebGateway.Build(new WebOptions { Urls = settings.Configuration["Web:Urls"] ?? new WebOptions().Urls },
-                new GatewayState(database, binds, () => smsc.Bound) { Accounts = accounts, Emails = emails, Domains = options.Domains });
+                new GatewayState(database, binds, () => smsc.Bound) { Accounts = accounts, Emails = emails, Domains = options.Domains, Outstanding = () => smsc.Outstanding });
             await web.StartAsync(token).ConfigureAwait(false);
 
             // System.CommandLine cancels the token on Ctrl+C and SIGTERM.

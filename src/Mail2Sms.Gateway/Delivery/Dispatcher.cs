@@ -263,9 +263,12 @@ public sealed class Dispatcher(
         {
             foreach (var part in Submits(sms).Skip(sms.PartsDone))
             {
+                var started = clock.GetTimestamp();
                 var answer = await smsc.SubmitAsync(part, limit.Token).ConfigureAwait(false);
+                GatewayMetrics.SubmitTook(clock.GetElapsedTime(started));
                 if (answer.Status == CommandStatus.Ok)
                 {
+                    GatewayMetrics.PartSubmitted();
                     ids.Add(answer.MessageId);
                     continue;
                 }

@@ -29,14 +29,14 @@ public sealed class IntakeService(
         var facts = SenderFacts.Read(email.Message, email.Envelope, gatewayDomains);
         if (facts.Rejection is { } rejection)
         {
-            return SmtpReply.Refused(rejection);
+            return Refused(new Rejection(rejection));
         }
 
         var sender = await authenticator.AuthenticateAsync(facts.Originator, facts.SenderBlock, email.SmtpAuthUser,
             email.Envelope.ClientAddress, facts.IsForwarded, cancellationToken).ConfigureAwait(false);
         if (sender.Failure is { } failure)
         {
-            return SmtpReply.Refused(failure);
+            return Refused(new Rejection(failure));
         }
 
         var account = await accounts.AccountRulesAsync(sender.AccountId!, cancellationToken).ConfigureAwait(false)
@@ -51,7 +51,7 @@ public sealed class IntakeService(
                 case Rejection refused:
                     // An email accepted before and resent after its account's rules changed is still the email accepted then.
                     var served = await emails.AlreadyServedAsync(account.Id, facts.MessageId, recipients, cancellationToken).ConfigureAwait(false);
-                    return served.Count == recipients.Count ? AlreadyAccepted(facts) : SmtpReply.Refused(refused);
+                    return served.Count == recipients.Count ? AlreadyAccepted(facts) : Refused(refused);
                 case Acceptance acceptance:
                     var received = new ReceivedEmail(account.Id, facts.MessageId, facts.Originator, email.Envelope.MailFrom,
                         email.Envelope.ClientAddress?.ToString(), facts.Format!.Value, facts.Content.Subject, email.SizeBytes, recipients, sender.User);
@@ -72,14 +72,24 @@ public sealed class IntakeService(
                         continue;
                     }
 
-                    return outcome.Refusal is { } refusal
-                        ? SmtpReply.Refused(refusal)
-                        : SmtpReply.Accepted(string.Create(CultureInfo.InvariantCulture,
-                            $"Accepted: {acceptance.Messages.Count} SMS queued for {acceptance.Credits} credits{(acceptance.Failures.Count > 0 ? $"; {acceptance.Failures.Count} failed and will be reported to {facts.Originator}" : string.Empty)}."));
+                    if (outcome.Refusal is { } refusal)
+                    {
+                        return Refused(new Rejection(refusal));
+                    }
+
+                    GatewayMetrics.EmailAccepted();
+                    return SmtpReply.Accepted(string.Create(CultureInfo.InvariantCulture,
+                        $"Accepted: {acceptance.Messages.Count} SMS queued for {acceptance.Credits} credits{(acceptance.Failures.Count > 0 ? $"; {acceptance.Failures.Count} failed and will be reported to {facts.Originator}" : string.Empty)}."));
                 default:
                     throw new InvalidOperationException("Intake decided neither to accept nor to reject.");
             }
         }
+    }
+
+    private static SmtpReply Refused(Rejection rejection)
+    {
+        GatewayMetrics.EmailRejected(rejection.Primary.Code);
+        return SmtpReply.Refused(rejection);
     }
 
     private static SmtpReply AlreadyAccepted(SenderFacts facts) =>
