@@ -222,4 +222,29 @@ public sealed class ServeCommandTests : IDisposable
         await Waits.UntilAsync(async () => (await http.GetAsync(new Uri(readyz))).IsSuccessStatusCode, "ready: the database answers and the built-in SMSC is bound");
         Assert.Contains("\"ready\":true", await http.GetStringAsync(new Uri(readyz)), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Metrics_after_an_email_delivered_show_it_accepted_its_sms_delivered_and_its_submit_timed()
+    {
+        _gateway.Serve();
+        string readyz;
+        lock (_gateway.Output)
+        {
+            readyz = _gateway.Output.Single(l => l.StartsWith("Health and readiness: ", StringComparison.Ordinal))["Health and readiness: ".Length..];
+        }
+
+        using var client = await _gateway.ConnectAsync();
+        Assert.Equal("2.0.0 Accepted: 1 SMS queued for 1 credits.", await client.SendAsync(GatewayProcess.Email(1)));
+        await client.DisconnectAsync(quit: true);
+        await _gateway.MessagesUntilAsync(o => o.Contains(" delivered ", StringComparison.Ordinal), "the SMS delivered");
+
+        using var http = new HttpClient();
+        var metrics = (await http.GetStringAsync(new Uri(readyz.Replace("/readyz", "/metrics", StringComparison.Ordinal)))).Split('\n');
+        Assert.Contains("mail2sms_emails_total{outcome=\"accepted\"} 1", metrics);
+        Assert.Contains("mail2sms_sms{status=\"delivered\"} 1", metrics);
+        Assert.Contains("mail2sms_sms{status=\"queued\"} 0", metrics);
+        Assert.Contains("mail2sms_sms_parts_submitted_total 1", metrics);
+        var submits = metrics.Single(l => l.StartsWith("mail2sms_submit_duration_seconds_count ", StringComparison.Ordinal));
+        Assert.True(long.Parse(submits.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture) >= 1, submits);
+    }
 }
