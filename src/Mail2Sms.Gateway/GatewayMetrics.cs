@@ -1,3 +1,4 @@
+using System.Text;
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Gateway.Storage;
 
@@ -41,6 +42,24 @@ public static class GatewayMetrics
 
     /// <summary>An email rejected, for the reason whose codes its reply carries.</summary>
     public static void EmailRejected(ReasonCode reason) => Interlocked.Increment(ref Rejected[(int)reason]);
+
+    /// <summary>A reason's code as <c>/metrics</c> and the log write it: <c>InsufficientCredits</c> is <c>insufficient_credits</c>.</summary>
+    public static string Label(ReasonCode reason)
+    {
+        var name = reason.ToString();
+        var label = new StringBuilder(name.Length + 8);
+        foreach (var c in name)
+        {
+            if (char.IsUpper(c) && label.Length > 0)
+            {
+                label.Append('_');
+            }
+
+            label.Append(char.ToLowerInvariant(c));
+        }
+
+        return label.ToString();
+    }
 
     /// <summary>Emails rejected for <paramref name="reason"/>.</summary>
     public static long EmailsRejected(ReasonCode reason) => Interlocked.Read(ref Rejected[(int)reason]);

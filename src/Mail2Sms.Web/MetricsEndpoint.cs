@@ -34,7 +34,7 @@ public static class MetricsEndpoint
         text.Sample("mail2sms_emails_total", [("outcome", "accepted")], GatewayMetrics.EmailsAccepted);
         foreach (var reason in Enum.GetValues<ReasonCode>().Where(r => GatewayMetrics.EmailsRejected(r) > 0))
         {
-            text.Sample("mail2sms_emails_total", [("outcome", "rejected"), ("reason", SnakeCase(reason.ToString()))], GatewayMetrics.EmailsRejected(reason));
+            text.Sample("mail2sms_emails_total", [("outcome", "rejected"), ("reason", GatewayMetrics.Label(reason))], GatewayMetrics.EmailsRejected(reason));
         }
 
         text.Family("mail2sms_sms", "gauge", "SMS in the store by status.");
@@ -75,23 +75,6 @@ public static class MetricsEndpoint
         }
 
         return text.ToString();
-    }
-
-    // InsufficientCredits -> insufficient_credits, as Prometheus label values usually read.
-    private static string SnakeCase(string name)
-    {
-        var snake = new StringBuilder(name.Length + 8);
-        foreach (var c in name)
-        {
-            if (char.IsUpper(c) && snake.Length > 0)
-            {
-                snake.Append('_');
-            }
-
-            snake.Append(char.ToLowerInvariant(c));
-        }
-
-        return snake.ToString();
     }
 
     private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);

@@ -10,6 +10,7 @@ using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Smpp;
 using Mail2Sms.Web;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 
 namespace Mail2Sms;
 
@@ -25,15 +26,17 @@ internal static class ServeCommand
         command.SetAction((parse, token) => settings.RunAsync(parse, async (database, output) =>
         {
             var options = SmtpOptionsFrom(settings.Configuration);
+            using var logs = Logs.Create(settings.Configuration);
             using var accounts = new AccountStore(database, TimeProvider.System);
             var passwords = new PasswordVerifier(TimeProvider.System);
             var outbox = new OutboxStore(database, TimeProvider.System);
             var queued = new QueueSignal();
             var emails = new EmailStore(database, TimeProvider.System, queued);
-            var intake = new IntakeService(options.Domains, new SenderAuthenticator(accounts, new PasswordLockout(TimeProvider.System), passwords), accounts, emails, outbox);
-            var error = parse.InvocationConfiguration.Error;
-            var gateway = new SmtpGateway(options, intake, accounts, outbox, passwords, e => error.WriteLine($"intake failed, answered 451 4.3.0: {e}"));
-            var sender = MailSettings.Sender(settings.Configuration, outbox, error.WriteLine);
+            var intake = new IntakeService(options.Domains, new SenderAuthenticator(accounts, new PasswordLockout(TimeProvider.System), passwords), accounts, emails, outbox,
+                logs.CreateLogger<IntakeService>());
+            var log = logs.CreateLogger("Mail2Sms.Serve");
+            var gateway = new SmtpGateway(options, intake, accounts, outbox, passwords, log.IntakeFailed);
+            var sender = MailSettings.Sender(settings.Configuration, outbox, log.MailNotSent);
 
             // The SMS centre: the built-in simulator unless Sms:Provider says smpp. In the demo its mobiles answer every SMS.
             var (delivery, smscOptions, provider) = DeliveryFrom(settings.Configuration);
@@ -49,7 +52,7 @@ internal static class ServeCommand
                 {
                     if (e.Kind is SmppEventKind.Bound or SmppEventKind.Unbound)
                     {
-                        error.WriteLine($"SMPP {e.Kind.ToString().ToLowerInvariant()}: {e.Detail}");
+                        log.SmppSession(e.Kind.ToString().ToLowerInvariant(), e.Detail);
                     }
                     else if (e.Kind == SmppEventKind.Throttled)
                     {
@@ -59,7 +62,7 @@ internal static class ServeCommand
             var replyWindow = TimeSpan.FromDays(Number(settings.Configuration, "Replies:WindowDays", 7));
             var replies = new ReplyStore(database, TimeProvider.System, new ReplyComposer(options.Domains[0]), replyWindow);
             dispatcher = new Dispatcher(new DeliveryStore(database, TimeProvider.System), replies, new ReportComposer(options.Domains[0]), smsc, queued,
-                delivery with { SourceStickiness = replyWindow }, TimeProvider.System, e => error.WriteLine($"delivery failed, will retry: {e.Message}"), sender.Wake);
+                delivery with { SourceStickiness = replyWindow }, TimeProvider.System, log.DeliveryFailed, sender.Wake, logs.CreateLogger<Dispatcher>());
 
             await using var web = WebGateway.Build(new WebOptions { Urls = settings.Configuration["Web:Urls"] ?? new WebOptions().Urls },
                 new GatewayState(database, binds, () => smsc.Bound) { Accounts = accounts, Emails = emails, Domains = options.Domains, Outstanding = () => smsc.Outstanding });

@@ -247,4 +247,32 @@ public sealed class ServeCommandTests : IDisposable
         var submits = metrics.Single(l => l.StartsWith("mail2sms_submit_duration_seconds_count ", StringComparison.Ordinal));
         Assert.True(long.Parse(submits.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture) >= 1, submits);
     }
+
+    [Fact]
+    public async Task Serve_with_json_logs_writes_the_accepted_email_and_its_submitted_sms_with_their_ids_as_properties()
+    {
+        using var gateway = new GatewayProcess("--Logging:Format=json");
+        gateway.Serve();
+        using (var client = await gateway.ConnectAsync())
+        {
+            Assert.Equal("2.0.0 Accepted: 1 SMS queued for 1 credits.", await client.SendAsync(GatewayProcess.Email(7)));
+            await client.DisconnectAsync(quit: true);
+        }
+
+        // Each log line is one JSON object on standard error; the message's properties are under State.
+        List<System.Text.Json.JsonElement> Logged()
+        {
+            lock (gateway.Output)
+            {
+                return [.. gateway.Output.Where(l => l.StartsWith("stderr: {", StringComparison.Ordinal))
+                    .Select(l => System.Text.Json.JsonDocument.Parse(l["stderr: ".Length..]).RootElement.GetProperty("State"))];
+            }
+        }
+
+        await Waits.UntilAsync(() => Logged().Any(s => s.TryGetProperty("SmsId", out _)), "the SMS submitted, logged");
+        var accepted = Assert.Single(Logged(), s => s.TryGetProperty("MessageId", out _));
+        Assert.Equal(("alert-7@example.com", "DEMO0001", 1), (accepted.GetProperty("MessageId").GetString(), accepted.GetProperty("Account").GetString(), accepted.GetProperty("Sms").GetInt32()));
+        var submitted = Assert.Single(Logged(), s => s.TryGetProperty("SmsId", out _));
+        Assert.Equal((1, "DEMO0001"), (submitted.GetProperty("SmsId").GetInt64(), submitted.GetProperty("Account").GetString()));
+    }
 }
