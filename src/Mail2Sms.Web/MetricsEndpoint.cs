@@ -50,7 +50,7 @@ public static class MetricsEndpoint
         text.Family("mail2sms_sms_parts_submitted_total", "counter", "SMS parts the SMS centre took (submit_sm answered OK).");
         text.Sample("mail2sms_sms_parts_submitted_total", [], GatewayMetrics.PartsSubmitted);
 
-        text.Family("mail2sms_submit_duration_seconds", "histogram", "Round trip of each submit_sm, from sending it to its answer.");
+        text.Family("mail2sms_submit_duration_seconds", "histogram", "Round trip of each submit_sm, from sending it to its answer, pauses for throttling included.");
         for (var bucket = 0; bucket <= GatewayMetrics.SubmitBuckets.Count; bucket++)
         {
             var bound = bucket < GatewayMetrics.SubmitBuckets.Count ? Number(GatewayMetrics.SubmitBuckets[bucket]) : "+Inf";

@@ -48,17 +48,7 @@ internal static class ServeCommand
             await using var smsc = new SmscBinds(simulator is null ? smscOptions : smscOptions with { Host = "127.0.0.1", Port = simulator.Port },
                 binds,
                 deliver => dispatcher!.OnDeliverAsync(deliver),
-                e =>
-                {
-                    if (e.Kind is SmppEventKind.Bound or SmppEventKind.Unbound)
-                    {
-                        log.SmppSession(e.Kind.ToString().ToLowerInvariant(), e.Detail);
-                    }
-                    else if (e.Kind == SmppEventKind.Throttled)
-                    {
-                        GatewayMetrics.Throttled();
-                    }
-                });
+                e => { if (e.Kind is SmppEventKind.Bound or SmppEventKind.Unbound) { log.SmppSession(e.Kind.ToString().ToLowerInvariant(), e.Detail); } });
             var replyWindow = TimeSpan.FromDays(Number(settings.Configuration, "Replies:WindowDays", 7));
             var replies = new ReplyStore(database, TimeProvider.System, new ReplyComposer(options.Domains[0]), replyWindow);
             dispatcher = new Dispatcher(new DeliveryStore(database, TimeProvider.System), replies, new ReportComposer(options.Domains[0]), smsc, queued,

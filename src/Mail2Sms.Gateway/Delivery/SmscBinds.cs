@@ -16,7 +16,16 @@ public sealed class SmscBinds : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(binds, 1);
-        _clients = [.. Enumerable.Range(0, binds).Select(_ => new SmppClient(options, onDeliver, onEvent))];
+        // Throttling is counted for /metrics whoever else listens to the sessions' events.
+        _clients = [.. Enumerable.Range(0, binds).Select(_ => new SmppClient(options, onDeliver, e =>
+        {
+            if (e.Kind == SmppEventKind.Throttled)
+            {
+                GatewayMetrics.Throttled();
+            }
+
+            onEvent?.Invoke(e);
+        }))];
         Window = options.WindowSize * binds;
     }
 
