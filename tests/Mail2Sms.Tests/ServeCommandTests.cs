@@ -224,7 +224,7 @@ public sealed class ServeCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Metrics_after_an_email_delivered_show_it_accepted_its_sms_delivered_and_its_submit_timed()
+    public async Task Metrics_after_an_email_delivered_and_answered_show_it_accepted_its_sms_delivered_its_submit_timed_and_the_reply_emailed()
     {
         _gateway.Serve();
         string readyz;
@@ -246,6 +246,10 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Contains("mail2sms_sms_parts_submitted_total 1", metrics);
         var submits = metrics.Single(l => l.StartsWith("mail2sms_submit_duration_seconds_count ", StringComparison.Ordinal));
         Assert.True(long.Parse(submits.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture) >= 1, submits);
+
+        // The demo's mobile answers; the reply, matched to the SMS, is emailed.
+        await Waits.UntilAsync(async () => (await http.GetStringAsync(new Uri(readyz.Replace("/readyz", "/metrics", StringComparison.Ordinal))))
+            .Contains("\nmail2sms_replies_total{outcome=\"emailed\"} 1\n", StringComparison.Ordinal), "the reply counted as emailed");
     }
 
     [Fact]
