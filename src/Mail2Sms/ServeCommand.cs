@@ -25,8 +25,8 @@ internal static class ServeCommand
         var command = new Command("serve", "Run the gateway: SMTP in, SMS out through the SMS centre, receipts back.") { demo };
         command.SetAction((parse, token) => settings.RunAsync(parse, async (database, output) =>
         {
-            var options = SmtpOptionsFrom(settings.Configuration);
             using var logs = Logs.Create(settings.Configuration);
+            var options = SmtpOptionsFrom(settings.Configuration);
             using var accounts = new AccountStore(database, TimeProvider.System);
             var passwords = new PasswordVerifier(TimeProvider.System);
             var outbox = new OutboxStore(database, TimeProvider.System);

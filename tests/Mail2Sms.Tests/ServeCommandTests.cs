@@ -279,4 +279,11 @@ public sealed class ServeCommandTests : IDisposable
         var submitted = Assert.Single(Logged(), s => s.TryGetProperty("SmsId", out _));
         Assert.Equal((1, "DEMO0001"), (submitted.GetProperty("SmsId").GetInt64(), submitted.GetProperty("Account").GetString()));
     }
+
+    [Fact]
+    public void Serve_with_a_log_format_it_does_not_know_says_so_and_exits_2()
+    {
+        var (exitCode, output) = _gateway.Run("serve", "--Logging:Format=xml");
+        Assert.Equal((2, "Logging:Format is 'xml'; it must be text or json."), (exitCode, output.Trim()));
+    }
 }
