@@ -34,11 +34,14 @@ public sealed record GatewayState(SqliteDatabase Database, int Binds, Func<int> 
 
     /// <summary>The clock.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>Submits outstanding now over all the binds (<c>/metrics</c>).</summary>
+    public Func<int> Outstanding { get; init; } = () => 0;
 }
 
 /// <summary>
 /// The gateway's HTTP side, in the same process as SMTP and delivery: <c>/healthz</c> (the process
-/// answers) and <c>/readyz</c> (the database answers and at least one SMPP bind is up).
+/// answers), <c>/readyz</c> (the database answers and at least one SMPP bind is up) and <c>/metrics</c>.
 /// </summary>
 public static class WebGateway
 {
@@ -55,6 +58,7 @@ public static class WebGateway
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", ReadyAsync);
         app.MapApi(state);
+        app.MapMetrics();
         return app;
     }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Net;
+using Mail2Sms.Gateway;
 using Mail2Sms.Gateway.Delivery;
 using Mail2Sms.Gateway.Intake;
 using Mail2Sms.Gateway.Mail;
@@ -9,6 +10,7 @@ using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Smpp;
 using Mail2Sms.Web;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 
 namespace Mail2Sms;
 
@@ -23,6 +25,7 @@ internal static class ServeCommand
         var command = new Command("serve", "Run the gateway: SMTP in, SMS out through the SMS centre, receipts back.") { demo };
         command.SetAction((parse, token) => settings.RunAsync(parse, async (database, output) =>
         {
+            using var logs = Logs.Create(settings.Configuration);
             var options = SmtpOptionsFrom(settings.Configuration);
             var (delivery, smscOptions, provider) = DeliveryFrom(settings.Configuration);
             using var accounts = new AccountStore(database, TimeProvider.System) { PartSizes = delivery.PartSizes };
@@ -30,10 +33,11 @@ internal static class ServeCommand
             var outbox = new OutboxStore(database, TimeProvider.System);
             var queued = new QueueSignal();
             var emails = new EmailStore(database, TimeProvider.System, queued);
-            var intake = new IntakeService(options.Domains, new SenderAuthenticator(accounts, new PasswordLockout(TimeProvider.System), passwords), accounts, emails, outbox);
-            var error = parse.InvocationConfiguration.Error;
-            var gateway = new SmtpGateway(options, intake, accounts, outbox, passwords, e => error.WriteLine($"intake failed, answered 451 4.3.0: {e}"));
-            var sender = MailSettings.Sender(settings.Configuration, outbox, error.WriteLine);
+            var intake = new IntakeService(options.Domains, new SenderAuthenticator(accounts, new PasswordLockout(TimeProvider.System), passwords), accounts, emails, outbox,
+                logs.CreateLogger<IntakeService>());
+            var log = logs.CreateLogger("Mail2Sms.Serve");
+            var gateway = new SmtpGateway(options, intake, accounts, outbox, passwords, log.IntakeFailed);
+            var sender = MailSettings.Sender(settings.Configuration, outbox, log.MailNotSent);
 
             // The SMS centre: the built-in simulator unless Sms:Provider says smpp. In the demo its mobiles answer every SMS.
             await using var simulator = provider == "simulator"
@@ -44,14 +48,14 @@ internal static class ServeCommand
             await using var smsc = new SmscBinds(simulator is null ? smscOptions : smscOptions with { Host = "127.0.0.1", Port = simulator.Port },
                 binds,
                 deliver => dispatcher!.OnDeliverAsync(deliver),
-                e => { if (e.Kind is SmppEventKind.Bound or SmppEventKind.Unbound) { error.WriteLine($"SMPP {e.Kind.ToString().ToLowerInvariant()}: {e.Detail}"); } });
+                e => { if (e.Kind is SmppEventKind.Bound or SmppEventKind.Unbound) { log.SmppSession(e.Kind.ToString().ToLowerInvariant(), e.Detail); } });
             var replyWindow = TimeSpan.FromDays(Number(settings.Configuration, "Replies:WindowDays", 7));
             var replies = new ReplyStore(database, TimeProvider.System, new ReplyComposer(options.Domains[0]), replyWindow);
             dispatcher = new Dispatcher(new DeliveryStore(database, TimeProvider.System), replies, new ReportComposer(options.Domains[0]), smsc, queued,
-                delivery with { SourceStickiness = replyWindow }, TimeProvider.System, e => error.WriteLine($"delivery failed, will retry: {e.Message}"), sender.Wake);
+                delivery with { SourceStickiness = replyWindow }, TimeProvider.System, log.DeliveryFailed, sender.Wake, logs.CreateLogger<Dispatcher>());
 
             await using var web = WebGateway.Build(new WebOptions { Urls = settings.Configuration["Web:Urls"] ?? new WebOptions().Urls },
-                new GatewayState(database, binds, () => smsc.Bound) { Accounts = accounts, Emails = emails, Domains = options.Domains });
+                new GatewayState(database, binds, () => smsc.Bound) { Accounts = accounts, Emails = emails, Domains = options.Domains, Outstanding = () => smsc.Outstanding });
             await web.StartAsync(token).ConfigureAwait(false);
 
             // System.CommandLine cancels the token on Ctrl+C and SIGTERM.

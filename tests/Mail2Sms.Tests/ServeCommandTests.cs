@@ -251,4 +251,64 @@ public sealed class ServeCommandTests : IDisposable
             return _gateway.Output.Single(l => l.StartsWith("Health and readiness: ", StringComparison.Ordinal))["Health and readiness: ".Length..];
         }
     }
+
+    [Fact]
+    public async Task Metrics_after_an_email_delivered_and_answered_show_it_accepted_its_sms_delivered_its_submit_timed_and_the_reply_emailed()
+    {
+        _gateway.Serve();
+        var readyz = ReadyzUrl();
+
+        using var client = await _gateway.ConnectAsync();
+        Assert.Equal("2.0.0 Accepted: 1 SMS queued for 1 credits.", await client.SendAsync(GatewayProcess.Email(1)));
+        await client.DisconnectAsync(quit: true);
+        await _gateway.MessagesUntilAsync(o => o.Contains(" delivered ", StringComparison.Ordinal), "the SMS delivered");
+
+        using var http = new HttpClient();
+        var metrics = (await http.GetStringAsync(new Uri(readyz.Replace("/readyz", "/metrics", StringComparison.Ordinal)))).Split('\n');
+        Assert.Contains("mail2sms_emails_total{outcome=\"accepted\"} 1", metrics);
+        Assert.Contains("mail2sms_sms{status=\"delivered\"} 1", metrics);
+        Assert.Contains("mail2sms_sms{status=\"queued\"} 0", metrics);
+        Assert.Contains("mail2sms_sms_parts_submitted_total 1", metrics);
+        var submits = metrics.Single(l => l.StartsWith("mail2sms_submit_duration_seconds_count ", StringComparison.Ordinal));
+        Assert.True(long.Parse(submits.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture) >= 1, submits);
+
+        // The demo's mobile answers; the reply, matched to the SMS, is emailed.
+        await Waits.UntilAsync(async () => (await http.GetStringAsync(new Uri(readyz.Replace("/readyz", "/metrics", StringComparison.Ordinal))))
+            .Contains("\nmail2sms_replies_total{outcome=\"emailed\"} 1\n", StringComparison.Ordinal), "the reply counted as emailed");
+    }
+
+    [Fact]
+    public async Task Serve_with_json_logs_writes_the_accepted_email_and_its_submitted_sms_with_their_ids_as_properties()
+    {
+        using var gateway = new GatewayProcess("--Logging:Format=json");
+        gateway.Serve();
+        using (var client = await gateway.ConnectAsync())
+        {
+            Assert.Equal("2.0.0 Accepted: 1 SMS queued for 1 credits.", await client.SendAsync(GatewayProcess.Email(7)));
+            await client.DisconnectAsync(quit: true);
+        }
+
+        // Each log line is one JSON object on standard error; the message's properties are under State.
+        List<System.Text.Json.JsonElement> Logged()
+        {
+            lock (gateway.Output)
+            {
+                return [.. gateway.Output.Where(l => l.StartsWith("stderr: {", StringComparison.Ordinal))
+                    .Select(l => System.Text.Json.JsonDocument.Parse(l["stderr: ".Length..]).RootElement.GetProperty("State"))];
+            }
+        }
+
+        await Waits.UntilAsync(() => Logged().Any(s => s.TryGetProperty("SmsId", out _)), "the SMS submitted, logged");
+        var accepted = Assert.Single(Logged(), s => s.TryGetProperty("MessageId", out _));
+        Assert.Equal(("alert-7@example.com", "DEMO0001", 1), (accepted.GetProperty("MessageId").GetString(), accepted.GetProperty("Account").GetString(), accepted.GetProperty("Sms").GetInt32()));
+        var submitted = Assert.Single(Logged(), s => s.TryGetProperty("SmsId", out _));
+        Assert.Equal((1, "DEMO0001"), (submitted.GetProperty("SmsId").GetInt64(), submitted.GetProperty("Account").GetString()));
+    }
+
+    [Fact]
+    public void Serve_with_a_log_format_it_does_not_know_says_so_and_exits_2()
+    {
+        var (exitCode, output) = _gateway.Run("serve", "--Logging:Format=xml");
+        Assert.Equal((2, "Logging:Format is 'xml'; it must be text or json."), (exitCode, output.Trim()));
+    }
 }

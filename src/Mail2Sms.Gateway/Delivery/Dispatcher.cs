@@ -3,6 +3,8 @@ using System.Globalization;
 using Mail2Sms.Core.Text;
 using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Smpp;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Mail2Sms.Gateway.Delivery;
 
@@ -72,8 +74,9 @@ public sealed record DeliveryOptions
 /// </summary>
 public sealed class Dispatcher(
     DeliveryStore store, ReplyStore replies, Mail.ReportComposer reports, SmscBinds smsc, QueueSignal signal,
-    DeliveryOptions options, TimeProvider clock, Action<Exception> onError, Action? mailQueued = null)
+    DeliveryOptions options, TimeProvider clock, Action<Exception> onError, Action? mailQueued = null, ILogger? log = null)
 {
+    private readonly ILogger _log = log ?? NullLogger.Instance;
     // A reply in parts whose last part never comes is emailed as far as it got after this.
     private readonly MessageAssembler _replies = new(clock, TimeSpan.FromMinutes(5));
     private readonly MinuteCaps _caps = new(clock);
@@ -247,13 +250,13 @@ public sealed class Dispatcher(
     {
         if (clock.GetUtcNow() - sms.CreatedAt > options.Validity)
         {
-            await store.EndUnsentAsync(sms.Id, "expired", Expired, CancellationToken.None).ConfigureAwait(false);
+            await EndUnsentAsync(sms, "expired", Expired).ConfigureAwait(false);
             return;
         }
 
         if (sms.OptedOut)
         {
-            await store.EndUnsentAsync(sms.Id, "failed", $"+{sms.Number} replied STOP to this account's SMS: they get no more until they reply START.", CancellationToken.None).ConfigureAwait(false);
+            await EndUnsentAsync(sms, "failed", $"+{sms.Number} replied STOP to this account's SMS: they get no more until they reply START.").ConfigureAwait(false);
             return;
         }
 
@@ -266,9 +269,12 @@ public sealed class Dispatcher(
         {
             foreach (var part in Submits(sms).Skip(sms.PartsDone))
             {
+                var started = clock.GetTimestamp();
                 var answer = await smsc.SubmitAsync(part, limit.Token).ConfigureAwait(false);
+                GatewayMetrics.SubmitTook(clock.GetElapsedTime(started));
                 if (answer.Status == CommandStatus.Ok)
                 {
+                    GatewayMetrics.PartSubmitted();
                     ids.Add(answer.MessageId);
                     continue;
                 }
@@ -280,17 +286,19 @@ public sealed class Dispatcher(
                 }
                 else if (ids.Count == 0 && sms.PartsDone == 0)
                 {
-                    await store.EndUnsentAsync(sms.Id, "failed", reason, CancellationToken.None).ConfigureAwait(false);
+                    await EndUnsentAsync(sms, "failed", reason).ConfigureAwait(false);
                 }
                 else
                 {
                     await store.EndPartlySentAsync(sms.Id, sent, reason, CancellationToken.None).ConfigureAwait(false);
+                    _log.SmsEnded(sms.Id, sms.AccountId, "failed", reason);
                 }
 
                 return;
             }
 
             await store.SubmittedAsync(sms.Id, sent, CancellationToken.None).ConfigureAwait(false);
+            _log.SmsSubmitted(sms.Id, sms.AccountId, string.Join(',', ids));
         }
         catch (Exception e) when (e is TimeoutException or SmppConnectionClosedException or OperationCanceledException)
         {
@@ -303,10 +311,18 @@ public sealed class Dispatcher(
         }
     }
 
-    private Task RetryAsync(ClaimedSms sms, string reason, SentParts sent, TimeSpan? after = null)
+    private async Task EndUnsentAsync(ClaimedSms sms, string status, string reason)
+    {
+        await store.EndUnsentAsync(sms.Id, status, reason, CancellationToken.None).ConfigureAwait(false);
+        _log.SmsEnded(sms.Id, sms.AccountId, status, reason);
+    }
+
+    private async Task RetryAsync(ClaimedSms sms, string reason, SentParts sent, TimeSpan? after = null)
     {
         var wait = after ?? TimeSpan.FromSeconds(Math.Min(600, options.RetryDelay.TotalSeconds * Math.Pow(2, Math.Min(sms.Attempts, 10))));
-        return store.RetryAsync(sms.Id, clock.GetUtcNow() + wait, reason, sent.MessageIds.Count > 0 ? sent : null, CancellationToken.None);
+        var due = clock.GetUtcNow() + wait;
+        await store.RetryAsync(sms.Id, due, reason, sent.MessageIds.Count > 0 ? sent : null, CancellationToken.None).ConfigureAwait(false);
+        _log.SmsRetrying(sms.Id, sms.AccountId, due, reason);
     }
 
     private IReadOnlyList<ShortMessage> Submits(ClaimedSms sms)

@@ -16,7 +16,16 @@ public sealed class SmscBinds : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(binds, 1);
-        _clients = [.. Enumerable.Range(0, binds).Select(_ => new SmppClient(options, onDeliver, onEvent))];
+        // Throttling is counted for /metrics whoever else listens to the sessions' events.
+        _clients = [.. Enumerable.Range(0, binds).Select(_ => new SmppClient(options, onDeliver, e =>
+        {
+            if (e.Kind == SmppEventKind.Throttled)
+            {
+                GatewayMetrics.Throttled();
+            }
+
+            onEvent?.Invoke(e);
+        }))];
         Window = options.WindowSize * binds;
     }
 
@@ -25,6 +34,9 @@ public sealed class SmscBinds : IAsyncDisposable
 
     /// <summary>How many sessions are bound now.</summary>
     public int Bound => _clients.Count(c => c.IsBound);
+
+    /// <summary>Submits outstanding now over all the binds: the part of the window in use.</summary>
+    public int Outstanding => _clients.Sum(c => c.Outstanding);
 
     /// <summary>Waits until at least one session is bound.</summary>
     public Task WaitBoundAsync(CancellationToken cancellationToken = default) =>

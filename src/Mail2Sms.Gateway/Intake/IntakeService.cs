@@ -2,6 +2,8 @@ using System.Globalization;
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Gateway.Mail;
 using Mail2Sms.Gateway.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using MimeKit;
 
 namespace Mail2Sms.Gateway.Intake;
@@ -19,9 +21,10 @@ public sealed record IncomingEmail(MimeMessage Message, Envelope Envelope, long 
 /// failure of the gateway itself is <c>451 4.3.0</c>, so the sending server keeps the email and retries.
 /// </summary>
 public sealed class IntakeService(
-    IReadOnlyCollection<string> gatewayDomains, SenderAuthenticator authenticator, AccountStore accounts, EmailStore emails, OutboxStore outbox)
+    IReadOnlyCollection<string> gatewayDomains, SenderAuthenticator authenticator, AccountStore accounts, EmailStore emails, OutboxStore outbox, ILogger? log = null)
 {
     private readonly ReportComposer _reports = new(gatewayDomains.First());
+    private readonly ILogger _log = log ?? NullLogger.Instance;
 
     /// <summary>Receives one email and returns the reply to give.</summary>
     public async Task<SmtpReply> ReceiveAsync(IncomingEmail email, CancellationToken cancellationToken = default)
@@ -29,14 +32,14 @@ public sealed class IntakeService(
         var facts = SenderFacts.Read(email.Message, email.Envelope, gatewayDomains);
         if (facts.Rejection is { } rejection)
         {
-            return SmtpReply.Refused(rejection);
+            return Refused(new Rejection(rejection), facts, null);
         }
 
         var sender = await authenticator.AuthenticateAsync(facts.Originator, facts.SenderBlock, email.SmtpAuthUser,
             email.Envelope.ClientAddress, facts.IsForwarded, cancellationToken).ConfigureAwait(false);
         if (sender.Failure is { } failure)
         {
-            return SmtpReply.Refused(failure);
+            return Refused(new Rejection(failure), facts, sender.AccountId);
         }
 
         var account = await accounts.AccountRulesAsync(sender.AccountId!, cancellationToken).ConfigureAwait(false)
@@ -51,7 +54,7 @@ public sealed class IntakeService(
                 case Rejection refused:
                     // An email accepted before and resent after its account's rules changed is still the email accepted then.
                     var served = await emails.AlreadyServedAsync(account.Id, facts.MessageId, recipients, cancellationToken).ConfigureAwait(false);
-                    return served.Count == recipients.Count ? AlreadyAccepted(facts) : SmtpReply.Refused(refused);
+                    return served.Count == recipients.Count ? AlreadyAccepted(facts) : Refused(refused, facts, account.Id);
                 case Acceptance acceptance:
                     var received = new ReceivedEmail(account.Id, facts.MessageId, facts.Originator, email.Envelope.MailFrom,
                         email.Envelope.ClientAddress?.ToString(), facts.Format!.Value, facts.Content.Subject, email.SizeBytes, recipients, sender.User);
@@ -72,14 +75,26 @@ public sealed class IntakeService(
                         continue;
                     }
 
-                    return outcome.Refusal is { } refusal
-                        ? SmtpReply.Refused(refusal)
-                        : SmtpReply.Accepted(string.Create(CultureInfo.InvariantCulture,
-                            $"Accepted: {acceptance.Messages.Count} SMS queued for {acceptance.Credits} credits{(acceptance.Failures.Count > 0 ? $"; {acceptance.Failures.Count} failed and will be reported to {facts.Originator}" : string.Empty)}."));
+                    if (outcome.Refusal is { } refusal)
+                    {
+                        return Refused(new Rejection(refusal), facts, account.Id);
+                    }
+
+                    GatewayMetrics.EmailAccepted();
+                    _log.EmailAccepted(facts.MessageId, account.Id, outcome.EmailId, acceptance.Messages.Count);
+                    return SmtpReply.Accepted(string.Create(CultureInfo.InvariantCulture,
+                        $"Accepted: {acceptance.Messages.Count} SMS queued for {acceptance.Credits} credits{(acceptance.Failures.Count > 0 ? $"; {acceptance.Failures.Count} failed and will be reported to {facts.Originator}" : string.Empty)}."));
                 default:
                     throw new InvalidOperationException("Intake decided neither to accept nor to reject.");
             }
         }
+    }
+
+    private SmtpReply Refused(Rejection rejection, SenderFacts facts, string? account)
+    {
+        GatewayMetrics.EmailRejected(rejection.Primary.Code);
+        _log.EmailRejected(facts.MessageId, account, GatewayMetrics.Label(rejection.Primary.Code), rejection.Primary.Text);
+        return SmtpReply.Refused(rejection);
     }
 
     private static SmtpReply AlreadyAccepted(SenderFacts facts) =>

@@ -86,6 +86,7 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, Repl
             new { number, toAddress, text, smsId = outcome == ReplyOutcome.Unmatched ? (long?)null : answered.SmsId, status = outcome.ToString().ToLowerInvariant(), now = Timestamps.Write(now) },
             transaction).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        GatewayMetrics.ReplyReceived(outcome);
         return outcome;
     }
 

@@ -247,6 +247,7 @@ public sealed class DispatcherTests : IAsyncDisposable
     [Fact]
     public async Task Throttling_holds_the_sms_back_until_the_smsc_takes_it()
     {
+        var (throttled, parts, submits) = (GatewayMetrics.ThrottlingEvents, GatewayMetrics.PartsSubmitted, GatewayMetrics.SubmitCount);
         _smsc.Options.Throttling = true;
         await Queue("patience");
         Start();
@@ -254,6 +255,10 @@ public sealed class DispatcherTests : IAsyncDisposable
         Assert.Equal("queued", (await Sms())[0].Status);
         _smsc.Options.Throttling = false;
         await Waits.UntilAsync(async () => (await Sms())[0].Status == "delivered", "delivered after the throttling");
+
+        // Counted for /metrics: the throttling, the part the SMSC took in the end and its submit's round trip.
+        Assert.True(GatewayMetrics.ThrottlingEvents > throttled, "throttling counted");
+        Assert.True(GatewayMetrics.PartsSubmitted > parts && GatewayMetrics.SubmitCount > submits, "the submit counted and timed");
     }
 
     [Fact]

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Logging;
+
+namespace Mail2Sms.Gateway;
+
+/// <summary>
+/// What the gateway logs, one message template each, so every line of a kind carries the same
+/// properties (<c>MessageId</c>, <c>Account</c>, <c>SmsId</c> ...) for a structured log to filter on.
+/// </summary>
+public static partial class GatewayLog
+{
+    /// <summary>An email accepted and its SMS queued.</summary>
+    [LoggerMessage(1, LogLevel.Information, "Email {MessageId} from account {Account} accepted as email {EmailId}: {Sms} SMS queued")]
+    public static partial void EmailAccepted(this ILogger log, string? messageId, string account, long? emailId, int sms);
+
+    /// <summary>An email rejected; <paramref name="reason"/> is the code <c>/metrics</c> counts it under.</summary>
+    [LoggerMessage(2, LogLevel.Information, "Email {MessageId} from account {Account} rejected, {Reason}: {Text}")]
+    public static partial void EmailRejected(this ILogger log, string? messageId, string? account, string reason, string text);
+
+    /// <summary>Intake itself failed: the sending server was told to try again.</summary>
+    [LoggerMessage(3, LogLevel.Error, "Intake failed, answered 451 4.3.0")]
+    public static partial void IntakeFailed(this ILogger log, Exception exception);
+
+    /// <summary>Every part of an SMS taken by the SMS centre.</summary>
+    [LoggerMessage(4, LogLevel.Information, "SMS {SmsId} of account {Account} submitted, SMSC message IDs {SmscMessageIds}")]
+    public static partial void SmsSubmitted(this ILogger log, long smsId, string account, string smscMessageIds);
+
+    /// <summary>An SMS ended without being delivered: failed or expired.</summary>
+    [LoggerMessage(5, LogLevel.Warning, "SMS {SmsId} of account {Account} {Status}: {Text}")]
+    public static partial void SmsEnded(this ILogger log, long smsId, string account, string status, string text);
+
+    /// <summary>An SMS not submitted this time, queued again.</summary>
+    [LoggerMessage(6, LogLevel.Information, "SMS {SmsId} of account {Account} will be tried again at {DueAt:u}: {Text}")]
+    public static partial void SmsRetrying(this ILogger log, long smsId, string account, DateTimeOffset dueAt, string text);
+
+    /// <summary>The delivery loop failed; what it claimed comes back when its lease ends.</summary>
+    [LoggerMessage(7, LogLevel.Warning, "Delivery failed, will retry")]
+    public static partial void DeliveryFailed(this ILogger log, Exception exception);
+
+    /// <summary>An SMPP session bound or ended.</summary>
+    [LoggerMessage(8, LogLevel.Information, "SMPP {Event}: {Detail}")]
+    public static partial void SmppSession(this ILogger log, string @event, string? detail);
+
+    /// <summary>Mail the gateway sends (a reply, a report) not sent yet, or refused for good.</summary>
+    [LoggerMessage(9, LogLevel.Warning, "Outbound mail: {Text}")]
+    public static partial void MailNotSent(this ILogger log, string text);
+}

@@ -1,0 +1,104 @@
+using System.Text;
+using Mail2Sms.Core.Intake;
+using Mail2Sms.Gateway.Storage;
+
+namespace Mail2Sms.Gateway;
+
+/// <summary>
+/// The gateway's counters since the process started, counted where things happen (intake, the
+/// dispatcher, replies, the SMPP sessions) and read by the <c>/metrics</c> endpoint. One set per process:
+/// every count is a plain interlocked number, so counting costs nothing next to the work counted.
+/// </summary>
+public static class GatewayMetrics
+{
+    /// <summary>The upper bounds, in seconds, of the submit latency histogram's buckets (the last, +Inf, implied).</summary>
+    public static readonly IReadOnlyList<double> SubmitBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+    private static readonly long[] Rejected = new long[Enum.GetValues<ReasonCode>().Length];
+    private static readonly long[] RepliesByOutcome = new long[Enum.GetValues<ReplyOutcome>().Length];
+    private static readonly long[] SubmitsByBucket = new long[SubmitBuckets.Count + 1];
+    private static long _accepted;
+    private static long _parts;
+    private static long _throttled;
+    private static long _submitTicks;
+
+    /// <summary>Emails accepted (answered <c>250</c>).</summary>
+    public static long EmailsAccepted => Interlocked.Read(ref _accepted);
+
+    /// <summary>SMS parts the SMS centre took.</summary>
+    public static long PartsSubmitted => Interlocked.Read(ref _parts);
+
+    /// <summary>Times an SMPP session was told to slow down.</summary>
+    public static long ThrottlingEvents => Interlocked.Read(ref _throttled);
+
+    /// <summary>Submits timed, in all.</summary>
+    public static long SubmitCount => SubmitsWithin(SubmitBuckets.Count);
+
+    /// <summary>The time every submit timed took, added up.</summary>
+    public static TimeSpan SubmitTotal => TimeSpan.FromTicks(Interlocked.Read(ref _submitTicks));
+
+    /// <summary>An email accepted.</summary>
+    public static void EmailAccepted() => Interlocked.Increment(ref _accepted);
+
+    /// <summary>An email rejected, for the reason whose codes its reply carries.</summary>
+    public static void EmailRejected(ReasonCode reason) => Interlocked.Increment(ref Rejected[(int)reason]);
+
+    /// <summary>A reason's code as <c>/metrics</c> and the log write it: <c>InsufficientCredits</c> is <c>insufficient_credits</c>.</summary>
+    public static string Label(ReasonCode reason)
+    {
+        var name = reason.ToString();
+        var label = new StringBuilder(name.Length + 8);
+        foreach (var c in name)
+        {
+            if (char.IsUpper(c) && label.Length > 0)
+            {
+                label.Append('_');
+            }
+
+            label.Append(char.ToLowerInvariant(c));
+        }
+
+        return label.ToString();
+    }
+
+    /// <summary>Emails rejected for <paramref name="reason"/>.</summary>
+    public static long EmailsRejected(ReasonCode reason) => Interlocked.Read(ref Rejected[(int)reason]);
+
+    /// <summary>An SMS part the SMS centre took.</summary>
+    public static void PartSubmitted() => Interlocked.Increment(ref _parts);
+
+    /// <summary>One submit_sm's round trip, from sending it to its answer.</summary>
+    public static void SubmitTook(TimeSpan elapsed)
+    {
+        var seconds = elapsed.TotalSeconds;
+        var bucket = 0;
+        while (bucket < SubmitBuckets.Count && seconds > SubmitBuckets[bucket])
+        {
+            bucket++;
+        }
+
+        Interlocked.Increment(ref SubmitsByBucket[bucket]);
+        Interlocked.Add(ref _submitTicks, elapsed.Ticks);
+    }
+
+    /// <summary>Submits that took at most <c>SubmitBuckets[bucket]</c> seconds (at most forever for the last bucket, +Inf).</summary>
+    public static long SubmitsWithin(int bucket)
+    {
+        var count = 0L;
+        for (var i = 0; i <= bucket; i++)
+        {
+            count += Interlocked.Read(ref SubmitsByBucket[i]);
+        }
+
+        return count;
+    }
+
+    /// <summary>An SMPP session told to slow down.</summary>
+    public static void Throttled() => Interlocked.Increment(ref _throttled);
+
+    /// <summary>A reply from a mobile, as it was matched.</summary>
+    public static void ReplyReceived(ReplyOutcome outcome) => Interlocked.Increment(ref RepliesByOutcome[(int)outcome]);
+
+    /// <summary>Replies from mobiles that came out as <paramref name="outcome"/>.</summary>
+    public static long Replies(ReplyOutcome outcome) => Interlocked.Read(ref RepliesByOutcome[(int)outcome]);
+}

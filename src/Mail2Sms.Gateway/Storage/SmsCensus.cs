@@ -1,0 +1,31 @@
+using Dapper;
+
+namespace Mail2Sms.Gateway.Storage;
+
+/// <summary>The SMS in the store by status, those queued and due, and when the oldest still queued was accepted, as of one query.</summary>
+/// <param name="ByStatus">How many SMS are in each status; every status in <see cref="Statuses"/> is there, at 0 when none is.</param>
+/// <param name="Due">Queued SMS due now, waiting only for room in the SMSC window (the others wait for a retry).</param>
+/// <param name="OldestQueuedAt">When the oldest SMS still queued was accepted; null when none is queued.</param>
+public sealed record SmsCensus(IReadOnlyDictionary<string, long> ByStatus, long Due, DateTimeOffset? OldestQueuedAt)
+{
+    /// <summary>The statuses an SMS goes through: queued, then submitted, then one of the final ones.</summary>
+    public static readonly IReadOnlyList<string> Statuses = ["queued", "submitted", "delivered", "failed", "expired", "unknown"];
+
+    /// <summary>Counts the SMS in <paramref name="database"/> at <paramref name="now"/>.</summary>
+    public static async Task<SmsCensus> TakeAsync(SqliteDatabase database, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = (await connection.QueryAsync<(string Status, long Count, long Due, string? Oldest)>(
+            "SELECT status, count(*), sum(due_at <= @now), min(created_at) FROM sms GROUP BY status",
+            new { now = Timestamps.Write(now) }).ConfigureAwait(false)).ToList();
+        var byStatus = Statuses.ToDictionary(s => s, _ => 0L, StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            byStatus[row.Status] = row.Count;
+        }
+
+        var queued = rows.FirstOrDefault(r => r.Status == "queued");
+        return new SmsCensus(byStatus, queued.Due, queued.Oldest is null ? null : Timestamps.Read(queued.Oldest));
+    }
+}

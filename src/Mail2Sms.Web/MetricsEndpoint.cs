@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Text;
+using Mail2Sms.Core.Intake;
+using Mail2Sms.Gateway;
+using Mail2Sms.Gateway.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Mail2Sms.Web;
+
+/// <summary>
+/// <c>/metrics</c> in the Prometheus text exposition format 0.0.4: the counters the gateway keeps
+/// (<see cref="GatewayMetrics"/>), the SMS in the store by status (one query per scrape) and the SMPP binds' state.
+/// </summary>
+public static class MetricsEndpoint
+{
+    private const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+    /// <summary>Maps <c>GET /metrics</c>.</summary>
+    public static IEndpointConventionBuilder MapMetrics(this IEndpointRouteBuilder app) =>
+        app.MapGet("/metrics", async (GatewayState state, CancellationToken cancellationToken) =>
+            Results.Text(await ScrapeAsync(state, cancellationToken).ConfigureAwait(false), ContentType));
+
+    /// <summary>Every metric as of now, in the exposition format.</summary>
+    public static async Task<string> ScrapeAsync(GatewayState state, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var now = state.Clock.GetUtcNow();
+        var census = await SmsCensus.TakeAsync(state.Database, now, cancellationToken).ConfigureAwait(false);
+        var text = new Exposition();
+
+        text.Family("mail2sms_emails_total", "counter", "Emails answered by intake: accepted, or rejected with the code of the reason the reply gives.");
+        text.Sample("mail2sms_emails_total", [("outcome", "accepted")], GatewayMetrics.EmailsAccepted);
+        foreach (var reason in Enum.GetValues<ReasonCode>().Where(r => GatewayMetrics.EmailsRejected(r) > 0))
+        {
+            text.Sample("mail2sms_emails_total", [("outcome", "rejected"), ("reason", GatewayMetrics.Label(reason))], GatewayMetrics.EmailsRejected(reason));
+        }
+
+        text.Family("mail2sms_sms", "gauge", "SMS in the store by status.");
+        foreach (var (status, count) in census.ByStatus)
+        {
+            text.Sample("mail2sms_sms", [("status", status)], count);
+        }
+
+        text.Family("mail2sms_sms_queue_depth", "gauge", "Queued SMS due now, waiting for room in the SMSC window (the other queued SMS wait for a retry).");
+        text.Sample("mail2sms_sms_queue_depth", [], census.Due);
+        text.Family("mail2sms_sms_oldest_queued_age_seconds", "gauge", "How long ago the oldest SMS still queued was accepted; 0 when none is queued.");
+        text.Sample("mail2sms_sms_oldest_queued_age_seconds", [], census.OldestQueuedAt is { } oldest ? Math.Max(0, (now - oldest).TotalSeconds) : 0);
+        text.Family("mail2sms_sms_parts_submitted_total", "counter", "SMS parts the SMS centre took (submit_sm answered OK).");
+        text.Sample("mail2sms_sms_parts_submitted_total", [], GatewayMetrics.PartsSubmitted);
+
+        text.Family("mail2sms_submit_duration_seconds", "histogram", "Round trip of each submit_sm, from sending it to its answer, pauses for throttling included.");
+        for (var bucket = 0; bucket <= GatewayMetrics.SubmitBuckets.Count; bucket++)
+        {
+            var bound = bucket < GatewayMetrics.SubmitBuckets.Count ? Number(GatewayMetrics.SubmitBuckets[bucket]) : "+Inf";
+            text.Sample("mail2sms_submit_duration_seconds_bucket", [("le", bound)], GatewayMetrics.SubmitsWithin(bucket));
+        }
+
+        text.Sample("mail2sms_submit_duration_seconds_sum", [], GatewayMetrics.SubmitTotal.TotalSeconds);
+        text.Sample("mail2sms_submit_duration_seconds_count", [], GatewayMetrics.SubmitCount);
+
+        text.Family("mail2sms_smsc_window_in_use", "gauge", "Submits outstanding now over all the SMPP binds.");
+        text.Sample("mail2sms_smsc_window_in_use", [], state.Outstanding());
+        text.Family("mail2sms_smsc_binds", "gauge", "SMPP binds configured, and bound now.");
+        text.Sample("mail2sms_smsc_binds", [("state", "configured")], state.Binds);
+        text.Sample("mail2sms_smsc_binds", [("state", "bound")], state.BoundBinds());
+        text.Family("mail2sms_smsc_throttled_total", "counter", "Times the SMS centre told a bind to slow down (ESME_RTHROTTLED or ESME_RMSGQFUL).");
+        text.Sample("mail2sms_smsc_throttled_total", [], GatewayMetrics.ThrottlingEvents);
+
+        text.Family("mail2sms_replies_total", "counter", "Replies from mobiles: emailed to the sender of the SMS they answer, emailed but ambiguous, or unmatched.");
+        foreach (var outcome in Enum.GetValues<ReplyOutcome>())
+        {
+            text.Sample("mail2sms_replies_total", [("outcome", outcome.ToString().ToLowerInvariant())], GatewayMetrics.Replies(outcome));
+        }
+
+        return text.ToString();
+    }
+
+    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    // The text format: a HELP and a TYPE line per family, then a line per sample.
+    private sealed class Exposition
+    {
+        private readonly StringBuilder _text = new();
+
+        public void Family(string name, string type, string help) =>
+            _text.Append("# HELP ").Append(name).Append(' ').Append(help.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal))
+                .Append("\n# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
+
+        public void Sample(string name, IReadOnlyList<(string Name, string Value)> labels, double value)
+        {
+            _text.Append(name);
+            if (labels.Count > 0)
+            {
+                _text.Append('{').AppendJoin(',', labels.Select(l => $"{l.Name}=\"{Escape(l.Value)}\"")).Append('}');
+            }
+
+            _text.Append(' ').Append(Number(value)).Append('\n');
+        }
+
+        public override string ToString() => _text.ToString();
+
+        private static string Escape(string value) =>
+            value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,160 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+using Mail2Sms.Core.Intake;
+using Mail2Sms.Gateway;
+using Mail2Sms.Gateway.Intake;
+using Mail2Sms.Gateway.Storage;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
+using MimeKit;
+
+namespace Mail2Sms.Web.Tests;
+
+/// <summary>
+/// <c>/metrics</c> scraped from a real Kestrel on loopback, after emails go through real intake into a real
+/// SQLite file. The gateway's counters belong to the process, so counters are compared before and after.
+/// </summary>
+public sealed partial class MetricsTests : IDisposable
+{
+    private const string Account = "CI00000001";
+    private static readonly IPAddress Office = IPAddress.Parse("203.0.113.5");
+    private readonly string _folder = Directory.CreateTempSubdirectory("mail2sms-metrics-").FullName;
+    private readonly HttpClient _http = new();
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero));
+    private readonly SqliteDatabase _database;
+    private readonly AccountStore _accounts;
+    private readonly IntakeService _intake;
+
+    public MetricsTests()
+    {
+        _database = new SqliteDatabase($"Data Source={Path.Combine(_folder, "mail2sms.db")}");
+        _database.MigrateAsync().GetAwaiter().GetResult();
+        _accounts = new AccountStore(_database, _clock);
+        var outbox = new OutboxStore(_database, _clock);
+        _intake = new IntakeService(["sms.localhost"], new SenderAuthenticator(_accounts, new PasswordLockout(_clock), new PasswordVerifier(_clock)),
+            _accounts, new EmailStore(_database, _clock), outbox);
+        _accounts.AddAccountAsync(Account, "AU", null, false, 5).GetAwaiter().GetResult();
+        _accounts.AllowIpAsync(Account, "203.0.113.0/24").GetAwaiter().GetResult();
+        _accounts.AddUserAsync(Account, "ops@example.com.au", null).GetAwaiter().GetResult();
+    }
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        _accounts.Dispose();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private Task<SmtpReply> SendAsync(string from, string messageId)
+    {
+        var text = $"From: <{from}>\r\nSubject: Alert\r\nMessage-ID: <{messageId}>\r\n\r\nServer 23 is offline.\r\n";
+        var message = MimeMessage.Load(new MemoryStream(Encoding.UTF8.GetBytes(text)));
+        return _intake.ReceiveAsync(new IncomingEmail(message, new Envelope(from, ["0412345678@sms.localhost"], Office), text.Length));
+    }
+
+    private async Task<(HttpResponseMessage Response, string Body)> ScrapeAsync(int bound = 1, int outstanding = 0)
+    {
+        await using var web = WebGateway.Build(new WebOptions { Urls = "http://127.0.0.1:0" },
+            new GatewayState(_database, 2, () => bound) { Clock = _clock, Outstanding = () => outstanding });
+        await web.StartAsync();
+        var response = await _http.GetAsync(new Uri(WebGateway.Addresses(web).Single() + "/metrics"));
+        var body = await response.Content.ReadAsStringAsync();
+        await web.StopAsync();
+        return (response, body);
+    }
+
+    // Every sample by its name and labels as written, such as mail2sms_sms{status="queued"}.
+    private static Dictionary<string, double> Samples(string body) =>
+        body.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith('#'))
+            .Select(l => l.Split(' ')).ToDictionary(p => p[0], p => double.Parse(p[1], CultureInfo.InvariantCulture));
+
+    [Fact]
+    public async Task Metrics_count_an_accepted_and_a_rejected_email_and_show_the_sms_queued_with_its_age()
+    {
+        var before = Samples((await ScrapeAsync()).Body);
+        Assert.True((await SendAsync("ops@example.com.au", "1@example.com.au")).IsAccepted);
+        Assert.False((await SendAsync("stranger@example.net", "2@example.net")).IsAccepted);
+        _clock.Advance(TimeSpan.FromSeconds(90));
+
+        var after = Samples((await ScrapeAsync(bound: 1, outstanding: 3)).Body);
+        Assert.Equal(1, after["mail2sms_emails_total{outcome=\"accepted\"}"] - before["mail2sms_emails_total{outcome=\"accepted\"}"]);
+        const string Rejected = "mail2sms_emails_total{outcome=\"rejected\",reason=\"authentication_failed\"}";
+        Assert.Equal(1, after[Rejected] - before.GetValueOrDefault(Rejected));
+        Assert.Equal((1, 0, 1, 90), (after["mail2sms_sms{status=\"queued\"}"], after["mail2sms_sms{status=\"delivered\"}"],
+            after["mail2sms_sms_queue_depth"], after["mail2sms_sms_oldest_queued_age_seconds"]));
+        Assert.Equal((3, 1, 2), (after["mail2sms_smsc_window_in_use"], after["mail2sms_smsc_binds{state=\"bound\"}"], after["mail2sms_smsc_binds{state=\"configured\"}"]));
+    }
+
+    [Fact]
+    public async Task A_submit_round_trip_lands_in_its_histogram_bucket_and_every_bucket_above()
+    {
+        var before = Samples((await ScrapeAsync()).Body);
+        GatewayMetrics.SubmitTook(TimeSpan.FromMilliseconds(20));
+        var after = Samples((await ScrapeAsync()).Body);
+
+        double Added(string le) => after[$"mail2sms_submit_duration_seconds_bucket{{le=\"{le}\"}}"] - before[$"mail2sms_submit_duration_seconds_bucket{{le=\"{le}\"}}"];
+        Assert.Equal((0, 1, 1, 1), (Added("0.01"), Added("0.025"), Added("60"), Added("+Inf")));
+        Assert.Equal(1, after["mail2sms_submit_duration_seconds_count"] - before["mail2sms_submit_duration_seconds_count"]);
+        Assert.True(after["mail2sms_submit_duration_seconds_sum"] - before["mail2sms_submit_duration_seconds_sum"] >= 0.02 - 1e-9);
+    }
+
+    [Fact]
+    public async Task Every_line_is_valid_exposition_format_with_help_and_type_before_the_samples_of_its_family()
+    {
+        Assert.False((await SendAsync("stranger@example.net", "3@example.net")).IsAccepted);
+        var (response, body) = await ScrapeAsync();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+        Assert.EndsWith("\n", body, StringComparison.Ordinal);
+
+        var types = new Dictionary<string, string>(StringComparer.Ordinal);
+        var helped = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var line in body.TrimEnd('\n').Split('\n'))
+        {
+            if (Help().Match(line) is { Success: true } help)
+            {
+                Assert.True(helped.Add(help.Groups["name"].Value), $"a second HELP: {line}");
+                continue;
+            }
+
+            if (Type().Match(line) is { Success: true } type)
+            {
+                var name = type.Groups["name"].Value;
+                Assert.True(helped.Contains(name) && types.TryAdd(name, type.Groups["type"].Value), $"a TYPE not after its HELP, or a second: {line}");
+                Assert.True(type.Groups["type"].Value != "counter" || name.EndsWith("_total", StringComparison.Ordinal), $"a counter without _total: {line}");
+                Assert.StartsWith("mail2sms_", name, StringComparison.Ordinal);
+                continue;
+            }
+
+            var sample = Sample().Match(line);
+            Assert.True(sample.Success, $"not a valid line: {line}");
+            var family = sample.Groups["name"].Value;
+            family = types.ContainsKey(family) ? family : HistogramSuffix().Replace(family, string.Empty);
+            Assert.True(types.TryGetValue(family, out var kind) && (family == sample.Groups["name"].Value || kind == "histogram"), $"a sample before its TYPE: {line}");
+        }
+
+        Assert.Equal("histogram", types["mail2sms_submit_duration_seconds"]);
+        Assert.Equal(
+            ["mail2sms_emails_total", "mail2sms_replies_total", "mail2sms_sms", "mail2sms_sms_oldest_queued_age_seconds", "mail2sms_sms_parts_submitted_total",
+                "mail2sms_sms_queue_depth", "mail2sms_smsc_binds", "mail2sms_smsc_throttled_total", "mail2sms_smsc_window_in_use", "mail2sms_submit_duration_seconds"],
+            types.Keys.Order(StringComparer.Ordinal));
+        var samples = Samples(body);
+        Assert.Equal(samples["mail2sms_submit_duration_seconds_count"], samples["mail2sms_submit_duration_seconds_bucket{le=\"+Inf\"}"]);
+        Assert.Contains("mail2sms_replies_total{outcome=\"unmatched\"}", samples.Keys);
+    }
+
+    [GeneratedRegex(@"^# HELP (?<name>[a-zA-Z_:][a-zA-Z0-9_:]*) \S.*$")]
+    private static partial Regex Help();
+
+    [GeneratedRegex(@"^# TYPE (?<name>[a-zA-Z_:][a-zA-Z0-9_:]*) (?<type>counter|gauge|histogram|summary|untyped)$")]
+    private static partial Regex Type();
+
+    [GeneratedRegex("""^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{[a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\[\\"n])*"(,[a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\[\\"n])*")*\})? (-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?|[-+]Inf|NaN)$""")]
+    private static partial Regex Sample();
+
+    [GeneratedRegex("_(bucket|sum|count)$")]
+    private static partial Regex HistogramSuffix();
+}
