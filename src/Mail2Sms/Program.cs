@@ -23,6 +23,7 @@ var root = new RootCommand("Mail2Sms: an email-to-SMS gateway. Customers send SM
     AccountCommands.User(settings),
     MessagesCommand.Create(settings),
     MessagesCommand.Replies(settings),
+    OperatorCommands.Create(settings),
     ServeCommand.Create(settings),
     SmscSimCommand.Create(),
 };
