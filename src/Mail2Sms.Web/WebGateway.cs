@@ -1,5 +1,6 @@
 using Dapper;
 using Mail2Sms.Gateway.Storage;
+using Mail2Sms.Web.Dashboard;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -50,9 +51,11 @@ public static class WebGateway
         builder.WebHost.UseUrls(options.Urls);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton(state);
+        builder.Services.AddDashboard();
         var app = builder.Build();
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", ReadyAsync);
+        app.MapDashboard();
         return app;
     }
 
