@@ -13,7 +13,7 @@ public sealed partial class DashboardBrowserTests : IDisposable
 {
     // Would change the title if it ran as markup: it must show as the text it is.
     private const string Payload = "<img src=x onerror=\"document.title='xss'\"><script>document.title='xss'</script>";
-    private static readonly string[] Pages = ["sign-in", "messages", "email", "replies", "overview"];
+    private static readonly string[] Pages = ["sign-in", "messages", "email", "replies", "overview", "account"];
 
     private readonly GatewayProcess _gateway = new();
     private readonly string _screenshots = Path.Combine(AppContext.BaseDirectory, "dashboard-screenshots");
@@ -83,6 +83,10 @@ public sealed partial class DashboardBrowserTests : IDisposable
         Assert.Equal("1 bound of 1 configured", Browser.FindElement(By.Id("binds")).Text);
         Assert.Contains(Browser.FindElements(By.CssSelector("#today tbody tr")), r => r.Text == "delivered 1");
         Save("overview");
+
+        Browser.Navigate().GoToUrl(site + "/dashboard/accounts/DEMO0001");
+        Assert.Equal("999", Browser.FindElement(By.Id("credits")).Text);
+        Save("account");
 
         Browser.FindElement(By.Id("sign-out")).Click();
         Assert.StartsWith(site + "/dashboard/sign-in", Browser.Url, StringComparison.Ordinal);

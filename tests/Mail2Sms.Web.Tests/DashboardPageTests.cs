@@ -143,6 +143,27 @@ public sealed class DashboardPageTests
         }
     }
 
+    [Fact]
+    public async Task Accounts_show_their_credits_networks_users_and_ledger()
+    {
+        await using var site = await DashboardSite.StartAsync();
+        await site.Accounts.AllowIpAsync(DashboardSite.Account, "203.0.113.9/24");
+        await site.Accounts.AddUserAsync(DashboardSite.Account, "ops@example.com", "secret pw");
+        await site.Accounts.AddUserAsync(DashboardSite.Account, "*@monitor.example.com", null);
+        await site.Accounts.CreditAsync(DashboardSite.Account, -20, Script);
+        await site.SignedInAsync();
+
+        Assert.Equal(["CI00000001 AU the gateway's 480 off no cap"], Rows(Table((await site.GetAsync("/dashboard/accounts")).Body, "accounts")));
+        var (status, body, _) = await site.GetAsync("/dashboard/accounts/CI00000001");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("<dd>203.0.113.0/24</dd>", body, StringComparison.Ordinal);
+        Assert.Equal(["*@monitor.example.com IP only off", "ops@example.com password off"], Rows(Table(body, "users")));
+        Assert.Equal(["2026-11-26 12:00:00 UTC -20 480 " + Script, "2026-11-26 12:00:00 UTC +500 500 opening credits"], Rows(Table(body, "ledger")));
+        Assert.DoesNotContain("<script", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret pw", body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await site.GetAsync("/dashboard/accounts/CI99999999")).Status);
+    }
+
     private static async Task<string> Messages(DashboardSite site, string query)
     {
         var (status, body, _) = await site.GetAsync("/dashboard/messages?" + query);

@@ -23,10 +23,13 @@ internal sealed partial class DashboardSite : IAsyncDisposable
     private DashboardSite()
     {
         Database = new SqliteDatabase($"Data Source={Path.Combine(_folder, "mail2sms.db")}");
+        Accounts = new AccountStore(Database, Clock);
         Client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() });
     }
 
     public SqliteDatabase Database { get; }
+
+    public AccountStore Accounts { get; }
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
 
@@ -36,10 +39,9 @@ internal sealed partial class DashboardSite : IAsyncDisposable
     {
         var site = new DashboardSite();
         await site.Database.MigrateAsync();
-        using var accounts = new AccountStore(site.Database, site.Clock);
-        await accounts.AddAccountAsync(Account, "AU", null, relaxedNumbers: false, credits: 500);
+        await site.Accounts.AddAccountAsync(Account, "AU", null, relaxedNumbers: false, credits: 500);
         await new OperatorStore(site.Database, site.Clock).AddAsync("ops", Password);
-        site._web = WebGateway.Build(new WebOptions { Urls = "http://127.0.0.1:0" }, new GatewayState(site.Database, 2, () => boundBinds) { Clock = site.Clock });
+        site._web = WebGateway.Build(new WebOptions { Urls = "http://127.0.0.1:0" }, new GatewayState(site.Database, 2, () => boundBinds) { Accounts = site.Accounts, Clock = site.Clock });
         await site._web.StartAsync();
         site.Client.BaseAddress = new Uri(WebGateway.Addresses(site._web).Single());
         return site;
@@ -108,6 +110,7 @@ internal sealed partial class DashboardSite : IAsyncDisposable
         await _web.StopAsync();
         await _web.DisposeAsync();
         Client.Dispose();
+        Accounts.Dispose();
         SqliteConnection.ClearAllPools();
         Directory.Delete(_folder, recursive: true);
     }
