@@ -63,6 +63,7 @@ public sealed class DashboardPageTests
         Assert.Equal(["5", "4", "3", "2", "1"], Ids(second));
         Assert.Contains("rel=\"prev\">Newer", second, StringComparison.Ordinal);
         Assert.DoesNotContain("rel=\"next\"", second, StringComparison.Ordinal);
+        Assert.Empty(Ids(await Messages(site, "page=2147483647")));
     }
 
     [Fact]

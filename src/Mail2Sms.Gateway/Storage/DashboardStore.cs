@@ -79,7 +79,7 @@ public sealed class DashboardStore(SqliteDatabase database, TimeProvider clock)
                 digits = Blank(digits),
                 text = Blank(search.Text)?.ToLowerInvariant(),
                 take = PageSize + 1,
-                skip = (Math.Max(search.Page, 1) - 1) * PageSize,
+                skip = (Math.Max(search.Page, 1) - 1L) * PageSize,
             }).ConfigureAwait(false);
         return [.. rows.Select(r => new SmsFound(r.Id, r.EmailId, r.AccountId, r.Number, r.Name, r.Text, r.Status, (int)r.Parts, Timestamps.Read(r.CreatedAt), r.Subject))];
     }
