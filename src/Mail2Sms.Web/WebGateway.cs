@@ -1,5 +1,6 @@
 using Dapper;
 using Mail2Sms.Gateway.Storage;
+using Mail2Sms.Web.Dashboard;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -54,11 +55,13 @@ public static class WebGateway
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton(state);
         builder.Services.AddApi();
+        builder.Services.AddDashboard();
         var app = builder.Build();
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", ReadyAsync);
         app.MapApi(state);
         app.MapMetrics();
+        app.MapDashboard();
         return app;
     }
 

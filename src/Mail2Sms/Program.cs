@@ -24,6 +24,7 @@ var root = new RootCommand("Mail2Sms: an email-to-SMS gateway. Customers send SM
     ApiKeyCommands.Create(settings),
     MessagesCommand.Create(settings),
     MessagesCommand.Replies(settings),
+    OperatorCommands.Create(settings),
     ServeCommand.Create(settings),
     SmscSimCommand.Create(),
 };

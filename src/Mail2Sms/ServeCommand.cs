@@ -70,7 +70,7 @@ internal static class ServeCommand
                 : $"SMS go to the built-in SMSC simulator (127.0.0.1:{simulator.Port}), which reports every one delivered.");
             if (parse.GetValue(demo))
             {
-                await CreateDemoAsync(accounts, options, sender.Destination, output, token).ConfigureAwait(false);
+                await CreateDemoAsync(accounts, new OperatorStore(database, TimeProvider.System), WebGateway.Addresses(web)[0], options, sender.Destination, output, token).ConfigureAwait(false);
             }
 
             try
@@ -155,8 +155,11 @@ internal static class ServeCommand
         : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0 ? value
         : throw new SettingsException($"{key} is '{text}'; it must be a whole number above 0.");
 
-    private static async Task CreateDemoAsync(AccountStore accounts, SmtpOptions options, string mailDestination, TextWriter output, CancellationToken token)
+    private static async Task CreateDemoAsync(AccountStore accounts, OperatorStore operators, string web, SmtpOptions options, string mailDestination, TextWriter output, CancellationToken token)
     {
+        // A new password each start, shown only now: the demo operator's sign-in is never a known default.
+        var password = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12)).Replace('+', '-').Replace('/', '_');
+        await operators.AddAsync("demo", password, replace: true, token).ConfigureAwait(false);
         if (await accounts.FindAccountAsync(DemoAccount, token).ConfigureAwait(false) is null)
         {
             await accounts.AddAccountAsync(DemoAccount, "AU", null, relaxedNumbers: false, credits: 1000, token).ConfigureAwait(false);
@@ -166,6 +169,7 @@ internal static class ServeCommand
         }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
+            Dashboard: {web}/dashboard/ (operator demo, password {password}; shown only now).
             Demo account {DemoAccount} accepts mail from this machine for any sender @example.com. Try:
               swaks --server {options.Address}:{options.Port} --from you@example.com --to 61412345678@{options.Domains[0]} --header "Subject: System Alert" --body "Server 23 is offline."
             then see it queued, then delivered, with: mail2sms messages

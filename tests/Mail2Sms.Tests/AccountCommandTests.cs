@@ -1,13 +1,23 @@
+using Dapper;
+using Mail2Sms.Gateway.Storage;
+using Microsoft.Data.Sqlite;
+
 namespace Mail2Sms.Tests;
 
-/// <summary><c>mail2sms account</c> and <c>user</c> verbs against a real SQLite file, run as processes.</summary>
+/// <summary><c>mail2sms account</c>, <c>user</c> and <c>operator</c> verbs against a real SQLite file, run as processes.</summary>
 public sealed class AccountCommandTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("mail2sms-accounts-").FullName;
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
 
-    private string Setting => $"--Database:ConnectionString=Data Source={Path.Combine(_folder, "data", "mail2sms.db")}";
+    private string ConnectionString => $"Data Source={Path.Combine(_folder, "data", "mail2sms.db")}";
+
+    private string Setting => $"--Database:ConnectionString={ConnectionString}";
 
     private (int ExitCode, string Output) Run(params string[] args) => Cli.Run([.. args, Setting]);
 
@@ -107,5 +117,39 @@ public sealed class AccountCommandTests : IDisposable
         var user = Cli.Run("user", "--help").Output;
         Assert.Contains("add", user, StringComparison.Ordinal);
         Assert.Contains("set", user, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_operator_is_added_with_a_pbkdf2_hash_that_verifies_only_their_password()
+    {
+        Assert.Equal((0, "Operator alice added; sign in at the dashboard's /dashboard.\n"), Run("operator", "add", "alice", "--password", "s3cret pass"));
+
+        var database = new SqliteDatabase(ConnectionString);
+        await using (var connection = await database.OpenAsync())
+        {
+            var stored = await connection.QuerySingleAsync<string>("SELECT password_hash FROM operators WHERE name = 'alice'");
+            Assert.StartsWith("pbkdf2-sha256$210000$", stored, StringComparison.Ordinal);
+            Assert.DoesNotContain("s3cret", stored, StringComparison.Ordinal);
+        }
+
+        var operators = new OperatorStore(database, TimeProvider.System);
+        Assert.True(await operators.VerifyAsync("ALICE", "s3cret pass"));
+        Assert.False(await operators.VerifyAsync("alice", "s3cret"));
+        Assert.False(await operators.VerifyAsync("bob", "s3cret pass"));
+    }
+
+    [Fact]
+    public void A_second_operator_of_the_same_name_is_refused()
+    {
+        Assert.Equal(0, Run("operator", "add", "alice", "--password", "one").ExitCode);
+        Assert.Equal((1, "There is already an operator Alice.\n"), Run("operator", "add", "Alice", "--password", "two"));
+    }
+
+    [Fact]
+    public void Without_a_password_and_no_terminal_to_ask_at_nothing_is_added()
+    {
+        var (exitCode, output) = Run("operator", "add", "alice");
+        Assert.Equal(2, exitCode);
+        Assert.Contains("An operator needs a password", output, StringComparison.Ordinal);
     }
 }

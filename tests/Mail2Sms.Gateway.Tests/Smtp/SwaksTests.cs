@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Mail2Sms.Tests.Shared;
 
 namespace Mail2Sms.Gateway.Tests.Smtp;
 
@@ -11,33 +12,9 @@ public sealed class SwaksTests : IAsyncLifetime, IAsyncDisposable
     private static readonly Lazy<Task> Installed = new(InstallAsync);
     private RunningGateway _gateway = null!;
 
-    private static async Task InstallAsync()
-    {
-        if (File.Exists("/usr/bin/swaks") && await RunAsync("perl", "-MNet::SSLeay", "-MAuthen::SASL", "-e1") == 0)
-        {
-            return;
-        }
-
-        string[] install = ["install", "-y", "-qq", "swaks", "libnet-ssleay-perl", "libauthen-sasl-perl"];
-        if (await RunAsync("apt-get", install) != 0 && (await RunAsync("apt-get", "update", "-qq") != 0 || await RunAsync("apt-get", install) != 0))
-        {
-            throw new InvalidOperationException("swaks is not installed and apt-get could not install it: run .ci/run, or apt-get install swaks libnet-ssleay-perl libauthen-sasl-perl.");
-        }
-    }
-
-    private static async Task<int> RunAsync(string program, params string[] args)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["DEBIAN_FRONTEND"] = "noninteractive";
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        await Task.WhenAll(process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync(), process.WaitForExitAsync());
-        return process.ExitCode;
-    }
+    private static Task InstallAsync() => DebianPackages.EnsureInstalledAsync(
+        async () => File.Exists("/usr/bin/swaks") && await DebianPackages.RunAsync("perl", "-MNet::SSLeay", "-MAuthen::SASL", "-e1") == 0,
+        "swaks", "libnet-ssleay-perl", "libauthen-sasl-perl");
 
     public async Task InitializeAsync()
     {

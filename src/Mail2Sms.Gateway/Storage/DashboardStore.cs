@@ -1,0 +1,141 @@
+using Dapper;
+
+namespace Mail2Sms.Gateway.Storage;
+
+/// <summary>The figures of the dashboard's overview.</summary>
+/// <param name="Queued">SMS waiting to be submitted.</param>
+/// <param name="OldestQueuedAt">When the oldest of them was accepted.</param>
+/// <param name="Today">SMS accepted today (UTC), by their status now.</param>
+/// <param name="Accounts">How many accounts there are.</param>
+/// <param name="Credits">Their credits together.</param>
+/// <param name="Refused">The latest recipients, entries and rows refused at acceptance.</param>
+public sealed record DashboardOverview(long Queued, DateTimeOffset? OldestQueuedAt, IReadOnlyList<StatusCount> Today, long Accounts, long Credits, IReadOnlyList<RefusedRecipient> Refused);
+
+/// <summary>How many SMS are in a status.</summary>
+public sealed record StatusCount(string Status, long Count);
+
+/// <summary>A recipient (entry, row) of an accepted email that was refused, with the reason the sender was given.</summary>
+public sealed record RefusedRecipient(long EmailId, string AccountId, string Location, string Reason, DateTimeOffset At);
+
+/// <summary>What the messages page searches by; each part is optional. Pages count from 1.</summary>
+public sealed record SmsSearch(string? Number = null, string? AccountId = null, string? Status = null, string? Text = null, int Page = 1);
+
+/// <summary>One SMS as the messages page lists it, with its email's subject.</summary>
+public sealed record SmsFound(long Id, long EmailId, string AccountId, string Number, string? Name, string Text, string Status, int Parts, DateTimeOffset CreatedAt, string Subject);
+
+/// <summary>An accepted email with what failed at acceptance and every SMS it sent.</summary>
+public sealed record EmailDetail(long Id, string AccountId, string? Originator, string MailFrom, string? ClientIp, int Format, string Subject, long Credits,
+    DateTimeOffset ReceivedAt, IReadOnlyList<RefusedRecipient> Refused, IReadOnlyList<SmsDetail> Sms);
+
+/// <summary>One SMS and its timeline: accepted, submitted (each part's SMSC ID and receipt), final, and the replies to it.</summary>
+public sealed record SmsDetail(long Id, string Number, string? Name, string Text, string Encoding, int Parts, string Status, int Attempts, string? LastError,
+    DateTimeOffset CreatedAt, DateTimeOffset? SubmittedAt, DateTimeOffset? FinalAt, IReadOnlyList<SmsPartDetail> Submitted, IReadOnlyList<ReplyListing> Replies);
+
+/// <summary>One submitted part: the SMSC's message ID and what its receipt said.</summary>
+public sealed record SmsPartDetail(int Part, string SmscMessageId, string Status, string? ReceiptState, DateTimeOffset? ReceiptAt);
+
+/// <summary>The dashboard's reads of the store: the overview, the message search, one email in full.</summary>
+public sealed class DashboardStore(SqliteDatabase database, TimeProvider clock)
+{
+    /// <summary>SMS a page of the search shows.</summary>
+    public const int PageSize = 50;
+
+    /// <summary>The overview's figures now.</summary>
+    public async Task<DashboardOverview> OverviewAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var queue = await connection.QuerySingleAsync<(long Count, string? Oldest)>(
+            "SELECT count(*), min(created_at) FROM sms WHERE status = 'queued'").ConfigureAwait(false);
+        var today = await connection.QueryAsync<(string Status, long Count)>(
+            "SELECT status, count(*) FROM sms WHERE created_at >= @since GROUP BY status ORDER BY status",
+            new { since = Timestamps.Write(new DateTimeOffset(clock.GetUtcNow().UtcDateTime.Date, TimeSpan.Zero)) }).ConfigureAwait(false);
+        var accounts = await connection.QuerySingleAsync<(long Count, long Credits)>("SELECT count(*), coalesce(sum(credits), 0) FROM accounts").ConfigureAwait(false);
+        return new DashboardOverview(queue.Count, queue.Oldest is null ? null : Timestamps.Read(queue.Oldest),
+            [.. today.Select(t => new StatusCount(t.Status, t.Count))], accounts.Count, accounts.Credits,
+            await RefusedAsync(connection, null, 10).ConfigureAwait(false));
+    }
+
+    /// <summary>The SMS that match, newest first, one page of <see cref="PageSize"/>; one more is read to tell whether a next page exists.</summary>
+    public async Task<IReadOnlyList<SmsFound>> SearchAsync(SmsSearch search, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(search);
+        // Any run of the number's digits; leading zeros dropped, so a national 0412 345 678 finds 61412345678.
+        var digits = search.Number is null ? null : new string([.. search.Number.Where(char.IsAsciiDigit)]).TrimStart('0');
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(long Id, long EmailId, string AccountId, string Number, string? Name, string Text, string Status, long Parts, string CreatedAt, string Subject)>(
+            """
+            SELECT s.id, s.email_id, s.account_id, s.number, s.name, s.text, s.status, s.parts, s.created_at, e.subject
+            FROM sms s JOIN emails e ON e.id = s.email_id
+            WHERE (@account IS NULL OR s.account_id = @account COLLATE NOCASE)
+              AND (@status IS NULL OR s.status = @status)
+              AND (@digits IS NULL OR instr(s.number, @digits) > 0)
+              AND (@text IS NULL OR instr(lower(s.text), @text) > 0 OR instr(lower(e.subject), @text) > 0 OR instr(lower(coalesce(s.name, '')), @text) > 0)
+            ORDER BY s.id DESC LIMIT @take OFFSET @skip
+            """,
+            new
+            {
+                account = Blank(search.AccountId),
+                status = Blank(search.Status)?.ToLowerInvariant(),
+                digits = Blank(digits),
+                text = Blank(search.Text)?.ToLowerInvariant(),
+                take = PageSize + 1,
+                skip = (Math.Max(search.Page, 1) - 1L) * PageSize,
+            }).ConfigureAwait(false);
+        return [.. rows.Select(r => new SmsFound(r.Id, r.EmailId, r.AccountId, r.Number, r.Name, r.Text, r.Status, (int)r.Parts, Timestamps.Read(r.CreatedAt), r.Subject))];
+    }
+
+    /// <summary>The email that sent SMS <paramref name="smsId"/>, or null.</summary>
+    public async Task<long?> EmailOfSmsAsync(long smsId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.QuerySingleOrDefaultAsync<long?>("SELECT email_id FROM sms WHERE id = @smsId", new { smsId }).ConfigureAwait(false);
+    }
+
+    /// <summary>One email in full, or null when there is none.</summary>
+    public async Task<EmailDetail?> EmailAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var email = await connection.QuerySingleOrDefaultAsync<(long Id, string AccountId, string? Originator, string MailFrom, string? ClientIp, long Format, string Subject, long Credits, string ReceivedAt)?>(
+            "SELECT id, account_id, originator, mail_from, client_ip, format, subject, credits, received_at FROM emails WHERE id = @id", new { id }).ConfigureAwait(false);
+        if (email is not { } e)
+        {
+            return null;
+        }
+
+        var sms = (await connection.QueryAsync<(long Id, string Number, string? Name, string Text, string Encoding, long Parts, string Status, long Attempts, string? LastError, string CreatedAt, string? SubmittedAt, string? FinalAt)>(
+            """
+            SELECT id, number, name, text, encoding, parts, status, attempts, last_error, created_at, submitted_at, final_at
+            FROM sms WHERE email_id = @id ORDER BY id
+            """, new { id }).ConfigureAwait(false)).ToList();
+        var parts = (await connection.QueryAsync<(long SmsId, long Part, string SmscMessageId, string Status, string? ReceiptState, string? ReceiptAt)>(
+            """
+            SELECT p.sms_id, p.part, p.smsc_message_id, p.status, p.receipt_state, p.receipt_at
+            FROM sms_parts p JOIN sms s ON s.id = p.sms_id WHERE s.email_id = @id ORDER BY p.sms_id, p.part
+            """, new { id }).ConfigureAwait(false)).ToLookup(p => p.SmsId);
+        var replies = (await connection.QueryAsync<(long Id, string ReceivedAt, string Mobile, string ToAddress, string Status, string Text, long SmsId)>(
+            """
+            SELECT r.id, r.received_at, r.mobile, r.to_address, r.status, r.text, r.sms_id
+            FROM replies r JOIN sms s ON s.id = r.sms_id WHERE s.email_id = @id ORDER BY r.id
+            """, new { id }).ConfigureAwait(false)).ToLookup(r => r.SmsId);
+        return new EmailDetail(e.Id, e.AccountId, e.Originator, e.MailFrom, e.ClientIp, (int)e.Format, e.Subject, e.Credits, Timestamps.Read(e.ReceivedAt),
+            await RefusedAsync(connection, id, int.MaxValue).ConfigureAwait(false),
+            [.. sms.Select(s => new SmsDetail(s.Id, s.Number, s.Name, s.Text, s.Encoding, (int)s.Parts, s.Status, (int)s.Attempts, s.LastError,
+                Timestamps.Read(s.CreatedAt), ReadOrNull(s.SubmittedAt), ReadOrNull(s.FinalAt),
+                [.. parts[s.Id].Select(p => new SmsPartDetail((int)p.Part, p.SmscMessageId, p.Status, p.ReceiptState, ReadOrNull(p.ReceiptAt)))],
+                [.. replies[s.Id].Select(r => new ReplyListing(r.Id, Timestamps.Read(r.ReceivedAt), r.Mobile, r.ToAddress, r.Status, r.Text, r.SmsId, e.AccountId))]))]);
+    }
+
+    private static async Task<IReadOnlyList<RefusedRecipient>> RefusedAsync(Microsoft.Data.Sqlite.SqliteConnection connection, long? emailId, int limit)
+    {
+        var rows = await connection.QueryAsync<(long EmailId, string AccountId, string Location, string Reason, string ReceivedAt)>(
+            """
+            SELECT f.email_id, e.account_id, f.location, f.reason, e.received_at FROM email_failures f JOIN emails e ON e.id = f.email_id
+            WHERE @emailId IS NULL OR f.email_id = @emailId ORDER BY f.email_id DESC, f.position LIMIT @limit
+            """, new { emailId, limit }).ConfigureAwait(false);
+        return [.. rows.Select(r => new RefusedRecipient(r.EmailId, r.AccountId, r.Location, r.Reason, Timestamps.Read(r.ReceivedAt)))];
+    }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private static DateTimeOffset? ReadOrNull(string? stored) => stored is null ? null : Timestamps.Read(stored);
+}

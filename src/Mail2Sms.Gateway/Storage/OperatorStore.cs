@@ -1,0 +1,51 @@
+using Dapper;
+
+namespace Mail2Sms.Gateway.Storage;
+
+/// <summary>The dashboard's operators: a name (case-insensitive) and a salted PBKDF2 hash of the password.</summary>
+public sealed class OperatorStore(SqliteDatabase database, TimeProvider clock)
+{
+    // Verified when the name is unknown, so a wrong name costs as long as a wrong password.
+    private static readonly string UnknownNameHash = PasswordHasher.Hash(Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)));
+
+    /// <summary>
+    /// Adds an operator; with <paramref name="replace"/> an operator of that name gets the new password
+    /// instead, otherwise an existing name is refused.
+    /// </summary>
+    public async Task AddAsync(string name, string password, bool replace = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        name = name.Trim();
+        if (name.Length is 0 or > 64 || name.Any(char.IsControl))
+        {
+            throw new StoreException("An operator's name is 1 to 64 characters, none of them control characters.");
+        }
+
+        if (string.IsNullOrEmpty(password))
+        {
+            throw new StoreException($"Operator {name} needs a password.");
+        }
+
+        var hash = await Task.Run(() => PasswordHasher.Hash(password), cancellationToken).ConfigureAwait(false);
+        using var turn = await database.WriteTurnAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var changed = await connection.ExecuteAsync(
+            "INSERT INTO operators (name, password_hash, created_at) VALUES (@name, @hash, @now) "
+            + (replace ? "ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash" : "ON CONFLICT (name) DO NOTHING"),
+            new { name, hash, now = Timestamps.Write(clock.GetUtcNow()) }).ConfigureAwait(false);
+        if (changed == 0)
+        {
+            throw new StoreException($"There is already an operator {name}.");
+        }
+    }
+
+    /// <summary>True when <paramref name="name"/> is an operator and <paramref name="password"/> is theirs.</summary>
+    public async Task<bool> VerifyAsync(string name, string password, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var stored = await connection.QuerySingleOrDefaultAsync<string?>(
+            "SELECT password_hash FROM operators WHERE name = @name", new { name = name.Trim() }).ConfigureAwait(false);
+        var verified = await Task.Run(() => PasswordHasher.Verify(password, stored ?? UnknownNameHash), cancellationToken).ConfigureAwait(false);
+        return stored is not null && verified;
+    }
+}

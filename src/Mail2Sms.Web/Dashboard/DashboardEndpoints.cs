@@ -1,0 +1,147 @@
+using System.Security.Claims;
+using Mail2Sms.Gateway.Intake;
+using Mail2Sms.Gateway.Storage;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Mail2Sms.Web.Dashboard;
+
+/// <summary>
+/// The operator's dashboard under <c>/dashboard</c>: signed in with a cookie (operators from <c>mail2sms operator add</c>),
+/// every form carrying an anti-forgery token, a name locked out for 15 minutes after 5 wrong passwords.
+/// </summary>
+internal static class DashboardEndpoints
+{
+    public const string Root = "/dashboard";
+    public const string SignInPath = Root + "/sign-in";
+
+    /// <summary>The services the dashboard needs: cookie sign-in, authorization, anti-forgery, the operators and their lockout.</summary>
+    public static IServiceCollection AddDashboard(this IServiceCollection services)
+    {
+        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(cookie =>
+        {
+            cookie.LoginPath = SignInPath;
+            cookie.Cookie.Name = "mail2sms.dashboard";
+            cookie.Cookie.HttpOnly = true;
+            cookie.Cookie.SameSite = SameSiteMode.Strict;
+            cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
+            cookie.SlidingExpiration = true;
+        });
+        services.AddAuthorization();
+        services.AddAntiforgery(antiforgery => antiforgery.Cookie.Name = "mail2sms.antiforgery");
+        // Cookie and token keys live in memory only: none is ever on disk, and a restart signs operators out.
+        services.Replace(ServiceDescriptor.Singleton<IDataProtectionProvider, EphemeralDataProtectionProvider>());
+        services.AddSingleton(provider =>
+        {
+            var state = provider.GetRequiredService<GatewayState>();
+            return new OperatorSignIn(new OperatorStore(state.Database, state.Clock), new PasswordLockout(state.Clock));
+        });
+        return services;
+    }
+
+    /// <summary>Maps the sign-in, sign-out and the pages; every page but sign-in needs a signed-in operator.</summary>
+    public static WebApplication MapDashboard(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapGet(SignInPath, (HttpContext context, string? returnUrl) => SignInPage(context, returnUrl, null, StatusCodes.Status200OK)).AllowAnonymous();
+        app.MapPost(SignInPath, SignInAsync).AllowAnonymous();
+        var pages = app.MapGroup(Root).RequireAuthorization();
+        pages.MapPost("/sign-out", SignOutAsync);
+        pages.MapGet("/", DashboardPages.OverviewAsync);
+        pages.MapGet("/messages", DashboardPages.MessagesAsync);
+        pages.MapGet("/emails/{id:long}", DashboardPages.EmailAsync);
+        pages.MapGet("/sms/{id:long}", DashboardPages.SmsAsync);
+        pages.MapGet("/replies", DashboardPages.RepliesAsync);
+        pages.MapGet("/accounts", AccountPages.ListAsync);
+        pages.MapGet("/accounts/{id}", AccountPages.AccountAsync);
+        return app;
+    }
+
+    private static async Task<IResult> SignInAsync(HttpContext context, IAntiforgery antiforgery, OperatorSignIn operators)
+    {
+        if (!await antiforgery.IsRequestValidAsync(context).ConfigureAwait(false))
+        {
+            return SignInPage(context, null, "The form had expired; sign in again.", StatusCodes.Status400BadRequest);
+        }
+
+        var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
+        var name = form["name"].ToString().Trim();
+        var returnUrl = form["returnUrl"].ToString();
+        var outcome = await operators.CheckAsync(name, form["password"].ToString(), context.RequestAborted).ConfigureAwait(false);
+        if (outcome.LockedUntil is { } until)
+        {
+            return SignInPage(context, returnUrl, $"Too many wrong passwords for {name}: sign-in is locked until {Layout.When(until)}.", StatusCodes.Status429TooManyRequests);
+        }
+
+        if (!outcome.SignedIn)
+        {
+            return SignInPage(context, returnUrl, "Wrong name or password.", StatusCodes.Status401Unauthorized);
+        }
+
+        await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
+            new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, name)], CookieAuthenticationDefaults.AuthenticationScheme))).ConfigureAwait(false);
+        // Only back to a page of the dashboard: a return address from the query must not send the operator elsewhere.
+        return Results.Redirect(returnUrl.StartsWith(Root, StringComparison.Ordinal) ? returnUrl : Root + "/");
+    }
+
+    private static async Task<IResult> SignOutAsync(HttpContext context, IAntiforgery antiforgery)
+    {
+        if (!await antiforgery.IsRequestValidAsync(context).ConfigureAwait(false))
+        {
+            return Results.BadRequest("The form had expired; reload the page.");
+        }
+
+        await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme).ConfigureAwait(false);
+        return Results.Redirect(SignInPath);
+    }
+
+    private static IResult SignInPage(HttpContext context, string? returnUrl, string? problem, int status)
+    {
+        var body = new Html();
+        if (problem is not null)
+        {
+            body.Add($"""<p class="problem" role="alert">{problem}</p>""");
+        }
+
+        body.Add($"""
+            <form method="post" action="{SignInPath}" class="sign-in">
+            {Layout.AntiforgeryField(context)}
+            <input type="hidden" name="returnUrl" value="{returnUrl ?? string.Empty}">
+            <label>Name <input name="name" id="name" autocomplete="username" required autofocus></label>
+            <label>Password <input name="password" id="password" type="password" autocomplete="current-password" required></label>
+            <button type="submit" id="sign-in">Sign in</button>
+            </form>
+            """);
+        return Layout.Page(context, "Sign in", body, status, signedIn: false);
+    }
+}
+
+/// <summary>Checks an operator's password, refusing a name locked out by repeated failures (5 in 15 minutes) without looking at it.</summary>
+internal sealed class OperatorSignIn(OperatorStore operators, PasswordLockout lockout)
+{
+    public readonly record struct Outcome(bool SignedIn, DateTimeOffset? LockedUntil);
+
+    public async Task<Outcome> CheckAsync(string name, string password, CancellationToken cancellationToken)
+    {
+        if (lockout.LockedUntil(name, null) is { } until)
+        {
+            return new Outcome(false, until);
+        }
+
+        if (name.Length > 0 && password.Length > 0 && await operators.VerifyAsync(name, password, cancellationToken).ConfigureAwait(false))
+        {
+            lockout.Succeed(name, null);
+            return new Outcome(true, null);
+        }
+
+        lockout.Fail(name, null);
+        return new Outcome(false, lockout.LockedUntil(name, null));
+    }
+}

@@ -1,0 +1,133 @@
+using System.Text.RegularExpressions;
+using OpenQA.Selenium;
+using OpenQA.Selenium.Chrome;
+
+namespace Mail2Sms.Tests;
+
+/// <summary>
+/// The dashboard in a real headless Chromium against <c>mail2sms serve --demo</c> run as a process: an operator
+/// signs in, an email sent over SMTP shows up delivered, its simulated reply arrives, and what the sender wrote
+/// shows as text. A screenshot of each page is saved under the test output folder, in <c>dashboard-screenshots</c>.
+/// </summary>
+public sealed partial class DashboardBrowserTests : IDisposable
+{
+    // Would change the title if it ran as markup: it must show as the text it is.
+    private const string Payload = "<img src=x onerror=\"document.title='xss'\"><script>document.title='xss'</script>";
+    private static readonly string[] Pages = ["sign-in", "messages", "email", "replies", "overview", "account"];
+
+    private readonly GatewayProcess _gateway = new();
+    private readonly string _screenshots = Path.Combine(AppContext.BaseDirectory, "dashboard-screenshots");
+    private ChromeDriver? _browser;
+
+    private ChromeDriver Browser => _browser ?? throw new InvalidOperationException("the browser has not started");
+
+    public void Dispose()
+    {
+        _browser?.Dispose();
+        _gateway.Dispose();
+    }
+
+    [Fact]
+    public async Task An_operator_signs_in_and_follows_an_email_to_delivery_and_its_reply_with_the_subject_shown_as_text()
+    {
+        _gateway.Serve();
+        var (site, password) = DemoSignIn();
+        Directory.CreateDirectory(_screenshots);
+        _browser = await Chromium.StartAsync(Path.Combine(_gateway.Folder, "chromium-profile"));
+
+        Browser.Navigate().GoToUrl(site + "/dashboard/messages");
+        Assert.StartsWith(site + "/dashboard/sign-in", Browser.Url, StringComparison.Ordinal);
+        Browser.FindElement(By.Id("name")).SendKeys("demo");
+        Browser.FindElement(By.Id("password")).SendKeys("not the password");
+        Browser.FindElement(By.Id("sign-in")).Click();
+        Assert.Equal("Wrong name or password.", Browser.FindElement(By.CssSelector("[role=alert]")).Text);
+        Save("sign-in");
+        Browser.FindElement(By.Id("name")).Clear();
+        Browser.FindElement(By.Id("name")).SendKeys("demo");
+        Browser.FindElement(By.Id("password")).SendKeys(password);
+        Browser.FindElement(By.Id("sign-in")).Click();
+        Assert.Equal(site + "/dashboard/messages", Browser.Url);
+
+        var email = GatewayProcess.Email(1);
+        email.Subject = Payload;
+        using (var smtp = await _gateway.ConnectAsync())
+        {
+            await smtp.SendAsync(email);
+            await smtp.DisconnectAsync(quit: true);
+        }
+
+        var row = await ReloadUntilAsync(site + "/dashboard/messages?number=0412345678",
+            () => Browser.FindElements(By.CssSelector("#messages tbody tr")).FirstOrDefault(r => r.FindElement(By.CssSelector(".status")).Text == "delivered"),
+            "the email's SMS shown delivered on the messages page");
+        Assert.Equal(Payload, row.FindElement(By.CssSelector(".subject")).Text);
+        Assert.Equal($"{Payload} Server 23 is offline.", row.FindElement(By.CssSelector(".text")).Text);
+        Assert.Equal("Messages · Mail2Sms", Browser.Title);
+        Save("messages");
+
+        var smsLink = row.FindElement(By.CssSelector("a")).GetAttribute("href")!;
+        var reply = await ReloadUntilAsync(smsLink, () => Browser.FindElements(By.CssSelector("li.reply")).FirstOrDefault(), "the simulated reply on the email's page");
+        Assert.EndsWith("reply from 61412345678 (emailed): OK, on my way.", reply.Text, StringComparison.Ordinal);
+        var timeline = Browser.FindElements(By.CssSelector("ol.timeline li")).Select(li => TimeStamp().Replace(li.Text, string.Empty)).ToList();
+        Assert.Equal("accepted, 1 part(s), Gsm7", timeline[0]);
+        Assert.Matches(@"^submitted \(attempt 1\), SMSC IDs \S+$", timeline[1]);
+        Assert.Matches(@"^receipt for part 1 \(\S+\): DELIVRD$", timeline[2]);
+        Assert.Equal("delivered", timeline[3]);
+        Assert.Equal(Payload, Browser.FindElement(By.Id("subject")).Text);
+        Save("email");
+
+        Browser.Navigate().GoToUrl(site + "/dashboard/replies");
+        Assert.Contains(Browser.FindElements(By.CssSelector("#replies tbody tr")), r => r.Text.Contains("emailed", StringComparison.Ordinal) && r.Text.EndsWith("OK, on my way.", StringComparison.Ordinal));
+        Save("replies");
+
+        Browser.Navigate().GoToUrl(site + "/dashboard/");
+        Assert.Equal("1 bound of 1 configured", Browser.FindElement(By.Id("binds")).Text);
+        Assert.Contains(Browser.FindElements(By.CssSelector("#today tbody tr")), r => r.Text == "delivered 1");
+        Save("overview");
+
+        Browser.Navigate().GoToUrl(site + "/dashboard/accounts/DEMO0001");
+        Assert.Equal("999", Browser.FindElement(By.Id("credits")).Text);
+        Save("account");
+
+        Browser.FindElement(By.Id("sign-out")).Click();
+        Assert.StartsWith(site + "/dashboard/sign-in", Browser.Url, StringComparison.Ordinal);
+        Browser.Navigate().GoToUrl(site + "/dashboard/");
+        Assert.StartsWith(site + "/dashboard/sign-in", Browser.Url, StringComparison.Ordinal);
+        Assert.All(Pages, page => Assert.True(new FileInfo(Path.Combine(_screenshots, page + ".png")).Length > 0));
+    }
+
+    // The dashboard's address and the demo operator's one-time password, as serve --demo printed them.
+    private (string Site, string Password) DemoSignIn()
+    {
+        lock (_gateway.Output)
+        {
+            var line = _gateway.Output.FirstOrDefault(l => l.StartsWith("Dashboard: ", StringComparison.Ordinal));
+            var match = DemoLine().Match(line ?? string.Empty);
+            Assert.True(match.Success, "serve --demo did not print the dashboard's address and password:\n" + string.Join('\n', _gateway.Output));
+            return (match.Groups[1].Value, match.Groups[2].Value);
+        }
+    }
+
+    private async Task<IWebElement> ReloadUntilAsync(string url, Func<IWebElement?> find, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            Browser.Navigate().GoToUrl(url);
+            if (find() is { } found)
+            {
+                return found;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"never happened: {what}; the page shows:\n{Browser.FindElement(By.TagName("main")).Text}");
+            await Task.Delay(200);
+        }
+    }
+
+    private void Save(string page) => Browser.GetScreenshot().SaveAsFile(Path.Combine(_screenshots, page + ".png"));
+
+    [GeneratedRegex(@"^Dashboard: (http://\S+)/dashboard/ \(operator demo, password ([^;]+);")]
+    private static partial Regex DemoLine();
+
+    [GeneratedRegex(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: ")]
+    private static partial Regex TimeStamp();
+}

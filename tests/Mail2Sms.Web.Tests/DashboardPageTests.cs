@@ -1,0 +1,190 @@
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace Mail2Sms.Web.Tests;
+
+/// <summary>The dashboard's pages over what intake, delivery and replies wrote to the store.</summary>
+public sealed class DashboardPageTests
+{
+    private const string Script = "<script>alert('x')</script>";
+    private const string Encoded = "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;";
+    private static readonly DateTimeOffset Morning = new(2026, 11, 26, 9, 30, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task The_overview_shows_the_queue_the_binds_today_by_status_credits_and_refused_recipients()
+    {
+        await using var site = await DashboardSite.StartAsync(boundBinds: 1);
+        var (email, _) = await site.EmailAsync("Alert", Morning, ("61412345678", null, "a", "queued"), ("61412345679", null, "b", "delivered"), ("61412345670", null, "c", "delivered"));
+        await site.EmailAsync("Yesterday", Morning.AddDays(-1), ("61412345678", null, "old", "failed"));
+        await site.ExecuteAsync("INSERT INTO email_failures (email_id, position, location, code, reason) VALUES (@email, 0, '123', '5.1.3', @reason)",
+            new { email, reason = "'123' is too short for a mobile number." });
+        await site.SignedInAsync();
+
+        var (status, body, _) = await site.GetAsync("/dashboard/");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("""<dd id="queued">1</dd>""", body, StringComparison.Ordinal);
+        Assert.Contains("""<dd id="oldest-queued">2026-11-26 09:30:00 UTC</dd>""", body, StringComparison.Ordinal);
+        Assert.Contains("1 bound of 2 configured", body, StringComparison.Ordinal);
+        Assert.Contains("1, 500 credits in all", body, StringComparison.Ordinal);
+        Assert.Equal(["delivered 2", "queued 1"], Rows(Table(body, "today")));
+        Assert.Contains("&#x27;123&#x27; is too short for a mobile number.", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Messages_are_found_by_number_account_status_and_text_newest_first()
+    {
+        await using var site = await DashboardSite.StartAsync();
+        await site.EmailAsync("Disk full", Morning, ("61412345678", "John", "Disk full on db1", "delivered"));
+        await site.EmailAsync("Server down", Morning.AddMinutes(1), ("61412345678", null, "Server 23 is offline", "failed"), ("61498765432", null, "Server 23 is offline", "queued"));
+        await site.SignedInAsync();
+
+        Assert.Equal(["3", "2", "1"], Ids(await Messages(site, string.Empty)));
+        Assert.Equal(["2", "1"], Ids(await Messages(site, "number=0412+345+678")));
+        Assert.Equal(["2"], Ids(await Messages(site, "status=failed")));
+        Assert.Equal(["1"], Ids(await Messages(site, "text=DISK")));
+        Assert.Equal(["1"], Ids(await Messages(site, "text=john")));
+        Assert.Equal(["3", "2"], Ids(await Messages(site, "text=server+down&account=ci00000001")));
+        Assert.Empty(Ids(await Messages(site, "account=CI99999999")));
+    }
+
+    [Fact]
+    public async Task Messages_come_fifty_to_a_page_with_links_to_older_and_newer()
+    {
+        await using var site = await DashboardSite.StartAsync();
+        await site.EmailAsync("Bulk", Morning, [.. Enumerable.Range(0, 55).Select(i => ("61412345678", (string?)null, $"message {i}", "delivered"))]);
+        await site.SignedInAsync();
+
+        var first = await Messages(site, "status=delivered");
+        Assert.Equal(50, Ids(first).Count);
+        Assert.Equal("55", Ids(first)[0]);
+        Assert.Contains("""href="/dashboard/messages?status=delivered&amp;page=2" rel="next">Older""", first, StringComparison.Ordinal);
+        var second = await Messages(site, "status=delivered&page=2");
+        Assert.Equal(["5", "4", "3", "2", "1"], Ids(second));
+        Assert.Contains("rel=\"prev\">Newer", second, StringComparison.Ordinal);
+        Assert.DoesNotContain("rel=\"next\"", second, StringComparison.Ordinal);
+        Assert.Empty(Ids(await Messages(site, "page=2147483647")));
+    }
+
+    [Fact]
+    public async Task An_emails_page_shows_each_sms_timeline_with_smsc_ids_receipts_errors_and_replies()
+    {
+        await using var site = await DashboardSite.StartAsync();
+        var (email, sms) = await site.EmailAsync("Alert", Morning, ("61412345678", null, "Server 23 is offline.", "delivered"), ("61412345679", null, "Server 23 is offline.", "failed"));
+        await site.ExecuteAsync(
+            """
+            UPDATE sms SET submitted_at = '2026-11-26T09:30:01.0000000Z', final_at = '2026-11-26T09:30:05.0000000Z', attempts = 1,
+              last_error = CASE id WHEN @failed THEN 'The SMSC reported it undeliverable (UNDELIV).' END WHERE email_id = @email;
+            INSERT INTO sms_parts (sms_id, part, smsc_message_id, receipt_key, status, receipt_at, receipt_state)
+            VALUES (@delivered, 1, 'A1B2C3', 'a1b2c3', 'delivered', '2026-11-26T09:30:04.0000000Z', 'DELIVRD'),
+                   (@failed, 1, 'D4E5F6', 'd4e5f6', 'failed', '2026-11-26T09:30:05.0000000Z', 'UNDELIV');
+            INSERT INTO replies (mobile, to_address, text, sms_id, status, received_at)
+            VALUES ('61412345678', '61400000000', 'OK, on my way.', @delivered, 'emailed', '2026-11-26T09:31:00.0000000Z');
+            """, new { email, delivered = sms[0], failed = sms[1] });
+        await site.SignedInAsync();
+
+        var (status, body, _) = await site.GetAsync($"/dashboard/emails/{email}");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(
+            [
+                "2026-11-26 09:30:00 UTC: accepted, 1 part(s), Gsm7",
+                "2026-11-26 09:30:01 UTC: submitted (attempt 1), SMSC IDs A1B2C3",
+                "2026-11-26 09:30:04 UTC: receipt for part 1 (A1B2C3): DELIVRD",
+                "2026-11-26 09:30:05 UTC: delivered",
+                "2026-11-26 09:31:00 UTC: reply from 61412345678 (emailed): OK, on my way.",
+            ], Timeline(body, sms[0]));
+        Assert.Equal(
+            [
+                "2026-11-26 09:30:00 UTC: accepted, 1 part(s), Gsm7",
+                "2026-11-26 09:30:01 UTC: submitted (attempt 1), SMSC IDs D4E5F6",
+                "2026-11-26 09:30:05 UTC: receipt for part 1 (D4E5F6): UNDELIV",
+                "2026-11-26 09:30:05 UTC: failed: The SMSC reported it undeliverable (UNDELIV).",
+            ], Timeline(body, sms[1]));
+        Assert.Equal(HttpStatusCode.NotFound, (await site.GetAsync("/dashboard/emails/999")).Status);
+        Assert.Equal($"/dashboard/emails/{email}#sms-{sms[1]}", (await site.GetAsync($"/dashboard/sms/{sms[1]}")).Location);
+    }
+
+    [Fact]
+    public async Task Replies_show_matched_and_unmatched_and_filter_by_status()
+    {
+        await using var site = await DashboardSite.StartAsync();
+        var (_, sms) = await site.EmailAsync("Alert", Morning, ("61412345678", null, "Server 23 is offline.", "delivered"));
+        await site.ExecuteAsync(
+            """
+            INSERT INTO replies (mobile, to_address, text, sms_id, status, received_at) VALUES
+              ('61412345678', '61400000000', 'On it', @sms, 'emailed', '2026-11-26T09:31:00.0000000Z'),
+              ('61455555555', '61400000000', 'Who is this?', NULL, 'unmatched', '2026-11-26T09:32:00.0000000Z');
+            """, new { sms = sms[0] });
+        await site.SignedInAsync();
+
+        var all = (await site.GetAsync("/dashboard/replies")).Body;
+        Assert.Equal(["2 2026-11-26 09:32:00 UTC 61455555555 61400000000 unmatched no SMS Who is this?",
+            $"1 2026-11-26 09:31:00 UTC 61412345678 61400000000 emailed SMS {sms[0]} of CI00000001 On it"], Rows(Table(all, "replies")));
+        Assert.Equal(["2 2026-11-26 09:32:00 UTC 61455555555 61400000000 unmatched no SMS Who is this?"],
+            Rows(Table((await site.GetAsync("/dashboard/replies?status=unmatched")).Body, "replies")));
+    }
+
+    [Fact]
+    public async Task What_customers_wrote_is_shown_as_text_on_every_page()
+    {
+        await using var site = await DashboardSite.StartAsync();
+        var (email, sms) = await site.EmailAsync(Script, Morning, ("61412345678", Script, Script, "delivered"));
+        await site.ExecuteAsync("INSERT INTO replies (mobile, to_address, text, sms_id, status, received_at) VALUES ('61412345678', 'x', @text, @sms, 'emailed', '2026-11-26T09:31:00Z')",
+            new { text = Script, sms = sms[0] });
+        await site.ExecuteAsync("INSERT INTO email_failures (email_id, position, location, code, reason) VALUES (@email, 0, @text, '5.1.3', @text)", new { email, text = Script });
+        await site.SignedInAsync();
+
+        foreach (var page in new[] { "/dashboard/", "/dashboard/messages", $"/dashboard/messages?text={Uri.EscapeDataString(Script)}", $"/dashboard/emails/{email}", "/dashboard/replies" })
+        {
+            var (status, body, _) = await site.GetAsync(page);
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.DoesNotContain("<script", body, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains(Encoded, body, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Accounts_show_their_credits_networks_users_and_ledger()
+    {
+        await using var site = await DashboardSite.StartAsync();
+        await site.Accounts.AllowIpAsync(DashboardSite.Account, "203.0.113.9/24");
+        await site.Accounts.AddUserAsync(DashboardSite.Account, "ops@example.com", "secret pw");
+        await site.Accounts.AddUserAsync(DashboardSite.Account, "*@monitor.example.com", null);
+        await site.Accounts.CreditAsync(DashboardSite.Account, -20, Script);
+        await site.SignedInAsync();
+
+        Assert.Equal(["CI00000001 AU the gateway's 480 off no cap"], Rows(Table((await site.GetAsync("/dashboard/accounts")).Body, "accounts")));
+        var (status, body, _) = await site.GetAsync("/dashboard/accounts/CI00000001");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("<dd>203.0.113.0/24</dd>", body, StringComparison.Ordinal);
+        Assert.Equal(["*@monitor.example.com IP only off", "ops@example.com password off"], Rows(Table(body, "users")));
+        Assert.Equal(["2026-11-26 12:00:00 UTC -20 480 " + Script, "2026-11-26 12:00:00 UTC +500 500 opening credits"], Rows(Table(body, "ledger")));
+        Assert.DoesNotContain("<script", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret pw", body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await site.GetAsync("/dashboard/accounts/CI99999999")).Status);
+    }
+
+    private static async Task<string> Messages(DashboardSite site, string query)
+    {
+        var (status, body, _) = await site.GetAsync("/dashboard/messages?" + query);
+        Assert.Equal(HttpStatusCode.OK, status);
+        return body;
+    }
+
+    private static List<string> Ids(string page) => [.. Regex.Matches(page, """<tr id="sms-(\d+)">""").Select(m => m.Groups[1].Value)];
+
+    private static string Table(string page, string id) =>
+        Regex.Match(page, $"""<table id="{id}">.*?<tbody>(.*?)</tbody>""", RegexOptions.Singleline) is { Success: true } m ? m.Groups[1].Value : throw new InvalidOperationException($"no table {id}");
+
+    // Each row's cells as text, joined by single spaces.
+    private static List<string> Rows(string tbody) =>
+        [.. Regex.Matches(tbody, "<tr[^>]*>(.*?)</tr>", RegexOptions.Singleline).Select(m => Text(m.Groups[1].Value))];
+
+    private static List<string> Timeline(string page, long sms) =>
+        [.. Regex.Matches(Regex.Match(page, $"""<section class="sms" id="sms-{sms}">.*?</section>""", RegexOptions.Singleline).Value, "<li[^>]*>(.*?)</li>", RegexOptions.Singleline)
+            .Select(m => Text(m.Groups[1].Value))];
+
+    private static string Text(string html) =>
+        WebUtility.HtmlDecode(Regex.Replace(Regex.Replace(html, "<[^>]+>", " "), @"\s+", " ")).Trim().Replace(" :", ":", StringComparison.Ordinal);
+}

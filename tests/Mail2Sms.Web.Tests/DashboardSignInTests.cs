@@ -1,0 +1,93 @@
+using System.Net;
+
+namespace Mail2Sms.Web.Tests;
+
+/// <summary>Signing in to the dashboard: cookie, anti-forgery token on every form, lockout, sign-out.</summary>
+public sealed class DashboardSignInTests
+{
+    [Theory]
+    [InlineData("/dashboard/")]
+    [InlineData("/dashboard/messages?number=0412")]
+    [InlineData("/dashboard/emails/1")]
+    [InlineData("/dashboard/replies")]
+    public async Task A_page_sends_someone_not_signed_in_to_sign_in_and_back(string page)
+    {
+        await using var site = await DashboardSite.StartAsync();
+        var (status, _, location) = await site.GetAsync(page);
+        Assert.Equal(HttpStatusCode.Redirect, status);
+        Assert.Equal("/dashboard/sign-in?ReturnUrl=" + Uri.EscapeDataString(page), new Uri(location!).PathAndQuery);
+    }
+
+    [Fact]
+    public async Task The_right_password_signs_in_and_returns_to_the_page_asked_for()
+    {
+        await using var site = await DashboardSite.StartAsync();
+        Assert.Equal("/dashboard/replies", (await site.SignInAsync(returnUrl: "/dashboard/replies")).Location);
+        var (status, body, _) = await site.GetAsync("/dashboard/replies");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("<h1>Replies</h1>", body, StringComparison.Ordinal);
+        Assert.Contains("<span>ops</span>", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_return_address_outside_the_dashboard_is_not_followed()
+    {
+        await using var site = await DashboardSite.StartAsync();
+        Assert.Equal("/dashboard/", (await site.SignInAsync(returnUrl: "https://evil.example/")).Location);
+    }
+
+    [Theory]
+    [InlineData("ops", "wrong password")]
+    [InlineData("nobody", DashboardSite.Password)]
+    [InlineData("ops", "")]
+    public async Task A_wrong_name_or_password_is_refused_and_nobody_is_signed_in(string name, string password)
+    {
+        await using var site = await DashboardSite.StartAsync();
+        var (status, body, _) = await site.SignInAsync(name, password);
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.Contains("Wrong name or password.", body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, (await site.GetAsync("/dashboard/")).Status);
+    }
+
+    [Fact]
+    public async Task Five_wrong_passwords_lock_the_name_for_15_minutes_even_against_the_right_one()
+    {
+        await using var site = await DashboardSite.StartAsync();
+        for (var i = 1; i <= 4; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await site.SignInAsync(password: $"guess {i}")).Status);
+        }
+
+        var (fifth, body, _) = await site.SignInAsync(password: "guess 5");
+        Assert.Equal(HttpStatusCode.TooManyRequests, fifth);
+        Assert.Contains("locked until 2026-11-26 12:15:00 UTC", body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await site.SignInAsync("OPS")).Status);
+
+        site.Clock.Advance(TimeSpan.FromMinutes(15) + TimeSpan.FromSeconds(1));
+        Assert.Equal(HttpStatusCode.Redirect, (await site.SignInAsync()).Status);
+        Assert.Equal(HttpStatusCode.OK, (await site.GetAsync("/dashboard/")).Status);
+    }
+
+    [Fact]
+    public async Task Signing_in_without_the_anti_forgery_token_is_refused_even_with_the_right_password()
+    {
+        await using var site = await DashboardSite.StartAsync();
+        await site.GetAsync("/dashboard/sign-in");
+        var (status, _, _) = await site.PostAsync("/dashboard/sign-in", null, ("name", "ops"), ("password", DashboardSite.Password));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal(HttpStatusCode.Redirect, (await site.GetAsync("/dashboard/")).Status);
+    }
+
+    [Fact]
+    public async Task Signing_out_needs_the_token_and_then_ends_the_session()
+    {
+        await using var site = await DashboardSite.StartAsync();
+        await site.SignedInAsync();
+        Assert.Equal(HttpStatusCode.BadRequest, (await site.PostAsync("/dashboard/sign-out", null)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await site.GetAsync("/dashboard/")).Status);
+
+        var (status, _, location) = await site.PostAsync("/dashboard/sign-out", "/dashboard/");
+        Assert.Equal((HttpStatusCode.Redirect, "/dashboard/sign-in"), (status, location));
+        Assert.Equal(HttpStatusCode.Redirect, (await site.GetAsync("/dashboard/")).Status);
+    }
+}
