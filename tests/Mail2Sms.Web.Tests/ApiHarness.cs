@@ -7,7 +7,6 @@ using Mail2Sms.Core.Intake;
 using Mail2Sms.Gateway.Intake;
 using Mail2Sms.Gateway.Storage;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Data.Sqlite;
 using MimeKit;
 
 namespace Mail2Sms.Web.Tests;
@@ -107,17 +106,5 @@ internal sealed class ApiHarness : IAsyncDisposable
 
     public async Task<long> CreditsOfAsync(string account) => (await Accounts.FindAccountAsync(account))!.Credits;
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_web is not null)
-        {
-            await _web.StopAsync();
-            await _web.DisposeAsync();
-        }
-
-        Http.Dispose();
-        Accounts.Dispose();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public async ValueTask DisposeAsync() => await WebTeardown.StopAsync(_web, Http, Accounts, _folder);
 }

@@ -3,7 +3,6 @@ using System.Text.RegularExpressions;
 using Dapper;
 using Mail2Sms.Gateway.Storage;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Mail2Sms.Web.Tests;
@@ -105,15 +104,7 @@ internal sealed partial class DashboardSite : IAsyncDisposable
         await connection.ExecuteAsync(sql, parameters);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _web.StopAsync();
-        await _web.DisposeAsync();
-        Client.Dispose();
-        Accounts.Dispose();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public async ValueTask DisposeAsync() => await WebTeardown.StopAsync(_web, Client, Accounts, _folder);
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
     private static partial Regex TokenField();
