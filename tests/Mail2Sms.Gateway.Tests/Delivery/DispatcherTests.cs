@@ -576,9 +576,18 @@ public sealed class DispatcherTests : IAsyncDisposable
     [Fact]
     public async Task A_submit_slower_than_the_lease_keeps_its_claim_and_goes_once()
     {
-        _smsc.Options.ResponseDelay = TimeSpan.FromSeconds(2);
-        await Queue("slow SMSC");
-        Start(Fast with { Lease = TimeSpan.FromMilliseconds(300) });
+        // Two minutes of simulated time pass, in steps, while the SMSC holds its answer to the submit: twice the lease.
+        var clock = _db.Clock;
+        _smsc.Options.ResponseDelay = TimeSpan.FromSeconds(3);
+        await Queue(clock, "slow SMSC");
+        Start(Fast with { Lease = TimeSpan.FromMinutes(1) }, clock: clock);
+        await Waits.UntilAsync(() => Submits().Count == 1, "the submit under way");
+        for (var step = 0; step < 12; step++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(10));
+            await Task.Delay(100);
+        }
+
         await Waits.UntilAsync(async () => (await Sms())[0].Status == "delivered", "delivered");
         Assert.Single(Submits());
     }
