@@ -96,12 +96,16 @@ internal static class AccountCommands
 
         var setAccountId = new Argument<string>("ID") { Description = "The account ID." };
         var setAddress = new Argument<string>("EMAIL-or-*@DOMAIN") { Description = "The user's address or pattern." };
-        var setReceipts = new Option<bool?>("--receipt-emails") { Description = "true or false: whether the user gets receipt emails.", Required = true };
-        var set = new Command("set", "Change a user's receipt emails.") { setAccountId, setAddress, setReceipts };
+        var setReceipts = new Option<bool?>("--receipt-emails") { Description = "true or false: whether the user gets receipt emails." };
+        var setDisabled = new Option<bool?>("--disabled") { Description = "true stops the user from sending (from its next email on); false lets it send again." };
+        var setPassword = new Option<string?>("--password") { Description = "A new password for [SENDER] blocks and SMTP AUTH; \"\" removes it (IP authentication only)." };
+        var set = new Command("set", "Change a user: receipt emails, disabled, password.") { setAccountId, setAddress, setReceipts, setDisabled, setPassword };
         set.SetAction((parse, token) => Run(settings, parse, async (store, output) =>
         {
-            var user = await store.SetUserAsync(parse.GetRequiredValue(setAccountId), parse.GetRequiredValue(setAddress), parse.GetValue(setReceipts)!.Value, token).ConfigureAwait(false);
-            output.WriteLine($"User {user.Address} of account {user.AccountId} {(user.ReceiptEmails ? "gets" : "does not get")} receipt emails.");
+            var user = await store.SetUserAsync(parse.GetRequiredValue(setAccountId), parse.GetRequiredValue(setAddress),
+                parse.GetValue(setReceipts), parse.GetValue(setDisabled), parse.GetValue(setPassword), token).ConfigureAwait(false);
+            output.WriteLine($"User {user.Address} of account {user.AccountId}: {(user.Disabled ? "disabled" : "may send")}; {(user.HasPassword ? "a password" : "IP authentication only")}; "
+                + $"{(user.ReceiptEmails ? "receipt emails" : "no receipt emails")}.");
         }));
         return new Command("user", "Manage the users of accounts.") { add, set };
     }

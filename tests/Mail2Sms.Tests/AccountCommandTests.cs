@@ -59,9 +59,9 @@ public sealed class AccountCommandTests : IDisposable
             Run("account", "set", "CI00123456", "--low-credit-warning", "50", "--sender", "Acme"));
         Assert.Equal((0, "Account CI00123456: low-credit warning off; sender Acme; at most 300 SMS a minute.\n"),
             Run("account", "set", "CI00123456", "--low-credit-warning", "0", "--sms-per-minute", "300"));
-        Assert.Equal((0, "User desk@example.com.au of account CI00123456 gets receipt emails.\n"),
+        Assert.Equal((0, "User desk@example.com.au of account CI00123456: may send; a password; receipt emails.\n"),
             Run("user", "set", "CI00123456", "Desk@Example.com.au", "--receipt-emails", "true"));
-        Assert.Equal((0, "User ops@example.com.au of account CI00123456 does not get receipt emails.\n"),
+        Assert.Equal((0, "User ops@example.com.au of account CI00123456: may send; a password; no receipt emails.\n"),
             Run("user", "set", "CI00123456", "ops@example.com.au", "--receipt-emails", "false"));
         shown = Run("account", "show", "CI00123456").Output;
         Assert.Contains("sender:     Acme\n", shown, StringComparison.Ordinal);
@@ -87,6 +87,11 @@ public sealed class AccountCommandTests : IDisposable
         Assert.Equal((1, "'Acme Widgets Ltd' cannot be a sender: use a number of up to 15 digits, or up to 11 letters, digits and spaces.\n"),
             Run("account", "set", "CI00123456", "--sender", "Acme Widgets Ltd"));
         Assert.Equal((1, "nobody@example.com is not a user of account CI00123456.\n"), Run("user", "set", "CI00123456", "nobody@example.com", "--receipt-emails", "true"));
+        Run("user", "add", "CI00123456", "desk@example.com.au", "--password", "pw");
+        Assert.Equal((1, "Nothing to change for desk@example.com.au: give receipt emails, disabled or a password.\n"), Run("user", "set", "CI00123456", "desk@example.com.au"));
+        Assert.Equal((0, "User desk@example.com.au of account CI00123456: disabled; IP authentication only; no receipt emails.\n"),
+            Run("user", "set", "CI00123456", "desk@example.com.au", "--disabled", "true", "--password", ""));
+        Assert.Contains("  desk@example.com.au (IP only, disabled)\n", Run("account", "show", "CI00123456").Output, StringComparison.Ordinal);
     }
 
     [Fact]

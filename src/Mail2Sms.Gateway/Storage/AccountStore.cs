@@ -268,15 +268,35 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
         return new UserRecord(id, normalized, hash is not null, Disabled: false, receiptEmails);
     }
 
-    /// <summary>Turns a user's receipt emails on or off; returns the user as it now is.</summary>
-    public async Task<UserRecord> SetUserAsync(string id, string address, bool receiptEmails, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Changes a user: each setting given (not null) is set. <paramref name="disabled"/> stops it from
+    /// sending (from the next email on); <paramref name="password"/> replaces its password, and empty
+    /// removes it (IP authentication only). Returns the user as it now is.
+    /// </summary>
+    public async Task<UserRecord> SetUserAsync(string id, string address, bool? receiptEmails, bool? disabled, string? password, CancellationToken cancellationToken = default)
     {
         var normalized = NormalizeUserAddress(address);
+        if (receiptEmails is null && disabled is null && password is null)
+        {
+            throw new StoreException($"Nothing to change for {normalized}: give receipt emails, disabled or a password.");
+        }
+
+        if (normalized.StartsWith("*@", StringComparison.Ordinal) && !string.IsNullOrEmpty(password))
+        {
+            throw new StoreException($"{normalized} is a pattern: patterns authenticate by IP address only and have no password.");
+        }
+
+        var hash = string.IsNullOrEmpty(password) ? null : PasswordHasher.Hash(password);
         await using (var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false))
         {
             await RequireAccountAsync(connection, id).ConfigureAwait(false);
-            if (await connection.ExecuteAsync("UPDATE users SET receipt_emails = @receiptEmails WHERE account_id = @id AND address = @normalized",
-                    new { id, normalized, receiptEmails }).ConfigureAwait(false) == 0)
+            if (await connection.ExecuteAsync(
+                    """
+                    UPDATE users SET receipt_emails = COALESCE(@receiptEmails, receipt_emails), disabled = COALESCE(@disabled, disabled),
+                        password_hash = CASE WHEN @password IS NULL THEN password_hash ELSE @hash END
+                    WHERE account_id = @id AND address = @normalized
+                    """,
+                    new { id, normalized, receiptEmails, disabled, password, hash }).ConfigureAwait(false) == 0)
             {
                 throw new StoreException($"{normalized} is not a user of account {id}.");
             }

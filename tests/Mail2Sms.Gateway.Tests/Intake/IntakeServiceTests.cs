@@ -203,4 +203,16 @@ public sealed class IntakeServiceTests : IDisposable
             new Envelope("ops@example.com.au", [$"smsmail@{Domain}"], Office), text.Length));
         Assert.Equal("250 2.0.0 Accepted: 1 SMS queued for 3 credits.", reply.ToString());
     }
+
+    [Fact]
+    public async Task A_disabled_user_is_refused_from_its_next_email_on_and_sends_again_once_enabled()
+    {
+        Assert.True((await Send("first", messageId: "<d1@example.com.au>")).IsAccepted);
+        await _db.Accounts.SetUserAsync("CI00000001", "ops@example.com.au", receiptEmails: null, disabled: true, password: null);
+        var refused = await Send("second", messageId: "<d2@example.com.au>");
+        Assert.False(refused.IsAccepted, refused.ToString());
+
+        await _db.Accounts.SetUserAsync("CI00000001", "ops@example.com.au", receiptEmails: null, disabled: false, password: null);
+        Assert.True((await Send("third", messageId: "<d3@example.com.au>")).IsAccepted);
+    }
 }
