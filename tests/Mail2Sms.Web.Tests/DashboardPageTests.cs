@@ -9,6 +9,7 @@ public sealed class DashboardPageTests
     private const string Script = "<script>alert('x')</script>";
     private const string Encoded = "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;";
     private static readonly DateTimeOffset Morning = new(2026, 11, 26, 9, 30, 0, TimeSpan.Zero);
+    private static readonly string[] Series = ["accepted", "submitted", "delivered", "failed"];
 
     [Fact]
     public async Task The_overview_shows_the_queue_the_binds_today_by_status_credits_and_refused_recipients()
@@ -29,6 +30,57 @@ public sealed class DashboardPageTests
         Assert.Contains("1, 500 credits in all", body, StringComparison.Ordinal);
         Assert.Equal(["delivered 2", "queued 1"], Rows(Table(body, "today")));
         Assert.Contains("&#x27;123&#x27; is too short for a mobile number.", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_overview_charts_sms_per_minute_accepted_submitted_delivered_and_failed_over_six_hours()
+    {
+        await using var site = await DashboardSite.StartAsync();
+        var noon = site.Clock.GetUtcNow();
+        await site.EmailAsync("Too old", noon.AddHours(-6), ("61412345678", null, "a", "queued"));
+        await site.EmailAsync("Oldest shown", noon.AddHours(-6).AddMinutes(1), ("61412345678", null, "b", "queued"));
+        var (email, sms) = await site.EmailAsync("Alert", noon.AddMinutes(-30),
+            ("61412345671", null, "c", "delivered"), ("61412345672", null, "c", "failed"), ("61412345673", null, "c", "expired"), ("61412345674", null, "c", "submitted"));
+        await site.ExecuteAsync(
+            """
+            UPDATE sms SET submitted_at = CASE id WHEN @last THEN '2026-11-26T11:32:00.0000000Z' ELSE '2026-11-26T11:31:10.0000000Z' END,
+              final_at = CASE status WHEN 'delivered' THEN '2026-11-26T11:33:05.0000000Z' WHEN 'failed' THEN '2026-11-26T11:33:59.9999999Z' WHEN 'expired' THEN '2026-11-26T11:45:00.0000000Z' END
+            WHERE email_id = @email
+            """, new { email, last = sms[3] });
+        await site.SignedInAsync();
+
+        var body = (await site.GetAsync("/dashboard/")).Body;
+
+        Assert.Contains("""<svg id="chart" role="img" aria-label="SMS per minute over the last 6 hours""", body, StringComparison.Ordinal);
+        Assert.Contains("<title>SMS per minute over the last 6 hours", body, StringComparison.Ordinal);
+        Assert.Equal(Series,
+            Regex.Matches(body, """<polyline class="series" data-series="(\w+)" [^>]*points="([^"]+)"/>""").Where(m => m.Groups[2].Value.Split(' ').Length == 360).Select(m => m.Groups[1].Value));
+        Assert.Equal(["0", "4", "SMS per minute", "time (UTC)", "07:00", "08:00", "09:00", "10:00", "11:00", "12:00"],
+            Regex.Matches(body, """<text [^>]*>([^<]+)</text>""").Select(m => m.Groups[1].Value).Where(t => !Series.Contains(t)));
+        Assert.Equal(
+            [
+                "2026-11-26 06:01 1 0 0 0",
+                "2026-11-26 11:30 4 0 0 0",
+                "2026-11-26 11:31 0 3 0 0",
+                "2026-11-26 11:32 0 1 0 0",
+                "2026-11-26 11:33 0 0 1 1",
+                "2026-11-26 11:45 0 0 0 1",
+            ], Rows(Table(body, "per-minute")));
+        Assert.DoesNotContain("No SMS in the last", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_overview_says_so_when_no_sms_moved_in_six_hours()
+    {
+        await using var site = await DashboardSite.StartAsync();
+        await site.EmailAsync("Too old", site.Clock.GetUtcNow().AddHours(-6), ("61412345678", null, "a", "delivered"));
+        await site.SignedInAsync();
+
+        var body = (await site.GetAsync("/dashboard/")).Body;
+
+        Assert.Contains("""<p id="chart-empty">No SMS in the last 6 hours.</p>""", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("<svg", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("per-minute", body, StringComparison.Ordinal);
     }
 
     [Fact]

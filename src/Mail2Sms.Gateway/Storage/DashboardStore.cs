@@ -11,6 +11,15 @@ namespace Mail2Sms.Gateway.Storage;
 /// <param name="Refused">The latest recipients, entries and rows refused at acceptance.</param>
 public sealed record DashboardOverview(long Queued, DateTimeOffset? OldestQueuedAt, IReadOnlyList<StatusCount> Today, long Accounts, long Credits, IReadOnlyList<RefusedRecipient> Refused);
 
+/// <summary>SMS per minute over the last hours: the minutes from <paramref name="From"/> to now, only those with any activity.</summary>
+/// <param name="From">The first minute of the window (UTC).</param>
+/// <param name="Hours">How long the window is; it ends with the current minute.</param>
+/// <param name="Active">The minutes in which any SMS was accepted, submitted or made final, oldest first.</param>
+public sealed record SmsPerMinute(DateTimeOffset From, int Hours, IReadOnlyList<SmsMinute> Active);
+
+/// <summary>What happened to SMS in one minute: accepted, submitted, delivered, and failed (failed, expired or unknown).</summary>
+public sealed record SmsMinute(DateTimeOffset Minute, long Accepted, long Submitted, long Delivered, long Failed);
+
 /// <summary>How many SMS are in a status.</summary>
 public sealed record StatusCount(string Status, long Count);
 
@@ -53,6 +62,29 @@ public sealed class DashboardStore(SqliteDatabase database, TimeProvider clock)
         return new DashboardOverview(queue.Count, queue.Oldest is null ? null : Timestamps.Read(queue.Oldest),
             [.. today.Select(t => new StatusCount(t.Status, t.Count))], accounts.Count, accounts.Credits,
             await RefusedAsync(connection, null, 10).ConfigureAwait(false));
+    }
+
+    /// <summary>SMS accepted, submitted, delivered and failed per minute over the last <paramref name="hours"/>, up to the current minute.</summary>
+    public async Task<SmsPerMinute> PerMinuteAsync(int hours = 6, CancellationToken cancellationToken = default)
+    {
+        var now = clock.GetUtcNow();
+        var until = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerMinute), TimeSpan.Zero).AddMinutes(1);
+        var from = until.AddHours(-hours);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        // Stored times are fixed-width round-trip UTC ("2026-11-26T09:30:00.0000000Z"): text order is time order and the first 16 characters are the minute.
+        var rows = await connection.QueryAsync<(string Minute, long Accepted, long Submitted, long Delivered, long Failed)>(
+            """
+            SELECT minute, sum(accepted), sum(submitted), sum(delivered), sum(failed) FROM (
+              SELECT substr(created_at, 1, 16) AS minute, 1 AS accepted, 0 AS submitted, 0 AS delivered, 0 AS failed
+              FROM sms WHERE created_at >= @from AND created_at < @until
+              UNION ALL
+              SELECT substr(submitted_at, 1, 16), 0, 1, 0, 0 FROM sms WHERE submitted_at >= @from AND submitted_at < @until
+              UNION ALL
+              SELECT substr(final_at, 1, 16), 0, 0, status = 'delivered', status IN ('failed', 'expired', 'unknown')
+              FROM sms WHERE final_at >= @from AND final_at < @until)
+            GROUP BY minute ORDER BY minute
+            """, new { from = Timestamps.Write(from), until = Timestamps.Write(until) }).ConfigureAwait(false);
+        return new SmsPerMinute(from, hours, [.. rows.Select(r => new SmsMinute(Timestamps.Read(r.Minute), r.Accepted, r.Submitted, r.Delivered, r.Failed))]);
     }
 
     /// <summary>The SMS that match, newest first, one page of <see cref="PageSize"/>; one more is read to tell whether a next page exists.</summary>

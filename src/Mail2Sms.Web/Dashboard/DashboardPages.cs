@@ -12,7 +12,9 @@ internal static class DashboardPages
 
     public static async Task<IResult> OverviewAsync(HttpContext context, GatewayState state)
     {
-        var overview = await Store(state).OverviewAsync(context.RequestAborted).ConfigureAwait(false);
+        var store = Store(state);
+        var overview = await store.OverviewAsync(context.RequestAborted).ConfigureAwait(false);
+        var chart = await store.PerMinuteAsync(cancellationToken: context.RequestAborted).ConfigureAwait(false);
         var bound = state.BoundBinds();
         var body = new Html();
         body.Add($"""
@@ -30,7 +32,9 @@ internal static class DashboardPages
             body.Add($"""<tr><td class="status s-{count.Status}">{count.Status}</td><td>{count.Count}</td></tr>""");
         }
 
-        body.Add($"""</tbody></table><h2>Recently refused recipients</h2>""");
+        body.Add($"</tbody></table>");
+        OverviewChart.Add(body, chart);
+        body.Add($"<h2>Recently refused recipients</h2>");
         RefusedTable(body, overview.Refused);
         return Layout.Page(context, "Overview", body);
     }
