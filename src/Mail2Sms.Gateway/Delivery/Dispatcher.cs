@@ -101,41 +101,50 @@ public sealed class Dispatcher(
         await Task.WhenAll(_sending.Values.Append(sweeping)).ConfigureAwait(false);
     }
 
-    private async Task DispatchAsync(CancellationToken drain, CancellationToken cancellationToken)
+    // One round: wait for a bind, or claim what the window has room for, or wait to be woken.
+    private Task DispatchAsync(CancellationToken drain, CancellationToken cancellationToken) =>
+        RepeatAsync(options.PollInterval, async () =>
+        {
+            if (smsc.Bound == 0)
+            {
+                // Nothing is claimed while no bind is up: the SMS wait in the queue, and go the moment one is.
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                await Task.WhenAny(smsc.WaitBoundAsync(wait.Token), signal.WaitAsync(options.PollInterval, clock, wait.Token)).ConfigureAwait(false);
+                await wait.CancelAsync().ConfigureAwait(false);
+                return;
+            }
+
+            var room = Math.Min(smsc.Window - _sending.Count, options.BatchSize);
+            if (room > 0)
+            {
+                var claimed = await store.ClaimAsync(room, options.Lease, Rules, cancellationToken).ConfigureAwait(false);
+                foreach (var sms in claimed)
+                {
+                    _caps.Started(sms.AccountId);
+                    // Registered before it starts, so its end always finds itself to remove.
+                    var sending = new Task<Task>(() => SendInTurnAsync(sms, drain));
+                    _sending[sms.Id] = sending.Unwrap();
+                    sending.Start(TaskScheduler.Default);
+                }
+
+                if (claimed.Count == room)
+                {
+                    return; // more may be due
+                }
+            }
+
+            await signal.WaitAsync(options.PollInterval, clock, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+
+    // Runs round after round until cancelled; a round that fails (the store, say: what it claimed comes
+    // back when its lease ends) is reported, and the next comes after a pause.
+    private async Task RepeatAsync(TimeSpan pauseAfterFailure, Func<Task> round, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                if (smsc.Bound == 0)
-                {
-                    // Nothing is claimed while no bind is up: the SMS wait in the queue, and go the moment one is.
-                    using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    await Task.WhenAny(smsc.WaitBoundAsync(wait.Token), signal.WaitAsync(options.PollInterval, clock, wait.Token)).ConfigureAwait(false);
-                    await wait.CancelAsync().ConfigureAwait(false);
-                    continue;
-                }
-
-                var room = Math.Min(smsc.Window - _sending.Count, options.BatchSize);
-                if (room > 0)
-                {
-                    var claimed = await store.ClaimAsync(room, options.Lease, Rules, cancellationToken).ConfigureAwait(false);
-                    foreach (var sms in claimed)
-                    {
-                        _caps.Started(sms.AccountId);
-                        // Registered before it starts, so its end always finds itself to remove.
-                        var sending = new Task<Task>(() => SendInTurnAsync(sms, drain));
-                        _sending[sms.Id] = sending.Unwrap();
-                        sending.Start(TaskScheduler.Default);
-                    }
-
-                    if (claimed.Count == room)
-                    {
-                        continue; // more may be due
-                    }
-                }
-
-                await signal.WaitAsync(options.PollInterval, clock, cancellationToken).ConfigureAwait(false);
+                await round().ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -143,9 +152,8 @@ public sealed class Dispatcher(
             }
             catch (Exception e)
             {
-                // The store failing: what was claimed comes back when its lease ends.
                 onError(e);
-                await Task.Delay(options.PollInterval, clock, CancellationToken.None).ConfigureAwait(false);
+                await Task.Delay(pauseAfterFailure, clock, CancellationToken.None).ConfigureAwait(false);
             }
         }
     }
@@ -169,55 +177,43 @@ public sealed class Dispatcher(
         }
     }
 
-    private async Task SweepAsync(CancellationToken cancellationToken)
+    private Task SweepAsync(CancellationToken cancellationToken)
     {
         var nextSlowSweep = DateTimeOffset.MinValue;
         var nextRenewal = clock.GetUtcNow() + (options.Lease / 3);
-        while (!cancellationToken.IsCancellationRequested)
+        return RepeatAsync(options.SweepInterval, async () =>
         {
-            try
+            foreach (var partial in _replies.TakeExpired())
             {
-                foreach (var partial in _replies.TakeExpired())
-                {
-                    await ReplyAsync(partial).ConfigureAwait(false);
-                }
-
-                // One delivery report per email, once all its SMS are final and some did not arrive.
-                if (await store.ReportFinishedAsync(reports.Compose, cancellationToken).ConfigureAwait(false) > 0)
-                {
-                    mailQueued?.Invoke();
-                }
-
-                var now = clock.GetUtcNow();
-                if (now >= nextRenewal)
-                {
-                    // A submit that takes longer than the lease (a slow SMSC, a wait for a bind) keeps its claim.
-                    nextRenewal = now + (options.Lease / 3);
-                    if (_sending.Keys.ToList() is { Count: > 0 } inFlight)
-                    {
-                        await store.RenewAsync(inFlight, now + options.Lease, cancellationToken).ConfigureAwait(false);
-                    }
-                }
-
-                if (now >= nextSlowSweep)
-                {
-                    nextSlowSweep = now + new[] { TimeSpan.FromMinutes(1), options.ReceiptTimeout, options.Validity }.Min();
-                    await store.MarkUnknownAsync(now - options.ReceiptTimeout, cancellationToken).ConfigureAwait(false);
-                    await store.ExpireAsync(now - options.Validity, Expired, cancellationToken).ConfigureAwait(false);
-                }
-
-                await Task.Delay(options.SweepInterval, clock, cancellationToken).ConfigureAwait(false);
+                await ReplyAsync(partial).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+
+            // One delivery report per email, once all its SMS are final and some did not arrive.
+            if (await store.ReportFinishedAsync(reports.Compose, cancellationToken).ConfigureAwait(false) > 0)
             {
-                return;
+                mailQueued?.Invoke();
             }
-            catch (Exception e)
+
+            var now = clock.GetUtcNow();
+            if (now >= nextRenewal)
             {
-                onError(e);
-                await Task.Delay(options.SweepInterval, clock, CancellationToken.None).ConfigureAwait(false);
+                // A submit that takes longer than the lease (a slow SMSC, a wait for a bind) keeps its claim.
+                nextRenewal = now + (options.Lease / 3);
+                if (_sending.Keys.ToList() is { Count: > 0 } inFlight)
+                {
+                    await store.RenewAsync(inFlight, now + options.Lease, cancellationToken).ConfigureAwait(false);
+                }
             }
-        }
+
+            if (now >= nextSlowSweep)
+            {
+                nextSlowSweep = now + new[] { TimeSpan.FromMinutes(1), options.ReceiptTimeout, options.Validity }.Min();
+                await store.MarkUnknownAsync(now - options.ReceiptTimeout, cancellationToken).ConfigureAwait(false);
+                await store.ExpireAsync(now - options.Validity, Expired, cancellationToken).ConfigureAwait(false);
+            }
+
+            await Task.Delay(options.SweepInterval, clock, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
     }
 
     private string Expired => string.Create(CultureInfo.InvariantCulture, $"Not submitted within its validity of {options.Validity.TotalHours:0.#} hours.");
