@@ -14,8 +14,11 @@ namespace Mail2Sms.Web.Tests;
 
 /// <summary>
 /// <c>/metrics</c> scraped from a real Kestrel on loopback, after emails go through real intake into a real
-/// SQLite file. The gateway's counters belong to the process, so counters are compared before and after.
+/// SQLite file. The gateway's counters belong to the process, so counters are compared before and after,
+/// with no other test running meanwhile (the API tests accept emails too).
 /// </summary>
+[Collection(nameof(MetricsTests))]
+[CollectionDefinition(nameof(MetricsTests), DisableParallelization = true)]
 public sealed partial class MetricsTests : IDisposable
 {
     private const string Account = "CI00000001";
