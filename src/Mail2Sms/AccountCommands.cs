@@ -36,6 +36,16 @@ internal static class AccountCommands
             output.WriteLine($"Account {parse.GetRequiredValue(allowId)} accepts mail from {canonical}.");
         }));
 
+        var disallowId = id();
+        var disallowed = new Argument<string>("IP-or-CIDR") { Description = "An address or range allowed before." };
+        var disallowIp = new Command("disallow-ip", "Stop mail from an address or range authenticating as the account.") { disallowId, disallowed };
+        disallowIp.SetAction((parse, token) => Run(settings, parse, async (store, output) =>
+        {
+            var (account, network) = (parse.GetRequiredValue(disallowId), parse.GetRequiredValue(disallowed));
+            var removed = await store.DisallowIpAsync(account, network, token).ConfigureAwait(false);
+            output.WriteLine($"Account {account} no longer accepts mail from {removed}.");
+        }));
+
         var creditId = id();
         var amount = new Argument<long>("N") { Description = "Credits to add; negative to take some back (never below zero)." };
         var reason = new Option<string>("--reason") { Description = "Why, for the ledger.", DefaultValueFactory = _ => "operator" };
@@ -47,14 +57,32 @@ internal static class AccountCommands
         }));
 
         var setId = id();
+        var setCountry = new Option<string?>("--country") { Description = "The account's country (ISO 3166, such as AU); \"\" for none (international numbers only)." };
         var setWarning = new Option<long?>("--low-credit-warning") { Description = warningDescription };
         var setSender = new Option<string?>("--sender") { Description = "The sender (source address) of the account's SMS; \"\" for the gateway's." };
+        var setRelaxed = new Option<bool?>("--relaxed-numbers") { Description = "true: accept any 8 to 15 digits; false: mobile numbers only." };
+        var setMaxParts = new Option<int?>("--max-parts") { Description = "The most parts one SMS may take, 1 to 255 (default 12)." };
+        var setReplyWindow = new Option<int?>("--reply-window-days") { Description = "Days a reply is matched to the account's SMS, 1 to 365; 0 for the gateway's Replies:WindowDays." };
         var setCap = new Option<int?>("--sms-per-minute") { Description = "Start at most N of the account's SMS a minute (0: no cap)." };
-        var set = new Command("set", "Change an account's low-credit warning level, sender or cap of SMS per minute.") { setId, setWarning, setSender, setCap };
+        var set = new Command("set", "Change an account's settings: each option given is set, the others stay.")
+        {
+            setId, setCountry, setSender, setRelaxed, setMaxParts, setReplyWindow, setWarning, setCap,
+        };
         set.SetAction((parse, token) => Run(settings, parse, async (store, output) =>
         {
-            var account = await store.SetAccountAsync(parse.GetRequiredValue(setId), parse.GetValue(setWarning), parse.GetValue(setSender), parse.GetValue(setCap), token).ConfigureAwait(false);
-            output.WriteLine($"Account {account.Id}: low-credit warning {LowCreditWarning(account)}; sender {account.Sender ?? "the gateway's"}; {SmsPerMinute(account)}.");
+            var changes = new AccountChanges
+            {
+                Country = parse.GetValue(setCountry) is { Length: > 0 } c ? new Core.Numbers.PhoneNumberRules(c).Country : parse.GetValue(setCountry),
+                Sender = parse.GetValue(setSender),
+                RelaxedNumbers = parse.GetValue(setRelaxed),
+                MaxParts = parse.GetValue(setMaxParts),
+                ReplyWindowDays = parse.GetValue(setReplyWindow),
+                LowCreditWarning = parse.GetValue(setWarning),
+                SmsPerMinute = parse.GetValue(setCap),
+            };
+            var account = await store.SetAccountAsync(parse.GetRequiredValue(setId), changes, token).ConfigureAwait(false);
+            output.WriteLine($"Account {account.Id}: country {account.Country ?? "none"}; sender {account.Sender ?? "the gateway's"}; {account.NumbersRule}; "
+                + $"reply window {account.ReplyWindow}; low-credit warning {account.LowCreditWarningLevel}; {account.SmsPerMinuteCap}.");
         }));
 
         var showId = id();
@@ -70,7 +98,7 @@ internal static class AccountCommands
             }
         }));
 
-        return new Command("account", "Manage accounts.") { add, allowIp, credit, set, show, list };
+        return new Command("account", "Manage accounts.") { add, allowIp, disallowIp, credit, set, show, list };
     }
 
     public static Command User(Settings settings)
@@ -116,11 +144,11 @@ internal static class AccountCommands
         output.WriteLine($"account:    {account.Id}");
         output.WriteLine($"country:    {account.Country ?? "(none: international numbers only)"}");
         output.WriteLine($"sender:     {account.Sender ?? "(the gateway's)"}");
-        output.WriteLine($"numbers:    {(account.RelaxedNumbers ? "relaxed (any 8 to 15 digits)" : "mobile numbers only")}");
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"max parts:  {account.MaxParts}"));
+        output.WriteLine($"numbers:    {account.NumbersRule}");
+        output.WriteLine($"replies:    matched within {account.ReplyWindow}");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"credits:    {account.Credits}"));
-        output.WriteLine($"low credit: warning {LowCreditWarning(account)}");
-        output.WriteLine($"rate:       {SmsPerMinute(account)}");
+        output.WriteLine($"low credit: warning {account.LowCreditWarningLevel}");
+        output.WriteLine($"rate:       {account.SmsPerMinuteCap}");
         output.WriteLine("networks:");
         foreach (var network in await store.AllowedNetworksAsync(id, token).ConfigureAwait(false))
         {
@@ -139,12 +167,6 @@ internal static class AccountCommands
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {entry.At:yyyy-MM-dd HH:mm:ss}Z {entry.Delta,+8:+0;-0;0} = {entry.Balance,8}  {entry.Reason}"));
         }
     }
-
-    private static string SmsPerMinute(AccountRecord account) =>
-        account.SmsPerMinute > 0 ? string.Create(CultureInfo.InvariantCulture, $"at most {account.SmsPerMinute} SMS a minute") : "no cap of SMS per minute";
-
-    private static string LowCreditWarning(AccountRecord account) =>
-        account.LowCreditWarning > 0 ? string.Create(CultureInfo.InvariantCulture, $"below {account.LowCreditWarning} credits") : "off";
 
     private static Task<int> Run(Settings settings, ParseResult parse, Func<AccountStore, TextWriter, Task> action) =>
         settings.RunAsync(parse, async (database, output) =>

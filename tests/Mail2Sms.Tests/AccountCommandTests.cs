@@ -29,6 +29,9 @@ public sealed class AccountCommandTests : IDisposable
         Assert.Equal(0, Run("user", "add", "CI00123456", "Ops@Example.com.au", "--password", "s3cret").ExitCode);
         Assert.Equal((0, "User *@monitor.example.com.au added to account CI00123456 (IP authentication only).\n"), Run("user", "add", "CI00123456", "*@monitor.example.com.au"));
         Assert.Equal((0, "Account CI00123456 now has 75 credits.\n"), Run("account", "credit", "CI00123456", "-25", "--reason", "refund"));
+        Assert.Equal((0, "Account CI00123456 accepts mail from 198.51.100.7/32.\n"), Run("account", "allow-ip", "CI00123456", "198.51.100.7"));
+        Assert.Equal((0, "Account CI00123456 no longer accepts mail from 198.51.100.7/32.\n"), Run("account", "disallow-ip", "CI00123456", "198.51.100.7"));
+        Assert.Equal((1, "198.51.100.7/32 was not allowed for account CI00123456.\n"), Run("account", "disallow-ip", "CI00123456", "198.51.100.7"));
 
         var (exitCode, output) = Run("account", "show", "CI00123456");
         Assert.Equal(0, exitCode);
@@ -55,10 +58,12 @@ public sealed class AccountCommandTests : IDisposable
         Assert.Contains("low credit: warning below 20 credits\n", shown, StringComparison.Ordinal);
         Assert.Contains("  desk@example.com.au (password)\n  ops@example.com.au (password, receipt emails)\n", shown, StringComparison.Ordinal);
 
-        Assert.Equal((0, "Account CI00123456: low-credit warning below 50 credits; sender Acme; no cap of SMS per minute.\n"),
+        Assert.Equal((0, "Account CI00123456: country none; sender Acme; mobile numbers only, at most 12 parts an SMS; reply window the gateway's Replies:WindowDays; "
+                + "low-credit warning below 50 credits; no cap of SMS per minute.\n"),
             Run("account", "set", "CI00123456", "--low-credit-warning", "50", "--sender", "Acme"));
-        Assert.Equal((0, "Account CI00123456: low-credit warning off; sender Acme; at most 300 SMS a minute.\n"),
-            Run("account", "set", "CI00123456", "--low-credit-warning", "0", "--sms-per-minute", "300"));
+        Assert.Equal((0, "Account CI00123456: country AU; sender Acme; any 8 to 15 digits, at most 3 parts an SMS; reply window 30 days; "
+                + "low-credit warning off; at most 300 SMS a minute.\n"),
+            Run("account", "set", "CI00123456", "--low-credit-warning", "0", "--sms-per-minute", "300", "--country", "au", "--relaxed-numbers", "true", "--max-parts", "3", "--reply-window-days", "30"));
         Assert.Equal((0, "User desk@example.com.au of account CI00123456: may send; a password; receipt emails.\n"),
             Run("user", "set", "CI00123456", "Desk@Example.com.au", "--receipt-emails", "true"));
         Assert.Equal((0, "User ops@example.com.au of account CI00123456: may send; a password; no receipt emails.\n"),
@@ -66,8 +71,9 @@ public sealed class AccountCommandTests : IDisposable
         shown = Run("account", "show", "CI00123456").Output;
         Assert.Contains("sender:     Acme\n", shown, StringComparison.Ordinal);
         Assert.Contains("low credit: warning off\nrate:       at most 300 SMS a minute\n", shown, StringComparison.Ordinal);
+        Assert.Contains("numbers:    any 8 to 15 digits, at most 3 parts an SMS\nreplies:    matched within 30 days\n", shown, StringComparison.Ordinal);
         Assert.Contains("  desk@example.com.au (password, receipt emails)\n  ops@example.com.au (password)\n", shown, StringComparison.Ordinal);
-        Assert.Equal((0, "Account CI00123456: low-credit warning off; sender the gateway's; at most 300 SMS a minute.\n"), Run("account", "set", "CI00123456", "--sender", ""));
+        Assert.StartsWith("Account CI00123456: country AU; sender the gateway's;", Run("account", "set", "CI00123456", "--sender", "").Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -80,7 +86,7 @@ public sealed class AccountCommandTests : IDisposable
         Assert.Equal(1, Run("account", "allow-ip", "CI00123456", "203.0.113").ExitCode);
         Assert.Equal((1, "*@example.com is a pattern: patterns authenticate by IP address only and have no password.\n"),
             Run("user", "add", "CI00123456", "*@example.com", "--password", "x"));
-        Assert.Equal((1, "Nothing to change for account CI00123456: give a low-credit warning level, a sender or a cap of SMS per minute.\n"), Run("account", "set", "CI00123456"));
+        Assert.Equal((1, "Nothing to change for account CI00123456: give at least one setting.\n"), Run("account", "set", "CI00123456"));
         Assert.Equal((1, "A low-credit warning level is a number of credits, 0 or more (0: no warning).\n"),
             Run("account", "set", "CI00123456", "--low-credit-warning", "-1"));
         Assert.Equal((1, "There is no account CI00999999.\n"), Run("account", "set", "CI00999999", "--sender", "Acme"));
@@ -99,6 +105,7 @@ public sealed class AccountCommandTests : IDisposable
     {
         Assert.Equal((2, "Database:Provider is 'oracle'; this version knows only 'sqlite'.\n"), Run("account", "list", "--Database:Provider=oracle"));
         Assert.Equal(2, Run("account", "add", "CI00123456", "--country", "ZZ").ExitCode);
+        Assert.Equal(2, Run("account", "set", "CI00123456", "--country", "ZZ").ExitCode);
     }
 
     [Fact]

@@ -10,6 +10,51 @@ public sealed record AccountRecord(string Id, string? Country, string? Sender, b
 {
     /// <summary>SMS the account may start per minute; 0 for no cap.</summary>
     public int SmsPerMinute { get; init; }
+
+    /// <summary>Days a reply is matched to the account's SMS; null for the gateway's <c>Replies:WindowDays</c>.</summary>
+    public int? ReplyWindowDays { get; init; }
+
+    /// <summary>The numbers the account may text and the parts an SMS may take, in words.</summary>
+    public string NumbersRule => string.Create(CultureInfo.InvariantCulture,
+        $"{(RelaxedNumbers ? "any 8 to 15 digits" : "mobile numbers only")}, at most {MaxParts} parts an SMS");
+
+    /// <summary>How long replies are matched to the account's SMS, in words.</summary>
+    public string ReplyWindow => ReplyWindowDays is { } days ? string.Create(CultureInfo.InvariantCulture, $"{days} days") : "the gateway's Replies:WindowDays";
+
+    /// <summary>The low-credit warning level in words.</summary>
+    public string LowCreditWarningLevel => LowCreditWarning > 0 ? string.Create(CultureInfo.InvariantCulture, $"below {LowCreditWarning} credits") : "off";
+
+    /// <summary>The cap of SMS a minute in words.</summary>
+    public string SmsPerMinuteCap => SmsPerMinute > 0 ? string.Create(CultureInfo.InvariantCulture, $"at most {SmsPerMinute} SMS a minute") : "no cap of SMS per minute";
+}
+
+/// <summary>
+/// Settings of an account to change; each left null stays as it is. An empty <see cref="Country"/> or
+/// <see cref="Sender"/> clears it (international numbers only; the gateway's sender), and a
+/// <see cref="ReplyWindowDays"/> of 0 goes back to the gateway's window.
+/// </summary>
+public sealed record AccountChanges
+{
+    /// <summary>The ISO 3166 region national numbers are read in.</summary>
+    public string? Country { get; init; }
+
+    /// <summary>The source address of the account's SMS.</summary>
+    public string? Sender { get; init; }
+
+    /// <summary>Accept any 8 to 15 digits rather than mobile numbers only.</summary>
+    public bool? RelaxedNumbers { get; init; }
+
+    /// <summary>The most parts one SMS may take, 1 to 255.</summary>
+    public int? MaxParts { get; init; }
+
+    /// <summary>Days replies are matched to the account's SMS, 1 to 365; 0 for the gateway's.</summary>
+    public int? ReplyWindowDays { get; init; }
+
+    /// <summary>Warn the users once when credits fall below this (0: never).</summary>
+    public long? LowCreditWarning { get; init; }
+
+    /// <summary>SMS the account may start a minute (0: no cap).</summary>
+    public int? SmsPerMinute { get; init; }
 }
 
 /// <summary>A user of an account: an address, or a <c>*@domain</c> pattern that authenticates by IP only.</summary>
@@ -75,6 +120,7 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
 
         RequireWarningLevel(lowCreditWarning);
         RequireSender(sender);
+        country = CanonicalCountry(country);
 
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -103,24 +149,35 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
     }
 
     /// <summary>
-    /// Changes an account's settings: each one given (not null) is set; an empty <paramref name="sender"/>
-    /// goes back to the gateway's; <paramref name="smsPerMinute"/> caps the SMS it starts a minute (0: no cap).
-    /// Returns the account as it now is.
+    /// Changes an account's settings: each one given in <paramref name="changes"/> (not null) is set, in one
+    /// statement. Returns the account as it now is.
     /// </summary>
-    public async Task<AccountRecord> SetAccountAsync(string id, long? lowCreditWarning, string? sender, int? smsPerMinute, CancellationToken cancellationToken = default)
+    public async Task<AccountRecord> SetAccountAsync(string id, AccountChanges changes, CancellationToken cancellationToken = default)
     {
-        if (lowCreditWarning is null && sender is null && smsPerMinute is null)
+        ArgumentNullException.ThrowIfNull(changes);
+        if (changes == new AccountChanges())
         {
-            throw new StoreException($"Nothing to change for account {id}: give a low-credit warning level, a sender or a cap of SMS per minute.");
+            throw new StoreException($"Nothing to change for account {id}: give at least one setting.");
         }
 
-        RequireSender(sender);
-        if (smsPerMinute < 0)
+        RequireSender(changes.Sender);
+        var country = changes.Country is null ? null : CanonicalCountry(changes.Country) ?? string.Empty;
+        if (changes.SmsPerMinute < 0)
         {
-            throw new StoreException($"The cap of SMS per minute is {smsPerMinute}; it must be 0 (no cap) or more.");
+            throw new StoreException($"The cap of SMS per minute is {changes.SmsPerMinute}; it must be 0 (no cap) or more.");
         }
 
-        if (lowCreditWarning is { } level)
+        if (changes.MaxParts is < 1 or > 255)
+        {
+            throw new StoreException($"At most {changes.MaxParts} parts an SMS cannot be: give 1 to 255 (an SMS of more parts is refused).");
+        }
+
+        if (changes.ReplyWindowDays is < 0 or > 365)
+        {
+            throw new StoreException($"A reply window of {changes.ReplyWindowDays} days cannot be: give 1 to 365 days, or 0 for the gateway's.");
+        }
+
+        if (changes.LowCreditWarning is { } level)
         {
             RequireWarningLevel(level);
         }
@@ -129,12 +186,17 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
         {
             var changed = await connection.ExecuteAsync(
                 """
-                UPDATE accounts SET low_credit_warning = COALESCE(@lowCreditWarning, low_credit_warning),
-                    sender = CASE WHEN @sender IS NULL THEN sender ELSE NULLIF(@sender, '') END,
-                    sms_per_minute = COALESCE(@smsPerMinute, sms_per_minute)
+                UPDATE accounts SET low_credit_warning = COALESCE(@LowCreditWarning, low_credit_warning),
+                    sender = CASE WHEN @Sender IS NULL THEN sender ELSE NULLIF(@Sender, '') END,
+                    country = CASE WHEN @country IS NULL THEN country ELSE NULLIF(@country, '') END,
+                    relaxed_numbers = COALESCE(@RelaxedNumbers, relaxed_numbers),
+                    max_parts = COALESCE(@MaxParts, max_parts),
+                    reply_window_days = CASE WHEN @ReplyWindowDays IS NULL THEN reply_window_days ELSE NULLIF(@ReplyWindowDays, 0) END,
+                    sms_per_minute = COALESCE(@SmsPerMinute, sms_per_minute)
                 WHERE id = @id
                 """,
-                new { id, lowCreditWarning, sender = sender?.Trim(), smsPerMinute }).ConfigureAwait(false);
+                new { id, changes.LowCreditWarning, Sender = changes.Sender?.Trim(), country, changes.RelaxedNumbers, changes.MaxParts, changes.ReplyWindowDays, changes.SmsPerMinute })
+                .ConfigureAwait(false);
             if (changed == 0)
             {
                 throw new StoreException($"There is no account {id}.");
@@ -142,6 +204,19 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
         }
 
         return (await FindAccountAsync(id, cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>A country as accounts keep it (<c>au</c> is <c>AU</c>), null for none; one libphonenumber does not know is refused.</summary>
+    public static string? CanonicalCountry(string? country)
+    {
+        try
+        {
+            return new Core.Numbers.PhoneNumberRules(country).Country;
+        }
+        catch (ArgumentException e)
+        {
+            throw new StoreException(e.Message.Split(" (Parameter", 2)[0]);
+        }
     }
 
     // What an SMSC takes as a source address: a number (up to 15 digits, + allowed) or up to 11 letters, digits and spaces.
@@ -226,6 +301,17 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
             "INSERT INTO ip_rules (account_id, network, created_at) VALUES (@id, @network, @now) ON CONFLICT DO NOTHING",
             new { id, network, now = Now }).ConfigureAwait(false);
         return network;
+    }
+
+    /// <summary>Stops mail from a network authenticating as the account; returns it in canonical form. One not allowed is refused.</summary>
+    public async Task<string> DisallowIpAsync(string id, string addressOrRange, CancellationToken cancellationToken = default)
+    {
+        var network = CanonicalNetwork(addressOrRange);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await RequireAccountAsync(connection, id).ConfigureAwait(false);
+        return await connection.ExecuteAsync("DELETE FROM ip_rules WHERE account_id = @id AND network = @network", new { id, network }).ConfigureAwait(false) > 0
+            ? network
+            : throw new StoreException($"{network} was not allowed for account {id}.");
     }
 
     /// <summary>The networks allowed for an account, canonical CIDR.</summary>
@@ -401,13 +487,14 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
             "INSERT INTO credit_ledger (account_id, delta, balance, reason, at) VALUES (@id, @delta, @balance, @reason, @at)",
             new { id, delta, balance, reason, at }, transaction);
 
-    private sealed record AccountRow(string Id, string? Country, string? Sender, long RelaxedNumbers, long MaxParts, long Credits, long LowCreditWarning, long SmsPerMinute, string CreatedAt)
+    private sealed record AccountRow(string Id, string? Country, string? Sender, long RelaxedNumbers, long MaxParts, long Credits, long LowCreditWarning, long SmsPerMinute, long? ReplyWindowDays, string CreatedAt)
     {
         public const string Select =
-            "SELECT id AS Id, country AS Country, sender AS Sender, relaxed_numbers AS RelaxedNumbers, max_parts AS MaxParts, credits AS Credits, low_credit_warning AS LowCreditWarning, sms_per_minute AS SmsPerMinute, created_at AS CreatedAt FROM accounts";
+            "SELECT id AS Id, country AS Country, sender AS Sender, relaxed_numbers AS RelaxedNumbers, max_parts AS MaxParts, credits AS Credits, low_credit_warning AS LowCreditWarning, "
+            + "sms_per_minute AS SmsPerMinute, reply_window_days AS ReplyWindowDays, created_at AS CreatedAt FROM accounts";
 
         public AccountRecord ToRecord() => new(Id, Country, Sender, RelaxedNumbers != 0, (int)MaxParts, Credits, LowCreditWarning,
             Timestamps.Read(CreatedAt))
-        { SmsPerMinute = (int)SmsPerMinute };
+        { SmsPerMinute = (int)SmsPerMinute, ReplyWindowDays = (int?)ReplyWindowDays };
     }
 }

@@ -42,13 +42,17 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, Repl
         using var writing = await database.WriteTurnAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var since = Timestamps.Write(now - window);
-        var sent = (await connection.QueryAsync<(long SmsId, string AccountId, string? Originator, string? MessageId, string Subject, string? Name, string Text, string SubmittedAt, string? Source)>(
+        // Each account matches within its own window, or the gateway's: look back as far as the widest, then keep each SMS inside its account's.
+        var widest = await connection.QuerySingleAsync<long?>("SELECT MAX(reply_window_days) FROM accounts", transaction: transaction).ConfigureAwait(false);
+        var since = Timestamps.Write(now - TimeSpan.FromDays(Math.Max(window.TotalDays, widest ?? 0)));
+        var sent = (await connection.QueryAsync<(long SmsId, string AccountId, string? Originator, string? MessageId, string Subject, string? Name, string Text, string SubmittedAt, string? Source, long? WindowDays)>(
             """
-            SELECT s.id, s.account_id, e.originator, e.message_id, e.subject, s.name, s.text, s.submitted_at, s.source_address FROM sms s JOIN emails e ON e.id = s.email_id
+            SELECT s.id, s.account_id, e.originator, e.message_id, e.subject, s.name, s.text, s.submitted_at, s.source_address, a.reply_window_days
+            FROM sms s JOIN emails e ON e.id = s.email_id JOIN accounts a ON a.id = s.account_id
             WHERE s.number = @number AND s.submitted_at IS NOT NULL AND s.submitted_at >= @since ORDER BY s.submitted_at DESC, s.id DESC
             """,
-            new { number, since }, transaction).ConfigureAwait(false)).ToList();
+            new { number, since }, transaction).ConfigureAwait(false))
+            .Where(s => Timestamps.Read(s.SubmittedAt) >= now - (s.WindowDays is { } days ? TimeSpan.FromDays(days) : window)).ToList();
 
         // The SMS sent from the number the mobile replied to; when none was (an SMSC that rewrites the
         // address), any sent to the mobile, the latest first.

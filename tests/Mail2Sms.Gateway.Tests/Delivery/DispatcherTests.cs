@@ -300,6 +300,29 @@ public sealed class DispatcherTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task An_accounts_own_reply_window_decides_whether_a_late_reply_still_reaches_the_originator()
+    {
+        await Queue(_db.Clock, "Server 23 is offline.");
+        await using (var connection = await _db.Database.OpenAsync())
+        {
+            await connection.ExecuteAsync("UPDATE sms SET status = 'delivered', submitted_at = @at", new { at = Timestamps.Write(_db.Clock.GetUtcNow()) });
+        }
+
+        var replies = new ReplyStore(_db.Database, _db.Clock, new ReplyComposer("sms.localhost"), TimeSpan.FromDays(7));
+        Task<ReplyOutcome> Reply(string text) => replies.ReceiveAsync("61412345670", "Mail2Sms", text);
+        _db.Clock.Advance(TimeSpan.FromDays(5));
+        await _db.Accounts.SetAccountAsync("CI00000001", new AccountChanges { ReplyWindowDays = 3 });
+        Assert.Equal(ReplyOutcome.Unmatched, await Reply("five days on, past the account's 3"));
+        await _db.Accounts.SetAccountAsync("CI00000001", new AccountChanges { ReplyWindowDays = 0 });
+        Assert.Equal(ReplyOutcome.Emailed, await Reply("five days on, inside the gateway's 7"));
+        _db.Clock.Advance(TimeSpan.FromDays(5));
+        Assert.Equal(ReplyOutcome.Unmatched, await Reply("ten days on, past the gateway's 7"));
+        await _db.Accounts.SetAccountAsync("CI00000001", new AccountChanges { ReplyWindowDays = 14 });
+        Assert.Equal(ReplyOutcome.Emailed, await Reply("ten days on, inside the account's 14"));
+        Assert.Equal(2, (await _db.Outbox.QueuedAsync(10)).Count(m => m.Kind == "reply"));
+    }
+
+    [Fact]
     public async Task A_reply_that_answers_no_sms_is_kept_for_the_operator_and_emailed_to_nobody()
     {
         Start();
@@ -418,7 +441,7 @@ public sealed class DispatcherTests : IAsyncDisposable
     public async Task An_account_capped_at_5_sms_a_minute_sends_5_and_the_rest_the_next_minute()
     {
         var clock = _db.Clock;
-        await _db.Accounts.SetAccountAsync("CI00000001", lowCreditWarning: null, sender: null, smsPerMinute: 5);
+        await _db.Accounts.SetAccountAsync("CI00000001", new AccountChanges { SmsPerMinute = 5 });
 
         await Queue(clock, [.. Enumerable.Range(0, 8).Select(i => $"capped {i}")]);
         Start(clock: clock);

@@ -3,6 +3,7 @@ using System.Text;
 using Dapper;
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Gateway.Intake;
+using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Tests.Storage;
 using MimeKit;
 
@@ -130,7 +131,7 @@ public sealed class IntakeServiceTests : IDisposable
     public async Task A_debit_that_crosses_the_warning_level_warns_once_until_a_top_up_lifts_the_account_back_above_it()
     {
         await _db.Accounts.CreditAsync("CI00000001", 5, "top-up");
-        await _db.Accounts.SetAccountAsync("CI00000001", lowCreditWarning: 8, sender: null, smsPerMinute: null);
+        await _db.Accounts.SetAccountAsync("CI00000001", new AccountChanges { LowCreditWarning = 8 });
 
         Assert.True((await Send("Disk full", messageId: "<w1@example.com.au>", to: Numbers(3))).IsAccepted); // 10 -> 7
         var (to, warning) = Assert.Single(await Warnings());
@@ -151,7 +152,7 @@ public sealed class IntakeServiceTests : IDisposable
     [Fact]
     public async Task The_warning_goes_to_each_user_with_a_mailbox_and_to_an_originator_that_only_a_pattern_matched()
     {
-        await _db.Accounts.SetAccountAsync("CI00000001", lowCreditWarning: 5, sender: null, smsPerMinute: null);
+        await _db.Accounts.SetAccountAsync("CI00000001", new AccountChanges { LowCreditWarning = 5 });
         await _db.Accounts.AddUserAsync("CI00000001", "boss@example.com.au", "s3cret");
         await _db.Accounts.AddUserAsync("CI00000001", "*@monitor.example.com.au", null);
         var text = "From: nagios@monitor.example.com.au\r\nSubject: PROBLEM\r\nMessage-ID: <n1@monitor.example.com.au>\r\n\r\nHost db1 is down\r\n";

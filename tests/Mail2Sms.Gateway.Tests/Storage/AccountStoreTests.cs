@@ -114,6 +114,49 @@ public sealed class AccountStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_network_no_longer_allowed_is_taken_off_and_mail_from_it_no_longer_authenticates()
+    {
+        await _db.Accounts.AddAccountAsync("CI00123456", "AU", null, false, 0);
+        await _db.Accounts.AddUserAsync("CI00123456", "ops@example.com.au", null);
+        await _db.Accounts.AllowIpAsync("CI00123456", "203.0.113.0/24");
+        await _db.Accounts.AllowIpAsync("CI00123456", "2001:db8::/32");
+        Assert.True((await _db.Accounts.SenderCandidatesAsync("ops@example.com.au"))[0].Allows(IPAddress.Parse("203.0.113.7")));
+
+        Assert.Equal("203.0.113.0/24", await _db.Accounts.DisallowIpAsync("CI00123456", "203.0.113.9/24"));
+        Assert.Equal("203.0.113.0/24 was not allowed for account CI00123456.",
+            (await Assert.ThrowsAsync<StoreException>(() => _db.Accounts.DisallowIpAsync("CI00123456", "203.0.113.0/24"))).Message);
+        Assert.Equal(["2001:db8::/32"], await _db.Accounts.AllowedNetworksAsync("CI00123456"));
+        Assert.False((await _db.Accounts.SenderCandidatesAsync("ops@example.com.au"))[0].Allows(IPAddress.Parse("203.0.113.7")));
+    }
+
+    [Fact]
+    public async Task Settings_given_change_and_the_others_stay_and_intake_reads_them_at_once()
+    {
+        await _db.Accounts.AddAccountAsync("CI00123456", "AU", "Acme", false, 10, lowCreditWarning: 5);
+        var account = await _db.Accounts.SetAccountAsync("CI00123456", new AccountChanges { Country = "nz", RelaxedNumbers = true, MaxParts = 3, ReplyWindowDays = 30 });
+        Assert.Equal(("NZ", "Acme", true, 3, 30, 5L, 0), (account.Country, account.Sender, account.RelaxedNumbers, account.MaxParts, account.ReplyWindowDays, account.LowCreditWarning, account.SmsPerMinute));
+        Assert.Equal(new Core.Intake.Account("CI00123456", "NZ", RelaxedNumbers: true, MaxParts: 3), await _db.Accounts.AccountRulesAsync("CI00123456"));
+        Assert.Equal(("any 8 to 15 digits, at most 3 parts an SMS", "30 days"), (account.NumbersRule, account.ReplyWindow));
+
+        account = await _db.Accounts.SetAccountAsync("CI00123456", new AccountChanges { Country = string.Empty, Sender = string.Empty, ReplyWindowDays = 0, SmsPerMinute = 60 });
+        Assert.Equal((null, null, null, 60, "the gateway's Replies:WindowDays"), (account.Country, account.Sender, account.ReplyWindowDays, account.SmsPerMinute, account.ReplyWindow));
+    }
+
+    [Theory]
+    [InlineData("XX", null, null, "'XX' is not an ISO 3166 region that phone numbers are known for, such as AU.")]
+    [InlineData(null, 0, null, "At most 0 parts an SMS cannot be: give 1 to 255 (an SMS of more parts is refused).")]
+    [InlineData(null, 256, null, "At most 256 parts an SMS cannot be: give 1 to 255 (an SMS of more parts is refused).")]
+    [InlineData(null, null, 366, "A reply window of 366 days cannot be: give 1 to 365 days, or 0 for the gateway's.")]
+    public async Task Settings_that_cannot_be_are_refused_with_the_reason_and_change_nothing(string? country, int? maxParts, int? replyWindowDays, string said)
+    {
+        await _db.Accounts.AddAccountAsync("CI00123456", "AU", null, false, 0);
+        var e = await Assert.ThrowsAsync<StoreException>(() => _db.Accounts.SetAccountAsync("CI00123456", new AccountChanges { Country = country, MaxParts = maxParts, ReplyWindowDays = replyWindowDays, RelaxedNumbers = true }));
+        Assert.Equal(said, e.Message);
+        Assert.Equal(("AU", false, 12), await _db.Accounts.FindAccountAsync("CI00123456") is { } a ? (a.Country, a.RelaxedNumbers, a.MaxParts) : default);
+        Assert.Equal("Nothing to change for account CI00123456: give at least one setting.", (await Assert.ThrowsAsync<StoreException>(() => _db.Accounts.SetAccountAsync("CI00123456", new AccountChanges()))).Message);
+    }
+
+    [Fact]
     public async Task Users_are_stored_lower_case_with_a_slow_salted_hash_never_the_password()
     {
         await _db.Accounts.AddAccountAsync("CI00123456", "AU", null, false, 0);
