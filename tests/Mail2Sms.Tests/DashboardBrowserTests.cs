@@ -6,14 +6,14 @@ namespace Mail2Sms.Tests;
 
 /// <summary>
 /// The dashboard in a real headless Chromium against <c>mail2sms serve --demo</c> run as a process: an operator
-/// signs in, an email sent over SMTP shows up delivered, its simulated reply arrives, and what the sender wrote
+/// signs in, creates an account and its user, an email that user sends over SMTP shows up delivered, its simulated reply arrives, and what the sender wrote
 /// shows as text. A screenshot of each page is saved under the test output folder, in <c>dashboard-screenshots</c>.
 /// </summary>
 public sealed partial class DashboardBrowserTests : IDisposable
 {
     // Would change the title if it ran as markup: it must show as the text it is.
     private const string Payload = "<img src=x onerror=\"document.title='xss'\"><script>document.title='xss'</script>";
-    private static readonly string[] Pages = ["sign-in", "messages", "email", "replies", "overview", "account"];
+    private static readonly string[] Pages = ["sign-in", "accounts", "messages", "email", "replies", "overview", "account"];
 
     private readonly GatewayProcess _gateway = new();
     private readonly string _screenshots = Path.Combine(AppContext.BaseDirectory, "dashboard-screenshots");
@@ -40,15 +40,38 @@ public sealed partial class DashboardBrowserTests : IDisposable
         Browser.FindElement(By.Id("name")).SendKeys("demo");
         Browser.FindElement(By.Id("password")).SendKeys("not the password");
         Browser.FindElement(By.Id("sign-in")).Click();
-        Assert.Equal("Wrong name or password.", Browser.FindElement(By.CssSelector("[role=alert]")).Text);
+        var alert = Until(() => Browser.FindElements(By.CssSelector("[role=alert]")).FirstOrDefault(), "the refusal of a wrong password");
+        Assert.Equal("Wrong name or password.", alert.Text);
         Save("sign-in");
         Browser.FindElement(By.Id("name")).Clear();
         Browser.FindElement(By.Id("name")).SendKeys("demo");
         Browser.FindElement(By.Id("password")).SendKeys(password);
         Browser.FindElement(By.Id("sign-in")).Click();
-        Assert.Equal(site + "/dashboard/messages", Browser.Url);
+        // A click on a submit button may return before the form's navigation starts: wait for where it leads.
+        Until(() => Browser.Url == site + "/dashboard/messages" ? Browser.Url : null, "the signed-in operator taken to the messages page");
+
+        // A new account and its user, made in the browser: the email below is sent as that user.
+        Browser.Navigate().GoToUrl(site + "/dashboard/accounts");
+        Browser.FindElement(By.Id("new-id")).SendKeys("CI00000042");
+        Browser.FindElement(By.Id("new-country")).SendKeys("AU");
+        Browser.FindElement(By.Id("new-credits")).Clear();
+        Browser.FindElement(By.Id("new-credits")).SendKeys("100");
+        Save("accounts");
+        Browser.FindElement(By.Id("create-account")).Click();
+        Until(() => Browser.FindElements(By.CssSelector("[role=status]")).FirstOrDefault(), "the new account's page");
+        Assert.Equal("Account created.", Browser.FindElement(By.CssSelector("[role=status]")).Text);
+        Browser.FindElement(By.Id("network")).SendKeys("127.0.0.1");
+        Browser.FindElement(By.Id("add-network")).Click();
+        Until(() => Browser.FindElements(By.CssSelector("#networks td")).FirstOrDefault(), "the allowed network");
+        Browser.FindElement(By.Id("user-address")).SendKeys("alerts@example.org");
+        Browser.FindElement(By.Id("add-user-button")).Click();
+        var user = Until(() => Browser.FindElements(By.CssSelector("#users td.address")).FirstOrDefault(), "the new user");
+        Assert.Equal("alerts@example.org", user.Text);
+        Assert.Equal("127.0.0.1/32", Browser.FindElement(By.CssSelector("#networks td")).Text);
 
         var email = GatewayProcess.Email(1);
+        email.From.Clear();
+        email.From.Add(new MimeKit.MailboxAddress("Alerts", "alerts@example.org"));
         email.Subject = Payload;
         using (var smtp = await _gateway.ConnectAsync())
         {
@@ -84,12 +107,12 @@ public sealed partial class DashboardBrowserTests : IDisposable
         Assert.Contains(Browser.FindElements(By.CssSelector("#today tbody tr")), r => r.Text == "delivered 1");
         Save("overview");
 
-        Browser.Navigate().GoToUrl(site + "/dashboard/accounts/DEMO0001");
-        Assert.Equal("999", Browser.FindElement(By.Id("credits")).Text);
+        Browser.Navigate().GoToUrl(site + "/dashboard/accounts/CI00000042");
+        Assert.Equal("99", Browser.FindElement(By.Id("credits")).Text);
         Save("account");
 
         Browser.FindElement(By.Id("sign-out")).Click();
-        Assert.StartsWith(site + "/dashboard/sign-in", Browser.Url, StringComparison.Ordinal);
+        Until(() => Browser.Url.StartsWith(site + "/dashboard/sign-in", StringComparison.Ordinal) ? Browser.Url : null, "the sign-in page after signing out");
         Browser.Navigate().GoToUrl(site + "/dashboard/");
         Assert.StartsWith(site + "/dashboard/sign-in", Browser.Url, StringComparison.Ordinal);
         Assert.All(Pages, page => Assert.True(new FileInfo(Path.Combine(_screenshots, page + ".png")).Length > 0));
@@ -120,6 +143,23 @@ public sealed partial class DashboardBrowserTests : IDisposable
 
             Assert.True(DateTime.UtcNow < deadline, $"never happened: {what}; the page shows:\n{Browser.FindElement(By.TagName("main")).Text}");
             await Task.Delay(200);
+        }
+    }
+
+    // What find gives once it gives something, within 30 s; the page's text in the failure otherwise.
+    private T Until<T>(Func<T?> find, string what)
+        where T : class
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            if (find() is { } found)
+            {
+                return found;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"never happened: {what}; the browser is at {Browser.Url}, showing:\n{Browser.FindElement(By.TagName("body")).Text}");
+            Thread.Sleep(100);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using static Mail2Sms.Web.Tests.PageText;
 
 namespace Mail2Sms.Web.Tests;
 
@@ -206,11 +207,11 @@ public sealed class DashboardPageTests
         await site.Accounts.CreditAsync(DashboardSite.Account, -20, Script);
         await site.SignedInAsync();
 
-        Assert.Equal(["CI00000001 AU the gateway's 480 off no cap"], Rows(Table((await site.GetAsync("/dashboard/accounts")).Body, "accounts")));
+        Assert.Equal(["CI00000001 AU the gateway's 480 off no cap of SMS per minute"], Rows(Table((await site.GetAsync("/dashboard/accounts")).Body, "accounts")));
         var (status, body, _) = await site.GetAsync("/dashboard/accounts/CI00000001");
         Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Contains("<dd>203.0.113.0/24</dd>", body, StringComparison.Ordinal);
-        Assert.Equal(["*@monitor.example.com IP only off", "ops@example.com password off"], Rows(Table(body, "users")));
+        Assert.Equal(["203.0.113.0/24 Remove"], Rows(Table(body, "networks")));
+        Assert.Equal(["*@monitor.example.com IP only off Disable Receipt emails on", "ops@example.com password off Disable Receipt emails on Set password"], Rows(Table(body, "users")));
         Assert.Equal(["2026-11-26 12:00:00 UTC -20 480 " + Script, "2026-11-26 12:00:00 UTC +500 500 opening credits"], Rows(Table(body, "ledger")));
         Assert.DoesNotContain("<script", body, StringComparison.Ordinal);
         Assert.DoesNotContain("secret pw", body, StringComparison.Ordinal);
@@ -226,17 +227,7 @@ public sealed class DashboardPageTests
 
     private static List<string> Ids(string page) => [.. Regex.Matches(page, """<tr id="sms-(\d+)">""").Select(m => m.Groups[1].Value)];
 
-    private static string Table(string page, string id) =>
-        Regex.Match(page, $"""<table id="{id}">.*?<tbody>(.*?)</tbody>""", RegexOptions.Singleline) is { Success: true } m ? m.Groups[1].Value : throw new InvalidOperationException($"no table {id}");
-
-    // Each row's cells as text, joined by single spaces.
-    private static List<string> Rows(string tbody) =>
-        [.. Regex.Matches(tbody, "<tr[^>]*>(.*?)</tr>", RegexOptions.Singleline).Select(m => Text(m.Groups[1].Value))];
-
     private static List<string> Timeline(string page, long sms) =>
         [.. Regex.Matches(Regex.Match(page, $"""<section class="sms" id="sms-{sms}">.*?</section>""", RegexOptions.Singleline).Value, "<li[^>]*>(.*?)</li>", RegexOptions.Singleline)
             .Select(m => Text(m.Groups[1].Value))];
-
-    private static string Text(string html) =>
-        WebUtility.HtmlDecode(Regex.Replace(Regex.Replace(html, "<[^>]+>", " "), @"\s+", " ")).Trim().Replace(" :", ":", StringComparison.Ordinal);
 }

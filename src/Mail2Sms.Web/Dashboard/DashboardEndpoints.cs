@@ -59,8 +59,7 @@ internal static class DashboardEndpoints
         pages.MapGet("/emails/{id:long}", DashboardPages.EmailAsync);
         pages.MapGet("/sms/{id:long}", DashboardPages.SmsAsync);
         pages.MapGet("/replies", DashboardPages.RepliesAsync);
-        pages.MapGet("/accounts", AccountPages.ListAsync);
-        pages.MapGet("/accounts/{id}", AccountPages.AccountAsync);
+        AccountPages.Map(pages);
         return app;
     }
 

@@ -25,7 +25,11 @@ internal static class Layout
         dl { display: grid; grid-template-columns: max-content auto; gap: .2rem 1rem; }
         dt { color: #5a6275; }
         dd { margin: 0; }
-        form.search, form.sign-in { display: flex; gap: .5rem; flex-wrap: wrap; align-items: end; margin-bottom: 1rem; }
+        .notice { color: #176b2c; font-weight: 600; }
+        td.changes form { display: inline-block; margin: 0 .3rem .2rem 0; }
+        input[type=number] { width: 7rem; }
+        caption { text-align: left; font-weight: 600; padding: .3rem 0; }
+        form.search, form.sign-in, form.edit { display: flex; gap: .5rem; flex-wrap: wrap; align-items: end; margin-bottom: 1rem; }
         form.sign-in { flex-direction: column; align-items: start; max-width: 20rem; }
         section.sms { background: #fff; padding: .5rem 1rem; margin-bottom: 1rem; border: 1px solid #e1e4ea; }
         """;
