@@ -21,12 +21,16 @@ public static class GatewayMetrics
     private static long _parts;
     private static long _throttled;
     private static long _submitTicks;
+    private static long _repliesAssigned;
 
     /// <summary>Emails accepted (answered <c>250</c>).</summary>
     public static long EmailsAccepted => Interlocked.Read(ref _accepted);
 
     /// <summary>SMS parts the SMS centre took.</summary>
     public static long PartsSubmitted => Interlocked.Read(ref _parts);
+
+    /// <summary>Replies an operator assigned by hand to the SMS they answer.</summary>
+    public static long RepliesAssigned => Interlocked.Read(ref _repliesAssigned);
 
     /// <summary>Times an SMPP session was told to slow down.</summary>
     public static long ThrottlingEvents => Interlocked.Read(ref _throttled);
@@ -95,6 +99,9 @@ public static class GatewayMetrics
 
     /// <summary>An SMPP session told to slow down.</summary>
     public static void Throttled() => Interlocked.Increment(ref _throttled);
+
+    /// <summary>A reply an operator assigned by hand.</summary>
+    public static void ReplyAssigned() => Interlocked.Increment(ref _repliesAssigned);
 
     /// <summary>A reply from a mobile, as it was matched.</summary>
     public static void ReplyReceived(ReplyOutcome outcome) => Interlocked.Increment(ref RepliesByOutcome[(int)outcome]);

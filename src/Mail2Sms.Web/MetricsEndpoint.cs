@@ -74,6 +74,9 @@ public static class MetricsEndpoint
             text.Sample("mail2sms_replies_total", [("outcome", outcome.ToString().ToLowerInvariant())], GatewayMetrics.Replies(outcome));
         }
 
+        text.Family("mail2sms_replies_assigned_total", "counter", "Unmatched or ambiguous replies an operator assigned by hand on the dashboard to the SMS they answer.");
+        text.Sample("mail2sms_replies_assigned_total", [], GatewayMetrics.RepliesAssigned);
+
         return text.ToString();
     }
 

@@ -30,6 +30,9 @@ public sealed record GatewayState(SqliteDatabase Database, int Binds, Func<int> 
     /// <summary>The store that commits accepted SMS, as intake's: its commits wake the dispatcher.</summary>
     public EmailStore? Emails { get; init; }
 
+    /// <summary>The replies as the dispatcher keeps them, so that the dashboard can assign one by hand.</summary>
+    public ReplyStore? Replies { get; init; }
+
     /// <summary>The domains mail is accepted for; the first names the gateway.</summary>
     public IReadOnlyList<string> Domains { get; init; } = ["sms.localhost"];
 

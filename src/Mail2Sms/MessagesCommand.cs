@@ -11,15 +11,31 @@ internal static class MessagesCommand
     {
         var status = new Option<string?>("--status") { Description = "Only replies in this status: emailed, ambiguous (emailed to the latest, flagged) unmatched (answers no SMS; emailed to nobody) or kept (answers an SMS sent through the REST API)." };
         var limit = Limit();
-        var command = new Command("replies", "List the newest replies from mobiles and what became of each.") { status, limit };
+        var command = new Command("replies", "List the newest replies from mobiles and what became of each; assign one to the SMS it answers.") { status, limit, Assign(settings) };
         command.SetAction((parse, token) => settings.RunAsync(parse, async (database, output) =>
         {
             foreach (var reply in await ReplyStore.ListAsync(database, parse.GetValue(status), LimitOf(parse, limit), cancellationToken: token).ConfigureAwait(false))
             {
-                var answers = reply.SmsId is { } sms ? string.Create(CultureInfo.InvariantCulture, $"sms {sms} of {reply.AccountId}") : "no SMS";
+                var answers = (reply.SmsId is { } sms ? string.Create(CultureInfo.InvariantCulture, $"sms {sms} of {reply.AccountId}") : "no SMS")
+                    + (reply.AssignedBy is { } by ? $" (assigned by {by})" : string.Empty);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{reply.Id,8} {reply.ReceivedAt:yyyy-MM-dd HH:mm:ss} {reply.Mobile,-16} to {reply.ToAddress,-16} {reply.Status,-9} {answers,-24} {OneLine(reply.Text)}"));
             }
+        }));
+        return command;
+    }
+
+    private static Command Assign(Settings settings)
+    {
+        var reply = new Argument<long>("REPLY-ID") { Description = "An unmatched or ambiguous reply, as replies lists it." };
+        var sms = new Argument<long>("SMS-ID") { Description = "The SMS it answers: one sent to the reply's mobile (see messages)." };
+        var command = new Command("assign", "Assign a reply to the SMS it answers: emailed to whoever sent that SMS, or kept for the account of one sent through the REST API.") { reply, sms };
+        command.SetAction((parse, token) => settings.RunAsync(parse, async (database, output) =>
+        {
+            var assigned = await ServeCommand.RepliesFrom(settings.Configuration, database)
+                .AssignAsync(parse.GetValue(reply), parse.GetValue(sms), Environment.UserName, token).ConfigureAwait(false);
+            var outcome = assigned.EmailedTo is { } to ? $"emailed to {to}." : "kept for the account, whose SMS came through the REST API.";
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Reply {assigned.ReplyId} assigned to SMS {assigned.SmsId} of {assigned.AccountId}: {outcome}"));
         }));
         return command;
     }

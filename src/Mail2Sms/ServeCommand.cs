@@ -49,13 +49,13 @@ internal static class ServeCommand
                 binds,
                 deliver => dispatcher!.OnDeliverAsync(deliver),
                 e => { if (e.Kind is SmppEventKind.Bound or SmppEventKind.Unbound) { log.SmppSession(e.Kind.ToString().ToLowerInvariant(), e.Detail); } });
-            var replyWindow = TimeSpan.FromDays(Number(settings.Configuration, "Replies:WindowDays", 7));
-            var replies = new ReplyStore(database, TimeProvider.System, new ReplyComposer(options.Domains[0]), replyWindow);
+            var replyWindow = ReplyWindow(settings.Configuration);
+            var replies = RepliesFrom(settings.Configuration, database);
             dispatcher = new Dispatcher(new DeliveryStore(database, TimeProvider.System), replies, new ReportComposer(options.Domains[0]), smsc, queued,
                 delivery with { SourceStickiness = replyWindow }, TimeProvider.System, log.DeliveryFailed, sender.Wake, logs.CreateLogger<Dispatcher>());
 
             await using var web = WebGateway.Build(new WebOptions { Urls = settings.Configuration["Web:Urls"] ?? new WebOptions().Urls },
-                new GatewayState(database, binds, () => smsc.Bound) { Accounts = accounts, Emails = emails, Domains = options.Domains, Outstanding = () => smsc.Outstanding });
+                new GatewayState(database, binds, () => smsc.Bound) { Accounts = accounts, Emails = emails, Replies = replies, Domains = options.Domains, Outstanding = () => smsc.Outstanding });
             await web.StartAsync(token).ConfigureAwait(false);
 
             // System.CommandLine cancels the token on Ctrl+C and SIGTERM.
@@ -119,10 +119,19 @@ internal static class ServeCommand
         return (delivery, smsc, provider);
     }
 
+    /// <summary>The replies as serve keeps them: emailed from the first gateway domain, matched within <c>Replies:WindowDays</c>.</summary>
+    internal static ReplyStore RepliesFrom(IConfiguration configuration, SqliteDatabase database) =>
+        new(database, TimeProvider.System, new ReplyComposer(DomainsFrom(configuration)[0]), ReplyWindow(configuration));
+
+    private static TimeSpan ReplyWindow(IConfiguration configuration) => TimeSpan.FromDays(Number(configuration, "Replies:WindowDays", 7));
+
+    private static IReadOnlyList<string> DomainsFrom(IConfiguration configuration) =>
+        List(configuration, "Gateway:Domains") is { Count: > 0 } listed ? listed : new SmtpOptions().Domains;
+
     private static SmtpOptions SmtpOptionsFrom(IConfiguration configuration)
     {
         var defaults = new SmtpOptions();
-        var domains = List(configuration, "Gateway:Domains") is { Count: > 0 } listed ? listed : defaults.Domains;
+        var domains = DomainsFrom(configuration);
 
         return new SmtpOptions
         {

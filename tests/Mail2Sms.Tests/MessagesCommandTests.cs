@@ -77,4 +77,30 @@ public sealed class MessagesCommandTests : IDisposable
         Assert.Matches($@"^\s+1 .* 61412345678\s+to Mail2Sms\s+emailed\s+sms {sms.Id} of CI00000001\s+On it$", lines[1]);
         Assert.Single(Run("replies", "--status", "unmatched").Output.TrimEnd('\n').Split('\n'));
     }
+
+    [Fact]
+    public async Task Replies_assign_emails_an_unmatched_reply_to_whoever_sent_the_sms_and_refuses_with_the_reason()
+    {
+        await Queue("CI00000001", "61412345678", "Server 23 is offline.");
+        await Queue("CI00000001", "61499999999", "Disk full on db1.");
+        var database = new SqliteDatabase($"Data Source={DatabasePath}");
+        var replies = new ReplyStore(database, TimeProvider.System, new Gateway.Mail.ReplyComposer("sms.localhost"), TimeSpan.FromDays(7));
+        // The reply came before the gateway recorded its SMS as submitted: it matched nothing.
+        Assert.Equal(ReplyOutcome.Unmatched, await replies.ReceiveAsync("61412345678", "Mail2Sms", "On it"));
+        var delivery = new DeliveryStore(database, TimeProvider.System);
+        var sent = await delivery.ClaimAsync(10, TimeSpan.FromMinutes(1));
+        foreach (var sms in sent)
+        {
+            await delivery.SubmittedAsync(sms.Id, new SentParts(1, [$"{sms.Id}"], Smpp.ReceiptIdForm.SameText));
+        }
+
+        var (mine, other) = (sent.Single(s => s.Number == "61412345678").Id, sent.Single(s => s.Number == "61499999999").Id);
+        Assert.Equal((1, $"SMS {other} went to 61499999999, not to 61412345678.\n"), Run("replies", "assign", "1", $"{other}"));
+        Assert.Equal((0, $"Reply 1 assigned to SMS {mine} of CI00000001: emailed to ops@example.com.au.\n"), Run("replies", "assign", "1", $"{mine}"));
+        var (exitCode, output) = Run("replies", "assign", "1", $"{mine}");
+        Assert.Equal(1, exitCode);
+        Assert.Matches($@"^Reply 1 was assigned to SMS {mine} by \S+ already\.\n$", output);
+        Assert.Matches($@"^\s+1 .* 61412345678\s+to Mail2Sms\s+emailed\s+sms {mine} of CI00000001 \(assigned by \S+\)\s+On it\n$", Run("replies").Output);
+        Assert.Equal("ops@example.com.au", Assert.Single(await new OutboxStore(database, TimeProvider.System).QueuedAsync(10)).RcptTo);
+    }
 }

@@ -172,10 +172,55 @@ public sealed class DashboardPageTests
         await site.SignedInAsync();
 
         var all = (await site.GetAsync("/dashboard/replies")).Body;
-        Assert.Equal(["2 2026-11-26 09:32:00 UTC 61455555555 61400000000 unmatched no SMS Who is this?",
+        Assert.Equal(["2 2026-11-26 09:32:00 UTC 61455555555 61400000000 unmatched no SMS Who is this? SMS Assign SMS sent to 61455555555",
             $"1 2026-11-26 09:31:00 UTC 61412345678 61400000000 emailed SMS {sms[0]} of CI00000001 On it"], Rows(Table(all, "replies")));
-        Assert.Equal(["2 2026-11-26 09:32:00 UTC 61455555555 61400000000 unmatched no SMS Who is this?"],
+        Assert.Equal(["2 2026-11-26 09:32:00 UTC 61455555555 61400000000 unmatched no SMS Who is this? SMS Assign SMS sent to 61455555555"],
             Rows(Table((await site.GetAsync("/dashboard/replies?status=unmatched")).Body, "replies")));
+    }
+
+    [Fact]
+    public async Task An_unmatched_reply_is_assigned_to_an_sms_sent_to_its_mobile_and_emailed_to_whoever_sent_that_sms()
+    {
+        await using var site = await DashboardSite.StartAsync();
+        var (_, sms) = await site.EmailAsync("Alert", Morning, ("61455555555", null, "Server 23 is offline.", "delivered"), ("61412345678", null, "Disk full on db1.", "delivered"));
+        await site.ExecuteAsync("UPDATE sms SET submitted_at = '2026-11-26T09:30:01.0000000Z'", new { });
+        await site.ExecuteAsync(
+            "INSERT INTO replies (mobile, to_address, text, sms_id, status, received_at) VALUES ('61455555555', '61400000000', 'ACK', NULL, 'unmatched', '2026-11-26T09:32:00.0000000Z')",
+            new { });
+        await site.SignedInAsync();
+
+        var page = (await site.GetAsync("/dashboard/replies")).Body;
+        Assert.Contains("""<a href="/dashboard/messages?number=61455555555">SMS sent to 61455555555</a>""", page, StringComparison.Ordinal);
+        Assert.Equal([$"SMS {sms[0]} of CI00000001, 2026-11-26 09:30:01 UTC: Server 23 is offline."],
+            Regex.Matches(page, """<button type="submit" class="candidate">(.*?)</button>""").Select(m => Text(m.Groups[1].Value)));
+
+        var (status, _, location) = await site.PostAsync("/dashboard/replies/1/assign", "/dashboard/replies", ("sms", $"{sms[0]}"));
+        Assert.Equal((HttpStatusCode.SeeOther, "/dashboard/replies?assigned=1#reply-1"), (status, location));
+        var after = (await site.GetAsync(location!)).Body;
+        Assert.Contains($"Reply 1 assigned to SMS {sms[0]} of CI00000001: emailed.", Text(after), StringComparison.Ordinal);
+        Assert.Equal([$"1 2026-11-26 09:32:00 UTC 61455555555 61400000000 emailed SMS {sms[0]} of CI00000001 (assigned by ops at 2026-11-26 12:00:00 UTC) ACK"],
+            Rows(Table(after, "replies")));
+        var mail = Assert.Single(await new Gateway.Storage.OutboxStore(site.Database, site.Clock).QueuedAsync(10));
+        Assert.Equal(("nagios@example.com", "Re: Alert"), (mail.RcptTo, MimeKit.MimeMessage.Load(new MemoryStream(mail.Message)).Subject));
+    }
+
+    [Fact]
+    public async Task A_reply_assigned_to_an_sms_sent_to_another_mobile_is_refused_with_the_reason()
+    {
+        await using var site = await DashboardSite.StartAsync();
+        var (_, sms) = await site.EmailAsync("Alert", Morning, ("61412345678", null, "Disk full on db1.", "delivered"));
+        await site.ExecuteAsync("UPDATE sms SET submitted_at = '2026-11-26T09:30:01.0000000Z'", new { });
+        await site.ExecuteAsync(
+            "INSERT INTO replies (mobile, to_address, text, sms_id, status, received_at) VALUES ('61455555555', '61400000000', 'ACK', NULL, 'unmatched', '2026-11-26T09:32:00.0000000Z')",
+            new { });
+        await site.SignedInAsync();
+
+        var (status, body, _) = await site.PostAsync("/dashboard/replies/1/assign", "/dashboard/replies", ("sms", $"{sms[0]}"));
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Contains($"""<p class="problem" role="alert">SMS {sms[0]} went to 61412345678, not to 61455555555.</p>""", body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, (await site.PostAsync("/dashboard/replies/1/assign", "/dashboard/replies", ("sms", "twelve"))).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await site.PostAsync("/dashboard/replies/1/assign", null, ("sms", $"{sms[0]}"))).Status);
+        Assert.Equal("unmatched", Assert.Single(await Gateway.Storage.ReplyStore.ListAsync(site.Database, null, 10)).Status);
     }
 
     [Fact]
@@ -185,6 +230,10 @@ public sealed class DashboardPageTests
         var (email, sms) = await site.EmailAsync(Script, Morning, ("61412345678", Script, Script, "delivered"));
         await site.ExecuteAsync("INSERT INTO replies (mobile, to_address, text, sms_id, status, received_at) VALUES ('61412345678', 'x', @text, @sms, 'emailed', '2026-11-26T09:31:00Z')",
             new { text = Script, sms = sms[0] });
+        // An unmatched reply from the same mobile: its row offers the SMS, text and all, as a candidate.
+        await site.ExecuteAsync("UPDATE sms SET submitted_at = '2026-11-26T09:30:01Z'", new { });
+        await site.ExecuteAsync("INSERT INTO replies (mobile, to_address, text, sms_id, status, received_at) VALUES ('61412345678', @text, @text, NULL, 'unmatched', '2026-11-26T09:32:00Z')",
+            new { text = Script });
         await site.ExecuteAsync("INSERT INTO email_failures (email_id, position, location, code, reason) VALUES (@email, 0, @text, '5.1.3', @text)", new { email, text = Script });
         await site.SignedInAsync();
 

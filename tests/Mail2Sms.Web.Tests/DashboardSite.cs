@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Dapper;
+using Mail2Sms.Gateway.Mail;
 using Mail2Sms.Gateway.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Time.Testing;
@@ -40,7 +41,12 @@ internal sealed partial class DashboardSite : IAsyncDisposable
         await site.Database.MigrateAsync();
         await site.Accounts.AddAccountAsync(Account, "AU", null, relaxedNumbers: false, credits: 500);
         await new OperatorStore(site.Database, site.Clock).AddAsync("ops", Password);
-        site._web = WebGateway.Build(new WebOptions { Urls = "http://127.0.0.1:0" }, new GatewayState(site.Database, 2, () => boundBinds) { Accounts = site.Accounts, Clock = site.Clock });
+        site._web = WebGateway.Build(new WebOptions { Urls = "http://127.0.0.1:0" }, new GatewayState(site.Database, 2, () => boundBinds)
+        {
+            Accounts = site.Accounts,
+            Replies = new ReplyStore(site.Database, site.Clock, new ReplyComposer("sms.localhost"), TimeSpan.FromDays(7)),
+            Clock = site.Clock,
+        });
         await site._web.StartAsync();
         site.Client.BaseAddress = new Uri(WebGateway.Addresses(site._web).Single());
         return site;

@@ -141,7 +141,7 @@ public sealed partial class MetricsTests : IDisposable
 
         Assert.Equal("histogram", types["mail2sms_submit_duration_seconds"]);
         Assert.Equal(
-            ["mail2sms_emails_total", "mail2sms_replies_total", "mail2sms_sms", "mail2sms_sms_oldest_queued_age_seconds", "mail2sms_sms_parts_submitted_total",
+            ["mail2sms_emails_total", "mail2sms_replies_assigned_total", "mail2sms_replies_total", "mail2sms_sms", "mail2sms_sms_oldest_queued_age_seconds", "mail2sms_sms_parts_submitted_total",
                 "mail2sms_sms_queue_depth", "mail2sms_smsc_binds", "mail2sms_smsc_throttled_total", "mail2sms_smsc_window_in_use", "mail2sms_submit_duration_seconds"],
             types.Keys.Order(StringComparer.Ordinal));
         var samples = Samples(body);

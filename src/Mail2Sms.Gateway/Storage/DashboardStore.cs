@@ -144,17 +144,18 @@ public sealed class DashboardStore(SqliteDatabase database, TimeProvider clock)
             SELECT p.sms_id, p.part, p.smsc_message_id, p.status, p.receipt_state, p.receipt_at
             FROM sms_parts p JOIN sms s ON s.id = p.sms_id WHERE s.email_id = @id ORDER BY p.sms_id, p.part
             """, new { id }).ConfigureAwait(false)).ToLookup(p => p.SmsId);
-        var replies = (await connection.QueryAsync<(long Id, string ReceivedAt, string Mobile, string ToAddress, string Status, string Text, long SmsId)>(
+        var replies = (await connection.QueryAsync<(long Id, string ReceivedAt, string Mobile, string ToAddress, string Status, string Text, long SmsId, string? AssignedBy, string? AssignedAt)>(
             """
-            SELECT r.id, r.received_at, r.mobile, r.to_address, r.status, r.text, r.sms_id
+            SELECT r.id, r.received_at, r.mobile, r.to_address, r.status, r.text, r.sms_id, r.assigned_by, r.assigned_at
             FROM replies r JOIN sms s ON s.id = r.sms_id WHERE s.email_id = @id ORDER BY r.id
             """, new { id }).ConfigureAwait(false)).ToLookup(r => r.SmsId);
         return new EmailDetail(e.Id, e.AccountId, e.Originator, e.MailFrom, e.ClientIp, (int)e.Format, e.Subject, e.Credits, Timestamps.Read(e.ReceivedAt),
             await RefusedAsync(connection, id, int.MaxValue).ConfigureAwait(false),
             [.. sms.Select(s => new SmsDetail(s.Id, s.Number, s.Name, s.Text, s.Encoding, (int)s.Parts, s.Status, (int)s.Attempts, s.LastError,
-                Timestamps.Read(s.CreatedAt), ReadOrNull(s.SubmittedAt), ReadOrNull(s.FinalAt),
-                [.. parts[s.Id].Select(p => new SmsPartDetail((int)p.Part, p.SmscMessageId, p.Status, p.ReceiptState, ReadOrNull(p.ReceiptAt)))],
-                [.. replies[s.Id].Select(r => new ReplyListing(r.Id, Timestamps.Read(r.ReceivedAt), r.Mobile, r.ToAddress, r.Status, r.Text, r.SmsId, e.AccountId))]))]);
+                Timestamps.Read(s.CreatedAt), Timestamps.ReadOrNull(s.SubmittedAt), Timestamps.ReadOrNull(s.FinalAt),
+                [.. parts[s.Id].Select(p => new SmsPartDetail((int)p.Part, p.SmscMessageId, p.Status, p.ReceiptState, Timestamps.ReadOrNull(p.ReceiptAt)))],
+                [.. replies[s.Id].Select(r => new ReplyListing(r.Id, Timestamps.Read(r.ReceivedAt), r.Mobile, r.ToAddress, r.Status, r.Text, r.SmsId, e.AccountId,
+                    r.AssignedBy, Timestamps.ReadOrNull(r.AssignedAt)))]))]);
     }
 
     private static async Task<IReadOnlyList<RefusedRecipient>> RefusedAsync(Microsoft.Data.Sqlite.SqliteConnection connection, long? emailId, int limit)
@@ -169,5 +170,4 @@ public sealed class DashboardStore(SqliteDatabase database, TimeProvider clock)
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
-    private static DateTimeOffset? ReadOrNull(string? stored) => stored is null ? null : Timestamps.Read(stored);
 }

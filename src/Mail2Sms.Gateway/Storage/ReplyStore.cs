@@ -1,5 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
 using Dapper;
 using Mail2Sms.Gateway.Mail;
+using Microsoft.Data.Sqlite;
 
 namespace Mail2Sms.Gateway.Storage;
 
@@ -21,11 +23,29 @@ public enum ReplyOutcome
 /// <param name="ReceivedAt">When it came.</param>
 /// <param name="Mobile">Who sent it.</param>
 /// <param name="ToAddress">The source address it answers.</param>
-/// <param name="Status">emailed, ambiguous or unmatched.</param>
+/// <param name="Status">emailed, ambiguous, unmatched or kept.</param>
 /// <param name="Text">What it says.</param>
 /// <param name="SmsId">The SMS it answers, when matched.</param>
 /// <param name="AccountId">That SMS's account.</param>
-public sealed record ReplyListing(long Id, DateTimeOffset ReceivedAt, string Mobile, string ToAddress, string Status, string Text, long? SmsId, string? AccountId);
+/// <param name="AssignedBy">The operator who assigned it to that SMS by hand, when one did.</param>
+/// <param name="AssignedAt">When they did.</param>
+public sealed record ReplyListing(long Id, DateTimeOffset ReceivedAt, string Mobile, string ToAddress, string Status, string Text, long? SmsId, string? AccountId,
+    string? AssignedBy, DateTimeOffset? AssignedAt);
+
+/// <summary>What assigning a reply by hand did.</summary>
+/// <param name="ReplyId">The reply.</param>
+/// <param name="SmsId">The SMS it answers.</param>
+/// <param name="AccountId">That SMS's account.</param>
+/// <param name="Outcome">Emailed, or kept for an SMS sent through the REST API.</param>
+/// <param name="EmailedTo">Who the reply email goes to, when emailed.</param>
+public sealed record ReplyAssignment(long ReplyId, long SmsId, string AccountId, ReplyOutcome Outcome, string? EmailedTo);
+
+/// <summary>An SMS a reply may answer, as the operator picks one.</summary>
+/// <param name="SmsId">The SMS.</param>
+/// <param name="AccountId">Its account.</param>
+/// <param name="SentAt">When it was submitted.</param>
+/// <param name="Text">What it said.</param>
+public sealed record ReplyCandidate(long SmsId, string AccountId, DateTimeOffset SentAt, string Text);
 
 /// <summary>
 /// Replies from mobiles: matched to the latest SMS submitted to that mobile from the address it replied to
@@ -34,64 +54,128 @@ public sealed record ReplyListing(long Id, DateTimeOffset ReceivedAt, string Mob
 /// </summary>
 public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, ReplyComposer composer, TimeSpan window)
 {
+    // An SMS as a reply to it needs it: who sent it, from which email, and where it went.
+    private const string SentSmsSql = """
+        SELECT s.id AS SmsId, s.account_id AS AccountId, s.number AS Number, e.originator AS Originator, e.message_id AS MessageId, e.subject AS Subject,
+               s.name AS Name, s.text AS Text, s.submitted_at AS SubmittedAt, s.source_address AS Source, a.reply_window_days AS WindowDays
+        FROM sms s JOIN emails e ON e.id = s.email_id JOIN accounts a ON a.id = s.account_id
+        """;
+
     /// <summary>Keeps a reply to <paramref name="toAddress"/> (the source address it answers) and queues its email; returns what became of it.</summary>
     public async Task<ReplyOutcome> ReceiveAsync(string mobile, string toAddress, string text, CancellationToken cancellationToken = default)
     {
         var number = mobile.Trim().TrimStart('+');
-        var now = clock.GetUtcNow();
+        var at = clock.GetUtcNow();
+        var now = Timestamps.Write(at);
         using var writing = await database.WriteTurnAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         // Each account matches within its own window, or the gateway's: look back as far as the widest, then keep each SMS inside its account's.
         var widest = await connection.QuerySingleAsync<long?>("SELECT MAX(reply_window_days) FROM accounts", transaction: transaction).ConfigureAwait(false);
-        var since = Timestamps.Write(now - TimeSpan.FromDays(Math.Max(window.TotalDays, widest ?? 0)));
-        var sent = (await connection.QueryAsync<(long SmsId, string AccountId, string? Originator, string? MessageId, string Subject, string? Name, string Text, string SubmittedAt, string? Source, long? WindowDays)>(
-            """
-            SELECT s.id, s.account_id, e.originator, e.message_id, e.subject, s.name, s.text, s.submitted_at, s.source_address, a.reply_window_days
-            FROM sms s JOIN emails e ON e.id = s.email_id JOIN accounts a ON a.id = s.account_id
-            WHERE s.number = @number AND s.submitted_at IS NOT NULL AND s.submitted_at >= @since ORDER BY s.submitted_at DESC, s.id DESC
-            """,
+        var since = Timestamps.Write(at - TimeSpan.FromDays(Math.Max(window.TotalDays, widest ?? 0)));
+        var sent = (await connection.QueryAsync<SentSms>(
+            SentSmsSql + " WHERE s.number = @number AND s.submitted_at IS NOT NULL AND s.submitted_at >= @since ORDER BY s.submitted_at DESC, s.id DESC",
             new { number, since }, transaction).ConfigureAwait(false))
-            .Where(s => Timestamps.Read(s.SubmittedAt) >= now - (s.WindowDays is { } days ? TimeSpan.FromDays(days) : window)).ToList();
+            .Where(s => s.SentAt >= at - (s.WindowDays is { } days ? TimeSpan.FromDays(days) : window)).ToList();
 
         // The SMS sent from the number the mobile replied to; when none was (an SMSC that rewrites the
         // address), any sent to the mobile, the latest first.
         var fromThere = sent.Where(s => s.Source?.TrimStart('+') == toAddress.TrimStart('+')).ToList();
         var latest = fromThere.Count > 0 ? fromThere : sent;
         var answered = latest.FirstOrDefault();
-        ReplyOutcome outcome;
-        if (answered.AccountId is null)
-        {
-            outcome = ReplyOutcome.Unmatched;
-        }
-        else if (answered.Originator is null)
-        {
-            outcome = ReplyOutcome.Kept;
-        }
-        else
-        {
-            outcome = latest.Select(s => s.AccountId).Distinct(StringComparer.Ordinal).Count() > 1 ? ReplyOutcome.Ambiguous : ReplyOutcome.Emailed;
-            var mail = composer.Compose(number, text, new AnsweredSms(answered.Originator, answered.MessageId, answered.Subject, answered.Name, answered.Text, Timestamps.Read(answered.SubmittedAt)));
-            await OutboxStore.InsertAsync(connection, (Microsoft.Data.Sqlite.SqliteTransaction)transaction, mail, Timestamps.Write(now), cancellationToken).ConfigureAwait(false);
-        }
-
-        // STOP (or UNSUBSCRIBE) alone puts the mobile on the account's opt-out list; START takes it off.
-        var word = text.Trim().ToUpperInvariant();
-        if (outcome != ReplyOutcome.Unmatched && word is "STOP" or "UNSUBSCRIBE" or "START")
-        {
-            await connection.ExecuteAsync(word == "START"
-                    ? "DELETE FROM opt_outs WHERE account_id = @account AND number = @number"
-                    : "INSERT INTO opt_outs (account_id, number, at) VALUES (@account, @number, @now) ON CONFLICT DO NOTHING",
-                new { account = answered.AccountId, number, now = Timestamps.Write(now) }, transaction).ConfigureAwait(false);
-        }
+        var outcome = answered is null ? ReplyOutcome.Unmatched
+            : !await AnswerAsync(connection, transaction, number, text, answered, now, cancellationToken).ConfigureAwait(false) ? ReplyOutcome.Kept
+            : latest.Select(s => s.AccountId).Distinct(StringComparer.Ordinal).Count() > 1 ? ReplyOutcome.Ambiguous
+            : ReplyOutcome.Emailed;
 
         await connection.ExecuteAsync(
             "INSERT INTO replies (mobile, to_address, text, sms_id, status, received_at) VALUES (@number, @toAddress, @text, @smsId, @status, @now)",
-            new { number, toAddress, text, smsId = outcome == ReplyOutcome.Unmatched ? (long?)null : answered.SmsId, status = outcome.ToString().ToLowerInvariant(), now = Timestamps.Write(now) },
+            new { number, toAddress, text, smsId = answered?.SmsId, status = Status(outcome), now },
             transaction).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         GatewayMetrics.ReplyReceived(outcome);
         return outcome;
+    }
+
+    /// <summary>
+    /// Assigns an unmatched or ambiguous reply to the SMS it answers, as the operator <paramref name="by"/> decided, and
+    /// emails it to whoever sent that SMS (or keeps it for the account, for an SMS sent through the REST API), in one transaction.
+    /// </summary>
+    /// <exception cref="StoreException">The reply is not unmatched or ambiguous, or the SMS was not sent to its mobile.</exception>
+    public async Task<ReplyAssignment> AssignAsync(long replyId, long smsId, string by, CancellationToken cancellationToken = default)
+    {
+        var now = Timestamps.Write(clock.GetUtcNow());
+        using var writing = await database.WriteTurnAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var reply = await connection.QuerySingleOrDefaultAsync<(string Mobile, string Text, string Status, long? SmsId, string? AssignedBy)>(
+            "SELECT mobile, text, status, sms_id, assigned_by FROM replies WHERE id = @replyId", new { replyId }, transaction).ConfigureAwait(false);
+        var sms = await connection.QuerySingleOrDefaultAsync<SentSms>(SentSmsSql + " WHERE s.id = @smsId", new { smsId }, transaction).ConfigureAwait(false);
+        RefuseIf(reply.Mobile is null, $"There is no reply {replyId}.");
+        RefuseIf(reply.AssignedBy is not null, $"Reply {replyId} was assigned to SMS {reply.SmsId} by {reply.AssignedBy} already.");
+        RefuseIf(reply.Status != Status(ReplyOutcome.Unmatched) && reply.Status != Status(ReplyOutcome.Ambiguous),
+            $"Reply {replyId} is {reply.Status}: only an unmatched or ambiguous reply can be assigned.");
+        RefuseIf(reply.SmsId == smsId, $"Reply {replyId} was emailed for SMS {smsId} already: assign it to the SMS of the other account it answers.");
+        RefuseIf(sms is null, $"There is no SMS {smsId}.");
+        RefuseIf(sms.Number.TrimStart('+') != reply.Mobile, $"SMS {smsId} went to {sms.Number}, not to {reply.Mobile}.");
+        RefuseIf(sms.SubmittedAt is null, $"SMS {smsId} was never sent to {sms.Number}, so no reply answers it.");
+
+        var outcome = await AnswerAsync(connection, transaction, reply.Mobile, reply.Text, sms, now, cancellationToken).ConfigureAwait(false) ? ReplyOutcome.Emailed : ReplyOutcome.Kept;
+        await connection.ExecuteAsync(
+            "UPDATE replies SET sms_id = @smsId, status = @status, assigned_by = @by, assigned_at = @now WHERE id = @replyId",
+            new { replyId, smsId, status = Status(outcome), by, now }, transaction).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        GatewayMetrics.ReplyAssigned();
+        return new ReplyAssignment(replyId, smsId, sms.AccountId, outcome, outcome == ReplyOutcome.Emailed ? sms.Originator : null);
+    }
+
+    /// <summary>The latest SMS sent to <paramref name="mobile"/>, at most <paramref name="limit"/>: the SMS a reply from it may answer.</summary>
+    public static async Task<IReadOnlyList<ReplyCandidate>> CandidatesAsync(SqliteDatabase database, string mobile, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<SentSms>(SentSmsSql + " WHERE s.number = @mobile AND s.submitted_at IS NOT NULL ORDER BY s.submitted_at DESC, s.id DESC LIMIT @limit",
+            new { mobile, limit }).ConfigureAwait(false);
+        return [.. rows.Select(s => new ReplyCandidate(s.SmsId, s.AccountId, s.SentAt, s.Text))];
+    }
+
+    // Emails the reply to the originator of the SMS it answers and returns true; or, for an SMS sent through the
+    // REST API (no originator), returns false: kept for the account. Either way STOP (or UNSUBSCRIBE) alone puts
+    // the mobile on that account's opt-out list, and START takes it off.
+    private async Task<bool> AnswerAsync(SqliteConnection connection, SqliteTransaction transaction, string number, string text, SentSms answered, string now, CancellationToken cancellationToken)
+    {
+        if (answered.Originator is not null)
+        {
+            var mail = composer.Compose(number, text, new AnsweredSms(answered.Originator, answered.MessageId, answered.Subject, answered.Name, answered.Text, answered.SentAt));
+            await OutboxStore.InsertAsync(connection, transaction, mail, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        var word = text.Trim().ToUpperInvariant();
+        if (word is "STOP" or "UNSUBSCRIBE" or "START")
+        {
+            await connection.ExecuteAsync(word == "START"
+                    ? "DELETE FROM opt_outs WHERE account_id = @account AND number = @number"
+                    : "INSERT INTO opt_outs (account_id, number, at) VALUES (@account, @number, @now) ON CONFLICT DO NOTHING",
+                new { account = answered.AccountId, number, now }, transaction).ConfigureAwait(false);
+        }
+
+        return answered.Originator is not null;
+    }
+
+    private static void RefuseIf([DoesNotReturnIf(true)] bool refused, string reason)
+    {
+        if (refused)
+        {
+            throw new StoreException(reason);
+        }
+    }
+
+    private static string Status(ReplyOutcome outcome) => outcome.ToString().ToLowerInvariant();
+
+    // Names match SentSmsSql's columns: Dapper builds it through the constructor.
+    private sealed record SentSms(long SmsId, string AccountId, string Number, string? Originator, string? MessageId, string Subject, string? Name, string Text, string? SubmittedAt, string? Source, long? WindowDays)
+    {
+        public DateTimeOffset SentAt => Timestamps.Read(SubmittedAt ?? throw new InvalidOperationException($"SMS {SmsId} was never submitted."));
     }
 
     /// <summary>The newest replies, at most <paramref name="limit"/>, only those in <paramref name="status"/> and to SMS of <paramref name="accountId"/> when given.</summary>
@@ -99,12 +183,13 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, Repl
     {
         ArgumentNullException.ThrowIfNull(database);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<(long Id, string ReceivedAt, string Mobile, string ToAddress, string Status, string Text, long? SmsId, string? AccountId)>(
+        var rows = await connection.QueryAsync<(long Id, string ReceivedAt, string Mobile, string ToAddress, string Status, string Text, long? SmsId, string? AccountId, string? AssignedBy, string? AssignedAt)>(
             """
-            SELECT r.id, r.received_at, r.mobile, r.to_address, r.status, r.text, r.sms_id, s.account_id FROM replies r LEFT JOIN sms s ON s.id = r.sms_id
+            SELECT r.id, r.received_at, r.mobile, r.to_address, r.status, r.text, r.sms_id, s.account_id, r.assigned_by, r.assigned_at FROM replies r LEFT JOIN sms s ON s.id = r.sms_id
             WHERE (@status IS NULL OR r.status = @status) AND (@accountId IS NULL OR s.account_id = @accountId) ORDER BY r.id DESC LIMIT @limit
             """,
             new { status = status?.ToLowerInvariant(), limit, accountId }).ConfigureAwait(false);
-        return [.. rows.Select(r => new ReplyListing(r.Id, Timestamps.Read(r.ReceivedAt), r.Mobile, r.ToAddress, r.Status, r.Text, r.SmsId, r.AccountId))];
+        return [.. rows.Select(r => new ReplyListing(r.Id, Timestamps.Read(r.ReceivedAt), r.Mobile, r.ToAddress, r.Status, r.Text, r.SmsId, r.AccountId,
+            r.AssignedBy, Timestamps.ReadOrNull(r.AssignedAt)))];
     }
 }

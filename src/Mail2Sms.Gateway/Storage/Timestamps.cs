@@ -8,4 +8,6 @@ internal static class Timestamps
     public static string Write(DateTimeOffset at) => at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 
     public static DateTimeOffset Read(string stored) => DateTimeOffset.Parse(stored, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
+    public static DateTimeOffset? ReadOrNull(string? stored) => stored is null ? null : Read(stored);
 }

@@ -59,6 +59,7 @@ internal static class DashboardEndpoints
         pages.MapGet("/emails/{id:long}", DashboardPages.EmailAsync);
         pages.MapGet("/sms/{id:long}", DashboardPages.SmsAsync);
         pages.MapGet("/replies", DashboardPages.RepliesAsync);
+        pages.MapPost("/replies/{id:long}/assign", DashboardPages.AssignReplyAsync);
         AccountPages.Map(pages);
         return app;
     }

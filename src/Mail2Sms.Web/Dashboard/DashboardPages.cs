@@ -1,5 +1,6 @@
 using System.Globalization;
 using Mail2Sms.Gateway.Storage;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http;
 
 namespace Mail2Sms.Web.Dashboard;
@@ -124,11 +125,59 @@ internal static class DashboardPages
         return Layout.Page(context, string.Create(CultureInfo.InvariantCulture, $"Email {email.Id}"), body);
     }
 
-    public static async Task<IResult> RepliesAsync(HttpContext context, GatewayState state, string? status)
+    public static Task<IResult> RepliesAsync(HttpContext context, GatewayState state, string? status, long? assigned) =>
+        RepliesPageAsync(context, state, status, assigned, null, StatusCodes.Status200OK);
+
+    /// <summary>Assigns reply <paramref name="id"/> to the SMS the form names, as the signed-in operator; back to the replies with a notice, or the reason it was refused.</summary>
+    public static async Task<IResult> AssignReplyAsync(HttpContext context, GatewayState state, IAntiforgery antiforgery, long id)
+    {
+        if (!await antiforgery.IsRequestValidAsync(context).ConfigureAwait(false))
+        {
+            return await RepliesPageAsync(context, state, null, null, "The form had expired; reload the page.", StatusCodes.Status400BadRequest).ConfigureAwait(false);
+        }
+
+        if (state.Replies is not { } replies)
+        {
+            return await RepliesPageAsync(context, state, null, null, "This gateway shares no reply store with its web side.", StatusCodes.Status503ServiceUnavailable).ConfigureAwait(false);
+        }
+
+        var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
+        if (!long.TryParse(form["sms"], NumberStyles.None, CultureInfo.InvariantCulture, out var sms))
+        {
+            return await RepliesPageAsync(context, state, null, null, $"'{form["sms"]}' is not an SMS ID: give the number of the SMS the reply answers.", StatusCodes.Status400BadRequest)
+                .ConfigureAwait(false);
+        }
+
+        try
+        {
+            var by = context.User.Identity?.Name ?? throw new InvalidOperationException("A signed-in operator has no name.");
+            await replies.AssignAsync(id, sms, by, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (StoreException refused)
+        {
+            return await RepliesPageAsync(context, state, null, null, refused.Message, StatusCodes.Status409Conflict).ConfigureAwait(false);
+        }
+
+        // 303: the browser follows with a GET, so reloading the page does not post the form again.
+        context.Response.Headers.Location = string.Create(CultureInfo.InvariantCulture, $"{DashboardEndpoints.Root}/replies?assigned={id}#reply-{id}");
+        return Results.StatusCode(StatusCodes.Status303SeeOther);
+    }
+
+    private static async Task<IResult> RepliesPageAsync(HttpContext context, GatewayState state, string? status, long? assigned, string? problem, int httpStatus)
     {
         var shown = ReplyStatuses.Contains(status) ? status : null;
         var replies = await ReplyStore.ListAsync(state.Database, shown, 200, cancellationToken: context.RequestAborted).ConfigureAwait(false);
         var body = new Html();
+        if (problem is not null)
+        {
+            body.Add($"""<p class="problem" role="alert">{problem}</p>""");
+        }
+
+        if (replies.FirstOrDefault(r => r.Id == assigned) is { AssignedBy: not null } done)
+        {
+            body.Add($"""<p class="notice" role="status">Reply {done.Id} assigned to SMS {done.SmsId} of {done.AccountId}: {done.Status}.</p>""");
+        }
+
         body.Add($"""<nav class="filters"><a href="{DashboardEndpoints.Root}/replies">all</a>""");
         foreach (var filter in ReplyStatuses)
         {
@@ -136,9 +185,11 @@ internal static class DashboardPages
         }
 
         body.Add($"""
-            </nav><p>Emailed: sent to whoever sent the SMS it answers. Ambiguous: emailed to the latest of several it may answer. Unmatched: answers no SMS; kept here for you.</p>
-            <table id="replies"><thead><tr><th>Reply</th><th>Received</th><th>Mobile</th><th>To</th><th>Status</th><th>Answers</th><th>Text</th></tr></thead><tbody>
+            </nav><p>Emailed: sent to whoever sent the SMS it answers. Ambiguous: emailed to the latest of several it may answer. Unmatched: answers no SMS; kept here for you.
+            Kept: answers an SMS sent through the REST API. Assign an unmatched or ambiguous reply to the SMS it answers to email it to whoever sent that SMS.</p>
+            <table id="replies"><thead><tr><th>Reply</th><th>Received</th><th>Mobile</th><th>To</th><th>Status</th><th>Answers</th><th>Text</th><th>Assign</th></tr></thead><tbody>
             """);
+        var token = Layout.AntiforgeryField(context);
         foreach (var reply in replies)
         {
             body.Add($"""<tr id="reply-{reply.Id}"><td>{reply.Id}</td><td>{Layout.When(reply.ReceivedAt)}</td><td>{reply.Mobile}</td><td>{reply.ToAddress}</td><td class="status s-{reply.Status}">{reply.Status}</td><td>""");
@@ -151,11 +202,47 @@ internal static class DashboardPages
                 body.Add($"no SMS");
             }
 
-            body.Add($"""</td><td class="text">{reply.Text}</td></tr>""");
+            if (reply is { AssignedBy: { } by, AssignedAt: { } at })
+            {
+                body.Add($"""<span class="assigned"> (assigned by {by} at {Layout.When(at)})</span>""");
+            }
+
+            body.Add($"""</td><td class="text">{reply.Text}</td><td>""");
+            if (reply.Status is "unmatched" or "ambiguous")
+            {
+                await AssignFormsAsync(context, state, body, reply, token).ConfigureAwait(false);
+            }
+
+            body.Add($"</td></tr>");
         }
 
         body.Add($"</tbody></table>");
-        return Layout.Page(context, "Replies", body);
+        return Layout.Page(context, "Replies", body, httpStatus);
+    }
+
+    // A form for any SMS ID, a search for the SMS sent to the mobile, and a button for each of the latest few sent to it.
+    private static async Task AssignFormsAsync(HttpContext context, GatewayState state, Html body, ReplyListing reply, Html.Markup token)
+    {
+        var action = string.Create(CultureInfo.InvariantCulture, $"{DashboardEndpoints.Root}/replies/{reply.Id}/assign");
+        body.Add($"""
+            <form method="post" action="{action}" class="assign">{token}<label>SMS <input name="sms" inputmode="numeric" size="8" required></label> <button type="submit">Assign</button></form>
+            <a href="{DashboardEndpoints.Root}/messages?number={Uri.EscapeDataString(reply.Mobile)}">SMS sent to {reply.Mobile}</a>
+            """);
+        foreach (var candidate in await ReplyStore.CandidatesAsync(state.Database, reply.Mobile, 3, context.RequestAborted).ConfigureAwait(false))
+        {
+            if (candidate.SmsId != reply.SmsId)
+            {
+                body.Add($"""
+                    <form method="post" action="{action}" class="assign">{token}<input type="hidden" name="sms" value="{candidate.SmsId}"><button type="submit" class="candidate">SMS {candidate.SmsId} of {candidate.AccountId}, {Layout.When(candidate.SentAt)}: {OneLine(candidate.Text)}</button></form>
+                    """);
+            }
+        }
+    }
+
+    private static string OneLine(string text)
+    {
+        var line = text.ReplaceLineEndings(" ");
+        return line.Length > 40 ? line[..39] + "…" : line;
     }
 
     private static void Timeline(Html body, SmsDetail sms)
@@ -187,7 +274,7 @@ internal static class DashboardPages
 
         foreach (var reply in sms.Replies)
         {
-            body.Add($"""<li class="reply">{Layout.When(reply.ReceivedAt)}: reply from {reply.Mobile} ({reply.Status}): <span class="text">{reply.Text}</span></li>""");
+            body.Add($"""<li class="reply">{Layout.When(reply.ReceivedAt)}: reply from {reply.Mobile} ({reply.Status}{(reply.AssignedBy is null ? string.Empty : ", assigned by " + reply.AssignedBy)}): <span class="text">{reply.Text}</span></li>""");
         }
 
         body.Add($"</ol></section>");

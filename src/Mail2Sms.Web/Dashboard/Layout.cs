@@ -18,10 +18,13 @@ internal static class Layout
         th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #e1e4ea; vertical-align: top; }
         .text { white-space: pre-wrap; }
         .status { font-weight: 600; }
-        .s-delivered, .s-emailed { color: #176b2c; }
+        .s-delivered, .s-emailed, .s-kept { color: #176b2c; }
         .s-failed, .s-expired, .s-unmatched, .s-ambiguous { color: #a3261b; }
         .s-queued, .s-submitted { color: #7a5b00; }
         .problem { color: #a3261b; font-weight: 600; }
+        .notice { color: #176b2c; font-weight: 600; }
+        form.assign { margin: 0 0 .3rem; }
+        button.candidate { text-align: left; }
         dl { display: grid; grid-template-columns: max-content auto; gap: .2rem 1rem; }
         dt { color: #5a6275; }
         dd { margin: 0; }
