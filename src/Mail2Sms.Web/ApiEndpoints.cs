@@ -134,7 +134,7 @@ public static class ApiEndpoints
         var key = context.Request.Headers["Idempotency-Key"].ToString();
         if (key.Length == 0)
         {
-            return (await SendOnceAsync(context, body, account, state, store, reports).ConfigureAwait(false)).ToResult();
+            return (await SendOnceAsync(context, body, account, null, state, store, reports).ConfigureAwait(false)).ToResult();
         }
 
         if (key.Length > 255)
@@ -158,7 +158,7 @@ public static class ApiEndpoints
         ApiReply? reply = null;
         try
         {
-            reply = await SendOnceAsync(context, body, account, state, store, reports).ConfigureAwait(false);
+            reply = await SendOnceAsync(context, body, account, ApiStore.MessageIdOf(key), state, store, reports).ConfigureAwait(false);
             return reply.ToResult();
         }
         finally
@@ -168,7 +168,8 @@ public static class ApiEndpoints
         }
     }
 
-    private static async Task<ApiReply> SendOnceAsync(HttpContext context, byte[] body, string accountId, GatewayState state, ApiStore store, ReportComposer reports)
+    // messageId: the idempotency key's, so that a retry after a crash between the commit and keeping the response is recognised.
+    private static async Task<ApiReply> SendOnceAsync(HttpContext context, byte[] body, string accountId, string? messageId, GatewayState state, ApiStore store, ReportComposer reports)
     {
         var cancellationToken = context.RequestAborted;
         SendRequest? request;
@@ -220,7 +221,7 @@ public static class ApiEndpoints
         }
 
         var acceptance = new Acceptance(sms, failures, null);
-        var received = new ReceivedEmail(accountId, null, null, "api", client?.ToString(), EmailFormat.Mobile, request.Subject ?? string.Empty,
+        var received = new ReceivedEmail(accountId, messageId, null, "api", client?.ToString(), EmailFormat.Mobile, request.Subject ?? string.Empty,
             body.Length, [.. messages.Select(m => m.To!)]);
         var outcome = await emails.AcceptAsync(received, acceptance, null, reports.Compose, cancellationToken).ConfigureAwait(false);
         if (outcome.Refusal is { } refusal)
@@ -230,9 +231,14 @@ public static class ApiEndpoints
                 : Problem(StatusCodes.Status422UnprocessableEntity, "refused", "No SMS can be sent", refusal.Text);
         }
 
-        var ids = await store.SmsIdsAsync(outcome.EmailId!.Value, cancellationToken).ConfigureAwait(false);
+        // Nothing committed because this very request was, by a try whose response was never kept: answer as that try would have.
+        var (emailId, balance) = outcome.EmailId is { } accepted ? (accepted, outcome.Balance)
+            : (await store.EmailOfMessageIdAsync(accountId, messageId!, cancellationToken).ConfigureAwait(false)
+                    ?? throw new InvalidOperationException($"Request {messageId} was accepted before, but its email is not found."),
+                (await accounts.FindAccountAsync(accountId, cancellationToken).ConfigureAwait(false))!.Credits);
+        var ids = await store.SmsIdsAsync(emailId, cancellationToken).ConfigureAwait(false);
         return new ApiReply(StatusCodes.Status202Accepted,
-            JsonSerializer.Serialize(new SendResponse(acceptance.Credits, outcome.Balance, Outcomes(messages, decisions, positions, ids, sms)), JsonSerializerOptions.Web));
+            JsonSerializer.Serialize(new SendResponse(acceptance.Credits, balance, Outcomes(messages, decisions, positions, ids, sms)), JsonSerializerOptions.Web));
     }
 
     /// <summary>One message decided as the email <c>&lt;to&gt;@domain</c> with this subject and text would be: its SMS, or why not.</summary>

@@ -104,6 +104,12 @@ internal sealed class ApiHarness : IAsyncDisposable
         return [.. await connection.QueryAsync<(string, string, string, long)>("SELECT number, text, encoding, parts FROM sms WHERE account_id = @account ORDER BY id", new { account })];
     }
 
+    public async Task ExecuteAsync(string sql, object? parameters = null)
+    {
+        await using var connection = await Database.OpenAsync();
+        await connection.ExecuteAsync(sql, parameters);
+    }
+
     public async Task<long> CreditsOfAsync(string account) => (await Accounts.FindAccountAsync(account))!.Credits;
 
     public async ValueTask DisposeAsync() => await WebTeardown.StopAsync(_web, Http, Accounts, _folder);

@@ -32,6 +32,13 @@ public sealed class ApiStore(SqliteDatabase database, TimeProvider clock)
     /// <summary>How long a response is kept for its Idempotency-Key.</summary>
     public static readonly TimeSpan IdempotencyWindow = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// How long a request with an Idempotency-Key may stay under way: a claim older than this with no
+    /// response died with its process (between the commit and keeping the response, or before either),
+    /// and a retry of the same request takes it over rather than being told 409 for a day.
+    /// </summary>
+    public static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(1);
+
     /// <summary>Makes a key for <paramref name="accountId"/>; returns it (the only time it is seen) and its record.</summary>
     public async Task<(string Key, ApiKeyRecord Record)> AddKeyAsync(string accountId, string? name, CancellationToken cancellationToken = default)
     {
@@ -94,14 +101,23 @@ public sealed class ApiStore(SqliteDatabase database, TimeProvider clock)
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         using (await database.WriteTurnAsync(cancellationToken).ConfigureAwait(false))
         {
-            // A key older than the window is a new request.
+            // A key older than the window is a new request; the same request's abandoned claim is taken over.
             var claimed = await connection.ExecuteAsync(
                 """
                 INSERT INTO api_idempotency (account_id, key, request_hash, created_at) VALUES (@accountId, @key, @requestHash, @now)
                 ON CONFLICT (account_id, key) DO UPDATE SET request_hash = excluded.request_hash, status = NULL, body = NULL, created_at = excluded.created_at
                 WHERE api_idempotency.created_at < @since
+                   OR (api_idempotency.status IS NULL AND api_idempotency.created_at < @abandoned AND api_idempotency.request_hash = excluded.request_hash)
                 """,
-                new { accountId, key, requestHash, now = Timestamps.Write(now), since = Timestamps.Write(now - IdempotencyWindow) }).ConfigureAwait(false);
+                new
+                {
+                    accountId,
+                    key,
+                    requestHash,
+                    now = Timestamps.Write(now),
+                    since = Timestamps.Write(now - IdempotencyWindow),
+                    abandoned = Timestamps.Write(now - AbandonedAfter),
+                }).ConfigureAwait(false);
             if (claimed > 0)
             {
                 return null;
@@ -124,6 +140,21 @@ public sealed class ApiStore(SqliteDatabase database, TimeProvider clock)
                     : "UPDATE api_idempotency SET status = @Status, body = @Body WHERE account_id = @accountId AND key = @key",
                 new { accountId, key, response?.Status, response?.Body }).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The Message-ID a request with <paramref name="idempotencyKey"/> is accepted under: a retry of it
+    /// that runs afresh (its first try's process died) is then recognised as a resend, as an email's is.
+    /// </summary>
+    public static string MessageIdOf(string idempotencyKey) => $"<{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(idempotencyKey)))}@idempotency-key>";
+
+    /// <summary>The email accepted under <paramref name="messageId"/> for <paramref name="accountId"/> within the resend window, or null.</summary>
+    public async Task<long?> EmailOfMessageIdAsync(string accountId, string messageId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.QueryFirstOrDefaultAsync<long?>(
+            "SELECT email_id FROM email_recipients WHERE account_id = @accountId AND message_id = @messageId AND received_at >= @since",
+            new { accountId, messageId, since = Timestamps.Write(clock.GetUtcNow() - EmailStore.ResendWindow) }).ConfigureAwait(false);
     }
 
     /// <summary>The IDs of the SMS of email <paramref name="emailId"/>, in the order they were accepted.</summary>
