@@ -41,6 +41,12 @@ public sealed record GatewayState(SqliteDatabase Database, int Binds, Func<int> 
 
     /// <summary>Submits outstanding now over all the binds (<c>/metrics</c>).</summary>
     public Func<int> Outstanding { get; init; } = () => 0;
+
+    /// <summary>Where this gateway's own SMTP listener answers from this machine, for the dashboard's test email; null when there is none.</summary>
+    public System.Net.DnsEndPoint? Smtp { get; init; }
+
+    /// <summary>The address the test email's form starts with (the demo's sender), or null for none.</summary>
+    public string? TestSender { get; init; }
 }
 
 /// <summary>

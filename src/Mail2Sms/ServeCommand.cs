@@ -55,7 +55,16 @@ internal static class ServeCommand
                 delivery with { SourceStickiness = replyWindow }, TimeProvider.System, log.DeliveryFailed, sender.Wake, logs.CreateLogger<Dispatcher>());
 
             await using var web = WebGateway.Build(new WebOptions { Urls = settings.Configuration["Web:Urls"] ?? new WebOptions().Urls },
-                new GatewayState(database, binds, () => smsc.Bound) { Accounts = accounts, Emails = emails, Replies = replies, Domains = options.Domains, Outstanding = () => smsc.Outstanding });
+                new GatewayState(database, binds, () => smsc.Bound)
+                {
+                    Accounts = accounts,
+                    Emails = emails,
+                    Replies = replies,
+                    Domains = options.Domains,
+                    Outstanding = () => smsc.Outstanding,
+                    Smtp = new DnsEndPoint(IPAddress.TryParse(options.Address, out var listening) && !listening.Equals(IPAddress.Any) && !listening.Equals(IPAddress.IPv6Any) ? options.Address : "127.0.0.1", options.Port),
+                    TestSender = parse.GetValue(demo) ? "you@example.com" : null,
+                });
             await web.StartAsync(token).ConfigureAwait(false);
 
             // System.CommandLine cancels the token on Ctrl+C and SIGTERM.

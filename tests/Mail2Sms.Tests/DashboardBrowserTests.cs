@@ -13,7 +13,7 @@ public sealed partial class DashboardBrowserTests : IDisposable
 {
     // Would change the title if it ran as markup: it must show as the text it is.
     private const string Payload = "<img src=x onerror=\"document.title='xss'\"><script>document.title='xss'</script>";
-    private static readonly string[] Pages = ["sign-in", "accounts", "messages", "email", "replies", "overview", "account"];
+    private static readonly string[] Pages = ["sign-in", "accounts", "messages", "email", "replies", "overview", "account", "test-email"];
 
     private readonly GatewayProcess _gateway = new();
     private readonly string _screenshots = Path.Combine(AppContext.BaseDirectory, "dashboard-screenshots");
@@ -110,6 +110,24 @@ public sealed partial class DashboardBrowserTests : IDisposable
         Browser.Navigate().GoToUrl(site + "/dashboard/accounts/CI00000042");
         Assert.Equal("99", Browser.FindElement(By.Id("credits")).Text);
         Save("account");
+
+        // A test email from the browser, through the gateway's own SMTP listener: refused for a stranger, with the reason; accepted for the demo's sender.
+        Browser.Navigate().GoToUrl(site + "/dashboard/test-email");
+        Assert.Equal("you@example.com", Browser.FindElement(By.Id("test-from")).GetAttribute("value"));
+        Browser.FindElement(By.Id("test-from")).Clear();
+        Browser.FindElement(By.Id("test-from")).SendKeys("stranger@example.net");
+        Browser.FindElement(By.Id("test-to")).SendKeys("0412 345 679");
+        Browser.FindElement(By.Id("send-test")).Click();
+        var refused = Until(() => Browser.FindElements(By.CssSelector("#smtp-reply[role=alert]")).FirstOrDefault(), "the refusal of a stranger's test email");
+        Assert.StartsWith("550 ", refused.Text, StringComparison.Ordinal);
+        Browser.FindElement(By.Id("test-from")).Clear();
+        Browser.FindElement(By.Id("test-from")).SendKeys("you@example.com");
+        Browser.FindElement(By.Id("send-test")).Click();
+        var accepted = Until(() => Browser.FindElements(By.CssSelector("#smtp-reply[role=status]")).FirstOrDefault(), "the acceptance of the demo's test email");
+        Assert.StartsWith("250 ", accepted.Text, StringComparison.Ordinal);
+        Save("test-email");
+        Browser.FindElement(By.Id("follow")).Click();
+        Until(() => Browser.FindElements(By.CssSelector("#messages tbody tr .text")).FirstOrDefault(r => r.Text == "System Alert Server 23 is offline."), "the test email's SMS on the messages page");
 
         Browser.FindElement(By.Id("sign-out")).Click();
         Until(() => Browser.Url.StartsWith(site + "/dashboard/sign-in", StringComparison.Ordinal) ? Browser.Url : null, "the sign-in page after signing out");

@@ -22,7 +22,7 @@ public sealed class ServeCommandTests : IDisposable
     {
         _gateway.Serve();
         using var client = await _gateway.ConnectAsync();
-        Assert.Equal("2.0.0 Accepted: 1 SMS queued for 1 credits.", await client.SendAsync(GatewayProcess.Email(1)));
+        Assert.Equal("2.0.0 Accepted: 1 SMS queued for 1 credit.", await client.SendAsync(GatewayProcess.Email(1)));
         await client.DisconnectAsync(quit: true);
 
         // Submitted to the simulator, its receipt back: delivered, as `mail2sms messages` shows.
@@ -45,7 +45,7 @@ public sealed class ServeCommandTests : IDisposable
         answer.References.Add(reply.MessageId!);
         answer.Body = new TextPart("plain") { Text = "Thanks, call me when it is back.\n\n> OK, on my way.\n" };
         using var again = await _gateway.ConnectAsync();
-        Assert.Equal("2.0.0 Accepted: 1 SMS queued for 1 credits.", await again.SendAsync(answer));
+        Assert.Equal("2.0.0 Accepted: 1 SMS queued for 1 credit.", await again.SendAsync(answer));
         await again.DisconnectAsync(quit: true);
         output = await _gateway.MessagesUntilAsync(o => o.Contains("Thanks, call me", StringComparison.Ordinal), "the answer queued as an SMS");
         Assert.Matches(@"DEMO0001\s+61412345678\s+\w+\s+1xGsm7 Thanks, call me when it is back\.", output);
@@ -162,7 +162,7 @@ public sealed class ServeCommandTests : IDisposable
         for (var n = 2; n < 2 + alerts; n++)
         {
             using var alert = await _gateway.ConnectAsync();
-            Assert.Equal("2.0.0 Accepted: 1 SMS queued for 1 credits.", await alert.SendAsync(GatewayProcess.Email(n)));
+            Assert.Equal("2.0.0 Accepted: 1 SMS queued for 1 credit.", await alert.SendAsync(GatewayProcess.Email(n)));
             await alert.DisconnectAsync(quit: true);
         }
 
@@ -196,7 +196,7 @@ public sealed class ServeCommandTests : IDisposable
         gateway.Serve();
         using (var client = await gateway.ConnectAsync())
         {
-            Assert.Equal("2.0.0 Accepted: 1 SMS queued for 1 credits.", await client.SendAsync(GatewayProcess.Email(3)));
+            Assert.Equal("2.0.0 Accepted: 1 SMS queued for 1 credit.", await client.SendAsync(GatewayProcess.Email(3)));
             await client.DisconnectAsync(quit: true);
         }
 
@@ -259,7 +259,7 @@ public sealed class ServeCommandTests : IDisposable
         var readyz = ReadyzUrl();
 
         using var client = await _gateway.ConnectAsync();
-        Assert.Equal("2.0.0 Accepted: 1 SMS queued for 1 credits.", await client.SendAsync(GatewayProcess.Email(1)));
+        Assert.Equal("2.0.0 Accepted: 1 SMS queued for 1 credit.", await client.SendAsync(GatewayProcess.Email(1)));
         await client.DisconnectAsync(quit: true);
         await _gateway.MessagesUntilAsync(o => o.Contains(" delivered ", StringComparison.Ordinal), "the SMS delivered");
 
@@ -284,7 +284,7 @@ public sealed class ServeCommandTests : IDisposable
         gateway.Serve();
         using (var client = await gateway.ConnectAsync())
         {
-            Assert.Equal("2.0.0 Accepted: 1 SMS queued for 1 credits.", await client.SendAsync(GatewayProcess.Email(7)));
+            Assert.Equal("2.0.0 Accepted: 1 SMS queued for 1 credit.", await client.SendAsync(GatewayProcess.Email(7)));
             await client.DisconnectAsync(quit: true);
         }
 

@@ -83,7 +83,7 @@ public sealed class IntakeService(
                     GatewayMetrics.EmailAccepted();
                     _log.EmailAccepted(facts.MessageId, account.Id, outcome.EmailId, acceptance.Messages.Count);
                     return SmtpReply.Accepted(string.Create(CultureInfo.InvariantCulture,
-                        $"Accepted: {acceptance.Messages.Count} SMS queued for {acceptance.Credits} credits{(acceptance.Failures.Count > 0 ? $"; {acceptance.Failures.Count} failed and will be reported to {facts.Originator}" : string.Empty)}."));
+                        $"Accepted: {acceptance.Messages.Count} SMS queued for {acceptance.Credits} credit{(acceptance.Credits == 1 ? string.Empty : "s")}{(acceptance.Failures.Count > 0 ? $"; {acceptance.Failures.Count} failed and will be reported to {facts.Originator}" : string.Empty)}."));
                 default:
                     throw new InvalidOperationException("Intake decided neither to accept nor to reject.");
             }

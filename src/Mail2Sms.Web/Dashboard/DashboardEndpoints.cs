@@ -61,6 +61,8 @@ internal static class DashboardEndpoints
         pages.MapGet("/replies", DashboardPages.RepliesAsync);
         pages.MapPost("/replies/{id:long}/assign", DashboardPages.AssignReplyAsync);
         AccountPages.Map(pages);
+        pages.MapGet("/test-email", TestEmailPage.Form);
+        pages.MapPost("/test-email", TestEmailPage.SendAsync);
         return app;
     }
 

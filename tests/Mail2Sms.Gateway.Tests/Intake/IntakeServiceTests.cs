@@ -45,7 +45,7 @@ public sealed class IntakeServiceTests : IDisposable
     public async Task An_authenticated_email_is_committed_before_it_is_accepted()
     {
         var reply = await Send("Server 23 is offline.");
-        Assert.Equal("250 2.0.0 Accepted: 1 SMS queued for 1 credits.", reply.ToString());
+        Assert.Equal("250 2.0.0 Accepted: 1 SMS queued for 1 credit.", reply.ToString());
         Assert.Equal([("61412345678", "Alert Server 23 is offline.")], await QueuedSms());
         Assert.Equal(4, (await _db.Accounts.FindAccountAsync("CI00000001"))!.Credits);
     }
@@ -107,7 +107,7 @@ public sealed class IntakeServiceTests : IDisposable
     public async Task Partial_failures_are_accepted_and_counted_in_the_reply()
     {
         var reply = await Send("Disk full", to: ["0412345678", "0298765432"]);
-        Assert.Equal("250 2.0.0 Accepted: 1 SMS queued for 1 credits; 1 failed and will be reported to ops@example.com.au.", reply.ToString());
+        Assert.Equal("250 2.0.0 Accepted: 1 SMS queued for 1 credit; 1 failed and will be reported to ops@example.com.au.", reply.ToString());
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public sealed class ProxyProtocolTests
     public async Task With_the_proxy_protocol_on_the_client_address_comes_from_the_trusted_load_balancer()
     {
         await using var gateway = new RunningGateway(o => o with { ProxyProtocol = true });
-        Assert.Equal("250 2.0.0 Accepted: 1 SMS queued for 1 credits.", await SendThroughProxyAsync(gateway));
+        Assert.Equal("250 2.0.0 Accepted: 1 SMS queued for 1 credit.", await SendThroughProxyAsync(gateway));
     }
 
     [Fact]

@@ -90,7 +90,7 @@ public sealed class SessionLimitTests : IAsyncDisposable
     public async Task An_email_within_the_limit_with_the_next_commands_pipelined_behind_it_is_accepted()
     {
         var said = await SendInPiecesAsync(Email(1500) + ".\r\n" + string.Concat(Enumerable.Repeat("NOOP\r\n", 100)) + "QUIT\r\n");
-        Assert.StartsWith("250 2.0.0 Accepted: 1 SMS queued for 1 credits.", said, StringComparison.Ordinal);
+        Assert.StartsWith("250 2.0.0 Accepted: 1 SMS queued for 1 credit.", said, StringComparison.Ordinal);
         Assert.EndsWith("221 2.0.0 Bye", said, StringComparison.Ordinal);
         Assert.Equal(1, await QueuedSms());
     }

@@ -56,7 +56,7 @@ public sealed class SmtpGatewayTests : IAsyncLifetime, IAsyncDisposable
         await smtp.SendAsync("RCPT TO:<0412345678@sms.localhost>");
         Assert.StartsWith("354", await smtp.SendAsync("DATA"), StringComparison.Ordinal);
         var reply = await smtp.SendAsync("From: ops@example.com.au\r\nSubject: System Alert\r\nMessage-ID: <a1@example.com.au>\r\n\r\nServer 23 is offline.\r\n.");
-        Assert.Equal("250 2.0.0 Accepted: 1 SMS queued for 1 credits.", reply);
+        Assert.Equal("250 2.0.0 Accepted: 1 SMS queued for 1 credit.", reply);
         var sms = Assert.Single(await _gateway.Emails.ListSmsAsync("CI00000001", null, 10));
         Assert.Equal(("61412345678", "System Alert Server 23 is offline.", "queued"), (sms.Number, sms.Text, sms.Status));
     }
@@ -116,7 +116,7 @@ public sealed class SmtpGatewayTests : IAsyncLifetime, IAsyncDisposable
         var reply = await smtp.SendAsync(
             "From: Ops <ops@example.com.au>\r\nSubject: SMS: rota\r\nMessage-ID: <rota-7@example.com.au>\r\n\r\n" +
             "[1]\r\nName=John\r\nNumber=0412345678\r\nMessage=You are on call.\r\n[2]\r\nName=Tom\r\nMessage=No number here\r\n.");
-        Assert.Equal("250 2.0.0 Accepted: 1 SMS queued for 1 credits; 1 failed and will be reported to ops@example.com.au.", reply);
+        Assert.Equal("250 2.0.0 Accepted: 1 SMS queued for 1 credit; 1 failed and will be reported to ops@example.com.au.", reply);
 
         var queued = Assert.Single(await _gateway.Outbox.QueuedAsync(10));
         Assert.Equal(("report", string.Empty, "ops@example.com.au"), (queued.Kind, queued.MailFrom, queued.RcptTo));
@@ -218,7 +218,7 @@ public sealed class SmtpGatewayTests : IAsyncLifetime, IAsyncDisposable
             await client.DisconnectAsync(quit: true);
             return reply;
         }));
-        Assert.All(replies, r => Assert.Equal("2.0.0 Accepted: 1 SMS queued for 1 credits.", r));
+        Assert.All(replies, r => Assert.Equal("2.0.0 Accepted: 1 SMS queued for 1 credit.", r));
         Assert.Equal(50, (await _gateway.Emails.ListSmsAsync(null, null, 100)).Count);
         Assert.Equal(50, (await _gateway.Accounts.FindAccountAsync("CI00000001"))!.Credits);
     }

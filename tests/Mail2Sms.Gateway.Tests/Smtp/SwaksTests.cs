@@ -52,7 +52,7 @@ public sealed class SwaksTests : IAsyncLifetime, IAsyncDisposable
         var (exitCode, transcript) = await Swaks("--from", "nagios@monitor.example.com", "--to", "0412345678@sms.localhost",
             "--header", "Subject: PROBLEM web01", "--body", "HTTP CRITICAL");
         Assert.True(exitCode == 0, transcript);
-        Assert.Contains("<-  250 2.0.0 Accepted: 1 SMS queued for 1 credits.", transcript, StringComparison.Ordinal);
+        Assert.Contains("<-  250 2.0.0 Accepted: 1 SMS queued for 1 credit.", transcript, StringComparison.Ordinal);
         Assert.Equal("PROBLEM web01 HTTP CRITICAL", Assert.Single(await _gateway.Emails.ListSmsAsync(null, null, 10)).Text);
     }
 
