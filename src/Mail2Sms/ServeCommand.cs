@@ -55,7 +55,8 @@ internal static class ServeCommand
                 delivery with { SourceStickiness = replyWindow }, TimeProvider.System, log.DeliveryFailed, sender.Wake, logs.CreateLogger<Dispatcher>());
 
             await using var web = WebGateway.Build(new WebOptions { Urls = settings.Configuration["Web:Urls"] ?? new WebOptions().Urls },
-                new GatewayState(database, binds, () => smsc.Bound) { Accounts = accounts, Emails = emails, Domains = options.Domains, Outstanding = () => smsc.Outstanding });
+                new GatewayState(database, binds, () => smsc.Bound) { Accounts = accounts, Emails = emails, Domains = options.Domains, Outstanding = () => smsc.Outstanding },
+                logs);
             await web.StartAsync(token).ConfigureAwait(false);
 
             // System.CommandLine cancels the token on Ctrl+C and SIGTERM.
