@@ -30,7 +30,7 @@ public static class MetricsEndpoint
         var census = await SmsCensus.TakeAsync(state.Database, now, cancellationToken).ConfigureAwait(false);
         var text = new Exposition();
 
-        text.Family("mail2sms_emails_total", "counter", "Emails answered after DATA: accepted, or rejected for good (5xx) with the code of the reason the reply gives.");
+        text.Family("mail2sms_emails_total", "counter", "Emails answered after DATA: accepted, or rejected for good (5xx) with the code of the reason the reply gives (message_too_large also at MAIL FROM, for the SIZE declared).");
         text.Sample("mail2sms_emails_total", [("outcome", "accepted")], GatewayMetrics.EmailsAccepted);
         text.ByReason("mail2sms_emails_total", [("outcome", "rejected")], GatewayMetrics.EmailsRejected);
         text.Family("mail2sms_emails_deferred_total", "counter",

@@ -99,7 +99,7 @@ public sealed partial class MetricsTests : IDisposable
     }
 
     [Fact]
-    public async Task Smtp_refusals_before_data_and_a_store_failure_show_as_recipients_refused_by_reason_an_email_deferred_an_auth_failure_and_a_connection_refused()
+    public async Task Smtp_refusals_before_data_and_a_store_failure_show_as_an_email_too_large_recipients_refused_by_reason_an_email_deferred_an_auth_failure_and_a_connection_refused()
     {
         await _accounts.AllowIpAsync(Account, "127.0.0.1");
         var before = Samples((await ScrapeAsync()).Body);
@@ -123,6 +123,7 @@ public sealed partial class MetricsTests : IDisposable
 
             await using var dialog = await SmtpDialog.OpenAsync(options.Port);
             await dialog.SendAsync("EHLO client.example.com.au");
+            Assert.StartsWith("552 5.3.4", await dialog.SendAsync($"MAIL FROM:<ops@example.com.au> SIZE={options.MaxMessageBytes + 1}"), StringComparison.Ordinal);
             Assert.StartsWith("250", await dialog.SendAsync("MAIL FROM:<ops@example.com.au>"), StringComparison.Ordinal);
             Assert.StartsWith("550 5.7.1", await dialog.SendAsync("RCPT TO:<someone@example.org>"), StringComparison.Ordinal);
             Assert.StartsWith("550 5.1.1", await dialog.SendAsync("RCPT TO:<nobody@sms.localhost>"), StringComparison.Ordinal);
@@ -151,7 +152,8 @@ public sealed partial class MetricsTests : IDisposable
         double Added(string sample) => after.GetValueOrDefault(sample) - before.GetValueOrDefault(sample);
         Assert.Equal((1, 1, 1, 1), (Added("mail2sms_smtp_recipients_refused_total{reason=\"relay_denied\"}"), Added("mail2sms_smtp_recipients_refused_total{reason=\"unknown_mailbox\"}"),
             Added("mail2sms_smtp_recipients_refused_total{reason=\"invalid_number\"}"), Added("mail2sms_smtp_recipients_refused_total{reason=\"too_many_recipients\"}")));
-        Assert.Equal((1, 0), (Added("mail2sms_emails_deferred_total{reason=\"internal_error\"}"), Added("mail2sms_emails_total{outcome=\"accepted\"}")));
+        Assert.Equal((1, 1, 0), (Added("mail2sms_emails_deferred_total{reason=\"internal_error\"}"),
+            Added("mail2sms_emails_total{outcome=\"rejected\",reason=\"message_too_large\"}"), Added("mail2sms_emails_total{outcome=\"accepted\"}")));
         Assert.Equal((1, 1), (Added("mail2sms_smtp_auth_failures_total"), Added("mail2sms_smtp_connections_refused_total")));
         Assert.Contains("disk I/O error", Assert.Single(errors).Message, StringComparison.Ordinal);
     }
