@@ -24,52 +24,39 @@ internal static class DeliveryDrain
         var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20_000;
         var binds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1;
         var window = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 10;
-        var folder = Directory.CreateTempSubdirectory("mail2sms-drain-").FullName;
-        try
-        {
-            var database = new SqliteDatabase($"Data Source={Path.Combine(folder, "bench.db")}");
-            await database.MigrateAsync().ConfigureAwait(false);
-            using var accounts = new AccountStore(database, TimeProvider.System);
-            await accounts.AddAccountAsync("BENCH0001", "AU", null, false, count).ConfigureAwait(false);
-            var signal = new QueueSignal();
-            var messages = Enumerable.Range(0, count).Select(i => new OutboundSms($"6140{i:D7}", null, SmsText.From($"Bulk offer {i}"), $"row {i}")).ToList();
-            var email = new ReceivedEmail("BENCH0001", "<bench@example.com>", "ops@example.com", "ops@example.com", "127.0.0.1", EmailFormat.Csv, "Bench", 100, ["bulksms@sms.localhost"]);
-            await new EmailStore(database, TimeProvider.System, signal).AcceptAsync(email, new Acceptance(messages, [], null)).ConfigureAwait(false);
+        var signal = new QueueSignal();
+        using var store = await BenchStore.CreateAsync(
+            [.. Enumerable.Range(0, count).Select(i => new OutboundSms($"6140{i:D7}", null, SmsText.From($"Bulk offer {i}"), $"row {i}"))], signal).ConfigureAwait(false);
+        var database = store.Database;
 
-            await using var smsc = SmscSimulator.Start(IPAddress.Loopback, 0, new SmscSimulatorOptions { ReceiptDelay = TimeSpan.Zero });
-            Dispatcher? dispatcher = null;
-            await using var binding = new SmscBinds(new SmppClientOptions { Port = smsc.Port, SystemId = "bench", WindowSize = window }, binds, d => dispatcher!.OnDeliverAsync(d));
-            await binding.WaitBoundAsync().ConfigureAwait(false);
-            dispatcher = new Dispatcher(new DeliveryStore(database, TimeProvider.System), new ReplyStore(database, TimeProvider.System, new ReplyComposer("sms.localhost"), TimeSpan.FromDays(7)),
-                new ReportComposer("sms.localhost"), binding, signal, new DeliveryOptions(), TimeProvider.System, e => Console.Error.WriteLine(e));
-            using var stop = new CancellationTokenSource();
-            var clock = Stopwatch.StartNew();
-            var running = dispatcher.RunAsync(stop.Token);
-            await using var connection = await database.OpenAsync().ConfigureAwait(false);
-            TimeSpan? submitted = null;
-            while (true)
+        await using var smsc = SmscSimulator.Start(IPAddress.Loopback, 0, new SmscSimulatorOptions { ReceiptDelay = TimeSpan.Zero });
+        Dispatcher? dispatcher = null;
+        await using var binding = new SmscBinds(new SmppClientOptions { Port = smsc.Port, SystemId = "bench", WindowSize = window }, binds, d => dispatcher!.OnDeliverAsync(d));
+        await binding.WaitBoundAsync().ConfigureAwait(false);
+        dispatcher = new Dispatcher(new DeliveryStore(database, TimeProvider.System), new ReplyStore(database, TimeProvider.System, new ReplyComposer("sms.localhost"), TimeSpan.FromDays(7)),
+            new ReportComposer("sms.localhost"), binding, signal, new DeliveryOptions(), TimeProvider.System, e => Console.Error.WriteLine(e));
+        using var stop = new CancellationTokenSource();
+        var clock = Stopwatch.StartNew();
+        var running = dispatcher.RunAsync(stop.Token);
+        await using var connection = await database.OpenAsync().ConfigureAwait(false);
+        TimeSpan? submitted = null;
+        while (true)
+        {
+            await Task.Delay(100).ConfigureAwait(false);
+            var (queued, delivered) = await connection.QuerySingleAsync<(long, long)>(
+                "SELECT count(*) FILTER (WHERE status = 'queued'), count(*) FILTER (WHERE status = 'delivered') FROM sms").ConfigureAwait(false);
+            submitted ??= queued == 0 ? clock.Elapsed : null;
+            if (delivered == count)
             {
-                await Task.Delay(100).ConfigureAwait(false);
-                var (queued, delivered) = await connection.QuerySingleAsync<(long, long)>(
-                    "SELECT count(*) FILTER (WHERE status = 'queued'), count(*) FILTER (WHERE status = 'delivered') FROM sms").ConfigureAwait(false);
-                submitted ??= queued == 0 ? clock.Elapsed : null;
-                if (delivered == count)
-                {
-                    break;
-                }
+                break;
             }
+        }
 
-            var elapsed = clock.Elapsed;
-            await stop.CancelAsync().ConfigureAwait(false);
-            await running.ConfigureAwait(false);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{count:N0} SMS, {binds} bind(s) of window {window}: submitted at {count / submitted!.Value.TotalSeconds:N0}/s, delivered (receipt recorded) at {count / elapsed.TotalSeconds:N0}/s"));
-            return 0;
-        }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(folder, recursive: true);
-        }
+        var elapsed = clock.Elapsed;
+        await stop.CancelAsync().ConfigureAwait(false);
+        await running.ConfigureAwait(false);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{count:N0} SMS, {binds} bind(s) of window {window}: submitted at {count / submitted!.Value.TotalSeconds:N0}/s, delivered (receipt recorded) at {count / elapsed.TotalSeconds:N0}/s"));
+        return 0;
     }
 }

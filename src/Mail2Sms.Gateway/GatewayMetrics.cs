@@ -15,11 +15,15 @@ public static class GatewayMetrics
     public static readonly IReadOnlyList<double> SubmitBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
     private static readonly long[] Rejected = new long[Enum.GetValues<ReasonCode>().Length];
+    private static readonly long[] Deferred = new long[Enum.GetValues<ReasonCode>().Length];
+    private static readonly long[] RecipientsRefusedFor = new long[Enum.GetValues<ReasonCode>().Length];
     private static readonly long[] RepliesByOutcome = new long[Enum.GetValues<ReplyOutcome>().Length];
     private static readonly long[] SubmitsByBucket = new long[SubmitBuckets.Count + 1];
     private static long _accepted;
     private static long _parts;
     private static long _throttled;
+    private static long _authFailures;
+    private static long _connectionsRefused;
     private static long _submitTicks;
     private static long _repliesAssigned;
 
@@ -35,6 +39,12 @@ public static class GatewayMetrics
     /// <summary>Times an SMPP session was told to slow down.</summary>
     public static long ThrottlingEvents => Interlocked.Read(ref _throttled);
 
+    /// <summary>SMTP AUTH attempts refused: a user unknown or a password wrong.</summary>
+    public static long AuthFailures => Interlocked.Read(ref _authFailures);
+
+    /// <summary>SMTP connections refused because their client address held too many already.</summary>
+    public static long ConnectionsRefused => Interlocked.Read(ref _connectionsRefused);
+
     /// <summary>Submits timed, in all.</summary>
     public static long SubmitCount => SubmitsWithin(SubmitBuckets.Count);
 
@@ -44,8 +54,21 @@ public static class GatewayMetrics
     /// <summary>An email accepted.</summary>
     public static void EmailAccepted() => Interlocked.Increment(ref _accepted);
 
-    /// <summary>An email rejected, for the reason whose codes its reply carries.</summary>
-    public static void EmailRejected(ReasonCode reason) => Interlocked.Increment(ref Rejected[(int)reason]);
+    /// <summary>An email answered with a refusal, for the reason whose codes its reply carries: rejected for good (5xx), or deferred (4xx), which the sending server tries again.</summary>
+    public static void EmailRefused(Reason reason)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        Interlocked.Increment(ref (reason.IsTransient ? Deferred : Rejected)[(int)reason.Code]);
+    }
+
+    /// <summary>A recipient refused at <c>RCPT TO</c>, before any email's data.</summary>
+    public static void RecipientRefused(ReasonCode reason) => Interlocked.Increment(ref RecipientsRefusedFor[(int)reason]);
+
+    /// <summary>An SMTP AUTH attempt refused.</summary>
+    public static void AuthFailed() => Interlocked.Increment(ref _authFailures);
+
+    /// <summary>An SMTP connection refused for too many from its client address.</summary>
+    public static void ConnectionRefused() => Interlocked.Increment(ref _connectionsRefused);
 
     /// <summary>A reason's code as <c>/metrics</c> and the log write it: <c>InsufficientCredits</c> is <c>insufficient_credits</c>.</summary>
     public static string Label(ReasonCode reason)
@@ -65,8 +88,14 @@ public static class GatewayMetrics
         return label.ToString();
     }
 
-    /// <summary>Emails rejected for <paramref name="reason"/>.</summary>
+    /// <summary>Emails rejected for good for <paramref name="reason"/>.</summary>
     public static long EmailsRejected(ReasonCode reason) => Interlocked.Read(ref Rejected[(int)reason]);
+
+    /// <summary>Emails deferred (answered 4xx) for <paramref name="reason"/>.</summary>
+    public static long EmailsDeferred(ReasonCode reason) => Interlocked.Read(ref Deferred[(int)reason]);
+
+    /// <summary>Recipients refused at <c>RCPT TO</c> for <paramref name="reason"/>.</summary>
+    public static long RecipientsRefused(ReasonCode reason) => Interlocked.Read(ref RecipientsRefusedFor[(int)reason]);
 
     /// <summary>An SMS part the SMS centre took.</summary>
     public static void PartSubmitted() => Interlocked.Increment(ref _parts);

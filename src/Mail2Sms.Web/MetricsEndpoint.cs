@@ -30,12 +30,19 @@ public static class MetricsEndpoint
         var census = await SmsCensus.TakeAsync(state.Database, now, cancellationToken).ConfigureAwait(false);
         var text = new Exposition();
 
-        text.Family("mail2sms_emails_total", "counter", "Emails answered by intake: accepted, or rejected with the code of the reason the reply gives.");
+        text.Family("mail2sms_emails_total", "counter", "Emails answered after DATA: accepted, or rejected for good (5xx) with the code of the reason the reply gives (message_too_large also at MAIL FROM, for the SIZE declared).");
         text.Sample("mail2sms_emails_total", [("outcome", "accepted")], GatewayMetrics.EmailsAccepted);
-        foreach (var reason in Enum.GetValues<ReasonCode>().Where(r => GatewayMetrics.EmailsRejected(r) > 0))
-        {
-            text.Sample("mail2sms_emails_total", [("outcome", "rejected"), ("reason", GatewayMetrics.Label(reason))], GatewayMetrics.EmailsRejected(reason));
-        }
+        text.ByReason("mail2sms_emails_total", [("outcome", "rejected")], GatewayMetrics.EmailsRejected);
+        text.Family("mail2sms_emails_deferred_total", "counter",
+            "Emails answered 4xx, which the sending server keeps and tries again: internal_error when the gateway itself failed (a store that does not answer), locked_out after too many wrong passwords.");
+        text.ByReason("mail2sms_emails_deferred_total", [], GatewayMetrics.EmailsDeferred);
+        text.Family("mail2sms_smtp_recipients_refused_total", "counter",
+            "Recipients refused at RCPT TO, before any data, by reason (relay_denied, unknown_mailbox, invalid_number, too_many_recipients, mixed_formats); an email all of whose recipients are refused never reaches intake.");
+        text.ByReason("mail2sms_smtp_recipients_refused_total", [], GatewayMetrics.RecipientsRefused);
+        text.Family("mail2sms_smtp_auth_failures_total", "counter", "SMTP AUTH attempts refused (535): a user unknown or a password wrong.");
+        text.Sample("mail2sms_smtp_auth_failures_total", [], GatewayMetrics.AuthFailures);
+        text.Family("mail2sms_smtp_connections_refused_total", "counter", "SMTP connections refused with 421 because their client address already held Smtp:MaxConnectionsPerIp.");
+        text.Sample("mail2sms_smtp_connections_refused_total", [], GatewayMetrics.ConnectionsRefused);
 
         text.Family("mail2sms_sms", "gauge", "SMS in the store by status.");
         foreach (var (status, count) in census.ByStatus)
@@ -100,6 +107,15 @@ public static class MetricsEndpoint
             }
 
             _text.Append(' ').Append(Number(value)).Append('\n');
+        }
+
+        // A sample per reason counted at least once, its code as the reason label.
+        public void ByReason(string name, IReadOnlyList<(string Name, string Value)> labels, Func<ReasonCode, long> count)
+        {
+            foreach (var reason in Enum.GetValues<ReasonCode>().Where(r => count(r) > 0))
+            {
+                Sample(name, [.. labels, ("reason", GatewayMetrics.Label(reason))], count(reason));
+            }
         }
 
         public override string ToString() => _text.ToString();

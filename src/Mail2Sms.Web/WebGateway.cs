@@ -56,12 +56,25 @@ public sealed record GatewayState(SqliteDatabase Database, int Binds, Func<int> 
 public static class WebGateway
 {
     /// <summary>Builds the web application on <paramref name="options"/>; start it with <c>StartAsync</c>.</summary>
-    public static WebApplication Build(WebOptions options, GatewayState state)
+    /// <param name="options">Where it listens.</param>
+    /// <param name="state">What it shares with the gateway.</param>
+    /// <param name="logs">The process's log, which Kestrel, hosting and routing then write to in its format and levels; null logs warnings to the console.</param>
+    public static WebApplication Build(WebOptions options, GatewayState state, ILoggerFactory? logs = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.WebHost.UseUrls(options.Urls);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        if (logs is null)
+        {
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        }
+        else
+        {
+            // The host's own console log would write text to standard output whatever Logging:Format says.
+            builder.Logging.ClearProviders();
+            builder.Services.AddSingleton(logs);
+        }
+
         builder.Services.AddSingleton(state);
         builder.Services.AddApi();
         builder.Services.AddDashboard();

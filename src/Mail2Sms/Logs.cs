@@ -6,7 +6,8 @@ namespace Mail2Sms;
 /// <summary>
 /// The gateway's log (<c>Logging:*</c>): on standard error, a line per event, as plain text or, with
 /// <c>Logging:Format=json</c>, as one JSON object per line with the message's properties under <c>State</c>.
-/// Levels come from <c>Logging:LogLevel</c>, as in any .NET application.
+/// Levels come from <c>Logging:LogLevel</c>, as in any .NET application. The web side (Kestrel, hosting,
+/// routing) writes to this same log.
 /// </summary>
 internal static class Logs
 {
@@ -20,6 +21,8 @@ internal static class Logs
 
         return LoggerFactory.Create(logging =>
         {
+            // ASP.NET Core's and the host's lines only from warnings up, unless Logging:LogLevel says otherwise.
+            logging.AddFilter("Microsoft", LogLevel.Warning);
             logging.AddConfiguration(configuration.GetSection("Logging"));
             // Standard output is the command's own: what it listens on, what to send.
             logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);

@@ -64,7 +64,8 @@ internal static class ServeCommand
                     Outstanding = () => smsc.Outstanding,
                     Smtp = new DnsEndPoint(IPAddress.TryParse(options.Address, out var listening) && !listening.Equals(IPAddress.Any) && !listening.Equals(IPAddress.IPv6Any) ? options.Address : "127.0.0.1", options.Port),
                     TestSender = parse.GetValue(demo) ? "you@example.com" : null,
-                });
+                },
+                logs);
             await web.StartAsync(token).ConfigureAwait(false);
 
             // System.CommandLine cancels the token on Ctrl+C and SIGTERM.

@@ -214,7 +214,7 @@ public sealed class ServeCommandTests : IDisposable
     public async Task Serve_prints_where_its_readiness_is_and_it_says_ready_once_the_smsc_is_bound()
     {
         _gateway.Serve();
-        var readyz = ReadyzUrl();
+        var readyz = ReadyzUrl(_gateway);
         using var http = new HttpClient();
         Assert.Equal("ok\n", await http.GetStringAsync(new Uri(readyz.Replace("/readyz", "/healthz", StringComparison.Ordinal))));
         await Waits.UntilAsync(async () => (await http.GetAsync(new Uri(readyz))).IsSuccessStatusCode, "ready: the database answers and the built-in SMSC is bound");
@@ -228,7 +228,7 @@ public sealed class ServeCommandTests : IDisposable
         var (exitCode, output) = _gateway.Run("apikey", "add", "DEMO0001", "--name", "e2e");
         Assert.Equal(0, exitCode);
         var key = output.Split('\n')[1];
-        var api = ReadyzUrl().Replace("/readyz", "/api/v1", StringComparison.Ordinal);
+        var api = ReadyzUrl(_gateway).Replace("/readyz", "/api/v1", StringComparison.Ordinal);
 
         using var http = new HttpClient();
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
@@ -244,11 +244,11 @@ public sealed class ServeCommandTests : IDisposable
         Assert.StartsWith("OK, on my way.", reply.GetProperty("text").GetString(), StringComparison.Ordinal);
     }
 
-    private string ReadyzUrl()
+    private static string ReadyzUrl(GatewayProcess gateway)
     {
-        lock (_gateway.Output)
+        lock (gateway.Output)
         {
-            return _gateway.Output.Single(l => l.StartsWith("Health and readiness: ", StringComparison.Ordinal))["Health and readiness: ".Length..];
+            return gateway.Output.Single(l => l.StartsWith("Health and readiness: ", StringComparison.Ordinal))["Health and readiness: ".Length..];
         }
     }
 
@@ -256,7 +256,7 @@ public sealed class ServeCommandTests : IDisposable
     public async Task Metrics_after_an_email_delivered_and_answered_show_it_accepted_its_sms_delivered_its_submit_timed_and_the_reply_emailed()
     {
         _gateway.Serve();
-        var readyz = ReadyzUrl();
+        var readyz = ReadyzUrl(_gateway);
 
         using var client = await _gateway.ConnectAsync();
         Assert.Equal("2.0.0 Accepted: 1 SMS queued for 1 credit.", await client.SendAsync(GatewayProcess.Email(1)));
@@ -303,6 +303,37 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Equal(("alert-7@example.com", "DEMO0001", 1), (accepted.GetProperty("MessageId").GetString(), accepted.GetProperty("Account").GetString(), accepted.GetProperty("Sms").GetInt32()));
         var submitted = Assert.Single(Logged(), s => s.TryGetProperty("SmsId", out _));
         Assert.Equal((1, "DEMO0001"), (submitted.GetProperty("SmsId").GetInt64(), submitted.GetProperty("Account").GetString()));
+    }
+
+    [Fact]
+    public async Task Serve_with_json_logs_writes_asp_net_cores_own_lines_as_json_too_and_every_log_line_is_json()
+    {
+        using var gateway = new GatewayProcess("--Logging:Format=json", "--Logging:LogLevel:Microsoft.AspNetCore=Information");
+        gateway.Serve();
+        using var http = new HttpClient();
+        // Hosting logs each request at Information: "Request starting", "Request finished".
+        using (await http.GetAsync(new Uri(ReadyzUrl(gateway))))
+        {
+        }
+
+        List<string> Lines(bool standardError)
+        {
+            lock (gateway.Output)
+            {
+                return [.. gateway.Output.Where(l => l.StartsWith("stderr: ", StringComparison.Ordinal) == standardError)
+                    .Select(l => standardError ? l["stderr: ".Length..] : l).Where(l => l.Length > 0)];
+            }
+        }
+
+        await Waits.UntilAsync(() => Lines(standardError: true).Any(l => l.Contains("\"Category\":\"Microsoft.AspNetCore.Hosting.", StringComparison.Ordinal)),
+            "ASP.NET Core's request logged on standard error");
+        Assert.All(Lines(standardError: true), l =>
+        {
+            using var line = JsonDocument.Parse(l);
+            Assert.Equal(JsonValueKind.Object, line.RootElement.ValueKind);
+        });
+        // Standard output is the command's own few lines; no log line goes there.
+        Assert.DoesNotContain(Lines(standardError: false), l => l.Contains("Microsoft.", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -2,10 +2,14 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
+using Dapper;
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Gateway;
 using Mail2Sms.Gateway.Intake;
+using Mail2Sms.Gateway.Smtp;
 using Mail2Sms.Gateway.Storage;
+using Mail2Sms.Gateway.Tests.Smtp;
+using Mail2Sms.Tests.Shared;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 using MimeKit;
@@ -28,6 +32,8 @@ public sealed partial class MetricsTests : IDisposable
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero));
     private readonly SqliteDatabase _database;
     private readonly AccountStore _accounts;
+    private readonly OutboxStore _outbox;
+    private readonly PasswordVerifier _passwords;
     private readonly IntakeService _intake;
 
     public MetricsTests()
@@ -35,9 +41,10 @@ public sealed partial class MetricsTests : IDisposable
         _database = new SqliteDatabase($"Data Source={Path.Combine(_folder, "mail2sms.db")}");
         _database.MigrateAsync().GetAwaiter().GetResult();
         _accounts = new AccountStore(_database, _clock);
-        var outbox = new OutboxStore(_database, _clock);
-        _intake = new IntakeService(["sms.localhost"], new SenderAuthenticator(_accounts, new PasswordLockout(_clock), new PasswordVerifier(_clock)),
-            _accounts, new EmailStore(_database, _clock), outbox);
+        _outbox = new OutboxStore(_database, _clock);
+        _passwords = new PasswordVerifier(_clock);
+        _intake = new IntakeService(["sms.localhost"], new SenderAuthenticator(_accounts, new PasswordLockout(_clock), _passwords),
+            _accounts, new EmailStore(_database, _clock), _outbox);
         _accounts.AddAccountAsync(Account, "AU", null, false, 5).GetAwaiter().GetResult();
         _accounts.AllowIpAsync(Account, "203.0.113.0/24").GetAwaiter().GetResult();
         _accounts.AddUserAsync(Account, "ops@example.com.au", null).GetAwaiter().GetResult();
@@ -92,6 +99,66 @@ public sealed partial class MetricsTests : IDisposable
     }
 
     [Fact]
+    public async Task Smtp_refusals_before_data_and_a_store_failure_show_as_an_email_too_large_recipients_refused_by_reason_an_email_deferred_an_auth_failure_and_a_connection_refused()
+    {
+        await _accounts.AllowIpAsync(Account, "127.0.0.1");
+        var before = Samples((await ScrapeAsync()).Body);
+        var options = new SmtpOptions
+        {
+            Port = Waits.FreePort(),
+            MaxRecipients = 1,
+            MaxConnectionsPerIp = 3,
+            Certificate = SmtpCertificate.Load(Path.Combine(_folder, "smtp.pfx"), null, generate: true, ["sms.localhost"]),
+        };
+        var errors = new List<Exception>();
+        using var stop = new CancellationTokenSource();
+        var running = new SmtpGateway(options, _intake, _accounts, _outbox, _passwords, errors.Add).RunAsync(stop.Token);
+
+        using (var authenticating = new MailKit.Net.Smtp.SmtpClient { ServerCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == options.Certificate.GetCertHashString() })
+        {
+            await authenticating.ConnectAsync("127.0.0.1", options.Port, MailKit.Security.SecureSocketOptions.StartTls);
+            // One AUTH attempt: MailKit would try LOGIN after PLAIN failed.
+            authenticating.AuthenticationMechanisms.Remove("LOGIN");
+            await Assert.ThrowsAsync<MailKit.Security.AuthenticationException>(() => authenticating.AuthenticateAsync("ops@example.com.au", "not the password"));
+
+            await using var dialog = await SmtpDialog.OpenAsync(options.Port);
+            await dialog.SendAsync("EHLO client.example.com.au");
+            Assert.StartsWith("552 5.3.4", await dialog.SendAsync($"MAIL FROM:<ops@example.com.au> SIZE={options.MaxMessageBytes + 1}"), StringComparison.Ordinal);
+            Assert.StartsWith("250", await dialog.SendAsync("MAIL FROM:<ops@example.com.au>"), StringComparison.Ordinal);
+            Assert.StartsWith("550 5.7.1", await dialog.SendAsync("RCPT TO:<someone@example.org>"), StringComparison.Ordinal);
+            Assert.StartsWith("550 5.1.1", await dialog.SendAsync("RCPT TO:<nobody@sms.localhost>"), StringComparison.Ordinal);
+            Assert.StartsWith("550 5.1.1", await dialog.SendAsync("RCPT TO:<12@sms.localhost>"), StringComparison.Ordinal);
+            Assert.StartsWith("250", await dialog.SendAsync("RCPT TO:<0412345678@sms.localhost>"), StringComparison.Ordinal);
+            Assert.StartsWith("452 4.5.3", await dialog.SendAsync("RCPT TO:<0412345679@sms.localhost>"), StringComparison.Ordinal);
+
+            // The store fails while accepting: the email is deferred, not lost and not rejected.
+            await using (var connection = await _database.OpenAsync())
+            {
+                await connection.ExecuteAsync("CREATE TRIGGER store_fails BEFORE INSERT ON emails BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END");
+            }
+
+            Assert.StartsWith("354", await dialog.SendAsync("DATA"), StringComparison.Ordinal);
+            Assert.StartsWith("451 4.3.0", await dialog.SendAsync("From: <ops@example.com.au>\r\nSubject: Alert\r\nMessage-ID: <4@example.com.au>\r\n\r\nServer 23 is offline.\r\n."),
+                StringComparison.Ordinal);
+
+            // A fourth connection from one address while three are open (MailKit's, the dialog, this one) is refused.
+            await using var third = await SmtpDialog.OpenAsync(options.Port);
+            await using var refused = await SmtpDialog.OpenAsync(options.Port);
+        }
+
+        await stop.CancelAsync();
+        await Waits.UntilStoppedAsync(running);
+        var after = Samples((await ScrapeAsync()).Body);
+        double Added(string sample) => after.GetValueOrDefault(sample) - before.GetValueOrDefault(sample);
+        Assert.Equal((1, 1, 1, 1), (Added("mail2sms_smtp_recipients_refused_total{reason=\"relay_denied\"}"), Added("mail2sms_smtp_recipients_refused_total{reason=\"unknown_mailbox\"}"),
+            Added("mail2sms_smtp_recipients_refused_total{reason=\"invalid_number\"}"), Added("mail2sms_smtp_recipients_refused_total{reason=\"too_many_recipients\"}")));
+        Assert.Equal((1, 1, 0), (Added("mail2sms_emails_deferred_total{reason=\"internal_error\"}"),
+            Added("mail2sms_emails_total{outcome=\"rejected\",reason=\"message_too_large\"}"), Added("mail2sms_emails_total{outcome=\"accepted\"}")));
+        Assert.Equal((1, 1), (Added("mail2sms_smtp_auth_failures_total"), Added("mail2sms_smtp_connections_refused_total")));
+        Assert.Contains("disk I/O error", Assert.Single(errors).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_submit_round_trip_lands_in_its_histogram_bucket_and_every_bucket_above()
     {
         var before = Samples((await ScrapeAsync()).Body);
@@ -141,8 +208,9 @@ public sealed partial class MetricsTests : IDisposable
 
         Assert.Equal("histogram", types["mail2sms_submit_duration_seconds"]);
         Assert.Equal(
-            ["mail2sms_emails_total", "mail2sms_replies_assigned_total", "mail2sms_replies_total", "mail2sms_sms", "mail2sms_sms_oldest_queued_age_seconds", "mail2sms_sms_parts_submitted_total",
-                "mail2sms_sms_queue_depth", "mail2sms_smsc_binds", "mail2sms_smsc_throttled_total", "mail2sms_smsc_window_in_use", "mail2sms_submit_duration_seconds"],
+            ["mail2sms_emails_deferred_total", "mail2sms_emails_total", "mail2sms_replies_assigned_total", "mail2sms_replies_total", "mail2sms_sms", "mail2sms_sms_oldest_queued_age_seconds",
+                "mail2sms_sms_parts_submitted_total", "mail2sms_sms_queue_depth", "mail2sms_smsc_binds", "mail2sms_smsc_throttled_total", "mail2sms_smsc_window_in_use",
+                "mail2sms_smtp_auth_failures_total", "mail2sms_smtp_connections_refused_total", "mail2sms_smtp_recipients_refused_total", "mail2sms_submit_duration_seconds"],
             types.Keys.Order(StringComparer.Ordinal));
         var samples = Samples(body);
         Assert.Equal(samples["mail2sms_submit_duration_seconds_count"], samples["mail2sms_submit_duration_seconds_bucket{le=\"+Inf\"}"]);

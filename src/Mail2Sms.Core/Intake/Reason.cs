@@ -67,6 +67,8 @@ public enum ReasonCode
     ForwardingNeedsIpAuthentication,
     /// <summary>The number has opted out of the account's messages.</summary>
     OptedOut,
+    /// <summary>The email is larger than the gateway accepts.</summary>
+    MessageTooLarge,
     /// <summary>The gateway could not finish; the sending server should try again.</summary>
     InternalError,
 }

@@ -14,6 +14,7 @@ public static class Reasons
             or ReasonCode.InsufficientCredits or ReasonCode.AuthenticationFailed or ReasonCode.AmbiguousSender
             or ReasonCode.ForwardingNeedsIpAuthentication or ReasonCode.CsvDuplicate or ReasonCode.OptedOut => (550, "5.7.1"),
         ReasonCode.MixedFormats or ReasonCode.TooManyRecipients => (452, "4.5.3"),
+        ReasonCode.MessageTooLarge => (552, "5.3.4"),
         ReasonCode.LockedOut => (451, "4.7.1"),
         ReasonCode.InternalError => (451, "4.3.0"),
         _ => (550, "5.6.0"),

@@ -92,7 +92,7 @@ public sealed class IntakeService(
 
     private SmtpReply Refused(Rejection rejection, SenderFacts facts, string? account)
     {
-        GatewayMetrics.EmailRejected(rejection.Primary.Code);
+        GatewayMetrics.EmailRefused(rejection.Primary);
         _log.EmailRejected(facts.MessageId, account, GatewayMetrics.Label(rejection.Primary.Code), rejection.Primary.Text);
         return SmtpReply.Refused(rejection);
     }

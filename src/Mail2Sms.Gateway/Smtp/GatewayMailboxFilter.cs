@@ -27,6 +27,7 @@ internal sealed class GatewayMailboxFilter(SmtpOptions options, AccountStore acc
         {
             // The gateway's own failure (a database that does not answer): try again later, never a refusal.
             onError(e);
+            GatewayMetrics.EmailRefused(Reasons.InternalError);
             throw SmtpReplies.Refusal(Reasons.InternalError);
         }
     }
@@ -56,6 +57,7 @@ internal sealed class GatewayMailboxFilter(SmtpOptions options, AccountStore acc
         var numbers = context.Properties.TryGetValue(NumberRulesKey, out var rules) ? (PhoneNumberRules)rules : null;
         if (RecipientAdmission.Check(recipient, admitted, options.MaxRecipients, numbers) is { } refusal)
         {
+            GatewayMetrics.RecipientRefused(refusal.Code);
             throw SmtpReplies.Refusal(refusal);
         }
 

@@ -50,6 +50,7 @@ internal sealed class GatewayMessageStore(IntakeService intake, OutboxStore outb
         catch (Exception e) when (e is not OperationCanceledException)
         {
             onError(e);
+            GatewayMetrics.EmailRefused(Reasons.InternalError);
             return SmtpReplies.From(SmtpReply.Refused(Reasons.InternalError));
         }
     }

@@ -12,6 +12,12 @@ internal sealed class GatewayUserAuthenticator(AccountStore accounts, Intake.Pas
         // Off the socket's thread: a slow hash takes tens of milliseconds, by design.
         await Task.Yield();
         var candidates = await accounts.SenderCandidatesAsync(user, cancellationToken).ConfigureAwait(false);
-        return candidates.Any(c => !c.IsPattern && c.PasswordHash is { } hash && passwords.Verify(password, hash));
+        if (candidates.Any(c => !c.IsPattern && c.PasswordHash is { } hash && passwords.Verify(password, hash)))
+        {
+            return true;
+        }
+
+        GatewayMetrics.AuthFailed();
+        return false;
     }
 }

@@ -100,6 +100,7 @@ internal sealed class ReplyRewritingListenerFactory(SmtpOptions options) : IEndp
                 return new Pipe(pipe, release, factory.Options);
             }
 
+            GatewayMetrics.ConnectionRefused();
             await pipe.Output.WriteAsync(Encoding.ASCII.GetBytes(
                 $"421 4.7.0 Too many connections from {client} ({open - 1} open): try again when some have closed.\r\n"), cancellationToken).ConfigureAwait(false);
             return new RefusedPipe(pipe, release);

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO.Pipelines;
 using System.Text;
 using System.Text.RegularExpressions;
+using Mail2Sms.Core.Intake;
 
 namespace Mail2Sms.Gateway.Smtp;
 
@@ -46,9 +47,14 @@ internal sealed partial class ReplyWriter(Func<PipeWriter> socket, int maxMessag
         _ => null,
     };
 
-    /// <summary>The reply to an email larger than the gateway accepts, at <c>MAIL FROM ... SIZE=</c> or after its data.</summary>
-    internal static string TooLarge(int maxMessageBytes) => string.Create(CultureInfo.InvariantCulture,
-        $"552 5.3.4 The email is larger than this gateway accepts ({maxMessageBytes:N0} bytes): send a smaller one, or split a CSV file.");
+    /// <summary>The reply to an email larger than the gateway accepts, at <c>MAIL FROM ... SIZE=</c> or after its data; made only to go out, so counted here.</summary>
+    internal static string TooLarge(int maxMessageBytes)
+    {
+        var reason = Reasons.Create(ReasonCode.MessageTooLarge, string.Create(CultureInfo.InvariantCulture,
+            $"The email is larger than this gateway accepts ({maxMessageBytes:N0} bytes): send a smaller one, or split a CSV file."));
+        GatewayMetrics.EmailRefused(reason);
+        return reason.ToString();
+    }
 
     public override void Advance(int bytes) => _pending.Advance(bytes);
 

@@ -2,7 +2,10 @@ using Dapper;
 
 namespace Mail2Sms.Gateway.Storage;
 
-/// <summary>The SMS in the store by status, those queued and due, and when the oldest still queued was accepted, as of one query.</summary>
+/// <summary>
+/// The SMS in the store by status, those queued and due, and when the oldest still queued was accepted, as of one query.
+/// Costs the same however many SMS the store holds: the counts by status are kept by triggers, the rest read from the queued SMS' indexes.
+/// </summary>
 /// <param name="ByStatus">How many SMS are in each status; every status in <see cref="Statuses"/> is there, at 0 when none is.</param>
 /// <param name="Due">Queued SMS due now, waiting only for room in the SMSC window (the others wait for a retry).</param>
 /// <param name="OldestQueuedAt">When the oldest SMS still queued was accepted; null when none is queued.</param>
@@ -16,8 +19,13 @@ public sealed record SmsCensus(IReadOnlyDictionary<string, long> ByStatus, long 
     {
         ArgumentNullException.ThrowIfNull(database);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = (await connection.QueryAsync<(string Status, long Count, long Due, string? Oldest)>(
-            "SELECT status, count(*), sum(due_at <= @now), min(created_at) FROM sms GROUP BY status",
+        var rows = (await connection.QueryAsync<(string Status, long Count, long? Due, string? Oldest)>(
+            """
+            SELECT status, count,
+                   CASE status WHEN 'queued' THEN (SELECT count(*) FROM sms INDEXED BY sms_queued_by_due_at WHERE status = 'queued' AND due_at <= @now) END,
+                   CASE status WHEN 'queued' THEN (SELECT min(created_at) FROM sms INDEXED BY sms_queued_by_created_at WHERE status = 'queued') END
+            FROM sms_status_counts
+            """,
             new { now = Timestamps.Write(now) }).ConfigureAwait(false)).ToList();
         var byStatus = Statuses.ToDictionary(s => s, _ => 0L, StringComparer.Ordinal);
         foreach (var row in rows)
@@ -26,6 +34,6 @@ public sealed record SmsCensus(IReadOnlyDictionary<string, long> ByStatus, long 
         }
 
         var queued = rows.FirstOrDefault(r => r.Status == "queued");
-        return new SmsCensus(byStatus, queued.Due, queued.Oldest is null ? null : Timestamps.Read(queued.Oldest));
+        return new SmsCensus(byStatus, queued.Due ?? 0, queued.Oldest is null ? null : Timestamps.Read(queued.Oldest));
     }
 }
