@@ -85,14 +85,26 @@ public sealed class DashboardPageTests
     }
 
     [Fact]
-    public async Task Messages_are_found_by_number_account_status_and_text_newest_first()
+    public async Task Messages_are_found_by_number_sender_account_status_text_and_date_newest_first()
     {
         await using var site = await DashboardSite.StartAsync();
-        await site.EmailAsync("Disk full", Morning, ("61412345678", "John", "Disk full on db1", "delivered"));
+        var (disk, _) = await site.EmailAsync("Disk full", Morning, ("61412345678", "John", "Disk full on db1", "delivered"));
         await site.EmailAsync("Server down", Morning.AddMinutes(1), ("61412345678", null, "Server 23 is offline", "failed"), ("61498765432", null, "Server 23 is offline", "queued"));
+        await site.EmailAsync("Last week", Morning.AddDays(-7), ("61411111111", null, "Backup done", "delivered"));
+        await site.ExecuteAsync("UPDATE emails SET originator = 'Ops@Acme.example', mail_from = 'bounces@acme.example' WHERE id = @disk", new { disk });
         await site.SignedInAsync();
 
-        Assert.Equal(["3", "2", "1"], Ids(await Messages(site, string.Empty)));
+        Assert.Equal(["4", "3", "2", "1"], Ids(await Messages(site, string.Empty)));
+        Assert.Equal(["1"], Ids(await Messages(site, "sender=ops%40acme")));
+        Assert.Equal(["1"], Ids(await Messages(site, "sender=BOUNCES")));
+        Assert.Equal(["4", "3", "2"], Ids(await Messages(site, "sender=nagios")));
+        Assert.Equal(["4"], Ids(await Messages(site, "from=2026-11-19&to=2026-11-19")));
+        Assert.Equal(["3", "2", "1"], Ids(await Messages(site, "from=2026-11-20")));
+        Assert.Equal(["4"], Ids(await Messages(site, "to=2026-11-25")));
+        var badDate = await Messages(site, "from=yesterday");
+        Assert.Contains("A date is a day such as 2026-11-26; the one given is left out of the search.", badDate, StringComparison.Ordinal);
+        Assert.Equal(["4", "3", "2", "1"], Ids(badDate));
+
         Assert.Equal(["2", "1"], Ids(await Messages(site, "number=0412+345+678")));
         Assert.Equal(["2"], Ids(await Messages(site, "status=failed")));
         Assert.Equal(["1"], Ids(await Messages(site, "text=DISK")));
@@ -116,6 +128,8 @@ public sealed class DashboardPageTests
         Assert.Equal(["5", "4", "3", "2", "1"], Ids(second));
         Assert.Contains("rel=\"prev\">Newer", second, StringComparison.Ordinal);
         Assert.DoesNotContain("rel=\"next\"", second, StringComparison.Ordinal);
+        Assert.Contains("""href="/dashboard/messages?sender=nagios&amp;status=delivered&amp;from=2026-11-26&amp;to=2026-11-26&amp;page=2" rel="next">Older""",
+            await Messages(site, "status=delivered&sender=nagios&from=2026-11-26&to=2026-11-26"), StringComparison.Ordinal);
         Assert.Empty(Ids(await Messages(site, "page=2147483647")));
     }
 

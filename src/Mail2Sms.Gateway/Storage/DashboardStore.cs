@@ -27,7 +27,17 @@ public sealed record StatusCount(string Status, long Count);
 public sealed record RefusedRecipient(long EmailId, string AccountId, string Location, string Reason, DateTimeOffset At);
 
 /// <summary>What the messages page searches by; each part is optional. Pages count from 1.</summary>
-public sealed record SmsSearch(string? Number = null, string? AccountId = null, string? Status = null, string? Text = null, int Page = 1);
+public sealed record SmsSearch(string? Number = null, string? AccountId = null, string? Status = null, string? Text = null, int Page = 1)
+{
+    /// <summary>Part of the address of whoever sent the SMS's email (its From, or the envelope's MAIL FROM), any case.</summary>
+    public string? Sender { get; init; }
+
+    /// <summary>The first day (UTC) the SMS were accepted on.</summary>
+    public DateOnly? From { get; init; }
+
+    /// <summary>The last day (UTC) the SMS were accepted on.</summary>
+    public DateOnly? To { get; init; }
+}
 
 /// <summary>One SMS as the messages page lists it, with its email's subject.</summary>
 public sealed record SmsFound(long Id, long EmailId, string AccountId, string Number, string? Name, string Text, string Status, int Parts, DateTimeOffset CreatedAt, string Subject);
@@ -102,10 +112,15 @@ public sealed class DashboardStore(SqliteDatabase database, TimeProvider clock)
               AND (@status IS NULL OR s.status = @status)
               AND (@digits IS NULL OR instr(s.number, @digits) > 0)
               AND (@text IS NULL OR instr(lower(s.text), @text) > 0 OR instr(lower(e.subject), @text) > 0 OR instr(lower(coalesce(s.name, '')), @text) > 0)
+              AND (@sender IS NULL OR instr(lower(coalesce(e.originator, '')), @sender) > 0 OR instr(lower(e.mail_from), @sender) > 0)
+              AND (@since IS NULL OR s.created_at >= @since) AND (@until IS NULL OR s.created_at < @until)
             ORDER BY s.id DESC LIMIT @take OFFSET @skip
             """,
             new
             {
+                sender = Blank(search.Sender)?.ToLowerInvariant(),
+                since = search.From is { } from ? Timestamps.Write(new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)) : null,
+                until = search.To is { } to ? Timestamps.Write(new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)) : null,
                 account = Blank(search.AccountId),
                 status = Blank(search.Status)?.ToLowerInvariant(),
                 digits = Blank(digits),

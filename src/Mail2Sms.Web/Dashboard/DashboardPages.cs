@@ -40,15 +40,25 @@ internal static class DashboardPages
         return Layout.Page(context, "Overview", body);
     }
 
-    public static async Task<IResult> MessagesAsync(HttpContext context, GatewayState state, string? number, string? account, string? status, string? text, int? page)
+    public static async Task<IResult> MessagesAsync(HttpContext context, GatewayState state, string? number, string? account, string? status, string? text, string? sender,
+        string? from, string? to, int? page)
     {
-        var search = new SmsSearch(number, account, status, text, Math.Max(page ?? 1, 1));
-        var found = await Store(state).SearchAsync(search, context.RequestAborted).ConfigureAwait(false);
         var body = new Html();
+        var (fromDay, toDay) = (Day(from), Day(to));
+        if (fromDay is null && !string.IsNullOrWhiteSpace(from) || toDay is null && !string.IsNullOrWhiteSpace(to))
+        {
+            body.Add($"""<p class="problem" role="alert">A date is a day such as 2026-11-26; the one given is left out of the search.</p>""");
+        }
+
+        var search = new SmsSearch(number, account, status, text, Math.Max(page ?? 1, 1)) { Sender = sender, From = fromDay, To = toDay };
+        var found = await Store(state).SearchAsync(search, context.RequestAborted).ConfigureAwait(false);
         body.Add($"""
             <form method="get" action="{DashboardEndpoints.Root}/messages" class="search">
             <label>Number <input name="number" value="{number}"></label>
+            <label>Sender <input name="sender" value="{sender}" placeholder="nagios@"></label>
             <label>Account <input name="account" value="{account}"></label>
+            <label>From <input name="from" type="date" value="{fromDay?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}"></label>
+            <label>To <input name="to" type="date" value="{toDay?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}"></label>
             <label>Status <select name="status"><option value="">any</option>
             """);
         foreach (var option in SmsStatuses)
@@ -294,9 +304,14 @@ internal static class DashboardPages
     private static string PageLink(SmsSearch search, int page) =>
         DashboardEndpoints.Root + "/messages?" + string.Join('&', new (string Key, string? Value)[]
         {
-            ("number", search.Number), ("account", search.AccountId), ("status", search.Status), ("text", search.Text),
+            ("number", search.Number), ("sender", search.Sender), ("account", search.AccountId), ("status", search.Status), ("text", search.Text),
+            ("from", search.From?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), ("to", search.To?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
             ("page", page.ToString(CultureInfo.InvariantCulture)),
         }.Where(p => !string.IsNullOrEmpty(p.Value)).Select(p => p.Key + "=" + Uri.EscapeDataString(p.Value!)));
+
+    // A day as a date input sends it (yyyy-MM-dd), or null.
+    private static DateOnly? Day(string? text) =>
+        DateOnly.TryParseExact(text?.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) ? day : null;
 
     private static DashboardStore Store(GatewayState state) => new(state.Database, state.Clock);
 }
