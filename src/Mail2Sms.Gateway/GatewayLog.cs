@@ -40,6 +40,10 @@ public static partial class GatewayLog
     [LoggerMessage(8, LogLevel.Information, "SMPP {Event}: {Detail}")]
     public static partial void SmppSession(this ILogger log, string @event, string? detail);
 
+    /// <summary>A refused email could not be kept for the dashboard; the sender got its refusal all the same.</summary>
+    [LoggerMessage(10, LogLevel.Warning, "A refused email was not kept for the dashboard")]
+    public static partial void RejectionNotKept(this ILogger log, Exception exception);
+
     /// <summary>Mail the gateway sends (a reply, a report) not sent yet, or refused for good.</summary>
     [LoggerMessage(9, LogLevel.Warning, "Outbound mail: {Text}")]
     public static partial void MailNotSent(this ILogger log, string text);

@@ -13,7 +13,7 @@ public sealed partial class DashboardBrowserTests : IDisposable
 {
     // Would change the title if it ran as markup: it must show as the text it is.
     private const string Payload = "<img src=x onerror=\"document.title='xss'\"><script>document.title='xss'</script>";
-    private static readonly string[] Pages = ["sign-in", "accounts", "messages", "email", "replies", "overview", "account", "test-email"];
+    private static readonly string[] Pages = ["sign-in", "accounts", "messages", "email", "replies", "overview", "account", "test-email", "rejected"];
 
     private readonly GatewayProcess _gateway = new();
     private readonly string _screenshots = Path.Combine(AppContext.BaseDirectory, "dashboard-screenshots");
@@ -119,7 +119,8 @@ public sealed partial class DashboardBrowserTests : IDisposable
         Browser.FindElement(By.Id("test-to")).SendKeys("0412 345 679");
         Browser.FindElement(By.Id("send-test")).Click();
         var refused = Until(() => Browser.FindElements(By.CssSelector("#smtp-reply[role=alert]")).FirstOrDefault(), "the refusal of a stranger's test email");
-        Assert.StartsWith("550 ", refused.Text, StringComparison.Ordinal);
+        var refusedText = refused.Text;
+        Assert.StartsWith("550 ", refusedText, StringComparison.Ordinal);
         Browser.FindElement(By.Id("test-from")).Clear();
         Browser.FindElement(By.Id("test-from")).SendKeys("you@example.com");
         Browser.FindElement(By.Id("send-test")).Click();
@@ -128,6 +129,10 @@ public sealed partial class DashboardBrowserTests : IDisposable
         Save("test-email");
         Browser.FindElement(By.Id("follow")).Click();
         Until(() => Browser.FindElements(By.CssSelector("#messages tbody tr .text")).FirstOrDefault(r => r.Text == "System Alert Server 23 is offline."), "the test email's SMS on the messages page");
+        Browser.Navigate().GoToUrl(site + "/dashboard/rejected");
+        var rejected = Browser.FindElements(By.CssSelector("#rejected tbody tr")).Single(r => r.Text.Contains("stranger@example.net", StringComparison.Ordinal));
+        Assert.Equal(refusedText, rejected.FindElement(By.CssSelector(".reply")).Text);
+        Save("rejected");
 
         Browser.FindElement(By.Id("sign-out")).Click();
         Until(() => Browser.Url.StartsWith(site + "/dashboard/sign-in", StringComparison.Ordinal) ? Browser.Url : null, "the sign-in page after signing out");

@@ -114,6 +114,31 @@ public sealed class DashboardPageTests
     }
 
     [Fact]
+    public async Task Refused_emails_show_with_the_reply_their_sender_got_on_their_page_and_the_overview_escaped()
+    {
+        await using var site = await DashboardSite.StartAsync();
+        var emails = new Mail2Sms.Gateway.Storage.EmailStore(site.Database, site.Clock);
+        await emails.RecordRejectionAsync(new("CI00000001", "a@example.com", "nagios@example.com", "nagios@example.com", "203.0.113.5", ["0412345678@sms.localhost"], Script,
+            "insufficient_credits", "550 5.7.1 This email needs 6 credits but the account has 5: buy credits or send fewer messages."));
+        site.Clock.Advance(TimeSpan.FromMinutes(1));
+        await emails.RecordRejectionAsync(new(null, null, null, "x@unknown.example", "198.51.100.7", ["0412345678@sms.localhost"], "hi", "authentication_failed",
+            "550 5.7.1 x@unknown.example is not registered to send SMS through this gateway: ask the gateway's operator to add it to your account."));
+        await site.SignedInAsync();
+
+        var page = (await site.GetAsync("/dashboard/rejected")).Body;
+        Assert.Equal(
+        [
+            "2026-11-26 12:01:00 UTC x@unknown.example 198.51.100.7 -- 0412345678@sms.localhost hi 550 5.7.1 x@unknown.example is not registered to send SMS through this gateway: ask the gateway's operator to add it to your account.",
+            $"2026-11-26 12:00:00 UTC nagios@example.com 203.0.113.5 CI00000001 0412345678@sms.localhost {Script} 550 5.7.1 This email needs 6 credits but the account has 5: buy credits or send fewer messages.",
+        ], Rows(Table(page, "rejected")));
+        Assert.DoesNotContain("<script", page, StringComparison.Ordinal);
+        Assert.Equal(["x@unknown.example"], Rows(Table((await site.GetAsync("/dashboard/rejected?sender=UNKNOWN")).Body, "rejected")).Select(r => r.Split(' ')[3]));
+        var overview = (await site.GetAsync("/dashboard/")).Body;
+        Assert.Equal(2, Rows(Table(overview, "rejected")).Count);
+        Assert.DoesNotContain("<script", overview, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Messages_come_fifty_to_a_page_with_links_to_older_and_newer()
     {
         await using var site = await DashboardSite.StartAsync();

@@ -32,14 +32,14 @@ public sealed class IntakeService(
         var facts = SenderFacts.Read(email.Message, email.Envelope, gatewayDomains);
         if (facts.Rejection is { } rejection)
         {
-            return Refused(new Rejection(rejection), facts, null);
+            return await RefusedAsync(new Rejection(rejection), email, facts, null).ConfigureAwait(false);
         }
 
         var sender = await authenticator.AuthenticateAsync(facts.Originator, facts.SenderBlock, email.SmtpAuthUser,
             email.Envelope.ClientAddress, facts.IsForwarded, cancellationToken).ConfigureAwait(false);
         if (sender.Failure is { } failure)
         {
-            return Refused(new Rejection(failure), facts, sender.AccountId);
+            return await RefusedAsync(new Rejection(failure), email, facts, sender.AccountId).ConfigureAwait(false);
         }
 
         var account = await accounts.AccountRulesAsync(sender.AccountId!, cancellationToken).ConfigureAwait(false)
@@ -54,7 +54,7 @@ public sealed class IntakeService(
                 case Rejection refused:
                     // An email accepted before and resent after its account's rules changed is still the email accepted then.
                     var served = await emails.AlreadyServedAsync(account.Id, facts.MessageId, recipients, cancellationToken).ConfigureAwait(false);
-                    return served.Count == recipients.Count ? AlreadyAccepted(facts) : Refused(refused, facts, account.Id);
+                    return served.Count == recipients.Count ? AlreadyAccepted(facts) : await RefusedAsync(refused, email, facts, account.Id).ConfigureAwait(false);
                 case Acceptance acceptance:
                     var received = new ReceivedEmail(account.Id, facts.MessageId, facts.Originator, email.Envelope.MailFrom,
                         email.Envelope.ClientAddress?.ToString(), facts.Format!.Value, facts.Content.Subject, email.SizeBytes, recipients, sender.User);
@@ -77,7 +77,7 @@ public sealed class IntakeService(
 
                     if (outcome.Refusal is { } refusal)
                     {
-                        return Refused(new Rejection(refusal), facts, account.Id);
+                        return await RefusedAsync(new Rejection(refusal), email, facts, account.Id).ConfigureAwait(false);
                     }
 
                     GatewayMetrics.EmailAccepted();
@@ -90,11 +90,25 @@ public sealed class IntakeService(
         }
     }
 
-    private SmtpReply Refused(Rejection rejection, SenderFacts facts, string? account)
+    // Counted, logged and kept for the operator's dashboard; a failure to keep it is logged and the refusal stands.
+    private async Task<SmtpReply> RefusedAsync(Rejection rejection, IncomingEmail email, SenderFacts facts, string? account)
     {
         GatewayMetrics.EmailRefused(rejection.Primary);
-        _log.EmailRejected(facts.MessageId, account, GatewayMetrics.Label(rejection.Primary.Code), rejection.Primary.Text);
-        return SmtpReply.Refused(rejection);
+        var reason = GatewayMetrics.Label(rejection.Primary.Code);
+        _log.EmailRejected(facts.MessageId, account, reason, rejection.Primary.Text);
+        var reply = SmtpReply.Refused(rejection);
+        var rejected = new RejectedEmail(account, facts.MessageId, facts.Originator, email.Envelope.MailFrom, email.Envelope.ClientAddress?.ToString(),
+            email.Envelope.Recipients, email.Message.Subject ?? string.Empty, reason, reply.ToString());
+        try
+        {
+            await emails.RecordRejectionAsync(rejected, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            _log.RejectionNotKept(e);
+        }
+
+        return reply;
     }
 
     private static SmtpReply AlreadyAccepted(SenderFacts facts) =>

@@ -20,6 +20,26 @@ public sealed record ReceivedEmail(
     string AccountId, string? MessageId, string? Originator, string MailFrom, string? ClientIp,
     EmailFormat Format, string Subject, long SizeBytes, IReadOnlyList<string> Recipients, string? User = null);
 
+/// <summary>An email refused after DATA, as the operator sees it: who sent it, from where, to whom, and the reply they got.</summary>
+/// <param name="AccountId">The sender's account, when known.</param>
+/// <param name="MessageId">Its Message-ID.</param>
+/// <param name="Originator">Its From (or Reply-To) address, when it had one.</param>
+/// <param name="MailFrom">The envelope sender.</param>
+/// <param name="ClientIp">The client's address.</param>
+/// <param name="Recipients">The RCPT TO addresses.</param>
+/// <param name="Subject">Its subject.</param>
+/// <param name="Reason">The first reason's code, as <c>/metrics</c> labels it.</param>
+/// <param name="Reply">The SMTP reply given.</param>
+public sealed record RejectedEmail(string? AccountId, string? MessageId, string? Originator, string MailFrom, string? ClientIp,
+    IReadOnlyList<string> Recipients, string Subject, string Reason, string Reply)
+{
+    /// <summary>Its ID in the store, once kept.</summary>
+    public long Id { get; init; }
+
+    /// <summary>When it was refused, as the store's clock said when it kept it.</summary>
+    public DateTimeOffset ReceivedAt { get; init; }
+}
+
 /// <summary>An accepted email's debit took its account from at or above its warning level to below it.</summary>
 /// <param name="AccountId">The account.</param>
 /// <param name="Recipient">Who is warned: a user of the account, or the email's originator.</param>
@@ -49,6 +69,58 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock, Queu
 {
     /// <summary>How long a Message-ID and recipient are remembered to recognise a resend.</summary>
     public static readonly TimeSpan ResendWindow = TimeSpan.FromHours(24);
+
+    /// <summary>How long refused emails are kept for the operator.</summary>
+    public static readonly TimeSpan RejectionsKept = TimeSpan.FromDays(30);
+
+    /// <summary>Keeps a refused email for the operator, and lets those older than <see cref="RejectionsKept"/> go.</summary>
+    public async Task RecordRejectionAsync(RejectedEmail rejected, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rejected);
+        var now = clock.GetUtcNow();
+        using var writing = await database.WriteTurnAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(
+            """
+            DELETE FROM rejected_emails WHERE received_at < @cutoff;
+            INSERT INTO rejected_emails (received_at, account_id, message_id, originator, mail_from, client_ip, recipients, subject, reason, reply)
+            VALUES (@at, @AccountId, @MessageId, @Originator, @MailFrom, @ClientIp, @recipients, @Subject, @Reason, @Reply)
+            """,
+            new
+            {
+                cutoff = Timestamps.Write(now - RejectionsKept),
+                at = Timestamps.Write(now),
+                rejected.AccountId,
+                rejected.MessageId,
+                rejected.Originator,
+                rejected.MailFrom,
+                rejected.ClientIp,
+                recipients = string.Join(", ", rejected.Recipients),
+                rejected.Subject,
+                rejected.Reason,
+                rejected.Reply,
+            }).ConfigureAwait(false);
+    }
+
+    /// <summary>The newest refused emails, at most <paramref name="limit"/>; only those whose sender (From or envelope) contains <paramref name="sender"/>, any case, when given.</summary>
+    public static async Task<IReadOnlyList<RejectedEmail>> RejectionsAsync(SqliteDatabase database, int limit, string? sender = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(long Id, string ReceivedAt, string? AccountId, string? MessageId, string? Originator, string MailFrom, string? ClientIp, string Recipients,
+            string Subject, string Reason, string Reply)>(
+            """
+            SELECT id, received_at, account_id, message_id, originator, mail_from, client_ip, recipients, subject, reason, reply FROM rejected_emails
+            WHERE @sender IS NULL OR instr(lower(coalesce(originator, '')), @sender) > 0 OR instr(lower(mail_from), @sender) > 0
+            ORDER BY id DESC LIMIT @limit
+            """,
+            new { limit, sender = string.IsNullOrWhiteSpace(sender) ? null : sender.Trim().ToLowerInvariant() }).ConfigureAwait(false);
+        return [.. rows.Select(r => new RejectedEmail(r.AccountId, r.MessageId, r.Originator, r.MailFrom, r.ClientIp, r.Recipients.Split(", "), r.Subject, r.Reason, r.Reply)
+        {
+            Id = r.Id,
+            ReceivedAt = Timestamps.Read(r.ReceivedAt),
+        })];
+    }
 
     /// <summary>Of <paramref name="recipients"/>, those an email with this Message-ID was already accepted for within the resend window.</summary>
     public async Task<IReadOnlySet<string>> AlreadyServedAsync(string accountId, string? messageId, IEnumerable<string> recipients, CancellationToken cancellationToken = default)

@@ -58,6 +58,7 @@ internal static class DashboardEndpoints
         pages.MapGet("/messages", DashboardPages.MessagesAsync);
         pages.MapGet("/emails/{id:long}", DashboardPages.EmailAsync);
         pages.MapGet("/sms/{id:long}", DashboardPages.SmsAsync);
+        pages.MapGet("/rejected", DashboardPages.RejectedAsync);
         pages.MapGet("/replies", DashboardPages.RepliesAsync);
         pages.MapPost("/replies/{id:long}/assign", DashboardPages.AssignReplyAsync);
         AccountPages.Map(pages);

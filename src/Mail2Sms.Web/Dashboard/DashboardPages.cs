@@ -35,9 +35,26 @@ internal static class DashboardPages
 
         body.Add($"</tbody></table>");
         OverviewChart.Add(body, chart);
-        body.Add($"<h2>Recently refused recipients</h2>");
+        body.Add($"""<h2>Recently refused emails</h2><p><a href="{DashboardEndpoints.Root}/rejected">All refused emails</a> of the last 30 days.</p>""");
+        RejectedTable(body, await EmailStore.RejectionsAsync(state.Database, 10, cancellationToken: context.RequestAborted).ConfigureAwait(false));
+        body.Add($"<h2>Recently refused recipients of accepted emails</h2>");
         RefusedTable(body, overview.Refused);
         return Layout.Page(context, "Overview", body);
+    }
+
+    /// <summary>The emails refused after DATA, newest first (200), by sender when given: the reply each sender got, as they got it.</summary>
+    public static async Task<IResult> RejectedAsync(HttpContext context, GatewayState state, string? sender)
+    {
+        var body = new Html();
+        body.Add($"""
+            <form method="get" action="{DashboardEndpoints.Root}/rejected" class="search">
+            <label>Sender <input name="sender" value="{sender}" placeholder="nagios@"></label>
+            <button type="submit" id="search">Search</button>
+            </form>
+            <p>Emails the gateway refused in the last 30 days, with the reply their sender got; a refused email sends no SMS and costs nothing. Never the body.</p>
+            """);
+        RejectedTable(body, await EmailStore.RejectionsAsync(state.Database, 200, sender, context.RequestAborted).ConfigureAwait(false));
+        return Layout.Page(context, "Refused emails", body);
     }
 
     public static async Task<IResult> MessagesAsync(HttpContext context, GatewayState state, string? number, string? account, string? status, string? text, string? sender,
@@ -288,6 +305,20 @@ internal static class DashboardPages
         }
 
         body.Add($"</ol></section>");
+    }
+
+    private static void RejectedTable(Html body, IReadOnlyList<RejectedEmail> rejected)
+    {
+        body.Add($"""<table id="rejected"><thead><tr><th>Received</th><th>Sender</th><th>From</th><th>Account</th><th>To</th><th>Subject</th><th>Reply</th></tr></thead><tbody>""");
+        foreach (var r in rejected)
+        {
+            body.Add($"""
+                <tr id="rejected-{r.Id}"><td>{Layout.When(r.ReceivedAt)}</td><td>{r.Originator ?? r.MailFrom}</td><td>{r.ClientIp}</td><td>{r.AccountId ?? "--"}</td>
+                <td>{string.Join(", ", r.Recipients)}</td><td class="subject">{r.Subject}</td><td class="text reply" title="{r.Reason}">{r.Reply}</td></tr>
+                """);
+        }
+
+        body.Add($"</tbody></table>");
     }
 
     private static void RefusedTable(Html body, IReadOnlyList<RefusedRecipient> refused)

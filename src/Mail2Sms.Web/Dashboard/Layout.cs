@@ -54,7 +54,7 @@ internal static class Layout
         if (signedIn)
         {
             page.Add($"""
-                <a href="{DashboardEndpoints.Root}/">Overview</a><a href="{DashboardEndpoints.Root}/messages">Messages</a><a href="{DashboardEndpoints.Root}/replies">Replies</a><a href="{DashboardEndpoints.Root}/accounts">Accounts</a><a href="{DashboardEndpoints.Root}/test-email">Send a test</a></nav>
+                <a href="{DashboardEndpoints.Root}/">Overview</a><a href="{DashboardEndpoints.Root}/messages">Messages</a><a href="{DashboardEndpoints.Root}/rejected">Refused</a><a href="{DashboardEndpoints.Root}/replies">Replies</a><a href="{DashboardEndpoints.Root}/accounts">Accounts</a><a href="{DashboardEndpoints.Root}/test-email">Send a test</a></nav>
                 <form method="post" action="{DashboardEndpoints.Root}/sign-out">{AntiforgeryField(context)}<span>{context.User.Identity?.Name}</span> <button type="submit" id="sign-out">Sign out</button></form>
                 """);
         }

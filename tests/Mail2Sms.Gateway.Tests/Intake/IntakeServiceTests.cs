@@ -172,6 +172,30 @@ public sealed class IntakeServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_refused_email_is_kept_for_the_operator_with_the_reply_its_sender_got_but_never_its_body()
+    {
+        var text = "From: Ops <ops@example.com.au>\r\nSubject: <b>Disk</b> alert\r\nMessage-ID: <r1@example.com.au>\r\n\r\n[SENDER]\r\nCI00000001\r\nhunter2-secret\r\n[/SENDER]\r\nDisk full on db1\r\n";
+        var reply = await _intake.ReceiveAsync(new IncomingEmail(MimeMessage.Load(new MemoryStream(Encoding.ASCII.GetBytes(text))),
+            new Envelope("bounces@example.com.au", [$"0298765432@{Domain}"], IPAddress.Parse("198.51.100.7")), text.Length));
+        Assert.False(reply.IsAccepted);
+
+        var kept = Assert.Single(await EmailStore.RejectionsAsync(_db.Database, 10));
+        Assert.Equal((null, "r1@example.com.au", "ops@example.com.au", "bounces@example.com.au", "198.51.100.7", "<b>Disk</b> alert", reply.ToString()),
+            (kept.AccountId, kept.MessageId, kept.Originator, kept.MailFrom, kept.ClientIp, kept.Subject, kept.Reply));
+        Assert.Equal([$"0298765432@{Domain}"], kept.Recipients);
+        Assert.Equal(_db.Clock.GetUtcNow(), kept.ReceivedAt);
+        Assert.Single(await EmailStore.RejectionsAsync(_db.Database, 10, "BOUNCES@"));
+        Assert.Empty(await EmailStore.RejectionsAsync(_db.Database, 10, "nagios"));
+        await using var connection = await _db.Database.OpenAsync();
+        Assert.DoesNotContain("hunter2", string.Join('|', (await connection.QueryAsync("SELECT * FROM rejected_emails")).SelectMany(r => (IDictionary<string, object?>)r).Select(c => c.Value)), StringComparison.Ordinal);
+
+        // Kept 30 days: the next refusal lets older ones go.
+        _db.Clock.Advance(EmailStore.RejectionsKept + TimeSpan.FromMinutes(1));
+        await Send("Server 23 is offline.", to: "0298765432");
+        Assert.Equal(["invalid_number"], (await EmailStore.RejectionsAsync(_db.Database, 10)).Select(r => r.Reason));
+    }
+
+    [Fact]
     public async Task A_refusal_with_several_reasons_is_a_multi_line_reply()
     {
         var reply = await Send("Disk full", to: ["0298765432", "6140900000"]);
