@@ -227,7 +227,7 @@ public static class ApiEndpoints
         if (outcome.Refusal is { } refusal)
         {
             return refusal.Code == ReasonCode.InsufficientCredits
-                ? Problem(StatusCodes.Status402PaymentRequired, "insufficient-credits", "Not enough credits", refusal.Text)
+                ? Problem(StatusCodes.Status402PaymentRequired, "insufficient-credits", "Not enough credits", Reasons.InsufficientCredits(acceptance.Credits, outcome.Balance, "request").Text)
                 : Problem(StatusCodes.Status422UnprocessableEntity, "refused", "No SMS can be sent", refusal.Text);
         }
 
@@ -254,9 +254,10 @@ public static class ApiEndpoints
 
         using var email = new MimeMessage { Subject = subject ?? string.Empty, Body = new TextPart("plain") { Text = message.Text! } };
         var facts = SenderFacts.Read(email, new Envelope($"api@{domains[0]}", [recipient.Address], client), domains);
+        // Decided as the email would be; a message with no text is told so in the API's words.
         return IntakeRules.Decide(facts, rules) switch
         {
-            Rejection rejection => (null, rejection.Reasons),
+            Rejection rejection => (null, [.. rejection.Reasons.Select(r => r.Code == ReasonCode.EmptyMessage ? Reasons.EmptyApiMessage : r)]),
             Acceptance accepted => (accepted.Messages.Count > 0 ? accepted.Messages[0] with { Name = message.Name } : null,
                 [.. accepted.Failures.Select(f => f.Reason)]),
             _ => throw new InvalidOperationException("Intake decided neither to accept nor to reject."),

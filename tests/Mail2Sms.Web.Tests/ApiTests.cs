@@ -169,7 +169,7 @@ public sealed class ApiTests : IAsyncLifetime
         var (paid, paidType, problem) = await _api.SendAsync(HttpMethod.Post, "/api/v1/sms", broke, One("0412345678", "Hi"));
         Assert.Equal(HttpStatusCode.PaymentRequired, paid);
         AssertProblem(problem, paidType, 402, "insufficient-credits");
-        Assert.Equal("This email needs 1 credits but the account has 0: buy credits or send fewer messages.", problem.GetProperty("detail").GetString());
+        Assert.Equal("This request needs 1 credit but the account has 0: buy credits or send fewer messages.", problem.GetProperty("detail").GetString());
         Assert.Empty(await _api.SmsOfAsync("CI00000002"));
     }
 

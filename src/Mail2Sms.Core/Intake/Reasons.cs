@@ -30,9 +30,12 @@ public static class Reasons
     internal static Reason Format(ReasonCode code, FormattableString text) =>
         Create(code, text.ToString(CultureInfo.InvariantCulture));
 
-    /// <summary>The account's credits do not cover what the email would send; both figures named.</summary>
-    public static Reason InsufficientCredits(long needed, long available) => Format(ReasonCode.InsufficientCredits,
-        $"This email needs {needed} credits but the account has {available}: buy credits or send fewer messages.");
+    /// <summary>The account's credits do not cover what the email (or, with <paramref name="what"/>, the API request) would send; both figures named.</summary>
+    public static Reason InsufficientCredits(long needed, long available, string what = "email") => Format(ReasonCode.InsufficientCredits,
+        $"This {what} needs {needed} credit{(needed == 1 ? string.Empty : "s")} but the account has {available}: buy credits or send fewer messages.");
+
+    /// <summary>An API message with no text to send, in the API's words rather than an email's.</summary>
+    public static Reason EmptyApiMessage { get; } = Create(ReasonCode.EmptyMessage, "The message has no text, and the request no subject: give the SMS in text.");
 
     /// <summary>An internal failure: the sending server keeps the email and tries again.</summary>
     public static Reason InternalError { get; } = Create(ReasonCode.InternalError,
