@@ -50,7 +50,13 @@ public static class ApiEndpoints
     /// <summary>Most messages in one request: as many as one email may have recipients.</summary>
     public const int MaxMessages = RecipientAdmission.DefaultMaxRecipients;
 
+    /// <summary>Requests with a missing or wrong key one client address may send within a minute before it is refused for a minute (429).</summary>
+    public const int MaxKeyFailures = 20;
+
     private const string AccountItem = "mail2sms.account";
+
+    // What key failures are counted under, per client address.
+    private const string KeyFailuresOf = "api-key";
     private const string ProblemJson = "application/problem+json";
 
     /// <summary>Registers what the API needs before the application is built: its OpenAPI document.</summary>
@@ -64,14 +70,26 @@ public static class ApiEndpoints
         var store = new ApiStore(state.Database, state.Clock);
         var reports = new ReportComposer(state.Domains[0]);
         app.MapOpenApi();
+        // A client address that sends MaxKeyFailures missing or wrong keys within a minute is refused for a minute, before any key is looked at.
+        var keyFailures = new Gateway.Intake.PasswordLockout(state.Clock, MaxKeyFailures, TimeSpan.FromMinutes(1));
         var api = app.MapGroup("/api/v1").AddEndpointFilter(async (context, next) =>
         {
+            var client = context.HttpContext.Connection.RemoteIpAddress;
+            if (keyFailures.LockedUntil(KeyFailuresOf, client) is { } until)
+            {
+                var seconds = (long)Math.Ceiling((until - state.Clock.GetUtcNow()).TotalSeconds);
+                context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return Problem(StatusCodes.Status429TooManyRequests, "too-many-key-failures", "Too many requests without a valid API key",
+                    $"This address sent {MaxKeyFailures} requests with a missing, unknown or revoked key within a minute: try again in {seconds} s, with a valid key.").ToResult();
+            }
+
             var header = context.HttpContext.Request.Headers.Authorization.ToString();
             var account = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
                 ? await store.AccountOfKeyAsync(header["Bearer ".Length..].Trim(), context.HttpContext.RequestAborted).ConfigureAwait(false)
                 : null;
             if (account is null)
             {
+                keyFailures.Fail(KeyFailuresOf, client);
                 context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
                 return Problem(StatusCodes.Status401Unauthorized, "unauthorized", "An API key is needed",
                     "Send Authorization: Bearer <key> with a key the operator made with mail2sms apikey add; this one is missing, unknown or revoked.").ToResult();
@@ -79,7 +97,7 @@ public static class ApiEndpoints
 
             context.HttpContext.Items[AccountItem] = account;
             return await next(context).ConfigureAwait(false);
-        }).ProducesProblem(StatusCodes.Status401Unauthorized);
+        }).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         api.MapPost("/sms", Task<IResult> (HttpContext context) => SendAsync(context, state, store, reports))
             .Accepts<SendRequest>("application/json")

@@ -114,6 +114,23 @@ public sealed class ApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_address_that_keeps_sending_wrong_keys_is_refused_for_a_minute_before_any_key_is_looked_at()
+    {
+        for (var i = 0; i < ApiEndpoints.MaxKeyFailures; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await _api.SendAsync(HttpMethod.Get, "/api/v1/account", i % 2 == 0 ? "m2s_guess" + i : null)).Status);
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/account");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _key);
+        using var response = await _api.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.InRange(int.Parse(response.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture), 1, 60);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        AssertProblem(problem, response.Content.Headers.ContentType?.MediaType, 429, "too-many-key-failures");
+    }
+
+    [Fact]
     public async Task A_retry_after_the_gateway_died_between_committing_and_keeping_the_response_gets_the_same_sms_once()
     {
         var first = await _api.SendAsync(HttpMethod.Post, "/api/v1/sms", _key, One("0412345678", "Crash-safe"), idempotencyKey: "job-7");
