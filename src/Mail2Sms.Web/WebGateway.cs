@@ -42,6 +42,12 @@ public sealed record GatewayState(SqliteDatabase Database, int Binds, Func<int> 
     /// <summary>Submits outstanding now over all the binds (<c>/metrics</c>).</summary>
     public Func<int> Outstanding { get; init; } = () => 0;
 
+    /// <summary>Each SMPP session now, and where they go (<c>host:port as system_id</c>), for the overview; none when not told.</summary>
+    public Func<IReadOnlyList<Gateway.Delivery.BindStatus>> BindStatuses { get; init; } = () => [];
+
+    /// <summary>Where the SMPP sessions go, as the overview names it.</summary>
+    public string? SmscTarget { get; init; }
+
     /// <summary>Where this gateway's own SMTP listener answers from this machine, for the dashboard's test email; null when there is none.</summary>
     public System.Net.DnsEndPoint? Smtp { get; init; }
 

@@ -62,6 +62,8 @@ internal static class ServeCommand
                     Replies = replies,
                     Domains = options.Domains,
                     Outstanding = () => smsc.Outstanding,
+                    BindStatuses = () => smsc.Statuses,
+                    SmscTarget = simulator is null ? smsc.Target : $"the built-in simulator ({smsc.Target})",
                     Smtp = new DnsEndPoint(IPAddress.TryParse(options.Address, out var listening) && !listening.Equals(IPAddress.Any) && !listening.Equals(IPAddress.IPv6Any) ? options.Address : "127.0.0.1", options.Port),
                     TestSender = parse.GetValue(demo) ? "you@example.com" : null,
                 },

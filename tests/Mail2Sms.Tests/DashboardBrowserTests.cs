@@ -104,6 +104,8 @@ public sealed partial class DashboardBrowserTests : IDisposable
 
         Browser.Navigate().GoToUrl(site + "/dashboard/");
         Assert.Equal("1 bound of 1 configured", Browser.FindElement(By.Id("binds")).Text);
+        Assert.StartsWith("1 bound ", Browser.FindElement(By.CssSelector("#bind-states tbody tr")).Text, StringComparison.Ordinal);
+        Assert.StartsWith("SMSC binds to the built-in simulator (127.0.0.1:", Browser.FindElement(By.XPath("//h2[starts-with(., 'SMSC binds')]")).Text, StringComparison.Ordinal);
         Assert.Contains(Browser.FindElements(By.CssSelector("#today tbody tr")), r => r.Text == "delivered 1");
         Save("overview");
 

@@ -28,6 +28,10 @@ public sealed class DashboardPageTests
         Assert.Contains("""<dd id="queued">1</dd>""", body, StringComparison.Ordinal);
         Assert.Contains("""<dd id="oldest-queued">2026-11-26 09:30:00 UTC</dd>""", body, StringComparison.Ordinal);
         Assert.Contains("1 bound of 2 configured", body, StringComparison.Ordinal);
+        Assert.Contains("<h2>SMSC binds to smsc.example:2775 as acme</h2>", body, StringComparison.Ordinal);
+        Assert.Equal(
+            ["1 bound 2026-11-26 11:55:00 UTC 3 SMSC system_id SMSC1", "2 not bound, reconnecting 2026-11-26 11:59:00 UTC 0 the SMSC refused the bind: <b>BindFailed</b>"],
+            Rows(Table(body, "bind-states")));
         Assert.Contains("1, 500 credits in all", body, StringComparison.Ordinal);
         Assert.Equal(["delivered 2", "queued 1"], Rows(Table(body, "today")));
         Assert.Contains("&#x27;123&#x27; is too short for a mobile number.", body, StringComparison.Ordinal);

@@ -41,11 +41,19 @@ internal sealed partial class DashboardSite : IAsyncDisposable
         await site.Database.MigrateAsync();
         await site.Accounts.AddAccountAsync(Account, "AU", null, relaxedNumbers: false, credits: 500);
         await new OperatorStore(site.Database, site.Clock).AddAsync("ops", Password);
+        // Two binds configured: the first bound (when boundBinds says so), the second refused with a reason that must show as text.
+        Gateway.Delivery.BindStatus[] binds =
+        [
+            new(1, boundBinds > 0, site.Clock.GetUtcNow().AddMinutes(-5), boundBinds > 0 ? "SMSC1" : "Connection refused", boundBinds > 0 ? 3 : 0),
+            new(2, false, site.Clock.GetUtcNow().AddMinutes(-1), "the SMSC refused the bind: <b>BindFailed</b>", 0),
+        ];
         site._web = WebGateway.Build(new WebOptions { Urls = "http://127.0.0.1:0" }, new GatewayState(site.Database, 2, () => boundBinds)
         {
             Accounts = site.Accounts,
             Replies = new ReplyStore(site.Database, site.Clock, new ReplyComposer("sms.localhost"), TimeSpan.FromDays(7)),
             Clock = site.Clock,
+            BindStatuses = () => binds,
+            SmscTarget = "smsc.example:2775 as acme",
         });
         await site._web.StartAsync();
         site.Client.BaseAddress = new Uri(WebGateway.Addresses(site._web).Single());

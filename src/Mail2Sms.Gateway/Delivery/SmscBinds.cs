@@ -2,6 +2,14 @@ using Mail2Sms.Smpp;
 
 namespace Mail2Sms.Gateway.Delivery;
 
+/// <summary>One SMPP session as the operator sees it.</summary>
+/// <param name="Number">Its number, from 1.</param>
+/// <param name="Bound">It is bound now.</param>
+/// <param name="Since">When it was last bound or unbound; null before either.</param>
+/// <param name="Detail">The SMSC's system_id when bound; why it ended when not (or null before either).</param>
+/// <param name="Outstanding">Submits waiting for their response on it now.</param>
+public sealed record BindStatus(int Number, bool Bound, DateTimeOffset? Since, string? Detail, int Outstanding);
+
 /// <summary>
 /// The sessions to the SMS centre (<c>Smpp:Binds</c> of them, each with its own window): a submit goes
 /// to the bound session with the fewest requests outstanding, so the binds share the load and one that
@@ -10,24 +18,39 @@ namespace Mail2Sms.Gateway.Delivery;
 public sealed class SmscBinds : IAsyncDisposable
 {
     private readonly SmppClient[] _clients;
+    private readonly (DateTimeOffset At, string? Detail)?[] _lastChange;
 
     /// <summary>Starts <paramref name="binds"/> sessions with <paramref name="options"/>; each connects at once.</summary>
-    public SmscBinds(SmppClientOptions options, int binds, Func<ShortMessage, Task> onDeliver, Action<SmppEvent>? onEvent = null)
+    public SmscBinds(SmppClientOptions options, int binds, Func<ShortMessage, Task> onDeliver, Action<SmppEvent>? onEvent = null, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(binds, 1);
-        // Throttling is counted for /metrics whoever else listens to the sessions' events.
-        _clients = [.. Enumerable.Range(0, binds).Select(_ => new SmppClient(options, onDeliver, e =>
+        clock ??= TimeProvider.System;
+        _lastChange = new (DateTimeOffset, string?)?[binds];
+        // Throttling is counted for /metrics, and each session's last bind or unbind kept for the dashboard, whoever else listens to the events.
+        _clients = [.. Enumerable.Range(0, binds).Select(i => new SmppClient(options, onDeliver, e =>
         {
             if (e.Kind == SmppEventKind.Throttled)
             {
                 GatewayMetrics.Throttled();
             }
+            else if (e.Kind is SmppEventKind.Bound or SmppEventKind.Unbound)
+            {
+                _lastChange[i] = (clock.GetUtcNow(), e.Detail);
+            }
 
             onEvent?.Invoke(e);
         }))];
         Window = options.WindowSize * binds;
+        Target = $"{options.Host}:{options.Port} as {options.SystemId}";
     }
+
+    /// <summary>Where the sessions go and as whom: <c>host:port as system_id</c>.</summary>
+    public string Target { get; }
+
+    /// <summary>Each session now.</summary>
+    public IReadOnlyList<BindStatus> Statuses =>
+        [.. _clients.Select((c, i) => new BindStatus(i + 1, c.IsBound, _lastChange[i]?.At, _lastChange[i]?.Detail, c.Outstanding))];
 
     /// <summary>Submits that can be outstanding at once over all the binds.</summary>
     public int Window { get; }

@@ -34,6 +34,7 @@ internal static class DashboardPages
         }
 
         body.Add($"</tbody></table>");
+        BindsTable(body, state);
         OverviewChart.Add(body, chart);
         body.Add($"""<h2>Recently refused emails</h2><p><a href="{DashboardEndpoints.Root}/rejected">All refused emails</a> of the last 30 days.</p>""");
         RejectedTable(body, await EmailStore.RejectionsAsync(state.Database, 10, cancellationToken: context.RequestAborted).ConfigureAwait(false));
@@ -305,6 +306,27 @@ internal static class DashboardPages
         }
 
         body.Add($"</ol></section>");
+    }
+
+    private static void BindsTable(Html body, GatewayState state)
+    {
+        var binds = state.BindStatuses();
+        if (binds.Count == 0)
+        {
+            return;
+        }
+
+        body.Add($"""<h2>SMSC binds{(state.SmscTarget is null ? string.Empty : " to " + state.SmscTarget)}</h2><table id="bind-states"><thead><tr><th>Bind</th><th>State</th><th>Since</th><th>Outstanding</th><th>Detail</th></tr></thead><tbody>""");
+        foreach (var bind in binds)
+        {
+            var (shown, style) = bind.Bound ? ("bound", "s-delivered") : bind.Since is null ? ("connecting", "s-queued") : ("not bound, reconnecting", "s-failed");
+            body.Add($"""
+                <tr><td>{bind.Number}</td><td class="status {style}">{shown}</td><td>{(bind.Since is { } since ? Layout.When(since) : "--")}</td><td>{bind.Outstanding}</td>
+                <td>{(bind.Bound ? "SMSC system_id " : string.Empty)}{bind.Detail}</td></tr>
+                """);
+        }
+
+        body.Add($"</tbody></table>");
     }
 
     private static void RejectedTable(Html body, IReadOnlyList<RejectedEmail> rejected)

@@ -519,6 +519,19 @@ public sealed class DispatcherTests : IAsyncDisposable
         await Waits.UntilAsync(async () => (await Sms()).All(s => s.Status == "delivered"), "all delivered");
         Assert.Equal(2, _smsc.BoundSessions);
         Assert.Equal(2, _client!.Bound);
+        Assert.Equal($"127.0.0.1:{_smsc.Port} as mail2sms", _client.Target);
+        Assert.Equal([1, 2], _client.Statuses.Select(s => s.Number));
+        Assert.All(_client.Statuses, s => Assert.True(s.Bound && s.Since is not null && !string.IsNullOrEmpty(s.Detail) && s.Outstanding == 0, s.ToString()));
+    }
+
+    [Fact]
+    public async Task A_bind_the_smsc_does_not_answer_shows_as_not_bound_with_why()
+    {
+        Start(port: Waits.FreePort());
+        await Waits.UntilAsync(() => _client!.Statuses[0].Since is not null, "the first attempt ended");
+        var status = _client!.Statuses[0];
+        Assert.False(status.Bound);
+        Assert.Contains("refused", status.Detail, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
