@@ -127,7 +127,7 @@ public static class ApiEndpoints
             .WithName("ListReplies").WithSummary("Replies to the account's SMS, newest first (limit, default 50).");
         api.MapGet("/account", async (HttpContext context) =>
             {
-                var account = await Stores(state).Accounts.FindAccountAsync(AccountOf(context), context.RequestAborted).ConfigureAwait(false)
+                var account = await (state.Accounts ?? throw new InvalidOperationException("The API needs the gateway's AccountStore.")).FindAccountAsync(AccountOf(context), context.RequestAborted).ConfigureAwait(false)
                     ?? throw new InvalidOperationException("The key's account vanished.");
                 return Results.Ok(new AccountView(account.Id, account.Credits, account.LowCreditWarning,
                     account.LowCreditWarning > 0 && account.Credits < account.LowCreditWarning, account.Sender, account.Country));

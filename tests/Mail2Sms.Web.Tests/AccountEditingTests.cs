@@ -21,7 +21,7 @@ public sealed class AccountEditingTests
         var account = await site.Accounts.FindAccountAsync("CI00000002");
         Assert.Equal(("NZ", "Acme", true, 250L, 20L), (account!.Country, account.Sender, account.RelaxedNumbers, account.Credits, account.LowCreditWarning));
         var page = (await site.GetAsync(created.Location!)).Body;
-        Assert.Contains("""<p class="notice" role="status">Account created.</p>""", page, StringComparison.Ordinal);
+        Assert.Contains("""<p class="notice" role="status" id="notice">Account created.</p>""", page, StringComparison.Ordinal);
 
         foreach (var (fields, reason) in new (string, string)[][]
         {
@@ -134,6 +134,38 @@ public sealed class AccountEditingTests
         var page = (await site.GetAsync(Page)).Body;
         Assert.DoesNotContain("second pw", page, StringComparison.Ordinal);
         Assert.DoesNotContain("first pw", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_api_key_made_on_the_page_is_shown_once_works_and_stops_working_when_revoked()
+    {
+        await using var site = await DashboardSite.StartAsync();
+        await site.SignedInAsync();
+
+        var made = await site.PostAsync(Page + "/api-keys", Page, ("name", "billing <system>"));
+        Assert.Equal(HttpStatusCode.OK, made.Status);
+        var key = System.Text.RegularExpressions.Regex.Match(Text(made.Body), @"New API key 1 \(billing <system>\): (m2s_[A-Za-z0-9_-]{43}) — copy it now").Groups[1].Value;
+        Assert.NotEmpty(key);
+        Assert.DoesNotContain("<system>", made.Body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, await AccountWithAsync(site, key));
+
+        var page = (await site.GetAsync(Page)).Body;
+        Assert.DoesNotContain(key, page, StringComparison.Ordinal);
+        Assert.Equal(["1 billing <system> 2026-11-26 12:00:00 UTC active Revoke"], Rows(Table(page, "api-keys")));
+
+        var revoked = await site.PostAsync(Page + "/api-keys/revoke", Page, ("key", "1"));
+        Assert.Equal((HttpStatusCode.SeeOther, Page + "?done=api-key-revoked"), (revoked.Status, revoked.Location));
+        Assert.Equal(HttpStatusCode.Unauthorized, await AccountWithAsync(site, key));
+        Assert.Equal(["1 billing <system> 2026-11-26 12:00:00 UTC revoked 2026-11-26 12:00:00 UTC"], Rows(Table((await site.GetAsync(Page)).Body, "api-keys")));
+        Assert.Contains("Account CI00000001 has no API key 7.", (await site.PostAsync(Page + "/api-keys/revoke", Page, ("key", "7"))).Body, StringComparison.Ordinal);
+    }
+
+    private static async Task<HttpStatusCode> AccountWithAsync(DashboardSite site, string key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/account");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        using var response = await site.Client.SendAsync(request);
+        return response.StatusCode;
     }
 
     [Fact]

@@ -24,6 +24,7 @@ internal static class AccountPages
         ["network-removed"] = "Network no longer allowed.",
         ["user-added"] = "User added.",
         ["user-changed"] = "User changed.",
+        ["api-key-revoked"] = "API key revoked: requests with it are refused from now on.",
     };
 
     /// <summary>Maps the pages and the forms that change them under <paramref name="pages"/> (the signed-in group).</summary>
@@ -38,6 +39,8 @@ internal static class AccountPages
         pages.MapPost("/accounts/{id}/networks/remove", RemoveNetworkAsync);
         pages.MapPost("/accounts/{id}/users", AddUserAsync);
         pages.MapPost("/accounts/{id}/users/change", ChangeUserAsync);
+        pages.MapPost("/accounts/{id}/api-keys", AddApiKeyAsync);
+        pages.MapPost("/accounts/{id}/api-keys/revoke", RevokeApiKeyAsync);
     }
 
     public static async Task<IResult> ListAsync(HttpContext context, GatewayState state) =>
@@ -45,7 +48,7 @@ internal static class AccountPages
 
     public static async Task<IResult> AccountAsync(HttpContext context, GatewayState state, string id, string? done) =>
         state.Accounts is not { } store ? Unavailable()
-        : await AccountPageAsync(context, store, id, done is not null && Done.TryGetValue(done, out var notice) ? notice : null, problem: null, StatusCodes.Status200OK).ConfigureAwait(false);
+        : await AccountPageAsync(context, state, store, id, done is not null && Done.TryGetValue(done, out var notice) ? notice : null, problem: null, StatusCodes.Status200OK).ConfigureAwait(false);
 
     private static Task<IResult> CreateAsync(HttpContext context, GatewayState state, IAntiforgery antiforgery) =>
         ChangeAsync(context, state, antiforgery, null, async (store, form, token) =>
@@ -53,7 +56,7 @@ internal static class AccountPages
             var id = form["id"].ToString().Trim();
             await store.AddAccountAsync(id, Text(form, "country"), Text(form, "sender"), Checked(form, "relaxed"),
                 Whole(form, "credits", "Opening credits") ?? 0, Whole(form, "lowCreditWarning", "The low-credit warning") ?? 0, token).ConfigureAwait(false);
-            return (id, "created");
+            return new(id, "created");
         });
 
     private static Task<IResult> SettingsAsync(HttpContext context, GatewayState state, IAntiforgery antiforgery, string id) =>
@@ -71,7 +74,7 @@ internal static class AccountPages
                 SmsPerMinute = (int?)Whole(form, "smsPerMinute", "The cap of SMS a minute") ?? 0,
             };
             await store.SetAccountAsync(id, changes, token).ConfigureAwait(false);
-            return (id, "settings");
+            return new(id, "settings");
         });
 
     private static Task<IResult> CreditsAsync(HttpContext context, GatewayState state, IAntiforgery antiforgery, string id) =>
@@ -85,28 +88,28 @@ internal static class AccountPages
 
             var reason = Text(form, "reason") ?? (credits > 0 ? "top-up" : "taken back");
             await store.CreditAsync(id, credits, $"{reason} (by {Operator(context)})", token).ConfigureAwait(false);
-            return (id, "credits");
+            return new(id, "credits");
         });
 
     private static Task<IResult> AllowNetworkAsync(HttpContext context, GatewayState state, IAntiforgery antiforgery, string id) =>
         ChangeAsync(context, state, antiforgery, id, async (store, form, token) =>
         {
             await store.AllowIpAsync(id, form["network"].ToString(), token).ConfigureAwait(false);
-            return (id, "network-added");
+            return new(id, "network-added");
         });
 
     private static Task<IResult> RemoveNetworkAsync(HttpContext context, GatewayState state, IAntiforgery antiforgery, string id) =>
         ChangeAsync(context, state, antiforgery, id, async (store, form, token) =>
         {
             await store.DisallowIpAsync(id, form["network"].ToString(), token).ConfigureAwait(false);
-            return (id, "network-removed");
+            return new(id, "network-removed");
         });
 
     private static Task<IResult> AddUserAsync(HttpContext context, GatewayState state, IAntiforgery antiforgery, string id) =>
         ChangeAsync(context, state, antiforgery, id, async (store, form, token) =>
         {
             await store.AddUserAsync(id, form["address"].ToString(), Text(form, "password"), Checked(form, "receiptEmails"), token).ConfigureAwait(false);
-            return (id, "user-added");
+            return new(id, "user-added");
         });
 
     // One user's change: a new password, disabled or not, receipt emails or not; each button posts the one it changes.
@@ -120,13 +123,13 @@ internal static class AccountPages
             }
 
             await store.SetUserAsync(id, form["address"].ToString(), Flag(form, "receiptEmails"), Flag(form, "disabled"), password, token).ConfigureAwait(false);
-            return (id, "user-changed");
+            return new(id, "user-changed");
         });
 
     // A form's change: refused without a valid anti-forgery token; done, then back to the account's page (303, so a reload does not post again);
     // or refused by the store, shown on the page it came from with the reason.
     private static async Task<IResult> ChangeAsync(HttpContext context, GatewayState state, IAntiforgery antiforgery, string? id,
-        Func<AccountStore, IFormCollection, CancellationToken, Task<(string Id, string Done)>> change)
+        Func<AccountStore, IFormCollection, CancellationToken, Task<Changed>> change)
     {
         if (state.Accounts is not { } store)
         {
@@ -141,16 +144,47 @@ internal static class AccountPages
         var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
         try
         {
-            var (account, done) = await change(store, form, context.RequestAborted).ConfigureAwait(false);
-            context.Response.Headers.Location = $"{DashboardEndpoints.Root}/accounts/{Uri.EscapeDataString(account)}?done={done}";
+            var changed = await change(store, form, context.RequestAborted).ConfigureAwait(false);
+            if (changed.ShowOnce is { } secret)
+            {
+                // Shown in this response only, never in an address or a redirect.
+                return await AccountPageAsync(context, state, store, changed.Id, secret, problem: null, StatusCodes.Status200OK).ConfigureAwait(false);
+            }
+
+            context.Response.Headers.Location = $"{DashboardEndpoints.Root}/accounts/{Uri.EscapeDataString(changed.Id)}?done={changed.Done}";
             return Results.StatusCode(StatusCodes.Status303SeeOther);
         }
         catch (StoreException e)
         {
             return id is null
                 ? await ListPageAsync(context, store, e.Message, StatusCodes.Status400BadRequest).ConfigureAwait(false)
-                : await AccountPageAsync(context, store, id, notice: null, e.Message, StatusCodes.Status400BadRequest).ConfigureAwait(false);
+                : await AccountPageAsync(context, state, store, id, notice: null, e.Message, StatusCodes.Status400BadRequest).ConfigureAwait(false);
         }
+    }
+
+    private static Task<IResult> AddApiKeyAsync(HttpContext context, GatewayState state, IAntiforgery antiforgery, string id) =>
+        ChangeAsync(context, state, antiforgery, id, async (_, form, token) =>
+        {
+            var name = Text(form, "name");
+            var (key, record) = await new ApiStore(state.Database, state.Clock).AddKeyAsync(id, name, token).ConfigureAwait(false);
+            return new(record.AccountId, string.Empty)
+            {
+                ShowOnce = $"New API key {record.Id}{(name is null ? string.Empty : $" ({name})")}: {key} — copy it now: it is shown only this once, and only its hash is kept.",
+            };
+        });
+
+    private static Task<IResult> RevokeApiKeyAsync(HttpContext context, GatewayState state, IAntiforgery antiforgery, string id) =>
+        ChangeAsync(context, state, antiforgery, id, async (_, form, token) =>
+        {
+            var key = Whole(form, "key", "The key's ID") ?? throw new StoreException("Say which key to revoke.");
+            await new ApiStore(state.Database, state.Clock).RevokeKeyAsync(id, key, token).ConfigureAwait(false);
+            return new(id, "api-key-revoked");
+        });
+
+    // What a change did: the account whose page to go back to and the notice to show there; or a secret to show once, on this response.
+    private sealed record Changed(string Id, string Done)
+    {
+        public string? ShowOnce { get; init; }
     }
 
     private static async Task<IResult> ListPageAsync(HttpContext context, AccountStore store, string? problem, int status)
@@ -182,7 +216,7 @@ internal static class AccountPages
         return Layout.Page(context, "Accounts", body, status);
     }
 
-    private static async Task<IResult> AccountPageAsync(HttpContext context, AccountStore store, string id, string? notice, string? problem, int status)
+    private static async Task<IResult> AccountPageAsync(HttpContext context, GatewayState state, AccountStore store, string id, string? notice, string? problem, int status)
     {
         var token = context.RequestAborted;
         if (await store.FindAccountAsync(id, token).ConfigureAwait(false) is not { } account)
@@ -195,7 +229,7 @@ internal static class AccountPages
         var body = new Html();
         if (notice is not null)
         {
-            body.Add($"""<p class="notice" role="status">{notice}</p>""");
+            body.Add($"""<p class="notice" role="status" id="notice">{notice}</p>""");
         }
 
         Problem(body, problem);
@@ -264,6 +298,26 @@ internal static class AccountPages
             <label>Password <input name="password" id="user-password" type="password" autocomplete="new-password" placeholder="none: IP only"></label>
             <label><input type="checkbox" name="receiptEmails" value="true" id="user-receipts"> receipt emails</label>
             <button type="submit" id="add-user-button">Add user</button>
+            </form>
+            <h2>API keys</h2>
+            <table id="api-keys"><thead><tr><th>Key</th><th>Name</th><th>Made</th><th>State</th><th></th></tr></thead><tbody>
+            """);
+        foreach (var key in await new ApiStore(state.Database, state.Clock).KeysAsync(account.Id, token).ConfigureAwait(false))
+        {
+            body.Add($"""<tr><td>{key.Id}</td><td>{key.Name ?? "--"}</td><td>{Layout.When(key.CreatedAt)}</td><td>{(key.RevokedAt is { } revoked ? "revoked " + Layout.When(revoked) : "active")}</td><td>""");
+            if (key.RevokedAt is null)
+            {
+                body.Add($"""<form method="post" action="{action}/api-keys/revoke">{antiforgery}<input type="hidden" name="key" value="{key.Id}"><button type="submit">Revoke</button></form>""");
+            }
+
+            body.Add($"</td></tr>");
+        }
+
+        body.Add($"""
+            </tbody></table>
+            <form method="post" action="{action}/api-keys" class="edit" id="add-api-key">{antiforgery}
+            <label>Name <input name="name" id="api-key-name" placeholder="billing system"></label>
+            <button type="submit" id="add-api-key-button">Make an API key</button>
             </form>
             """);
         return Layout.Page(context, $"Account {account.Id}", body, status);
