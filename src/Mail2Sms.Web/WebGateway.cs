@@ -16,6 +16,13 @@ public sealed record WebOptions
 {
     /// <summary>Where it listens (<c>Web:Urls</c>, separated by <c>;</c>); port 0 takes a free one.</summary>
     public string Urls { get; init; } = "http://127.0.0.1:8080";
+
+    /// <summary>
+    /// Where the keys that protect sign-in cookies and anti-forgery tokens are kept (<c>Web:KeysDirectory</c>):
+    /// then a restart keeps operators signed in, and gateways that share the folder accept each other's
+    /// cookies. Null keeps them in memory only: a restart signs everyone out.
+    /// </summary>
+    public string? KeysDirectory { get; init; }
 }
 
 /// <summary>What the web side shares with the running gateway.</summary>
@@ -83,7 +90,7 @@ public static class WebGateway
 
         builder.Services.AddSingleton(state);
         builder.Services.AddApi();
-        builder.Services.AddDashboard();
+        builder.Services.AddDashboard(options.KeysDirectory);
         var app = builder.Build();
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", ReadyAsync);

@@ -54,7 +54,7 @@ internal static class ServeCommand
             dispatcher = new Dispatcher(new DeliveryStore(database, TimeProvider.System), replies, new ReportComposer(options.Domains[0]), smsc, queued,
                 delivery with { SourceStickiness = replyWindow }, TimeProvider.System, log.DeliveryFailed, sender.Wake, logs.CreateLogger<Dispatcher>());
 
-            await using var web = WebGateway.Build(new WebOptions { Urls = settings.Configuration["Web:Urls"] ?? new WebOptions().Urls },
+            await using var web = WebGateway.Build(new WebOptions { Urls = settings.Configuration["Web:Urls"] ?? new WebOptions().Urls, KeysDirectory = settings.Configuration["Web:KeysDirectory"] },
                 new GatewayState(database, binds, () => smsc.Bound)
                 {
                     Accounts = accounts,

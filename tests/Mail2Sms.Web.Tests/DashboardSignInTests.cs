@@ -90,4 +90,35 @@ public sealed class DashboardSignInTests
         Assert.Equal((HttpStatusCode.Redirect, "/dashboard/sign-in"), (status, location));
         Assert.Equal(HttpStatusCode.Redirect, (await site.GetAsync("/dashboard/")).Status);
     }
+
+    [Fact]
+    public async Task With_a_keys_folder_another_gateway_sharing_it_accepts_the_sign_in_and_without_one_it_does_not()
+    {
+        var keys = Directory.CreateTempSubdirectory("mail2sms-keys-").FullName;
+        try
+        {
+            await using var first = await DashboardSite.StartAsync(keysDirectory: keys);
+            await first.SignedInAsync();
+            await using var second = await DashboardSite.StartAsync(keysDirectory: keys);
+            await using var inMemory = await DashboardSite.StartAsync();
+            Assert.NotEmpty(Directory.GetFiles(keys, "key-*.xml"));
+
+            Assert.Equal(HttpStatusCode.OK, await OverviewWithAsync(second, first.Cookies));
+            Assert.Equal(HttpStatusCode.Redirect, await OverviewWithAsync(inMemory, first.Cookies));
+        }
+        finally
+        {
+            Directory.Delete(keys, recursive: true);
+        }
+    }
+
+    // The overview asked of site with another site's cookies.
+    private static async Task<HttpStatusCode> OverviewWithAsync(DashboardSite site, string cookies)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/dashboard/");
+        request.Headers.Add("Cookie", cookies);
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = site.Client.BaseAddress };
+        using var response = await client.SendAsync(request);
+        return response.StatusCode;
+    }
 }

@@ -24,7 +24,8 @@ internal sealed partial class DashboardSite : IAsyncDisposable
     {
         Database = new SqliteDatabase($"Data Source={Path.Combine(_folder, "mail2sms.db")}");
         Accounts = new AccountStore(Database, Clock);
-        Client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() });
+        ClientHandler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() };
+        Client = new HttpClient(ClientHandler);
     }
 
     public SqliteDatabase Database { get; }
@@ -35,7 +36,9 @@ internal sealed partial class DashboardSite : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public static async Task<DashboardSite> StartAsync(int boundBinds = 1)
+    private HttpMessageHandler ClientHandler { get; }
+
+    public static async Task<DashboardSite> StartAsync(int boundBinds = 1, string? keysDirectory = null)
     {
         var site = new DashboardSite();
         await site.Database.MigrateAsync();
@@ -47,7 +50,7 @@ internal sealed partial class DashboardSite : IAsyncDisposable
             new(1, boundBinds > 0, site.Clock.GetUtcNow().AddMinutes(-5), boundBinds > 0 ? "SMSC1" : "Connection refused", boundBinds > 0 ? 3 : 0),
             new(2, false, site.Clock.GetUtcNow().AddMinutes(-1), "the SMSC refused the bind: <b>BindFailed</b>", 0),
         ];
-        site._web = WebGateway.Build(new WebOptions { Urls = "http://127.0.0.1:0" }, new GatewayState(site.Database, 2, () => boundBinds)
+        site._web = WebGateway.Build(new WebOptions { Urls = "http://127.0.0.1:0", KeysDirectory = keysDirectory }, new GatewayState(site.Database, 2, () => boundBinds)
         {
             Accounts = site.Accounts,
             Replies = new ReplyStore(site.Database, site.Clock, new ReplyComposer("sms.localhost"), TimeSpan.FromDays(7)),
@@ -59,6 +62,9 @@ internal sealed partial class DashboardSite : IAsyncDisposable
         site.Client.BaseAddress = new Uri(WebGateway.Addresses(site._web).Single());
         return site;
     }
+
+    /// <summary>The cookies this client holds for its site, as a Cookie header would carry them to another.</summary>
+    public string Cookies => ((HttpClientHandler)ClientHandler).CookieContainer.GetCookieHeader(Client.BaseAddress!);
 
     public async Task<(HttpStatusCode Status, string Body, string? Location)> GetAsync(string path)
     {

@@ -22,7 +22,7 @@ internal static class DashboardEndpoints
     public const string SignInPath = Root + "/sign-in";
 
     /// <summary>The services the dashboard needs: cookie sign-in, authorization, anti-forgery, the operators and their lockout.</summary>
-    public static IServiceCollection AddDashboard(this IServiceCollection services)
+    public static IServiceCollection AddDashboard(this IServiceCollection services, string? keysDirectory = null)
     {
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(cookie =>
         {
@@ -35,8 +35,16 @@ internal static class DashboardEndpoints
         });
         services.AddAuthorization();
         services.AddAntiforgery(antiforgery => antiforgery.Cookie.Name = "mail2sms.antiforgery");
-        // Cookie and token keys live in memory only: none is ever on disk, and a restart signs operators out.
-        services.Replace(ServiceDescriptor.Singleton<IDataProtectionProvider, EphemeralDataProtectionProvider>());
+        // Cookie and token keys live in memory only unless the operator names a folder for them: then a restart, or another
+        // gateway sharing the folder, accepts the same cookies.
+        if (keysDirectory is null)
+        {
+            services.Replace(ServiceDescriptor.Singleton<IDataProtectionProvider, EphemeralDataProtectionProvider>());
+        }
+        else
+        {
+            services.AddDataProtection().SetApplicationName("mail2sms").PersistKeysToFileSystem(Directory.CreateDirectory(keysDirectory));
+        }
         services.AddSingleton(provider =>
         {
             var state = provider.GetRequiredService<GatewayState>();
