@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Core.Numbers;
+using Mail2Sms.Gateway.Delivery;
+using Mail2Sms.Smpp;
 using MimeKit;
 
 namespace Mail2Sms;
@@ -26,6 +28,11 @@ internal static class ExplainCommand
         var country = new Option<string?>("--country") { Description = "The account's country (ISO 3166, such as AU).", DefaultValueFactory = _ => "AU" };
         var relaxed = new Option<bool>("--relaxed") { Description = "Accept any 8 to 15 digits as a number." };
         var maxParts = new Option<int>("--max-parts") { Description = "The most parts one SMS may take.", DefaultValueFactory = _ => 12 };
+        var concatenation = new Option<Concatenation>("--concatenation")
+        {
+            Description = "How long SMS go to the SMSC, as Smpp:Concatenation says: Udh16 leaves one character less a part, so some texts take (and cost) a part more.",
+            DefaultValueFactory = _ => Concatenation.Udh8,
+        };
         var domain = new Option<string[]>("--domain")
         {
             Description = "A gateway domain; repeat for several.",
@@ -34,7 +41,7 @@ internal static class ExplainCommand
 
         var command = new Command("explain", "Show what the gateway reads from an email and what it would send, without sending.")
         {
-            email, to, from, accountId, country, relaxed, maxParts, domain,
+            email, to, from, accountId, country, relaxed, maxParts, concatenation, domain,
         };
         command.SetAction(parse =>
         {
@@ -56,7 +63,7 @@ internal static class ExplainCommand
                 }
 
                 account = new Account(parse.GetRequiredValue(accountId), new PhoneNumberRules(parse.GetValue(country)).Country,
-                    parse.GetValue(relaxed), parse.GetValue(maxParts));
+                    parse.GetValue(relaxed), parse.GetValue(maxParts), new DeliveryOptions { Concatenation = parse.GetValue(concatenation) }.PartSizes);
                 message = MimeMessage.Load(file.FullName);
             }
             catch (Exception e) when (e is ArgumentException or FormatException)
@@ -114,7 +121,7 @@ internal static class ExplainCommand
 
                 break;
             case Acceptance acceptance:
-                output.WriteLine($"accepted:      {acceptance.Messages.Count} SMS, {acceptance.Credits} credits");
+                output.WriteLine($"accepted:      {acceptance.Messages.Count} SMS, {acceptance.Credits} credit{(acceptance.Credits == 1 ? string.Empty : "s")}");
                 foreach (var sms in acceptance.Messages)
                 {
                     output.WriteLine($"  {sms.Number} {sms.Text.Encoding} {sms.Text.PartCount} part(s){(sms.Name is null ? string.Empty : $" to {sms.Name}")}: {sms.Text.Text.Replace("\n", "\\n", StringComparison.Ordinal)}");

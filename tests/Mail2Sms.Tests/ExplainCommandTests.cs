@@ -29,10 +29,22 @@ public sealed class ExplainCommandTests : IDisposable
         var (exitCode, output) = Run("explain", Email("System Alert", "[SENDER]\r\nID=CI00000001\r\nPW=hunter2\r\n\r\nServer 23 is offline."),
             "--to", "0412345678@mail.completesms.net");
         Assert.Equal(0, exitCode);
-        Assert.Contains("accepted:      1 SMS, 1 credits", output, StringComparison.Ordinal);
+        Assert.Contains("accepted:      1 SMS, 1 credit", output, StringComparison.Ordinal);
         Assert.Contains("61412345678 Gsm7 1 part(s): System Alert Server 23 is offline.", output, StringComparison.Ordinal);
         Assert.Contains("[SENDER] ID=CI00000001 PW=********", output, StringComparison.Ordinal);
         Assert.DoesNotContain("hunter2", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Explain_counts_parts_as_the_smsc_settings_cut_them()
+    {
+        // A format 3 email of 305 GSM characters: two parts of 153 with an 8-bit reference, three of 152 with a 16-bit one.
+        var email = Email("Alert", $"X-Cellphone: 0412345678\r\n\r\n{new string('x', 305)}");
+        Assert.Contains("61412345678 Gsm7 2 part(s)", Run("explain", email, "--to", "smsmail@mail.completesms.net").Output, StringComparison.Ordinal);
+        var (exitCode, output) = Run("explain", email, "--to", "smsmail@mail.completesms.net", "--concatenation", "udh16");
+        Assert.Equal(0, exitCode);
+        Assert.Contains("accepted:      1 SMS, 3 credits", output, StringComparison.Ordinal);
+        Assert.Contains("61412345678 Gsm7 3 part(s)", output, StringComparison.Ordinal);
     }
 
     [Fact]
