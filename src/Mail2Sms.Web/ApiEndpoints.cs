@@ -152,7 +152,7 @@ public static class ApiEndpoints
         var key = context.Request.Headers["Idempotency-Key"].ToString();
         if (key.Length == 0)
         {
-            return (await SendOnceAsync(context, body, account, null, state, store, reports).ConfigureAwait(false)).ToResult();
+            return (await SendOnceAsync(context, body, account, null, state, reports).ConfigureAwait(false)).ToResult();
         }
 
         if (key.Length > 255)
@@ -176,7 +176,7 @@ public static class ApiEndpoints
         ApiReply? reply = null;
         try
         {
-            reply = await SendOnceAsync(context, body, account, ApiStore.MessageIdOf(key), state, store, reports).ConfigureAwait(false);
+            reply = await SendOnceAsync(context, body, account, key, state, reports).ConfigureAwait(false);
             return reply.ToResult();
         }
         finally
@@ -186,8 +186,8 @@ public static class ApiEndpoints
         }
     }
 
-    // messageId: the idempotency key's, so that a retry after a crash between the commit and keeping the response is recognised.
-    private static async Task<ApiReply> SendOnceAsync(HttpContext context, byte[] body, string accountId, string? messageId, GatewayState state, ApiStore store, ReportComposer reports)
+    // With an idempotencyKey, a 202 is kept for the key in the very transaction that commits the SMS.
+    private static async Task<ApiReply> SendOnceAsync(HttpContext context, byte[] body, string accountId, string? idempotencyKey, GatewayState state, ReportComposer reports)
     {
         var cancellationToken = context.RequestAborted;
         SendRequest? request;
@@ -239,8 +239,12 @@ public static class ApiEndpoints
         }
 
         var acceptance = new Acceptance(sms, failures, null);
-        var received = new ReceivedEmail(accountId, messageId, null, "api", client?.ToString(), EmailFormat.Mobile, request.Subject ?? string.Empty,
-            body.Length, [.. messages.Select(m => m.To!)]);
+        var received = new ReceivedEmail(accountId, null, null, "api", client?.ToString(), EmailFormat.Mobile, request.Subject ?? string.Empty,
+            body.Length, [.. messages.Select(m => m.To!)])
+        {
+            Answer = new RequestAnswer(idempotencyKey, StatusCodes.Status202Accepted, (ids, balance) =>
+                JsonSerializer.Serialize(new SendResponse(acceptance.Credits, balance, Outcomes(messages, decisions, positions, ids, sms)), JsonSerializerOptions.Web)),
+        };
         var outcome = await emails.AcceptAsync(received, acceptance, null, reports.Compose, cancellationToken).ConfigureAwait(false);
         if (outcome.Refusal is { } refusal)
         {
@@ -249,14 +253,7 @@ public static class ApiEndpoints
                 : Problem(StatusCodes.Status422UnprocessableEntity, "refused", "No SMS can be sent", refusal.Text);
         }
 
-        // Nothing committed because this very request was, by a try whose response was never kept: answer as that try would have.
-        var (emailId, balance) = outcome.EmailId is { } accepted ? (accepted, outcome.Balance)
-            : (await store.EmailOfMessageIdAsync(accountId, messageId!, cancellationToken).ConfigureAwait(false)
-                    ?? throw new InvalidOperationException($"Request {messageId} was accepted before, but its email is not found."),
-                (await accounts.FindAccountAsync(accountId, cancellationToken).ConfigureAwait(false))!.Credits);
-        var ids = await store.SmsIdsAsync(emailId, cancellationToken).ConfigureAwait(false);
-        return new ApiReply(StatusCodes.Status202Accepted,
-            JsonSerializer.Serialize(new SendResponse(acceptance.Credits, balance, Outcomes(messages, decisions, positions, ids, sms)), JsonSerializerOptions.Web));
+        return new ApiReply(StatusCodes.Status202Accepted, outcome.Answer!);
     }
 
     /// <summary>One message decided as the email <c>&lt;to&gt;@domain</c> with this subject and text would be: its SMS, or why not.</summary>

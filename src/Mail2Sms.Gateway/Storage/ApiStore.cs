@@ -34,8 +34,9 @@ public sealed class ApiStore(SqliteDatabase database, TimeProvider clock)
 
     /// <summary>
     /// How long a request with an Idempotency-Key may stay under way: a claim older than this with no
-    /// response died with its process (between the commit and keeping the response, or before either),
-    /// and a retry of the same request takes it over rather than being told 409 for a day.
+    /// response died with its process before it committed anything (an accepted request's response is
+    /// kept in the transaction that commits its SMS), and a retry of the same request takes it over
+    /// rather than being told 409 for a day.
     /// </summary>
     public static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(1);
 
@@ -140,28 +141,6 @@ public sealed class ApiStore(SqliteDatabase database, TimeProvider clock)
                     : "UPDATE api_idempotency SET status = @Status, body = @Body WHERE account_id = @accountId AND key = @key",
                 new { accountId, key, response?.Status, response?.Body }).ConfigureAwait(false);
         }
-    }
-
-    /// <summary>
-    /// The Message-ID a request with <paramref name="idempotencyKey"/> is accepted under: a retry of it
-    /// that runs afresh (its first try's process died) is then recognised as a resend, as an email's is.
-    /// </summary>
-    public static string MessageIdOf(string idempotencyKey) => $"<{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(idempotencyKey)))}@idempotency-key>";
-
-    /// <summary>The email accepted under <paramref name="messageId"/> for <paramref name="accountId"/> within the resend window, or null.</summary>
-    public async Task<long?> EmailOfMessageIdAsync(string accountId, string messageId, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await connection.QueryFirstOrDefaultAsync<long?>(
-            "SELECT email_id FROM email_recipients WHERE account_id = @accountId AND message_id = @messageId AND received_at >= @since",
-            new { accountId, messageId, since = Timestamps.Write(clock.GetUtcNow() - EmailStore.ResendWindow) }).ConfigureAwait(false);
-    }
-
-    /// <summary>The IDs of the SMS of email <paramref name="emailId"/>, in the order they were accepted.</summary>
-    public async Task<IReadOnlyList<long>> SmsIdsAsync(long emailId, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return [.. await connection.QueryAsync<long>("SELECT id FROM sms WHERE email_id = @emailId ORDER BY id", new { emailId }).ConfigureAwait(false)];
     }
 
     /// <summary>SMS <paramref name="id"/> when it is <paramref name="accountId"/>'s, else null.</summary>

@@ -18,7 +18,11 @@ namespace Mail2Sms.Gateway.Storage;
 /// <param name="User">The user of the account the sender authenticated as (its address or <c>*@domain</c> pattern), when known.</param>
 public sealed record ReceivedEmail(
     string AccountId, string? MessageId, string? Originator, string MailFrom, string? ClientIp,
-    EmailFormat Format, string Subject, long SizeBytes, IReadOnlyList<string> Recipients, string? User = null);
+    EmailFormat Format, string Subject, long SizeBytes, IReadOnlyList<string> Recipients, string? User = null)
+{
+    /// <summary>For an API request: the answer to compose, and keep for its Idempotency-Key, inside the commit.</summary>
+    public RequestAnswer? Answer { get; init; }
+}
 
 /// <summary>An email refused after DATA, as the operator sees it: who sent it, from where, to whom, and the reply they got.</summary>
 /// <param name="AccountId">The sender's account, when known.</param>
@@ -57,7 +61,21 @@ public sealed record SmsListing(long Id, long EmailId, string AccountId, string 
 /// the recipients (as <see cref="EmailStore.RecipientKey"/> writes them) an email of this Message-ID
 /// was already accepted for within the resend window.
 /// </summary>
-public sealed record AcceptOutcome(long? EmailId, Reason? Refusal, long Balance, IReadOnlySet<string>? AlreadyServed = null);
+public sealed record AcceptOutcome(long? EmailId, Reason? Refusal, long Balance, IReadOnlySet<string>? AlreadyServed = null)
+{
+    /// <summary>The answer <see cref="ReceivedEmail.Answer"/> composed inside the commit, when it asked for one.</summary>
+    public string? Answer { get; init; }
+}
+
+/// <summary>
+/// The answer to an API request, composed inside the transaction that commits its SMS, from their IDs (in
+/// the order they were accepted) and the balance after the debit; with an Idempotency-Key it is kept for
+/// that key in the same transaction, so no crash can leave SMS sent and the key without its answer.
+/// </summary>
+/// <param name="Key">The request's Idempotency-Key, or null.</param>
+/// <param name="Status">The HTTP status to keep with it.</param>
+/// <param name="Compose">Writes the answer.</param>
+public sealed record RequestAnswer(string? Key, int Status, Func<IReadOnlyList<long>, long, string> Compose);
 
 /// <summary>
 /// Commits an accepted email in one transaction: the email, its SMS (queued), its failures, the
@@ -294,9 +312,10 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock, Queu
         }
 
         var priority = email.Format is EmailFormat.Mobile or EmailFormat.Cellphones ? 0 : 1;
+        var smsIds = new List<long>(acceptance.Messages.Count);
         foreach (var sms in acceptance.Messages)
         {
-            sql.InsertSms(emailId, email.AccountId, sms, priority, now);
+            smsIds.Add(sql.InsertSms(emailId, email.AccountId, sms, priority, now));
         }
 
         for (var position = 0; position < acceptance.Failures.Count; position++)
@@ -327,7 +346,13 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock, Queu
             }
         }
 
-        return new AcceptOutcome(emailId, null, balance);
+        var answer = email.Answer?.Compose(smsIds, balance);
+        if (email.Answer is { Key: { } key } request)
+        {
+            sql.KeepAnswer(email.AccountId, key, request.Status, answer!);
+        }
+
+        return new AcceptOutcome(emailId, null, balance) { Answer = answer };
     }
 
     /// <summary>
@@ -351,6 +376,7 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock, Queu
         private readonly SqliteCommand _ledger;
         private readonly SqliteCommand _report;
         private readonly SqliteCommand _users;
+        private readonly SqliteCommand _answer;
 
         public CommitStatements(SqliteConnection connection)
         {
@@ -372,7 +398,7 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock, Queu
             _sms = Prepare(
                 """
                 INSERT INTO sms (email_id, account_id, number, name, text, encoding, parts, priority, status, due_at, created_at)
-                VALUES ($email, $account, $number, $name, $text, $encoding, $parts, $priority, 'queued', $now, $now)
+                VALUES ($email, $account, $number, $name, $text, $encoding, $parts, $priority, 'queued', $now, $now) RETURNING id
                 """,
                 "$email", "$account", "$number", "$name", "$text", "$encoding", "$parts", "$priority", "$now");
             _failure = Prepare("INSERT INTO email_failures (email_id, position, location, code, reason) VALUES ($email, $position, $location, $code, $reason)",
@@ -389,6 +415,7 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock, Queu
             _report = Prepare(OutboxStore.InsertSql, OutboxStore.InsertParameters);
             // A *@domain pattern has no mailbox of its own.
             _users = Prepare("SELECT address FROM users WHERE account_id = $account AND disabled = 0 AND address NOT LIKE '*@%' ORDER BY address", "$account");
+            _answer = Prepare("UPDATE api_idempotency SET status = $status, body = $body WHERE account_id = $account AND key = $key", "$status", "$body", "$account", "$key");
         }
 
         private SqliteCommand Prepare(string text, params string[] parameters)
@@ -458,8 +485,11 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock, Queu
             (long)With(_email, email.AccountId, email.MessageId, email.Originator, email.MailFrom, email.ClientIp, (int)email.Format,
                 email.Subject, email.SizeBytes, csv, cost, now, email.User).ExecuteScalar()!;
 
-        public void InsertSms(long email, string account, OutboundSms sms, int priority, string now) =>
-            With(_sms, email, account, sms.Number, sms.Name, sms.Text.Text, sms.Text.Encoding.ToString(), sms.Text.PartCount, priority, now).ExecuteNonQuery();
+        public long InsertSms(long email, string account, OutboundSms sms, int priority, string now) =>
+            (long)With(_sms, email, account, sms.Number, sms.Name, sms.Text.Text, sms.Text.Encoding.ToString(), sms.Text.PartCount, priority, now).ExecuteScalar()!;
+
+        public void KeepAnswer(string account, string key, int status, string body) =>
+            With(_answer, status, body, account, key).ExecuteNonQuery();
 
         public void InsertFailure(long email, int position, RecipientFailure failure) =>
             With(_failure, email, position, failure.Where, failure.Reason.Code.ToString(), failure.Reason.Text).ExecuteNonQuery();

@@ -40,6 +40,26 @@ public sealed class EmailStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task An_api_requests_answer_is_kept_for_its_idempotency_key_in_the_commit_of_its_sms_and_not_when_refused()
+    {
+        var keys = new ApiStore(_db.Database, _db.Clock);
+        Assert.Null(await keys.ClaimIdempotencyKeyAsync("CI00123456", "job-1", "hash-1"));
+        Assert.Null(await keys.ClaimIdempotencyKeyAsync("CI00123456", "job-2", "hash-2"));
+        ReceivedEmail Request(string key) => Email(null) with { Answer = new RequestAnswer(key, 202, (ids, balance) => $"sms {string.Join(',', ids)}, balance {balance}") };
+
+        var accepted = await _db.Emails.AcceptAsync(Request("job-1"), Sms(2));
+        await using var connection = await _db.Database.OpenAsync();
+        var ids = string.Join(',', await connection.QueryAsync<long>("SELECT id FROM sms WHERE email_id = @id ORDER BY id", new { id = accepted.EmailId }));
+        Assert.Equal($"sms {ids}, balance 8", accepted.Answer);
+        // What a retry finds, had the process died the moment the commit was done.
+        Assert.Equal(new IdempotentResponse(202, accepted.Answer, "hash-1"), await keys.ClaimIdempotencyKeyAsync("CI00123456", "job-1", "hash-1"));
+
+        var refused = await _db.Emails.AcceptAsync(Request("job-2"), Sms(9));
+        Assert.NotNull(refused.Refusal);
+        Assert.Equal(new IdempotentResponse(null, null, "hash-2"), await keys.ClaimIdempotencyKeyAsync("CI00123456", "job-2", "hash-2"));
+    }
+
+    [Fact]
     public async Task An_email_that_needs_more_credits_than_the_account_holds_is_refused_whole()
     {
         var outcome = await _db.Emails.AcceptAsync(Email(), Sms(11));
