@@ -108,6 +108,8 @@ public sealed class DashboardPageTests
         var badDate = await Messages(site, "from=yesterday");
         Assert.Contains("A date is a day such as 2026-11-26; the one given is left out of the search.", badDate, StringComparison.Ordinal);
         Assert.Equal(["4", "3", "2", "1"], Ids(badDate));
+        Assert.Equal(["4", "3", "2", "1"], Ids(await Messages(site, "to=9999-12-31")));
+        Assert.Contains("From is after To: no SMS can be in between.", await Messages(site, "from=2026-11-26&to=2026-11-01"), StringComparison.Ordinal);
 
         Assert.Equal(["2", "1"], Ids(await Messages(site, "number=0412+345+678")));
         Assert.Equal(["2"], Ids(await Messages(site, "status=failed")));

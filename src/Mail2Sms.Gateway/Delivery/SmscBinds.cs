@@ -18,7 +18,8 @@ public sealed record BindStatus(int Number, bool Bound, DateTimeOffset? Since, s
 public sealed class SmscBinds : IAsyncDisposable
 {
     private readonly SmppClient[] _clients;
-    private readonly (DateTimeOffset At, string? Detail)?[] _lastChange;
+    // Each session's last bind or unbind, written by its SMPP thread and read by the web side: a reference, so never read half written.
+    private readonly LastChange?[] _lastChange;
 
     /// <summary>Starts <paramref name="binds"/> sessions with <paramref name="options"/>; each connects at once.</summary>
     public SmscBinds(SmppClientOptions options, int binds, Func<ShortMessage, Task> onDeliver, Action<SmppEvent>? onEvent = null, TimeProvider? clock = null)
@@ -26,7 +27,7 @@ public sealed class SmscBinds : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(binds, 1);
         clock ??= TimeProvider.System;
-        _lastChange = new (DateTimeOffset, string?)?[binds];
+        _lastChange = new LastChange?[binds];
         // Throttling is counted for /metrics, and each session's last bind or unbind kept for the dashboard, whoever else listens to the events.
         _clients = [.. Enumerable.Range(0, binds).Select(i => new SmppClient(options, onDeliver, e =>
         {
@@ -36,7 +37,7 @@ public sealed class SmscBinds : IAsyncDisposable
             }
             else if (e.Kind is SmppEventKind.Bound or SmppEventKind.Unbound)
             {
-                _lastChange[i] = (clock.GetUtcNow(), e.Detail);
+                Volatile.Write(ref _lastChange[i], new LastChange(clock.GetUtcNow(), e.Detail));
             }
 
             onEvent?.Invoke(e);
@@ -50,7 +51,11 @@ public sealed class SmscBinds : IAsyncDisposable
 
     /// <summary>Each session now.</summary>
     public IReadOnlyList<BindStatus> Statuses =>
-        [.. _clients.Select((c, i) => new BindStatus(i + 1, c.IsBound, _lastChange[i]?.At, _lastChange[i]?.Detail, c.Outstanding))];
+        [.. _clients.Select((c, i) =>
+        {
+            var last = Volatile.Read(ref _lastChange[i]);
+            return new BindStatus(i + 1, c.IsBound, last?.At, last?.Detail, c.Outstanding);
+        })];
 
     /// <summary>Submits that can be outstanding at once over all the binds.</summary>
     public int Window { get; }
@@ -88,4 +93,6 @@ public sealed class SmscBinds : IAsyncDisposable
             await client.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    private sealed record LastChange(DateTimeOffset At, string? Detail);
 }

@@ -103,8 +103,9 @@ public sealed class IntakeService(
         {
             await emails.RecordRejectionAsync(rejected, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Microsoft.Data.Sqlite.SqliteException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // Only the dashboard's record is lost; the sender still gets the refusal, not a 451 and a retry.
             _log.RejectionNotKept(e);
         }
 

@@ -120,7 +120,7 @@ public sealed class DashboardStore(SqliteDatabase database, TimeProvider clock)
             {
                 sender = Blank(search.Sender)?.ToLowerInvariant(),
                 since = search.From is { } from ? Timestamps.Write(new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)) : null,
-                until = search.To is { } to ? Timestamps.Write(new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)) : null,
+                until = search.To is { } to && to < DateOnly.MaxValue ? Timestamps.Write(new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)) : null,
                 account = Blank(search.AccountId),
                 status = Blank(search.Status)?.ToLowerInvariant(),
                 digits = Blank(digits),

@@ -155,11 +155,15 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
             "SELECT source FROM source_assignments WHERE account_id = @account AND number = @number", new { account, number }, transaction).ConfigureAwait(false);
         if (mine is null || !rules.SourcePool.Contains(mine))
         {
-            var others = (await connection.QueryAsync<(string Source, string LastUsedAt)>(
-                "SELECT source, last_used_at FROM source_assignments WHERE number = @number AND account_id <> @account", new { account, number }, transaction).ConfigureAwait(false))
+            // Another account's number stays its own for the mobile within that account's reply window (its own, or the gateway's).
+            var others = (await connection.QueryAsync<(string Source, string LastUsedAt, long? WindowDays)>(
+                """
+                SELECT sa.source, sa.last_used_at, a.reply_window_days FROM source_assignments sa JOIN accounts a ON a.id = sa.account_id
+                WHERE sa.number = @number AND sa.account_id <> @account
+                """, new { account, number }, transaction).ConfigureAwait(false))
                 .Where(o => rules.SourcePool.Contains(o.Source)).ToList();
-            var since = Timestamps.Write(Timestamps.Read(now) - rules.SourceStickiness);
-            var busy = others.Where(o => string.CompareOrdinal(o.LastUsedAt, since) >= 0).Select(o => o.Source).ToHashSet(StringComparer.Ordinal);
+            var busy = others.Where(o => Timestamps.Read(o.LastUsedAt) >= Timestamps.Read(now) - (o.WindowDays is { } days ? TimeSpan.FromDays(days) : rules.SourceStickiness))
+                .Select(o => o.Source).ToHashSet(StringComparer.Ordinal);
             var free = rules.SourcePool.Where(s => !busy.Contains(s)).ToList();
             // Spread pairs over the free numbers; when none is free, the one another account used least recently.
             mine = free.Count > 0 ? free[(int)((uint)(account + number).Sum(c => c) % (uint)free.Count)]

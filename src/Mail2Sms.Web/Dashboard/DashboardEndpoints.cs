@@ -43,7 +43,10 @@ internal static class DashboardEndpoints
         }
         else
         {
-            services.AddDataProtection().SetApplicationName("mail2sms").PersistKeysToFileSystem(Directory.CreateDirectory(keysDirectory));
+            // Readable by this user only: the keys are not encrypted at rest.
+            var folder = OperatingSystem.IsWindows() ? Directory.CreateDirectory(keysDirectory)
+                : Directory.CreateDirectory(keysDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            services.AddDataProtection().SetApplicationName("mail2sms").PersistKeysToFileSystem(folder);
         }
         services.AddSingleton(provider =>
         {

@@ -52,7 +52,7 @@ internal static class DashboardPages
             <label>Sender <input name="sender" value="{sender}" placeholder="nagios@"></label>
             <button type="submit" id="search">Search</button>
             </form>
-            <p>Emails the gateway refused in the last 30 days, with the reply their sender got; a refused email sends no SMS and costs nothing. Never the body.</p>
+            <p>Emails the gateway refused in the last 30 days (for good, 5xx, or for now, 4xx, once for each try), with the reply their sender got; a refused email sends no SMS and costs nothing. Never the body.</p>
             """);
         RejectedTable(body, await EmailStore.RejectionsAsync(state.Database, 200, sender, context.RequestAborted).ConfigureAwait(false));
         return Layout.Page(context, "Refused emails", body);
@@ -66,6 +66,10 @@ internal static class DashboardPages
         if (fromDay is null && !string.IsNullOrWhiteSpace(from) || toDay is null && !string.IsNullOrWhiteSpace(to))
         {
             body.Add($"""<p class="problem" role="alert">A date is a day such as 2026-11-26; the one given is left out of the search.</p>""");
+        }
+        else if (fromDay > toDay)
+        {
+            body.Add($"""<p class="problem" role="alert">From is after To: no SMS can be in between.</p>""");
         }
 
         var search = new SmsSearch(number, account, status, text, Math.Max(page ?? 1, 1)) { Sender = sender, From = fromDay, To = toDay };

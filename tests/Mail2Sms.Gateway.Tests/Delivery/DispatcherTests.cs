@@ -388,6 +388,26 @@ public sealed class DispatcherTests : IAsyncDisposable
         Assert.Single(await store.ClaimAsync(10, TimeSpan.FromMinutes(5)));
     }
 
+    [Fact]
+    public async Task A_pool_number_stays_another_accounts_for_a_mobile_as_long_as_that_accounts_own_reply_window()
+    {
+        // Ten days ago CI00000002 (replies matched for 30 days) texted the mobile from the first number, CI00000003 (the gateway's 7) from the second.
+        await _db.Accounts.AddAccountAsync("CI00000002", "AU", null, false, 10);
+        await _db.Accounts.AddAccountAsync("CI00000003", "AU", null, false, 10);
+        await _db.Accounts.SetAccountAsync("CI00000002", new AccountChanges { ReplyWindowDays = 30 });
+        await using (var connection = await _db.Database.OpenAsync())
+        {
+            var tenDaysAgo = Timestamps.Write(_db.Clock.GetUtcNow().AddDays(-10));
+            await connection.ExecuteAsync(
+                "INSERT INTO source_assignments (account_id, number, source, last_used_at) VALUES ('CI00000002', '61412345670', '61400000001', @at), ('CI00000003', '61412345670', '61400000002', @at)",
+                new { at = tenDaysAgo });
+        }
+
+        await QueueFor("CI00000001", EmailFormat.Mobile, [("61412345670", "a new pair")], _db.Clock);
+        var claimed = Assert.Single(await new DeliveryStore(_db.Database, _db.Clock).ClaimAsync(10, TimeSpan.FromMinutes(1), new ClaimRules { SourcePool = ["61400000001", "61400000002"] }));
+        Assert.Equal("61400000002", claimed.Source);
+    }
+
     private List<ShortMessage> Submits() => [.. _smsc.Received.OfType<ShortMessage>()];
 
     [Fact]

@@ -1,4 +1,4 @@
--- Emails refused after DATA (5xx), kept 30 days so the operator can see what was refused and why, as
+-- Emails refused after DATA (5xx, or 4xx once for each try), kept 30 days so the operator can see what was refused and why, as
 -- the sender was told. Never the body: a [SENDER] password cannot be here.
 CREATE TABLE rejected_emails (
     id                  INTEGER PRIMARY KEY,
