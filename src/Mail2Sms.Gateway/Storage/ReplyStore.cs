@@ -129,14 +129,20 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, Repl
         return new ReplyAssignment(replyId, smsId, sms.AccountId, outcome, outcome == ReplyOutcome.Emailed ? sms.Originator : null);
     }
 
-    /// <summary>The latest SMS sent to <paramref name="mobile"/>, at most <paramref name="limit"/>: the SMS a reply from it may answer.</summary>
-    public static async Task<IReadOnlyList<ReplyCandidate>> CandidatesAsync(SqliteDatabase database, string mobile, int limit, CancellationToken cancellationToken = default)
+    /// <summary>The latest SMS sent to each of <paramref name="mobiles"/>, at most <paramref name="limit"/> each, newest first: the SMS a reply from it may answer. One query for them all.</summary>
+    public static async Task<ILookup<string, ReplyCandidate>> CandidatesAsync(SqliteDatabase database, IReadOnlyCollection<string> mobiles, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(database);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<SentSms>(SentSmsSql + " WHERE s.number = @mobile AND s.submitted_at IS NOT NULL ORDER BY s.submitted_at DESC, s.id DESC LIMIT @limit",
-            new { mobile, limit }).ConfigureAwait(false);
-        return [.. rows.Select(s => new ReplyCandidate(s.SmsId, s.AccountId, s.SentAt, s.Text))];
+        var rows = await connection.QueryAsync<(long SmsId, string AccountId, string Number, string SubmittedAt, string Text)>(
+            """
+            SELECT id, account_id, number, submitted_at, text FROM (
+                SELECT id, account_id, number, submitted_at, text, ROW_NUMBER() OVER (PARTITION BY number ORDER BY submitted_at DESC, id DESC) AS newest
+                FROM sms WHERE number IN @mobiles AND submitted_at IS NOT NULL)
+            WHERE newest <= @limit ORDER BY number, newest
+            """,
+            new { mobiles, limit }).ConfigureAwait(false);
+        return rows.ToLookup(r => r.Number, r => new ReplyCandidate(r.SmsId, r.AccountId, Timestamps.Read(r.SubmittedAt), r.Text), StringComparer.Ordinal);
     }
 
     // Emails the reply to the originator of the SMS it answers and returns true; or, for an SMS sent through the

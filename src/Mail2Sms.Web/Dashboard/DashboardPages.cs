@@ -222,6 +222,8 @@ internal static class DashboardPages
             <table id="replies"><thead><tr><th>Reply</th><th>Received</th><th>Mobile</th><th>To</th><th>Status</th><th>Answers</th><th>Text</th><th>Assign</th></tr></thead><tbody>
             """);
         var token = Layout.AntiforgeryField(context);
+        var candidates = await ReplyStore.CandidatesAsync(state.Database, [.. replies.Where(Assignable).Select(r => r.Mobile).Distinct(StringComparer.Ordinal)], 3,
+            context.RequestAborted).ConfigureAwait(false);
         foreach (var reply in replies)
         {
             body.Add($"""<tr id="reply-{reply.Id}"><td>{reply.Id}</td><td>{Layout.When(reply.ReceivedAt)}</td><td>{reply.Mobile}</td><td>{reply.ToAddress}</td><td class="status s-{reply.Status}">{reply.Status}</td><td>""");
@@ -240,9 +242,9 @@ internal static class DashboardPages
             }
 
             body.Add($"""</td><td class="text">{reply.Text}</td><td>""");
-            if (reply.Status is "unmatched" or "ambiguous")
+            if (Assignable(reply))
             {
-                await AssignFormsAsync(context, state, body, reply, token).ConfigureAwait(false);
+                AssignForms(body, reply, candidates[reply.Mobile], token);
             }
 
             body.Add($"</td></tr>");
@@ -252,15 +254,17 @@ internal static class DashboardPages
         return Layout.Page(context, "Replies", body, httpStatus);
     }
 
+    private static bool Assignable(ReplyListing reply) => reply.Status is "unmatched" or "ambiguous";
+
     // A form for any SMS ID, a search for the SMS sent to the mobile, and a button for each of the latest few sent to it.
-    private static async Task AssignFormsAsync(HttpContext context, GatewayState state, Html body, ReplyListing reply, Html.Markup token)
+    private static void AssignForms(Html body, ReplyListing reply, IEnumerable<ReplyCandidate> candidates, Html.Markup token)
     {
         var action = string.Create(CultureInfo.InvariantCulture, $"{DashboardEndpoints.Root}/replies/{reply.Id}/assign");
         body.Add($"""
             <form method="post" action="{action}" class="assign">{token}<label>SMS <input name="sms" inputmode="numeric" size="8" required></label> <button type="submit">Assign</button></form>
             <a href="{DashboardEndpoints.Root}/messages?number={Uri.EscapeDataString(reply.Mobile)}">SMS sent to {reply.Mobile}</a>
             """);
-        foreach (var candidate in await ReplyStore.CandidatesAsync(state.Database, reply.Mobile, 3, context.RequestAborted).ConfigureAwait(false))
+        foreach (var candidate in candidates)
         {
             if (candidate.SmsId != reply.SmsId)
             {

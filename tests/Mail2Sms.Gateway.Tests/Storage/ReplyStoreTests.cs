@@ -123,16 +123,22 @@ public sealed class ReplyStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task The_candidates_for_a_reply_are_the_latest_sms_sent_to_its_mobile()
+    public async Task The_candidates_for_replies_are_the_latest_sms_sent_to_each_mobile()
     {
-        var first = await SentAsync(Mobile);
+        await SentAsync(Mobile); // the oldest of three: past the limit of 2
         _db.Clock.Advance(TimeSpan.FromMinutes(1));
         var second = await SentAsync(Mobile);
-        await SentAsync("61499999999");
+        _db.Clock.Advance(TimeSpan.FromMinutes(1));
+        var third = await SentAsync(Mobile);
+        var other = await SentAsync("61499999999");
+        await SentAsync("61477777777");
 
-        var candidates = await ReplyStore.CandidatesAsync(_db.Database, Mobile, 5);
+        var candidates = await ReplyStore.CandidatesAsync(_db.Database, [Mobile, "61499999999", "61400000000"], 2);
 
-        Assert.Equal([second, first], candidates.Select(c => c.SmsId));
-        Assert.Equal(("CI00000001", "Server 23 is offline."), (candidates[0].AccountId, candidates[0].Text));
+        Assert.Equal([third, second], candidates[Mobile].Select(c => c.SmsId));
+        Assert.Equal([other], candidates["61499999999"].Select(c => c.SmsId));
+        Assert.Empty(candidates["61400000000"]);
+        Assert.Equal(2, candidates.Count);
+        Assert.Equal(("CI00000001", "Server 23 is offline."), (candidates[Mobile].First().AccountId, candidates[Mobile].First().Text));
     }
 }
