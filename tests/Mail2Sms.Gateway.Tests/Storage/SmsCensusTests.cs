@@ -26,6 +26,9 @@ public sealed class SmsCensusTests : IDisposable
             await other.ExecuteAsync("UPDATE sms SET status = 'delivered' WHERE id = 1");
             await other.ExecuteAsync("UPDATE sms SET status = 'failed' WHERE id = 3");
             await other.ExecuteAsync("UPDATE sms SET due_at = '2026-11-25T10:00:00.0000000Z' WHERE id = 4");
+            // Written again with the status it has (a retry, a renewed claim): counted once still.
+            await other.ExecuteAsync("UPDATE sms SET status = 'queued', attempts = attempts + 1 WHERE id IN (4, 6)");
+            await other.ExecuteAsync("UPDATE sms SET status = 'failed' WHERE id = 3");
             await other.ExecuteAsync("DELETE FROM sms WHERE id = 5");
         }
 
