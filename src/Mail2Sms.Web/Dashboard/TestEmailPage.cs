@@ -10,7 +10,8 @@ namespace Mail2Sms.Web.Dashboard;
 /// <summary>
 /// A test email, sent from the browser to this gateway's own SMTP listener over loopback, as a customer's
 /// mail client would send it: the operator sees the SMTP reply the customer would get and follows the SMS
-/// on the messages page, without a shell or a mail client. It comes from 127.0.0.1, so it authenticates as an
+/// on the messages page, without a shell or a mail client. It comes from this machine (127.0.0.1 when the listener
+/// listens on every address, else the listener's own address), so it authenticates as an
 /// account that allows this machine (the demo's does), or is refused with the reason a customer would read.
 /// </summary>
 internal static class TestEmailPage
@@ -78,8 +79,10 @@ internal static class TestEmailPage
             body.Add($"{shown}");
         }
 
+        var smtpAt = state.Smtp is { } smtp ? $"{smtp.Host}:{smtp.Port}" : "(none)";
+
         body.Add($"""
-            <p>Sends an email to this gateway's SMTP listener from this machine (127.0.0.1), as a customer's mail client would, and shows the gateway's answer.
+            <p>Sends an email to this gateway's SMTP listener at {smtpAt} from this machine, as a customer's mail client would, and shows the gateway's answer.
             It is charged to the account the sender authenticates as, which must allow this machine{(state.TestSender is null ? "." : "; the demo account takes any address @example.com.")}</p>
             <form method="post" action="{DashboardEndpoints.Root}/test-email" class="edit" id="test-email">{Layout.AntiforgeryField(context)}
             <label>From <input name="from" id="test-from" required value="{email.From}" placeholder="you@example.com"></label>
