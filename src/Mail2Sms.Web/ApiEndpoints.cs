@@ -181,8 +181,11 @@ public static class ApiEndpoints
         }
         finally
         {
-            // Kept unless the gateway failed: then the retry runs afresh (nothing was committed).
-            await store.FinishIdempotencyKeyAsync(account, key, reply is { Status: < 500 } ? new IdempotentResponse(reply.Status, reply.Json) : null).ConfigureAwait(false);
+            // A 202 was kept with its SMS, in their commit. Any other answer is kept now, unless the gateway failed: then the retry runs afresh (nothing was committed).
+            if (reply is not { Status: StatusCodes.Status202Accepted })
+            {
+                await store.FinishIdempotencyKeyAsync(account, key, reply is { Status: < 500 } ? new IdempotentResponse(reply.Status, reply.Json) : null).ConfigureAwait(false);
+            }
         }
     }
 

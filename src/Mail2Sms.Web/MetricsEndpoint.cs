@@ -67,11 +67,12 @@ public static class MetricsEndpoint
         text.Sample("mail2sms_submit_duration_seconds_sum", [], GatewayMetrics.SubmitTotal.TotalSeconds);
         text.Sample("mail2sms_submit_duration_seconds_count", [], GatewayMetrics.SubmitCount);
 
+        var binds = state.Binds();
         text.Family("mail2sms_smsc_window_in_use", "gauge", "Submits outstanding now over all the SMPP binds.");
-        text.Sample("mail2sms_smsc_window_in_use", [], state.Outstanding());
+        text.Sample("mail2sms_smsc_window_in_use", [], binds.Sum(b => b.Outstanding));
         text.Family("mail2sms_smsc_binds", "gauge", "SMPP binds configured, and bound now.");
-        text.Sample("mail2sms_smsc_binds", [("state", "configured")], state.Binds);
-        text.Sample("mail2sms_smsc_binds", [("state", "bound")], state.BoundBinds());
+        text.Sample("mail2sms_smsc_binds", [("state", "configured")], binds.Count);
+        text.Sample("mail2sms_smsc_binds", [("state", "bound")], binds.Count(b => b.Bound));
         text.Family("mail2sms_smsc_throttled_total", "counter", "Times the SMS centre told a bind to slow down (ESME_RTHROTTLED or ESME_RMSGQFUL).");
         text.Sample("mail2sms_smsc_throttled_total", [], GatewayMetrics.ThrottlingEvents);
 

@@ -27,9 +27,8 @@ public sealed record WebOptions
 
 /// <summary>What the web side shares with the running gateway.</summary>
 /// <param name="Database">The store.</param>
-/// <param name="Binds">The SMPP sessions configured.</param>
-/// <param name="BoundBinds">How many of them are bound now.</param>
-public sealed record GatewayState(SqliteDatabase Database, int Binds, Func<int> BoundBinds)
+/// <param name="Binds">Each SMPP session configured, as it is now: readiness, <c>/metrics</c> and the overview count and show them.</param>
+public sealed record GatewayState(SqliteDatabase Database, Func<IReadOnlyList<Gateway.Delivery.BindStatus>> Binds)
 {
     /// <summary>The accounts, users and rules, as intake sees them (one instance per process: it keeps the sender directory).</summary>
     public AccountStore? Accounts { get; init; }
@@ -45,12 +44,6 @@ public sealed record GatewayState(SqliteDatabase Database, int Binds, Func<int> 
 
     /// <summary>The clock.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
-
-    /// <summary>Submits outstanding now over all the binds (<c>/metrics</c>).</summary>
-    public Func<int> Outstanding { get; init; } = () => 0;
-
-    /// <summary>Each SMPP session now, and where they go (<c>host:port as system_id</c>), for the overview; none when not told.</summary>
-    public Func<IReadOnlyList<Gateway.Delivery.BindStatus>> BindStatuses { get; init; } = () => [];
 
     /// <summary>Where the SMPP sessions go, as the overview names it.</summary>
     public string? SmscTarget { get; init; }
@@ -120,10 +113,11 @@ public static class WebGateway
             database = e.Message;
         }
 
-        var bound = state.BoundBinds();
+        var binds = state.Binds();
+        var bound = binds.Count(b => b.Bound);
         var smsc = bound > 0 ? "ok" : "no bind is up";
         var ready = database == "ok" && bound > 0;
-        return Results.Json(new { ready, database, smsc, binds = new { bound, configured = state.Binds } },
+        return Results.Json(new { ready, database, smsc, binds = new { bound, configured = binds.Count } },
             statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 }

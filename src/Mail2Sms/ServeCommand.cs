@@ -55,14 +55,12 @@ internal static class ServeCommand
                 delivery with { SourceStickiness = replyWindow }, TimeProvider.System, log.DeliveryFailed, sender.Wake, logs.CreateLogger<Dispatcher>());
 
             await using var web = WebGateway.Build(new WebOptions { Urls = settings.Configuration["Web:Urls"] ?? new WebOptions().Urls, KeysDirectory = settings.Configuration["Web:KeysDirectory"] },
-                new GatewayState(database, binds, () => smsc.Bound)
+                new GatewayState(database, () => smsc.Statuses)
                 {
                     Accounts = accounts,
                     Emails = emails,
                     Replies = replies,
                     Domains = options.Domains,
-                    Outstanding = () => smsc.Outstanding,
-                    BindStatuses = () => smsc.Statuses,
                     SmscTarget = simulator is null ? smsc.Target : $"the built-in simulator ({smsc.Target})",
                     Smtp = new DnsEndPoint(IPAddress.TryParse(options.Address, out var listening) && !listening.Equals(IPAddress.Any) && !listening.Equals(IPAddress.IPv6Any) ? options.Address : "127.0.0.1", options.Port),
                     TestSender = parse.GetValue(demo) ? "you@example.com" : null,

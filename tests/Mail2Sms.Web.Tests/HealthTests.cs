@@ -26,7 +26,7 @@ public sealed class HealthTests : IDisposable
             await database.MigrateAsync();
         }
 
-        await using var web = WebGateway.Build(new WebOptions { Urls = "http://127.0.0.1:0" }, new GatewayState(database, 2, bound));
+        await using var web = WebGateway.Build(new WebOptions { Urls = "http://127.0.0.1:0" }, new GatewayState(database, () => SmscStates.Of(2, bound())));
         await web.StartAsync();
         using var response = await _http.GetAsync(new Uri(WebGateway.Addresses(web).Single() + path));
         var body = await response.Content.ReadAsStringAsync();

@@ -68,7 +68,7 @@ public sealed partial class MetricsTests : IDisposable
     private async Task<(HttpResponseMessage Response, string Body)> ScrapeAsync(int bound = 1, int outstanding = 0)
     {
         await using var web = WebGateway.Build(new WebOptions { Urls = "http://127.0.0.1:0" },
-            new GatewayState(_database, 2, () => bound) { Clock = _clock, Outstanding = () => outstanding });
+            new GatewayState(_database, () => SmscStates.Of(2, bound, outstanding)) { Clock = _clock });
         await web.StartAsync();
         var response = await _http.GetAsync(new Uri(WebGateway.Addresses(web).Single() + "/metrics"));
         var body = await response.Content.ReadAsStringAsync();

@@ -63,8 +63,6 @@ public sealed class SmscBinds : IAsyncDisposable
     /// <summary>How many sessions are bound now.</summary>
     public int Bound => _clients.Count(c => c.IsBound);
 
-    /// <summary>Submits outstanding now over all the binds: the part of the window in use.</summary>
-    public int Outstanding => _clients.Sum(c => c.Outstanding);
 
     /// <summary>Waits until at least one session is bound.</summary>
     public Task WaitBoundAsync(CancellationToken cancellationToken = default) =>

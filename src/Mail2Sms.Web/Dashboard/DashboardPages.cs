@@ -16,13 +16,14 @@ internal static class DashboardPages
         var store = Store(state);
         var overview = await store.OverviewAsync(context.RequestAborted).ConfigureAwait(false);
         var chart = await store.PerMinuteAsync(cancellationToken: context.RequestAborted).ConfigureAwait(false);
-        var bound = state.BoundBinds();
+        var binds = state.Binds();
+        var bound = binds.Count(b => b.Bound);
         var body = new Html();
         body.Add($"""
             <dl>
             <dt>Queued SMS</dt><dd id="queued">{overview.Queued}</dd>
             <dt>Oldest queued</dt><dd id="oldest-queued">{(overview.OldestQueuedAt is { } oldest ? Layout.When(oldest) : "none")}</dd>
-            <dt>SMSC binds</dt><dd id="binds" class="{(bound > 0 ? "s-delivered" : "s-failed")}">{bound} bound of {state.Binds} configured</dd>
+            <dt>SMSC binds</dt><dd id="binds" class="{(bound > 0 ? "s-delivered" : "s-failed")}">{bound} bound of {binds.Count} configured</dd>
             <dt>Accounts</dt><dd id="accounts">{overview.Accounts}, {overview.Credits:N0} credits in all</dd>
             </dl>
             <h2>SMS accepted today (UTC), by status now</h2>
@@ -34,7 +35,7 @@ internal static class DashboardPages
         }
 
         body.Add($"</tbody></table>");
-        BindsTable(body, state);
+        BindsTable(body, binds, state.SmscTarget);
         OverviewChart.Add(body, chart);
         body.Add($"""<h2>Recently refused emails</h2><p><a href="{DashboardEndpoints.Root}/rejected">All refused emails</a> of the last 30 days.</p>""");
         RejectedTable(body, await EmailStore.RejectionsAsync(state.Database, 10, cancellationToken: context.RequestAborted).ConfigureAwait(false));
@@ -316,15 +317,14 @@ internal static class DashboardPages
         body.Add($"</ol></section>");
     }
 
-    private static void BindsTable(Html body, GatewayState state)
+    private static void BindsTable(Html body, IReadOnlyList<Gateway.Delivery.BindStatus> binds, string? target)
     {
-        var binds = state.BindStatuses();
         if (binds.Count == 0)
         {
             return;
         }
 
-        body.Add($"""<h2>SMSC binds{(state.SmscTarget is null ? string.Empty : " to " + state.SmscTarget)}</h2><table id="bind-states"><thead><tr><th>Bind</th><th>State</th><th>Since</th><th>Outstanding</th><th>Detail</th></tr></thead><tbody>""");
+        body.Add($"""<h2>SMSC binds{(target is null ? string.Empty : " to " + target)}</h2><table id="bind-states"><thead><tr><th>Bind</th><th>State</th><th>Since</th><th>Outstanding</th><th>Detail</th></tr></thead><tbody>""");
         foreach (var bind in binds)
         {
             var (shown, style) = bind.Bound ? ("bound", "s-delivered") : bind.Since is null ? ("connecting", "s-queued") : ("not bound, reconnecting", "s-failed");
