@@ -117,7 +117,7 @@ public static class ApiEndpoints
             {
                 if (limit is < 1 or > 1000)
                 {
-                    return Problem(StatusCodes.Status400BadRequest, "invalid-request", "The request is not valid", "limit must be from 1 to 1000.").ToResult();
+                    return Invalid("limit must be from 1 to 1000.").ToResult();
                 }
 
                 var replies = await ReplyStore.ListAsync(state.Database, null, limit ?? 50, AccountOf(context), context.RequestAborted).ConfigureAwait(false);
@@ -127,7 +127,7 @@ public static class ApiEndpoints
             .WithName("ListReplies").WithSummary("Replies to the account's SMS, newest first (limit, default 50).");
         api.MapGet("/account", async (HttpContext context) =>
             {
-                var account = await (state.Accounts ?? throw new InvalidOperationException("The API needs the gateway's AccountStore.")).FindAccountAsync(AccountOf(context), context.RequestAborted).ConfigureAwait(false)
+                var account = await AccountsOf(state).FindAccountAsync(AccountOf(context), context.RequestAborted).ConfigureAwait(false)
                     ?? throw new InvalidOperationException("The key's account vanished.");
                 return Results.Ok(new AccountView(account.Id, account.Credits, account.LowCreditWarning,
                     account.LowCreditWarning > 0 && account.Credits < account.LowCreditWarning, account.Sender, account.Country));
@@ -139,9 +139,9 @@ public static class ApiEndpoints
 
     private static string AccountOf(HttpContext context) => (string)context.Items[AccountItem]!;
 
-    private static (AccountStore Accounts, EmailStore Emails) Stores(GatewayState state) =>
-        (state.Accounts ?? throw new InvalidOperationException("The API needs the gateway's AccountStore."),
-            state.Emails ?? throw new InvalidOperationException("The API needs the gateway's EmailStore."));
+    private static AccountStore AccountsOf(GatewayState state) => state.Accounts ?? throw new InvalidOperationException("The API needs the gateway's AccountStore.");
+
+    private static EmailStore EmailsOf(GatewayState state) => state.Emails ?? throw new InvalidOperationException("The API needs the gateway's EmailStore.");
 
     private static async Task<IResult> SendAsync(HttpContext context, GatewayState state, ApiStore store, ReportComposer reports)
     {
@@ -157,7 +157,7 @@ public static class ApiEndpoints
 
         if (key.Length > 255)
         {
-            return Problem(StatusCodes.Status400BadRequest, "invalid-request", "The request is not valid", "An Idempotency-Key has at most 255 characters.").ToResult();
+            return Invalid("An Idempotency-Key has at most 255 characters.").ToResult();
         }
 
         var hash = Convert.ToHexStringLower(SHA256.HashData(body));
@@ -213,7 +213,7 @@ public static class ApiEndpoints
             return Invalid("Each message needs to (a number) and text.");
         }
 
-        var (accounts, emails) = Stores(state);
+        var (accounts, emails) = (AccountsOf(state), EmailsOf(state));
         var rules = await accounts.AccountRulesAsync(accountId, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Account {accountId} vanished.");
         var client = context.Connection.RemoteIpAddress;
@@ -222,16 +222,22 @@ public static class ApiEndpoints
         // As in an email, each distinct (number, text) pair is one SMS.
         var sms = new List<OutboundSms>();
         var positions = new List<int?>();
+        var seen = new Dictionary<(string Number, string Text), int>();
         foreach (var (decided, _) in decisions)
         {
-            var position = decided is null ? -1 : sms.FindIndex(s => s.Number == decided.Number && s.Text.Text == decided.Text.Text);
-            if (decided is not null && position < 0)
+            if (decided is null)
             {
-                position = sms.Count;
+                positions.Add(null);
+                continue;
+            }
+
+            if (!seen.TryGetValue((decided.Number, decided.Text.Text), out var position))
+            {
+                position = seen[(decided.Number, decided.Text.Text)] = sms.Count;
                 sms.Add(decided);
             }
 
-            positions.Add(decided is null ? null : position);
+            positions.Add(position);
         }
 
         var failures = decisions.Zip(messages).SelectMany(d => d.First.Failures.Select(r => new RecipientFailure(d.Second.To!, r))).ToList();

@@ -64,7 +64,7 @@ public sealed class ApiStore(SqliteDatabase database, TimeProvider clock)
         var rows = await connection.QueryAsync<(long Id, string AccountId, string? Name, string CreatedAt, string? RevokedAt)>(
             "SELECT id, account_id, name, created_at, revoked_at FROM api_keys WHERE account_id = @accountId COLLATE NOCASE ORDER BY id",
             new { accountId }).ConfigureAwait(false);
-        return [.. rows.Select(r => new ApiKeyRecord(r.Id, r.AccountId, r.Name, Timestamps.Read(r.CreatedAt), Read(r.RevokedAt)))];
+        return [.. rows.Select(r => new ApiKeyRecord(r.Id, r.AccountId, r.Name, Timestamps.Read(r.CreatedAt), Timestamps.ReadOrNull(r.RevokedAt)))];
     }
 
     /// <summary>Revokes key <paramref name="id"/> of <paramref name="accountId"/> at once; revoking it again changes nothing.</summary>
@@ -151,10 +151,8 @@ public sealed class ApiStore(SqliteDatabase database, TimeProvider clock)
             "SELECT id, number, name, text, encoding, parts, status, created_at, submitted_at, final_at, last_error FROM sms WHERE id = @id AND account_id = @accountId",
             new { id, accountId }).ConfigureAwait(false);
         return row.Number is null ? null : new SmsStatus(row.Id, row.Number, row.Name, row.Text, row.Encoding, (int)row.Parts, row.Status,
-            Timestamps.Read(row.CreatedAt), Read(row.SubmittedAt), Read(row.FinalAt), row.Error);
+            Timestamps.Read(row.CreatedAt), Timestamps.ReadOrNull(row.SubmittedAt), Timestamps.ReadOrNull(row.FinalAt), row.Error);
     }
-
-    private static DateTimeOffset? Read(string? stored) => stored is null ? null : Timestamps.Read(stored);
 
     private static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 }

@@ -62,14 +62,14 @@ public sealed class DashboardStore(SqliteDatabase database, TimeProvider clock)
     /// <summary>The overview's figures now.</summary>
     public async Task<DashboardOverview> OverviewAsync(CancellationToken cancellationToken = default)
     {
+        // The queue as /metrics reads it: counts kept by triggers and the queued SMS' own index, not a count of every queued row.
+        var census = await SmsCensus.TakeAsync(database, clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var queue = await connection.QuerySingleAsync<(long Count, string? Oldest)>(
-            "SELECT count(*), min(created_at) FROM sms WHERE status = 'queued'").ConfigureAwait(false);
         var today = await connection.QueryAsync<(string Status, long Count)>(
             "SELECT status, count(*) FROM sms WHERE created_at >= @since GROUP BY status ORDER BY status",
             new { since = Timestamps.Write(new DateTimeOffset(clock.GetUtcNow().UtcDateTime.Date, TimeSpan.Zero)) }).ConfigureAwait(false);
         var accounts = await connection.QuerySingleAsync<(long Count, long Credits)>("SELECT count(*), coalesce(sum(credits), 0) FROM accounts").ConfigureAwait(false);
-        return new DashboardOverview(queue.Count, queue.Oldest is null ? null : Timestamps.Read(queue.Oldest),
+        return new DashboardOverview(census.ByStatus["queued"], census.OldestQueuedAt,
             [.. today.Select(t => new StatusCount(t.Status, t.Count))], accounts.Count, accounts.Credits,
             await RefusedAsync(connection, null, 10).ConfigureAwait(false));
     }

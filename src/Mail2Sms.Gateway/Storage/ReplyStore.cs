@@ -76,7 +76,7 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, Repl
         var sent = (await connection.QueryAsync<SentSms>(
             SentSmsSql + " WHERE s.number = @number AND s.submitted_at IS NOT NULL AND s.submitted_at >= @since ORDER BY s.submitted_at DESC, s.id DESC",
             new { number, since }, transaction).ConfigureAwait(false))
-            .Where(s => s.SentAt >= at - (s.WindowDays is { } days ? TimeSpan.FromDays(days) : window)).ToList();
+            .Where(s => s.SentAt >= at - WindowOf(s.WindowDays, window)).ToList();
 
         // The SMS sent from the number the mobile replied to; when none was (an SMSC that rewrites the
         // address), any sent to the mobile, the latest first.
@@ -175,6 +175,9 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, Repl
             throw new StoreException(reason);
         }
     }
+
+    /// <summary>How long replies are matched to an account's SMS: its own window (<c>accounts.reply_window_days</c>) when it has one, else the gateway's.</summary>
+    internal static TimeSpan WindowOf(long? accountDays, TimeSpan gateway) => accountDays is { } days ? TimeSpan.FromDays(days) : gateway;
 
     private static string Status(ReplyOutcome outcome) => outcome.ToString().ToLowerInvariant();
 

@@ -34,6 +34,6 @@ public sealed record SmsCensus(IReadOnlyDictionary<string, long> ByStatus, long 
         }
 
         var queued = rows.FirstOrDefault(r => r.Status == "queued");
-        return new SmsCensus(byStatus, queued.Due ?? 0, queued.Oldest is null ? null : Timestamps.Read(queued.Oldest));
+        return new SmsCensus(byStatus, queued.Due ?? 0, Timestamps.ReadOrNull(queued.Oldest));
     }
 }

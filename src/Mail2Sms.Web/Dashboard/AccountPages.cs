@@ -190,7 +190,7 @@ internal static class AccountPages
     private static async Task<IResult> ListPageAsync(HttpContext context, AccountStore store, string? problem, int status)
     {
         var body = new Html();
-        Problem(body, problem);
+        Layout.Problem(body, problem);
         body.Add($"""<table id="accounts"><thead><tr><th>Account</th><th>Country</th><th>Sender</th><th>Credits</th><th>Low-credit warning</th><th>Rate</th></tr></thead><tbody>""");
         foreach (var account in await store.ListAccountsAsync(context.RequestAborted).ConfigureAwait(false))
         {
@@ -232,7 +232,7 @@ internal static class AccountPages
             body.Add($"""<p class="notice" role="status" id="notice">{notice}</p>""");
         }
 
-        Problem(body, problem);
+        Layout.Problem(body, problem);
         body.Add($"""
             <dl>
             <dt>Credits</dt><dd id="credits">{account.Credits:N0}</dd>
@@ -338,14 +338,6 @@ internal static class AccountPages
         }
 
         body.Add($"</td></tr>");
-    }
-
-    private static void Problem(Html body, string? problem)
-    {
-        if (problem is not null)
-        {
-            body.Add($"""<p class="problem" role="alert">{problem}</p>""");
-        }
     }
 
     private static string Operator(HttpContext context) => context.User.Identity?.Name ?? "an operator";

@@ -119,10 +119,7 @@ internal static class DashboardEndpoints
     private static IResult SignInPage(HttpContext context, string? returnUrl, string? problem, int status)
     {
         var body = new Html();
-        if (problem is not null)
-        {
-            body.Add($"""<p class="problem" role="alert">{problem}</p>""");
-        }
+        Layout.Problem(body, problem);
 
         body.Add($"""
             <form method="post" action="{SignInPath}" class="sign-in">

@@ -8,8 +8,7 @@ namespace Mail2Sms.Web.Dashboard;
 /// <summary>The pages: overview, messages (search), one email with each SMS's timeline, replies.</summary>
 internal static class DashboardPages
 {
-    private static readonly string[] SmsStatuses = ["queued", "submitted", "delivered", "failed", "expired", "unknown"];
-    private static readonly string[] ReplyStatuses = ["emailed", "ambiguous", "unmatched", "kept"];
+    private static readonly string[] ReplyStatuses = [.. Enum.GetValues<ReplyOutcome>().Select(o => o.ToString().ToLowerInvariant())];
 
     public static async Task<IResult> OverviewAsync(HttpContext context, GatewayState state)
     {
@@ -66,11 +65,11 @@ internal static class DashboardPages
         var (fromDay, toDay) = (Day(from), Day(to));
         if (fromDay is null && !string.IsNullOrWhiteSpace(from) || toDay is null && !string.IsNullOrWhiteSpace(to))
         {
-            body.Add($"""<p class="problem" role="alert">A date is a day such as 2026-11-26; the one given is left out of the search.</p>""");
+            Layout.Problem(body, "A date is a day such as 2026-11-26; the one given is left out of the search.");
         }
         else if (fromDay > toDay)
         {
-            body.Add($"""<p class="problem" role="alert">From is after To: no SMS can be in between.</p>""");
+            Layout.Problem(body, "From is after To: no SMS can be in between.");
         }
 
         var search = new SmsSearch(number, account, status, text, Math.Max(page ?? 1, 1)) { Sender = sender, From = fromDay, To = toDay };
@@ -84,7 +83,7 @@ internal static class DashboardPages
             <label>To <input name="to" type="date" value="{toDay?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}"></label>
             <label>Status <select name="status"><option value="">any</option>
             """);
-        foreach (var option in SmsStatuses)
+        foreach (var option in SmsCensus.Statuses)
         {
             body.Add($"""<option{new Html.Markup(option == status ? " selected" : string.Empty)}>{option}</option>""");
         }
@@ -201,10 +200,7 @@ internal static class DashboardPages
         var shown = ReplyStatuses.Contains(status) ? status : null;
         var replies = await ReplyStore.ListAsync(state.Database, shown, 200, cancellationToken: context.RequestAborted).ConfigureAwait(false);
         var body = new Html();
-        if (problem is not null)
-        {
-            body.Add($"""<p class="problem" role="alert">{problem}</p>""");
-        }
+        Layout.Problem(body, problem);
 
         if (replies.FirstOrDefault(r => r.Id == assigned) is { AssignedBy: not null } done)
         {

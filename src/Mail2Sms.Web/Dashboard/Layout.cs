@@ -28,7 +28,6 @@ internal static class Layout
         dl { display: grid; grid-template-columns: max-content auto; gap: .2rem 1rem; }
         dt { color: #5a6275; }
         dd { margin: 0; }
-        .notice { color: #176b2c; font-weight: 600; }
         td.changes form { display: inline-block; margin: 0 .3rem .2rem 0; }
         input[type=number] { width: 7rem; }
         caption { text-align: left; font-weight: 600; padding: .3rem 0; }
@@ -65,6 +64,15 @@ internal static class Layout
 
         page.Add($"""</header><main><h1>{title}</h1>{body.ToMarkup()}</main></body></html>""");
         return Results.Content(page.ToString(), "text/html; charset=utf-8", statusCode: status);
+    }
+
+    /// <summary>Adds what went wrong, when something did, as the page's alert.</summary>
+    public static void Problem(Html body, string? problem)
+    {
+        if (problem is not null)
+        {
+            body.Add($"""<p class="problem" role="alert">{problem}</p>""");
+        }
     }
 
     /// <summary>The hidden field with this request's anti-forgery token, for a form that posts.</summary>

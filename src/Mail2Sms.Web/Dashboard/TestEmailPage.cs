@@ -30,12 +30,12 @@ internal static class TestEmailPage
         var email = new TestEmail(form["from"].ToString().Trim(), form["to"].ToString().Trim(), form["subject"].ToString(), form["body"].ToString());
         if (state.Smtp is not { } smtp)
         {
-            return Page(context, state, email, new Html().Add($"""<p class="problem" role="alert">This gateway's web side runs without its SMTP listener.</p>""").ToMarkup(), StatusCodes.Status503ServiceUnavailable);
+            return Page(context, state, email, Alert("This gateway's web side runs without its SMTP listener."), StatusCodes.Status503ServiceUnavailable);
         }
 
         if (!MailboxAddress.TryParse(email.From, out var from) || email.To.Length == 0)
         {
-            return Page(context, state, email, new Html().Add($"""<p class="problem" role="alert">Give the sender's address and a mobile number (or a whole recipient address).</p>""").ToMarkup(),
+            return Page(context, state, email, Alert("Give the sender's address and a mobile number (or a whole recipient address)."),
                 StatusCodes.Status400BadRequest);
         }
 
@@ -94,6 +94,13 @@ internal static class TestEmailPage
             </form>
             """);
         return Layout.Page(context, "Send a test email", body, status);
+    }
+
+    private static Html.Markup Alert(string problem)
+    {
+        var alert = new Html();
+        Layout.Problem(alert, problem);
+        return alert.ToMarkup();
     }
 
     private sealed record TestEmail(string From, string To, string Subject, string Body);
