@@ -4,6 +4,33 @@ using Mail2Sms.Gateway.Storage;
 
 namespace Mail2Sms.Gateway;
 
+/// <summary>Why the SMTP layer refused a connection or a command, or ended a session (<c>mail2sms_smtp_refusals_total</c>).</summary>
+public enum SmtpRefusal
+{
+    /// <summary><c>421 4.3.2</c>: the gateway held <c>Smtp:MaxConnections</c>.</summary>
+    MaxConnections,
+    /// <summary><c>421 4.7.0</c>: the client address held <c>Smtp:MaxConnectionsPerIp</c>.</summary>
+    PerIp,
+    /// <summary><c>500 5.5.2</c>: a command line past 512 octets (an AUTH line past 12,288).</summary>
+    LineTooLong,
+    /// <summary><c>552 5.3.4</c>: an email's header section past <c>Smtp:MaxHeaderBytes</c>.</summary>
+    HeaderTooLarge,
+    /// <summary><c>421 4.4.2</c>: nothing arrived within the command timeout.</summary>
+    CommandTimeout,
+    /// <summary><c>421 4.4.2</c>: the session outlived <c>Smtp:MaxSessionSeconds</c>.</summary>
+    SessionTimeout,
+    /// <summary><c>503 5.5.1</c>: a command out of sequence.</summary>
+    BadSequence,
+    /// <summary><c>501</c>: a command whose argument could not be read.</summary>
+    SyntaxError,
+    /// <summary><c>502 5.5.1</c>: a command the gateway does not know.</summary>
+    UnknownCommand,
+    /// <summary><c>421 4.7.0</c>: a PROXY header where none is believed, or a malformed one.</summary>
+    UntrustedProxy,
+    /// <summary><c>530 5.7.0</c>: AUTH before STARTTLS.</summary>
+    TlsRequired,
+}
+
 /// <summary>
 /// The gateway's counters since the process started, counted where things happen (intake, the
 /// dispatcher, replies, the SMPP sessions) and read by the <c>/metrics</c> endpoint. One set per process:
@@ -18,6 +45,7 @@ public static class GatewayMetrics
     private static readonly long[] Deferred = new long[Enum.GetValues<ReasonCode>().Length];
     private static readonly long[] RecipientsRefusedFor = new long[Enum.GetValues<ReasonCode>().Length];
     private static readonly long[] RepliesByOutcome = new long[Enum.GetValues<ReplyOutcome>().Length];
+    private static readonly long[] SmtpRefusalsFor = new long[Enum.GetValues<SmtpRefusal>().Length];
     private static readonly long[] SubmitsByBucket = new long[SubmitBuckets.Count + 1];
     private static long _accepted;
     private static long _parts;
@@ -42,7 +70,7 @@ public static class GatewayMetrics
     /// <summary>SMTP AUTH attempts refused: a user unknown or a password wrong.</summary>
     public static long AuthFailures => Interlocked.Read(ref _authFailures);
 
-    /// <summary>SMTP connections refused because their client address held too many already.</summary>
+    /// <summary>SMTP connections refused: the gateway held <c>Smtp:MaxConnections</c>, or their client address <c>Smtp:MaxConnectionsPerIp</c>.</summary>
     public static long ConnectionsRefused => Interlocked.Read(ref _connectionsRefused);
 
     /// <summary>Submits timed, in all.</summary>
@@ -67,13 +95,27 @@ public static class GatewayMetrics
     /// <summary>An SMTP AUTH attempt refused.</summary>
     public static void AuthFailed() => Interlocked.Increment(ref _authFailures);
 
-    /// <summary>An SMTP connection refused for too many from its client address.</summary>
-    public static void ConnectionRefused() => Interlocked.Increment(ref _connectionsRefused);
+    /// <summary>An SMTP connection or command refused, or a session ended, by the SMTP layer's own limits.</summary>
+    public static void SmtpRefused(SmtpRefusal reason)
+    {
+        Interlocked.Increment(ref SmtpRefusalsFor[(int)reason]);
+        if (reason is SmtpRefusal.MaxConnections or SmtpRefusal.PerIp)
+        {
+            Interlocked.Increment(ref _connectionsRefused);
+        }
+    }
+
+    /// <summary>Refusals of the SMTP layer for <paramref name="reason"/>.</summary>
+    public static long SmtpRefusals(SmtpRefusal reason) => Interlocked.Read(ref SmtpRefusalsFor[(int)reason]);
 
     /// <summary>A reason's code as <c>/metrics</c> and the log write it: <c>InsufficientCredits</c> is <c>insufficient_credits</c>.</summary>
-    public static string Label(ReasonCode reason)
+    public static string Label(ReasonCode reason) => SnakeCase(reason.ToString());
+
+    /// <summary>An SMTP refusal as <c>/metrics</c> writes it: <c>LineTooLong</c> is <c>line_too_long</c>.</summary>
+    public static string Label(SmtpRefusal reason) => SnakeCase(reason.ToString());
+
+    private static string SnakeCase(string name)
     {
-        var name = reason.ToString();
         var label = new StringBuilder(name.Length + 8);
         foreach (var c in name)
         {

@@ -41,8 +41,14 @@ public static class MetricsEndpoint
         text.ByReason("mail2sms_smtp_recipients_refused_total", [], GatewayMetrics.RecipientsRefused);
         text.Family("mail2sms_smtp_auth_failures_total", "counter", "SMTP AUTH attempts refused (535): a user unknown or a password wrong.");
         text.Sample("mail2sms_smtp_auth_failures_total", [], GatewayMetrics.AuthFailures);
-        text.Family("mail2sms_smtp_connections_refused_total", "counter", "SMTP connections refused with 421 because their client address already held Smtp:MaxConnectionsPerIp.");
+        text.Family("mail2sms_smtp_connections_refused_total", "counter", "SMTP connections refused with 421: the gateway held Smtp:MaxConnections, or their client address Smtp:MaxConnectionsPerIp.");
         text.Sample("mail2sms_smtp_connections_refused_total", [], GatewayMetrics.ConnectionsRefused);
+        text.Family("mail2sms_smtp_refusals_total", "counter",
+            "Refusals by the SMTP layer's own limits, by reason: connections (max_connections, per_ip, untrusted_proxy), commands (line_too_long, bad_sequence, syntax_error, unknown_command, tls_required), header_too_large, and sessions ended (command_timeout, session_timeout).");
+        foreach (var reason in Enum.GetValues<SmtpRefusal>())
+        {
+            text.Sample("mail2sms_smtp_refusals_total", [("reason", GatewayMetrics.Label(reason))], GatewayMetrics.SmtpRefusals(reason));
+        }
 
         text.Family("mail2sms_sms", "gauge", "SMS in the store by status.");
         foreach (var (status, count) in census.ByStatus)

@@ -1,9 +1,7 @@
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Core.Numbers;
+using Mail2Sms.Gateway.Intake;
 using Mail2Sms.Gateway.Storage;
-using SmtpServer;
-using SmtpServer.Mail;
-using SmtpServer.Storage;
 
 namespace Mail2Sms.Gateway.Smtp;
 
@@ -11,57 +9,58 @@ namespace Mail2Sms.Gateway.Smtp;
 /// <c>MAIL FROM</c> and <c>RCPT TO</c>: each recipient is admitted or refused on its own with the
 /// reason FORMATS.md gives (unknown mailbox, relaying, a second format, too many, an invalid number).
 /// </summary>
-internal sealed class GatewayMailboxFilter(SmtpOptions options, AccountStore accounts, Action<Exception> onError) : IMailboxFilter
+internal sealed class GatewayMailboxFilter(SmtpOptions options, AccountStore accounts, Action<Exception> onError)
 {
-    internal const string RecipientsKey = "mail2sms:recipients";
-    private const string NumberRulesKey = "mail2sms:number-rules";
-
-    public async Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken)
+    /// <summary>Begins the transaction; null when accepted, else the refusal (a failure of the gateway's own is 451, never a refusal for good).</summary>
+    public async Task<SmtpReply?> CanAcceptFromAsync(SmtpSessionContext context, string from, long? size, CancellationToken cancellationToken)
     {
+        context.Begin(from, size);
         try
         {
-            await RememberSenderAsync(context, from, cancellationToken).ConfigureAwait(false);
-            return true;
+            context.NumberRules = await NumberRulesAsync(context, from, cancellationToken).ConfigureAwait(false);
+            return null;
         }
-        catch (Exception e) when (e is not (OperationCanceledException or SmtpServer.Protocol.SmtpResponseException))
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             // The gateway's own failure (a database that does not answer): try again later, never a refusal.
+            context.Reset();
             onError(e);
             GatewayMetrics.EmailRefused(Reasons.InternalError);
-            throw SmtpReplies.Refusal(Reasons.InternalError);
+            return SmtpReply.Refused(Reasons.InternalError);
         }
     }
 
-    private async Task RememberSenderAsync(ISessionContext context, IMailbox from, CancellationToken cancellationToken)
+    // A format 1 number is checked at RCPT TO when the envelope sender is a registered user of one account,
+    // or matches a *@domain pattern allowed from the client's address of exactly one account.
+    private async Task<PhoneNumberRules?> NumberRulesAsync(SmtpSessionContext context, string from, CancellationToken cancellationToken)
     {
-        context.Properties[RecipientsKey] = new List<Recipient>();
-        context.Properties.Remove(NumberRulesKey);
-
-        // A format 1 number is checked at RCPT TO when the envelope sender is a registered user of one account.
-        var address = from.AsAddress();
-        if (address.Length > 0)
+        if (from.Length == 0)
         {
-            var exact = (await accounts.SenderCandidatesAsync(address, cancellationToken).ConfigureAwait(false))
-                .Where(c => !c.IsPattern).Select(c => c.AccountId).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-            if (exact.Count == 1 && await accounts.AccountRulesAsync(exact[0], cancellationToken).ConfigureAwait(false) is { } account)
-            {
-                context.Properties[NumberRulesKey] = new PhoneNumberRules(account.Country, account.RelaxedNumbers);
-            }
+            return null;
         }
+
+        var candidates = await accounts.SenderCandidatesAsync(from, cancellationToken).ConfigureAwait(false);
+        var exact = AccountsOf(candidates.Where(c => !c.IsPattern));
+        var account = exact.Count > 0 ? exact : AccountsOf(candidates.Where(c => c.IsPattern && c.Allows(context.ClientAddress)));
+        return account.Count == 1 && await accounts.AccountRulesAsync(account[0], cancellationToken).ConfigureAwait(false) is { } rules
+            ? new PhoneNumberRules(rules.Country, rules.RelaxedNumbers)
+            : null;
     }
 
-    public Task<bool> CanDeliverToAsync(ISessionContext context, IMailbox to, IMailbox from, CancellationToken cancellationToken)
+    private static List<string> AccountsOf(IEnumerable<SenderCandidate> candidates) =>
+        candidates.Select(c => c.AccountId).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+
+    /// <summary>Admits a recipient; null when admitted, else the refusal.</summary>
+    public SmtpReply? CanDeliverTo(SmtpSessionContext context, string to)
     {
-        var admitted = (List<Recipient>)context.Properties[RecipientsKey];
-        var recipient = Recipient.Parse(to.AsAddress(), options.Domains);
-        var numbers = context.Properties.TryGetValue(NumberRulesKey, out var rules) ? (PhoneNumberRules)rules : null;
-        if (RecipientAdmission.Check(recipient, admitted, options.MaxRecipients, numbers) is { } refusal)
+        var recipient = Recipient.Parse(to, options.Domains);
+        if (RecipientAdmission.Check(recipient, context.Recipients, options.MaxRecipients, context.NumberRules) is { } refusal)
         {
             GatewayMetrics.RecipientRefused(refusal.Code);
-            throw SmtpReplies.Refusal(refusal);
+            return SmtpReply.Refused(refusal);
         }
 
-        admitted.Add(recipient);
-        return Task.FromResult(true);
+        context.Recipients.Add(recipient);
+        return null;
     }
 }

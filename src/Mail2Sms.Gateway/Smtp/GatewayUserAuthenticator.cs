@@ -1,13 +1,11 @@
 using Mail2Sms.Gateway.Storage;
-using SmtpServer;
-using SmtpServer.Authentication;
 
 namespace Mail2Sms.Gateway.Smtp;
 
 /// <summary>SMTP AUTH (PLAIN, LOGIN), offered only after STARTTLS: a user of an account with its password.</summary>
-internal sealed class GatewayUserAuthenticator(AccountStore accounts, Intake.PasswordVerifier passwords) : IUserAuthenticator
+internal sealed class GatewayUserAuthenticator(AccountStore accounts, Intake.PasswordVerifier passwords)
 {
-    public async Task<bool> AuthenticateAsync(ISessionContext context, string user, string password, CancellationToken cancellationToken)
+    public async Task<bool> AuthenticateAsync(SmtpSessionContext context, string user, string password, CancellationToken cancellationToken)
     {
         // Off the socket's thread: a slow hash takes tens of milliseconds, by design.
         await Task.Yield();

@@ -20,6 +20,18 @@ public sealed record SmtpOptions
     /// <summary>The most connections one client address may hold open at once (<c>Smtp:MaxConnectionsPerIp</c>).</summary>
     public int MaxConnectionsPerIp { get; init; } = 100;
 
+    /// <summary>The most SMTP connections open at once (<c>Smtp:MaxConnections</c>); past it a connection is told <c>421 4.3.2</c>. Past half of it idle sessions are shed after <see cref="StressCommandTimeout"/>.</summary>
+    public int MaxConnections { get; init; } = 2000;
+
+    /// <summary>The longest a session may last, however busy (<c>Smtp:MaxSessionSeconds</c>), so a drip feed is cut with <c>421 4.4.2</c>.</summary>
+    public TimeSpan MaxSession { get; init; } = TimeSpan.FromSeconds(900);
+
+    /// <summary>The largest header section of an email, before any MIME parsing (<c>Smtp:MaxHeaderBytes</c>); past it <c>552 5.3.4</c>.</summary>
+    public int MaxHeaderBytes { get; init; } = 256 * 1024;
+
+    /// <summary>The command timeout of an idle session while more than half of <see cref="MaxConnections"/> are open (Postfix's stress mode).</summary>
+    public static TimeSpan StressCommandTimeout { get; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The most SMS recipients of one email.</summary>
     public int MaxRecipients { get; init; } = RecipientAdmission.DefaultMaxRecipients;
 

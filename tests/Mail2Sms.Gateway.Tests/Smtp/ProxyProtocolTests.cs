@@ -23,17 +23,73 @@ public sealed class ProxyProtocolTests
         Assert.Equal("250 2.0.0 Accepted: 1 SMS queued for 1 credit.", await SendThroughProxyAsync(gateway));
     }
 
-    [Fact]
-    public async Task Without_it_a_proxy_header_cannot_claim_an_address()
+    // Refused rather than ignored: a balancer left out of Smtp:TrustedProxies (or with Smtp:ProxyProtocol off) fails
+    // at once and visibly, instead of every client behind it being taken for the balancer's address.
+    private const string NotBelieved = "421 4.7.0 A PROXY header is accepted only from a trusted load balancer (Smtp:TrustedProxies, Smtp:ProxyProtocol): closing the connection.";
+
+    private static async Task AssertRefusedAsync(RunningGateway gateway)
     {
-        await using var gateway = new RunningGateway();
-        Assert.StartsWith("550 5.7.1 ops@behind.example is registered, but mail from 127.0.0.1 is not accepted", await SendThroughProxyAsync(gateway), StringComparison.Ordinal);
+        await using var smtp = await SmtpDialog.OpenAsync(gateway.Port, firstLine: $"PROXY TCP4 203.0.113.9 127.0.0.1 40000 {gateway.Port}");
+        Assert.Equal(NotBelieved, await smtp.ReadReplyAsync());
+        await Assert.ThrowsAsync<IOException>(smtp.ReadReplyAsync);
     }
 
     [Fact]
-    public async Task A_proxy_header_from_an_untrusted_address_is_not_believed()
+    public async Task Without_it_a_proxy_header_is_refused_and_claims_no_address()
+    {
+        await using var gateway = new RunningGateway();
+        await AssertRefusedAsync(gateway);
+    }
+
+    [Fact]
+    public async Task A_proxy_header_from_an_untrusted_address_is_refused()
     {
         await using var gateway = new RunningGateway(o => o with { ProxyProtocol = true, TrustedProxies = [System.Net.IPNetwork.Parse("10.0.0.0/8")] });
-        Assert.StartsWith("550 5.7.1", await SendThroughProxyAsync(gateway), StringComparison.Ordinal);
+        await AssertRefusedAsync(gateway);
+    }
+
+    [Fact]
+    public async Task A_trusted_balancer_that_sends_no_valid_header_is_told_so()
+    {
+        await using var gateway = new RunningGateway(o => o with { ProxyProtocol = true });
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync("127.0.0.1", gateway.Port);
+        await client.GetStream().WriteAsync("EHLO lb.example\r\n"u8.ToArray());
+        using var reader = new StreamReader(client.GetStream());
+        Assert.Equal("421 4.7.0 The load balancer sent no valid PROXY header (v1): closing the connection.", await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Null(await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task Behind_a_trusted_balancer_the_per_ip_cap_counts_each_proxy_source_never_the_balancer()
+    {
+        await using var gateway = new RunningGateway(o => o with { ProxyProtocol = true, MaxConnectionsPerIp = 2 });
+        var dialogs = new List<SmtpDialog>();
+        try
+        {
+            // 100 clients through the balancer (127.0.0.1), each its own address: none is refused.
+            for (var i = 0; i < 100; i++)
+            {
+                var dialog = await SmtpDialog.OpenAsync(gateway.Port, firstLine: $"PROXY TCP4 198.51.100.{i + 1} 127.0.0.1 40000 {gateway.Port}");
+                dialogs.Add(dialog);
+                Assert.Equal("250 2.0.0 Ok", await dialog.SendAsync("NOOP"));
+            }
+
+            // The cap applies to the address the header gives.
+            dialogs.Add(await SmtpDialog.OpenAsync(gateway.Port, firstLine: $"PROXY TCP4 198.51.100.1 127.0.0.1 40001 {gateway.Port}"));
+            Assert.Equal("250 2.0.0 Ok", await dialogs[^1].SendAsync("NOOP"));
+            using var third = new System.Net.Sockets.TcpClient();
+            await third.ConnectAsync("127.0.0.1", gateway.Port);
+            await third.GetStream().WriteAsync(System.Text.Encoding.ASCII.GetBytes($"PROXY TCP4 198.51.100.1 127.0.0.1 40002 {gateway.Port}\r\n"));
+            using var reader = new StreamReader(third.GetStream());
+            Assert.Equal("421 4.7.0 Too many connections from 198.51.100.1 (2 open): try again when some have closed.", await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+        }
+        finally
+        {
+            foreach (var dialog in dialogs)
+            {
+                await dialog.DisposeAsync();
+            }
+        }
     }
 }

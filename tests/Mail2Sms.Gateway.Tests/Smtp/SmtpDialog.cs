@@ -33,6 +33,16 @@ public sealed class SmtpDialog : IAsyncDisposable
         return await ReadReplyAsync();
     }
 
+    /// <summary>STARTTLS, then the handshake, trusting only the gateway's own certificate <paramref name="expected"/>.</summary>
+    public async Task StartTlsAsync(System.Security.Cryptography.X509Certificates.X509Certificate2 expected)
+    {
+        Assert.Equal("220 2.0.0 Ready to start TLS", await SendAsync("STARTTLS"));
+        var tls = new System.Net.Security.SslStream(_stream, leaveInnerStreamOpen: false, (_, certificate, _, _) => certificate?.GetCertHashString() == expected.GetCertHashString());
+        await tls.AuthenticateAsClientAsync("localhost");
+        _stream = tls;
+        _reader = new StreamReader(tls, Encoding.UTF8);
+    }
+
     public async Task<string> ReadReplyAsync()
     {
         var lines = new List<string>();

@@ -1,6 +1,6 @@
 namespace Mail2Sms.Gateway.Tests.Smtp;
 
-/// <summary>SmtpServer's own fixed replies, as a client reads them: each with its enhanced status code.</summary>
+/// <summary>The SMTP layer's own fixed replies, as a client reads them: each with its enhanced status code.</summary>
 public sealed class StandardReplyTests
 {
     [Fact]

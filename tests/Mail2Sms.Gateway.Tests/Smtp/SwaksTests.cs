@@ -61,8 +61,8 @@ public sealed class SwaksTests : IAsyncLifetime, IAsyncDisposable
     {
         var (exitCode, transcript) = await Swaks("--from", "nagios@monitor.example.com", "--to", "0298765432@sms.localhost");
         Assert.NotEqual(0, exitCode);
-        // A pattern user's account is known only after DATA, so the number is judged there, for the whole email.
-        Assert.Contains("<** 550 5.1.1 0298765432: '0298765432' is a fixed-line number of AU, not a mobile number.", transcript, StringComparison.Ordinal);
+        // A pattern allowed from the client's address names one account, so the number is judged at RCPT TO (FORMATS.md, 2026-12-07).
+        Assert.Contains("<** 550 5.1.1 '0298765432' is a fixed-line number of AU, not a mobile number.", transcript, StringComparison.Ordinal);
     }
 
     [Fact]

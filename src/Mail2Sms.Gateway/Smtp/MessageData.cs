@@ -1,0 +1,135 @@
+using System.Buffers;
+
+namespace Mail2Sms.Gateway.Smtp;
+
+/// <summary>How an email's data ended.</summary>
+internal enum DataEnd
+{
+    /// <summary>The final dot arrived within every limit.</summary>
+    Complete,
+    /// <summary>The final dot arrived, but the data was past <c>Smtp:MaxMessageBytes</c>.</summary>
+    TooLarge,
+    /// <summary>The final dot arrived, but the header section was past <c>Smtp:MaxHeaderBytes</c>.</summary>
+    HeaderTooLarge,
+}
+
+/// <summary>
+/// An email's data as it arrives after <c>354</c>: dot-unstuffed and copied once, from the socket's
+/// buffers into one pooled array (sized from SIZE= when the client declared it), which MimeKit parses.
+/// Past a limit nothing more is kept, but the data is still read to its final dot.
+/// </summary>
+internal sealed class MessageData(int maxMessageBytes, int maxHeaderBytes, long? declaredSize) : IDisposable
+{
+    private const int FirstBufferBytes = 16 * 1024;
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(declaredSize ?? 0, FirstBufferBytes), maxMessageBytes + 2L));
+    private int _length;
+    private long _headerBytes;
+    private bool _inHeader = true;
+    private bool _atLineStart = true;
+
+    /// <summary>Past a limit so far, or <see cref="DataEnd.Complete"/>.</summary>
+    public DataEnd State { get; private set; }
+
+    /// <summary>The data kept, valid until disposed.</summary>
+    public ArraySegment<byte> Data => new(_buffer, 0, _length);
+
+    /// <summary>
+    /// Takes what <paramref name="buffer"/> holds of the data; true once the final dot's line was read.
+    /// <paramref name="consumed"/> is where the data ended or where more is needed (a line start of
+    /// fewer than three octets could still be the final dot's).
+    /// </summary>
+    public bool Read(ReadOnlySequence<byte> buffer, bool isCompleted, out SequencePosition consumed)
+    {
+        var reader = new SequenceReader<byte>(buffer);
+        while (!reader.End)
+        {
+            if (_atLineStart && reader.IsNext((byte)'.'))
+            {
+                if (reader.Remaining < 3 && !isCompleted)
+                {
+                    break;
+                }
+
+                if (reader.IsNext(".\r\n"u8, advancePast: true))
+                {
+                    consumed = reader.Position;
+                    return true;
+                }
+
+                reader.Advance(1); // dot-unstuffing (RFC 5321 4.5.2)
+            }
+
+            if (reader.TryReadTo(out ReadOnlySequence<byte> line, (byte)'\n'))
+            {
+                if (_inHeader && _atLineStart && (line.IsEmpty || (line.Length == 1 && line.FirstSpan[0] == (byte)'\r')))
+                {
+                    _inHeader = false;
+                }
+
+                Keep(line);
+                Keep("\n"u8);
+                _atLineStart = true;
+            }
+            else
+            {
+                Keep(reader.UnreadSequence);
+                reader.AdvanceToEnd();
+                _atLineStart = false;
+            }
+        }
+
+        consumed = reader.Position;
+        return false;
+    }
+
+    private void Keep(ReadOnlySequence<byte> bytes)
+    {
+        foreach (var segment in bytes)
+        {
+            Keep(segment.Span);
+        }
+    }
+
+    private void Keep(ReadOnlySpan<byte> bytes)
+    {
+        if (_inHeader)
+        {
+            _headerBytes += bytes.Length;
+            if (_headerBytes > maxHeaderBytes && State == DataEnd.Complete)
+            {
+                State = DataEnd.HeaderTooLarge;
+            }
+        }
+
+        if (State != DataEnd.Complete)
+        {
+            return;
+        }
+
+        if ((long)_length + bytes.Length > maxMessageBytes)
+        {
+            State = DataEnd.TooLarge;
+            return;
+        }
+
+        if (_length + bytes.Length > _buffer.Length)
+        {
+            var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max((long)_buffer.Length * 2, _length + bytes.Length), maxMessageBytes + 2L));
+            _buffer.AsSpan(0, _length).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = larger;
+        }
+
+        bytes.CopyTo(_buffer.AsSpan(_length));
+        _length += bytes.Length;
+    }
+
+    public void Dispose()
+    {
+        if (_buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
+        }
+    }
+}
