@@ -63,7 +63,12 @@ public sealed class SmtpGateway
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         // Nagle off (NoDelay): replies to pipelined commands go out at once rather than after the client's delayed ACK.
-        var transport = new SocketTransportFactory(Microsoft.Extensions.Options.Options.Create(new SocketTransportOptions { NoDelay = true }), NullLoggerFactory.Instance);
+        // With serve's inline socket completions, sessions run on the socket threads too (what takes long yields first).
+        var transport = new SocketTransportFactory(Microsoft.Extensions.Options.Options.Create(new SocketTransportOptions
+        {
+            NoDelay = true,
+            UnsafePreferInlineScheduling = Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1",
+        }), NullLoggerFactory.Instance);
         var listener = await transport.BindAsync(new IPEndPoint(IPAddress.Parse(Options.Address), Options.Port), cancellationToken).ConfigureAwait(false);
         var heartbeat = BeatAsync(cancellationToken);
         try
