@@ -154,7 +154,7 @@ public sealed partial class MetricsTests : IDisposable
             Added("mail2sms_smtp_recipients_refused_total{reason=\"invalid_number\"}"), Added("mail2sms_smtp_recipients_refused_total{reason=\"too_many_recipients\"}")));
         Assert.Equal((1, 1, 0), (Added("mail2sms_emails_deferred_total{reason=\"internal_error\"}"),
             Added("mail2sms_emails_total{outcome=\"rejected\",reason=\"message_too_large\"}"), Added("mail2sms_emails_total{outcome=\"accepted\"}")));
-        Assert.Equal((1, 1), (Added("mail2sms_smtp_auth_failures_total"), Added("mail2sms_smtp_connections_refused_total")));
+        Assert.Equal((1, 1, 1), (Added("mail2sms_smtp_auth_failures_total"), Added("mail2sms_smtp_connections_refused_total"), Added("mail2sms_smtp_refusals_total{reason=\"per_ip\"}")));
         Assert.Contains("disk I/O error", Assert.Single(errors).Message, StringComparison.Ordinal);
     }
 
@@ -210,7 +210,7 @@ public sealed partial class MetricsTests : IDisposable
         Assert.Equal(
             ["mail2sms_emails_deferred_total", "mail2sms_emails_total", "mail2sms_replies_assigned_total", "mail2sms_replies_total", "mail2sms_sms", "mail2sms_sms_oldest_queued_age_seconds",
                 "mail2sms_sms_parts_submitted_total", "mail2sms_sms_queue_depth", "mail2sms_smsc_binds", "mail2sms_smsc_throttled_total", "mail2sms_smsc_window_in_use",
-                "mail2sms_smtp_auth_failures_total", "mail2sms_smtp_connections_refused_total", "mail2sms_smtp_recipients_refused_total", "mail2sms_submit_duration_seconds"],
+                "mail2sms_smtp_auth_failures_total", "mail2sms_smtp_connections_refused_total", "mail2sms_smtp_recipients_refused_total", "mail2sms_smtp_refusals_total", "mail2sms_submit_duration_seconds"],
             types.Keys.Order(StringComparer.Ordinal));
         var samples = Samples(body);
         Assert.Equal(samples["mail2sms_submit_duration_seconds_count"], samples["mail2sms_submit_duration_seconds_bucket{le=\"+Inf\"}"]);
