@@ -21,7 +21,8 @@ namespace Mail2Sms.Tests;
 [CollectionDefinition(nameof(CrashRecoveryTests), DisableParallelization = true)]
 public sealed class CrashRecoveryTests(ITestOutputHelper log)
 {
-    private const int Kills = 10;
+    // MAIL2SMS_CRASH_KILLS=50 runs the same test with fifty kills, for a longer run by hand.
+    private static readonly int Kills = int.TryParse(Environment.GetEnvironmentVariable("MAIL2SMS_CRASH_KILLS"), NumberStyles.None, CultureInfo.InvariantCulture, out var kills) && kills > 0 ? kills : 10;
     private const int MostEmails = 10_000;
     private const int Senders = 8;
     private const int Window = 10;
@@ -49,7 +50,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper log)
         var acknowledged = new ConcurrentBag<int>();
         var next = -1;
         using var streaming = new CancellationTokenSource();
-        var deadline = DateTime.UtcNow.AddSeconds(300);
+        var deadline = DateTime.UtcNow.AddSeconds(30 * Kills);
         async Task SendAsync()
         {
             SmtpClient? client = null;
