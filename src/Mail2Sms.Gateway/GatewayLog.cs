@@ -47,4 +47,20 @@ public static partial class GatewayLog
     /// <summary>Mail the gateway sends (a reply, a report) not sent yet, or refused for good.</summary>
     [LoggerMessage(9, LogLevel.Warning, "Outbound mail: {Text}")]
     public static partial void MailNotSent(this ILogger log, string text);
+
+    /// <summary>This process registered as a node of the gateway.</summary>
+    [LoggerMessage(20, LogLevel.Information, "Node {Node} started on {Host} as process {ProcessId}")]
+    public static partial void NodeStarted(this ILogger log, long node, string host, int processId);
+
+    /// <summary>Nodes found dead (no heartbeat, or their process gone): their claims on SMS released to be claimed again.</summary>
+    [LoggerMessage(21, LogLevel.Warning, "Nodes found dead: {Nodes}; {Claims} claims on SMS taken over")]
+    public static partial void NodesTakenOver(this ILogger log, string nodes, int claims);
+
+    /// <summary>This node's heartbeat came after another node had found it dead and taken over its claims.</summary>
+    [LoggerMessage(22, LogLevel.Warning, "Node {Node} was found dead by another (no heartbeat for {TimeoutSeconds} s) and its claims taken over; it runs on")]
+    public static partial void NodeTakenForDead(this ILogger log, long node, double timeoutSeconds);
+
+    /// <summary>A heartbeat could not be written; the next is tried.</summary>
+    [LoggerMessage(23, LogLevel.Warning, "The node's heartbeat was not written, will retry")]
+    public static partial void HeartbeatFailed(this ILogger log, Exception exception);
 }

@@ -11,7 +11,7 @@ namespace Mail2Sms.Web;
 
 /// <summary>
 /// <c>/metrics</c> in the Prometheus text exposition format 0.0.4: the counters the gateway keeps
-/// (<see cref="GatewayMetrics"/>), the SMS in the store by status (one query per scrape) and the SMPP binds' state.
+/// (<see cref="GatewayMetrics"/>), the SMS in the store by status (one query per scrape), the SMPP binds' state and the nodes alive and dead.
 /// </summary>
 public static class MetricsEndpoint
 {
@@ -81,6 +81,12 @@ public static class MetricsEndpoint
         text.Sample("mail2sms_smsc_binds", [("state", "bound")], binds.Count(b => b.Bound));
         text.Family("mail2sms_smsc_throttled_total", "counter", "Times the SMS centre told a bind to slow down (ESME_RTHROTTLED or ESME_RMSGQFUL).");
         text.Sample("mail2sms_smsc_throttled_total", [], GatewayMetrics.ThrottlingEvents);
+
+        var nodes = await new NodeStore(state.Database, state.Clock).CountAsync(now - TimeSpan.FromDays(1), cancellationToken).ConfigureAwait(false);
+        text.Family("mail2sms_nodes", "gauge",
+            "Gateway nodes (serve processes) on this store: alive, running now; dead, found dead in the last 24 hours (killed, or no heartbeat) and their claims taken over, rather than stopped cleanly.");
+        text.Sample("mail2sms_nodes", [("state", "alive")], nodes.Alive);
+        text.Sample("mail2sms_nodes", [("state", "dead")], nodes.Dead);
 
         text.Family("mail2sms_replies_total", "counter", "Replies from mobiles: emailed to the sender of the SMS they answer, emailed but ambiguous, or unmatched.");
         foreach (var outcome in Enum.GetValues<ReplyOutcome>())

@@ -51,8 +51,11 @@ internal static class ServeCommand
                 e => { if (e.Kind is SmppEventKind.Bound or SmppEventKind.Unbound) { log.SmppSession(e.Kind.ToString().ToLowerInvariant(), e.Detail); } });
             var replyWindow = ReplyWindow(settings.Configuration);
             var replies = RepliesFrom(settings.Configuration, database);
-            dispatcher = new Dispatcher(new DeliveryStore(database, TimeProvider.System), replies, new ReportComposer(options.Domains[0]), smsc, queued,
-                delivery with { SourceStickiness = replyWindow }, TimeProvider.System, log.DeliveryFailed, sender.Wake, logs.CreateLogger<Dispatcher>());
+            // This process as a node: its claims name it, and a dead predecessor's claims are taken over now, not after their lease.
+            var node = await GatewayNode.StartAsync(new NodeStore(database, TimeProvider.System), delivery.NodeTimeout, TimeProvider.System, logs.CreateLogger<GatewayNode>(),
+                cancellationToken: token).ConfigureAwait(false);
+            dispatcher = new Dispatcher(new DeliveryStore(database, TimeProvider.System) { Node = node.Id }, replies, new ReportComposer(options.Domains[0]), smsc, queued,
+                delivery with { SourceStickiness = replyWindow }, TimeProvider.System, log.DeliveryFailed, sender.Wake, logs.CreateLogger<Dispatcher>(), node);
 
             await using var web = WebGateway.Build(new WebOptions { Urls = settings.Configuration["Web:Urls"] ?? new WebOptions().Urls, KeysDirectory = settings.Configuration["Web:KeysDirectory"] },
                 new GatewayState(database, () => smsc.Statuses)
@@ -72,6 +75,7 @@ internal static class ServeCommand
             var running = gateway.RunAsync(token);
             var sending = sender.RunAsync(TimeSpan.FromSeconds(1), token);
             var dispatching = dispatcher.RunAsync(token);
+            var beating = node.RunAsync(token);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"mail2sms is listening for SMTP on {options.Address}:{options.Port} for {string.Join(", ", options.Domains)}; mail it sends goes to {sender.Destination}; Ctrl+C stops it."));
             output.WriteLine($"Health and readiness: {string.Join(", ", WebGateway.Addresses(web).Select(a => a + "/readyz"))}");
@@ -85,11 +89,13 @@ internal static class ServeCommand
 
             try
             {
-                await Task.WhenAll(running, sending, dispatching).ConfigureAwait(false);
+                await Task.WhenAll(running, sending, dispatching, beating).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
             }
+
+            await node.StopAsync(CancellationToken.None).ConfigureAwait(false);
 
             await web.StopAsync(CancellationToken.None).ConfigureAwait(false);
             output.WriteLine("mail2sms stopped.");
@@ -111,6 +117,7 @@ internal static class ServeCommand
             Validity = TimeSpan.FromHours(Number(configuration, "Delivery:ValidityHours", 24)),
             ReceiptTimeout = TimeSpan.FromHours(Number(configuration, "Delivery:ReceiptTimeoutHours", 48)),
             Lease = TimeSpan.FromSeconds(Number(configuration, "Delivery:LeaseSeconds", (int)new DeliveryOptions().Lease.TotalSeconds)),
+            NodeTimeout = TimeSpan.FromSeconds(Number(configuration, "Delivery:NodeTimeoutSeconds", (int)new DeliveryOptions().NodeTimeout.TotalSeconds)),
             SourceAddress = configuration["Smpp:SourceAddress"] ?? new DeliveryOptions().SourceAddress,
             SourcePool = List(configuration, "Smpp:SourcePool"),
             Concatenation = Enum.TryParse<Concatenation>(concatenation, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed

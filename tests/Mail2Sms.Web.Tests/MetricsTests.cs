@@ -99,6 +99,26 @@ public sealed partial class MetricsTests : IDisposable
     }
 
     [Fact]
+    public async Task Nodes_show_as_alive_while_they_run_and_dead_for_a_day_once_found_dead_but_not_once_stopped_cleanly()
+    {
+        var nodes = new NodeStore(_database, _clock);
+        var killed = await nodes.RegisterAsync("gw1", 4242, null, null);
+        var stopped = await nodes.RegisterAsync("gw1", 4243, null, null);
+        await nodes.RegisterAsync("gw2", 4244, null, null);
+        Assert.Equal((3, 0), Nodes(Samples((await ScrapeAsync()).Body)));
+
+        await nodes.TakeOverAsync((await nodes.RunningAsync()).Where(n => n.Id == killed).ToList());
+        await nodes.StopAsync(stopped);
+        Assert.Equal((1, 1), Nodes(Samples((await ScrapeAsync()).Body)));
+
+        _clock.Advance(TimeSpan.FromHours(25));
+        Assert.Equal((1, 0), Nodes(Samples((await ScrapeAsync()).Body)));
+    }
+
+    private static (double Alive, double Dead) Nodes(Dictionary<string, double> samples) =>
+        (samples["mail2sms_nodes{state=\"alive\"}"], samples["mail2sms_nodes{state=\"dead\"}"]);
+
+    [Fact]
     public async Task Smtp_refusals_before_data_and_a_store_failure_show_as_an_email_too_large_recipients_refused_by_reason_an_email_deferred_an_auth_failure_and_a_connection_refused()
     {
         await _accounts.AllowIpAsync(Account, "127.0.0.1");
@@ -208,7 +228,7 @@ public sealed partial class MetricsTests : IDisposable
 
         Assert.Equal("histogram", types["mail2sms_submit_duration_seconds"]);
         Assert.Equal(
-            ["mail2sms_emails_deferred_total", "mail2sms_emails_total", "mail2sms_replies_assigned_total", "mail2sms_replies_total", "mail2sms_sms", "mail2sms_sms_oldest_queued_age_seconds",
+            ["mail2sms_emails_deferred_total", "mail2sms_emails_total", "mail2sms_nodes", "mail2sms_replies_assigned_total", "mail2sms_replies_total", "mail2sms_sms", "mail2sms_sms_oldest_queued_age_seconds",
                 "mail2sms_sms_parts_submitted_total", "mail2sms_sms_queue_depth", "mail2sms_smsc_binds", "mail2sms_smsc_throttled_total", "mail2sms_smsc_window_in_use",
                 "mail2sms_smtp_auth_failures_total", "mail2sms_smtp_connections_refused_total", "mail2sms_smtp_recipients_refused_total", "mail2sms_smtp_refusals_total", "mail2sms_submit_duration_seconds"],
             types.Keys.Order(StringComparer.Ordinal));

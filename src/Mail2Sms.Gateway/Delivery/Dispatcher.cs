@@ -44,8 +44,14 @@ public sealed record DeliveryOptions
     /// <summary>SMS claimed at once at most.</summary>
     public int BatchSize { get; init; } = 50;
 
-    /// <summary>How long a claim holds; a crashed process's claims come back after it.</summary>
+    /// <summary>
+    /// How long a claim holds (<c>Delivery:LeaseSeconds</c>): the fallback for a claim whose node is not found dead
+    /// sooner; a dead node's claims are taken over within <see cref="NodeTimeout"/>, or at once on its own machine.
+    /// </summary>
     public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How old a node's last heartbeat may be before another takes over its claims (<c>Delivery:NodeTimeoutSeconds</c>).</summary>
+    public TimeSpan NodeTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
     /// How long the dispatcher waits, when nothing wakes it, before it looks at the queue again: for
@@ -71,10 +77,11 @@ public sealed record DeliveryOptions
 /// submitted. Receipts mark parts delivered or failed; an SMS is delivered when every part is.
 /// An email committed wakes it (<see cref="QueueSignal"/>), and alerts go ahead of bulk SMS with accounts
 /// taking turns, so an alert never waits behind another account's batch for more than one submit.
+/// With a <paramref name="node"/>, each sweep takes over the claims of the nodes found dead since.
 /// </summary>
 public sealed class Dispatcher(
     DeliveryStore store, ReplyStore replies, Mail.ReportComposer reports, SmscBinds smsc, QueueSignal signal,
-    DeliveryOptions options, TimeProvider clock, Action<Exception> onError, Action? mailQueued = null, ILogger? log = null)
+    DeliveryOptions options, TimeProvider clock, Action<Exception> onError, Action? mailQueued = null, ILogger? log = null, GatewayNode? node = null)
 {
     private readonly ILogger _log = log ?? NullLogger.Instance;
     // A reply in parts whose last part never comes is emailed as far as it got after this.
@@ -192,6 +199,12 @@ public sealed class Dispatcher(
             if (await store.ReportFinishedAsync(reports.Compose, cancellationToken).ConfigureAwait(false) > 0)
             {
                 mailQueued?.Invoke();
+            }
+
+            // A dead node's claims go back to the queue now, not when their lease ends.
+            if (node is not null && await node.TakeOverDeadAsync(cancellationToken).ConfigureAwait(false) > 0)
+            {
+                signal.Set();
             }
 
             var now = clock.GetUtcNow();

@@ -82,6 +82,9 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
 
     private string Now => Timestamps.Write(clock.GetUtcNow());
 
+    /// <summary>The node its claims name (<c>sms.claimed_by</c>), so another takes them over at once when it dies; null for none, when only the lease frees them.</summary>
+    public long? Node { get; init; }
+
     /// <summary>
     /// Claims up to <paramref name="limit"/> due SMS for <paramref name="lease"/>, each with the source
     /// address it goes from. Alerts of every account come before any bulk SMS; within that, accounts take
@@ -135,11 +138,11 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
             // An SMS keeps the source it first went from (its replies are matched by it, its parts already out came from it).
             var row = await connection.QuerySingleAsync<(long Id, string AccountId, string Number, string Text, string Encoding, long Parts, long Attempts, string CreatedAt, long OptedOut, long PartsDone, string Source)>(
                 """
-                UPDATE sms SET claimed_until = @until, source_address = COALESCE(source_address, @source) WHERE id = @id
+                UPDATE sms SET claimed_until = @until, claimed_by = @node, source_address = COALESCE(source_address, @source) WHERE id = @id
                 RETURNING id, account_id, number, text, encoding, parts, attempts, created_at,
                     EXISTS (SELECT 1 FROM opt_outs o WHERE o.account_id = sms.account_id AND o.number = sms.number),
                     (SELECT count(*) FROM sms_parts p WHERE p.sms_id = sms.id), source_address
-                """, new { until, source, id = pick.Id }, transaction).ConfigureAwait(false);
+                """, new { until, node = Node, source, id = pick.Id }, transaction).ConfigureAwait(false);
             claimed.Add(new ClaimedSms(row.Id, row.AccountId, row.Number, row.Text, row.Encoding, (int)row.Parts, (int)row.Attempts, Timestamps.Read(row.CreatedAt), row.OptedOut != 0, row.Source, (int)row.PartsDone));
         }
 
@@ -178,11 +181,14 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
         return mine;
     }
 
-    /// <summary>Holds the claims on <paramref name="smsIds"/> (submits still under way) until <paramref name="until"/>.</summary>
+    /// <summary>
+    /// Holds the claims on <paramref name="smsIds"/> (submits still under way) until <paramref name="until"/>, those
+    /// still this node's: one taken over by another node meanwhile stays that node's.
+    /// </summary>
     public Task RenewAsync(IReadOnlyCollection<long> smsIds, DateTimeOffset until, CancellationToken cancellationToken = default) =>
         WriteAsync(async (connection, transaction, _) => await connection.ExecuteAsync(
-            "UPDATE sms SET claimed_until = @until WHERE id IN @smsIds AND status = 'queued'",
-            new { smsIds, until = Timestamps.Write(until) }, transaction).ConfigureAwait(false), cancellationToken);
+            "UPDATE sms SET claimed_until = @until WHERE id IN @smsIds AND status = 'queued' AND claimed_by IS @node",
+            new { smsIds, until = Timestamps.Write(until), node = Node }, transaction).ConfigureAwait(false), cancellationToken);
 
     /// <summary>Expires queued SMS accepted before <paramref name="acceptedBefore"/> and not claimed now (their credits back); returns how many.</summary>
     public async Task<int> ExpireAsync(DateTimeOffset acceptedBefore, string reason, CancellationToken cancellationToken = default)
@@ -222,7 +228,7 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
         await RecordPartsAsync(connection, transaction, smsId, parts, now).ConfigureAwait(false);
         await connection.ExecuteAsync(
             """
-            UPDATE sms SET status = 'submitted', submitted_at = @now, attempts = attempts + 1, claimed_until = NULL, last_error = NULL,
+            UPDATE sms SET status = 'submitted', submitted_at = @now, attempts = attempts + 1, claimed_until = NULL, claimed_by = NULL, last_error = NULL,
                 smsc_message_ids = (SELECT group_concat(smsc_message_id, ' ') FROM (SELECT smsc_message_id FROM sms_parts WHERE sms_id = @smsId ORDER BY part))
             WHERE id = @smsId
             """,
@@ -264,7 +270,7 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
             }
 
             return await connection.ExecuteAsync(
-                "UPDATE sms SET attempts = attempts + 1, due_at = @due, claimed_until = NULL, last_error = @reason WHERE id = @smsId",
+                "UPDATE sms SET attempts = attempts + 1, due_at = @due, claimed_until = NULL, claimed_by = NULL, last_error = @reason WHERE id = @smsId",
                 new { smsId, due = Timestamps.Write(dueAt), reason }, transaction).ConfigureAwait(false);
         }, cancellationToken);
 
@@ -275,7 +281,7 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
     private static async Task<bool> EndUnsentWithinAsync(SqliteConnection connection, DbTransaction transaction, long smsId, string status, string reason, string now)
     {
         var sms = await connection.QuerySingleAsync<(string AccountId, long Parts)>(
-            "UPDATE sms SET status = @status, final_at = @now, claimed_until = NULL, last_error = @reason WHERE id = @smsId RETURNING account_id, parts",
+            "UPDATE sms SET status = @status, final_at = @now, claimed_until = NULL, claimed_by = NULL, last_error = @reason WHERE id = @smsId RETURNING account_id, parts",
             new { smsId, status, now, reason }, transaction).ConfigureAwait(false);
         await RefundAsync(connection, transaction, sms.AccountId, sms.Parts, $"sms {smsId} {status}, never submitted", now).ConfigureAwait(false);
         return true;
