@@ -18,10 +18,18 @@ internal static class SmtpCommandLines
     /// </summary>
     public static object? Parse(byte[] line) => ParseWithSmtpServer(line);
 
+    // SmtpServer answers a line it cannot take with an error reply, or by throwing SmtpResponseException (its session writes the reply).
     private static object? ParseWithSmtpServer(byte[] line)
     {
         var buffer = new ReadOnlySequence<byte>(line);
-        return SmtpServerParser.TryMake(ref buffer, out var command, out var error) ? command : error;
+        try
+        {
+            return SmtpServerParser.TryMake(ref buffer, out var command, out var error) ? command : error;
+        }
+        catch (SmtpResponseException e)
+        {
+            return e.Response;
+        }
     }
 
     private static readonly byte[][] Seeds = [.. new[]
