@@ -10,11 +10,14 @@ namespace Mail2Sms.Fuzz;
 /// <param name="MaxWorkingSetMb">A working set above this, sampled while inputs run, is a memory failure.</param>
 /// <param name="MaxRetainedGrowthMb">Managed heap growth (after a full collection) between the end of warm-up and the end of the run that is a memory failure.</param>
 /// <param name="FindingsFolder">Where the bytes of a failing or hanging input are saved.</param>
+/// <param name="WallLimit">
+/// An input still running after this much wall time (default ten times <paramref name="PerInputLimit"/>) is a hang
+/// too, blocked rather than busy, and the run gives up on it: the thread cannot be aborted.
+/// </param>
 internal sealed record FuzzOptions(
-    long Count, int Seed, TimeSpan PerInputLimit, int MaxWorkingSetMb = 2048, double MaxRetainedGrowthMb = 64, string? FindingsFolder = null)
+    long Count, int Seed, TimeSpan PerInputLimit, int MaxWorkingSetMb = 2048, double MaxRetainedGrowthMb = 64, string? FindingsFolder = null, TimeSpan? WallLimit = null)
 {
-    /// <summary>An input still running after this much wall time is a hang too (blocked rather than busy), and the run gives up on it: the thread cannot be aborted.</summary>
-    public TimeSpan GiveUpAfter => PerInputLimit * 10;
+    public TimeSpan GiveUpAfter => WallLimit ?? PerInputLimit * 10;
 }
 
 /// <summary>
