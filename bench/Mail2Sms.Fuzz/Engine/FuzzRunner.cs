@@ -14,8 +14,10 @@ namespace Mail2Sms.Fuzz;
 /// An input still running after this much wall time (default ten times <paramref name="PerInputLimit"/>) is a hang
 /// too, blocked rather than busy, and the run gives up on it: the thread cannot be aborted.
 /// </param>
+/// <param name="Budget">Wall time after which the run stops early and reports the inputs it ran; null for none.</param>
 internal sealed record FuzzOptions(
-    long Count, int Seed, TimeSpan PerInputLimit, int MaxWorkingSetMb = 2048, double MaxRetainedGrowthMb = 64, string? FindingsFolder = null, TimeSpan? WallLimit = null)
+    long Count, int Seed, TimeSpan PerInputLimit, int MaxWorkingSetMb = 2048, double MaxRetainedGrowthMb = 64, string? FindingsFolder = null,
+    TimeSpan? WallLimit = null, TimeSpan? Budget = null)
 {
     public TimeSpan GiveUpAfter => WallLimit ?? PerInputLimit * 10;
 }
@@ -43,6 +45,12 @@ internal static class FuzzRunner
             {
                 state.Stop();
                 break;
+            }
+
+            if (clock.Elapsed > options.Budget)
+            {
+                // The worker finishes its input and the retained-heap check, then stops.
+                state.Stop();
             }
 
             if (progress is not null && clock.Elapsed > nextProgress)
@@ -129,7 +137,7 @@ internal static class FuzzRunner
                 }
             }
 
-            if (!_stop && options.Count > warmUpEnd)
+            if (Completed > warmUpEnd)
             {
                 _retainedGrowthMb = (GC.GetTotalMemory(forceFullCollection: true) - warmHeap) / 1024.0 / 1024.0;
                 if (_retainedGrowthMb > options.MaxRetainedGrowthMb)
