@@ -33,7 +33,7 @@ internal static class FuzzRunner
 
     public static FuzzSummary Run(FuzzTarget target, FuzzOptions options, TextWriter? progress = null)
     {
-        var state = new RunState(target, options);
+        using var state = new RunState(target, options);
         var worker = new Thread(state.Work) { IsBackground = true, Name = $"fuzz {target.Name}" };
         var clock = Stopwatch.StartNew();
         var nextProgress = TimeSpan.FromSeconds(10);
@@ -65,7 +65,7 @@ internal static class FuzzRunner
         return state.Summary(clock.Elapsed);
     }
 
-    private sealed class RunState(FuzzTarget target, FuzzOptions options)
+    private sealed class RunState(FuzzTarget target, FuzzOptions options) : IDisposable
     {
         private readonly Lock _gate = new();
         private readonly List<FuzzFinding> _findings = [];
@@ -92,6 +92,8 @@ internal static class FuzzRunner
         public double PeakWorkingSetMb => _peakMb;
 
         public void Stop() => _stop = true;
+
+        public void Dispose() => _process.Dispose();
 
         public void Work()
         {
