@@ -56,8 +56,8 @@ public sealed record EmailContent(string Subject, string Body, IReadOnlyList<Att
         {
             case TnefPart tnef:
                 // Outlook's rich text: the converted message lists its renderings (plain, HTML, RTF) side by side.
-                var converted = tnef.ConvertToMessage();
-                return converted.Body is Multipart renderings ? BestOf(renderings, attachments) : BodyOf(converted.Body, attachments);
+                var converted = Converted(tnef);
+                return converted?.Body is Multipart renderings ? BestOf(renderings, attachments) : BodyOf(converted?.Body, attachments);
             case Multipart { ContentType.MediaSubtype: var subtype } alternative
                 when subtype.Equals("alternative", StringComparison.OrdinalIgnoreCase):
                 return BestOf(alternative, attachments);
@@ -81,6 +81,20 @@ public sealed record EmailContent(string Subject, string Body, IReadOnlyList<Att
                 return null;
             default:
                 return null;
+        }
+    }
+
+    // A winmail.dat that cannot be read counts as no body: MimeKit's TNEF reader throws many kinds of
+    // exception on damaged data (TnefException, EndOfStreamException, ArgumentException, InvalidOperationException).
+    private static MimeMessage? Converted(TnefPart tnef)
+    {
+        try
+        {
+            return tnef.ConvertToMessage();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return null;
         }
     }
 
