@@ -19,6 +19,7 @@ public static class GatewayMetrics
     private static readonly long[] RecipientsRefusedFor = new long[Enum.GetValues<ReasonCode>().Length];
     private static readonly long[] RepliesByOutcome = new long[Enum.GetValues<ReplyOutcome>().Length];
     private static readonly long[] SubmitsByBucket = new long[SubmitBuckets.Count + 1];
+    private static readonly long[] LockoutsByPath = new long[Enum.GetValues<Intake.PasswordPath>().Length];
     private static long _accepted;
     private static long _parts;
     private static long _throttled;
@@ -67,13 +68,23 @@ public static class GatewayMetrics
     /// <summary>An SMTP AUTH attempt refused.</summary>
     public static void AuthFailed() => Interlocked.Increment(ref _authFailures);
 
+    /// <summary>A key (account or operator and client address, or a stranger's address) locked out after repeated wrong passwords on <paramref name="path"/>.</summary>
+    public static void LockedOut(Intake.PasswordPath path) => Interlocked.Increment(ref LockoutsByPath[(int)path]);
+
+    /// <summary>Lockouts begun on <paramref name="path"/>.</summary>
+    public static long Lockouts(Intake.PasswordPath path) => Interlocked.Read(ref LockoutsByPath[(int)path]);
+
     /// <summary>An SMTP connection refused for too many from its client address.</summary>
     public static void ConnectionRefused() => Interlocked.Increment(ref _connectionsRefused);
 
     /// <summary>A reason's code as <c>/metrics</c> and the log write it: <c>InsufficientCredits</c> is <c>insufficient_credits</c>.</summary>
-    public static string Label(ReasonCode reason)
+    public static string Label(ReasonCode reason) => SnakeCase(reason.ToString());
+
+    /// <summary>A password path as <c>/metrics</c> writes it: <c>SmtpAuth</c> is <c>smtp_auth</c>.</summary>
+    public static string Label(Intake.PasswordPath path) => SnakeCase(path.ToString());
+
+    private static string SnakeCase(string name)
     {
-        var name = reason.ToString();
         var label = new StringBuilder(name.Length + 8);
         foreach (var c in name)
         {

@@ -32,7 +32,7 @@ internal sealed class GatewayMessageStore(IntakeService intake, OutboxStore outb
             if (admitted.Any(r => r.Kind == RecipientKind.Operator))
             {
                 // RFC 5321 requires postmaster; bounces reach it too (the loop guard stops them only from becoming SMS).
-                await outbox.QueueAsync(new OutboundMail("postmaster", from, options.PostmasterAddress, message), cancellationToken).ConfigureAwait(false);
+                await outbox.QueueAsync(new OutboundMail("postmaster", from, options.PostmasterAddress, Core.Formats.SenderPasswordMask.MaskedCopy(message)), cancellationToken).ConfigureAwait(false);
             }
 
             var recipients = admitted.Where(r => r.Kind == RecipientKind.Sms).Select(r => r.Address).ToList();
@@ -41,7 +41,7 @@ internal sealed class GatewayMessageStore(IntakeService intake, OutboxStore outb
                 return SmtpReplies.From(SmtpReply.Accepted("Delivered to the postmaster."));
             }
 
-            var client = ClientAddress(context);
+            var client = ClientAddress(context, options);
             var authUser = context.Authentication.IsAuthenticated ? context.Authentication.User : null;
             var reply = await intake.ReceiveAsync(
                 new IncomingEmail(message, new Envelope(from, recipients, client), buffer.Length, authUser), cancellationToken).ConfigureAwait(false);
@@ -57,7 +57,7 @@ internal sealed class GatewayMessageStore(IntakeService intake, OutboxStore outb
 
     // The connecting address, or the one a trusted load balancer's PROXY header gives. SmtpServer accepts
     // a PROXY header from anyone, so it is believed only when configured and from a trusted address.
-    private IPAddress? ClientAddress(ISessionContext context)
+    internal static IPAddress? ClientAddress(ISessionContext context, SmtpOptions options)
     {
         var remote = context.RemoteAddress();
         if (options.ProxyProtocol && remote is not null

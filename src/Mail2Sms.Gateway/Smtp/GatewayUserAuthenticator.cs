@@ -1,23 +1,16 @@
-using Mail2Sms.Gateway.Storage;
+using Mail2Sms.Gateway.Intake;
 using SmtpServer;
 using SmtpServer.Authentication;
 
 namespace Mail2Sms.Gateway.Smtp;
 
-/// <summary>SMTP AUTH (PLAIN, LOGIN), offered only after STARTTLS: a user of an account with its password.</summary>
-internal sealed class GatewayUserAuthenticator(AccountStore accounts, Intake.PasswordVerifier passwords) : IUserAuthenticator
+/// <summary>SMTP AUTH (PLAIN, LOGIN), offered only after STARTTLS: a user of an account with its password, under the password lockout.</summary>
+internal sealed class GatewayUserAuthenticator(SmtpAuthChecker checker, SmtpOptions options) : IUserAuthenticator
 {
     public async Task<bool> AuthenticateAsync(ISessionContext context, string user, string password, CancellationToken cancellationToken)
     {
-        // Off the socket's thread: a slow hash takes tens of milliseconds, by design.
-        await Task.Yield();
-        var candidates = await accounts.SenderCandidatesAsync(user, cancellationToken).ConfigureAwait(false);
-        if (candidates.Any(c => !c.IsPattern && c.PasswordHash is { } hash && passwords.Verify(password, hash)))
-        {
-            return true;
-        }
-
-        GatewayMetrics.AuthFailed();
-        return false;
+        var verdict = await checker.CheckAsync(user, password, GatewayMessageStore.ClientAddress(context, options), cancellationToken).ConfigureAwait(false);
+        // A refusal is our reply, not SmtpServer's (which counts attempts and names no enhanced code).
+        return verdict.IsAccepted ? true : throw new SmtpServer.Protocol.SmtpResponseException(SmtpReplies.From(verdict.Reply));
     }
 }

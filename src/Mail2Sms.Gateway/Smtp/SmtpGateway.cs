@@ -12,7 +12,7 @@ public sealed class SmtpGateway
 {
     private readonly SmtpServer.SmtpServer _server;
 
-    public SmtpGateway(SmtpOptions options, IntakeService intake, AccountStore accounts, OutboxStore outbox, PasswordVerifier passwords, Action<Exception> onError)
+    public SmtpGateway(SmtpOptions options, IntakeService intake, AccountStore accounts, OutboxStore outbox, SmtpAuthChecker authChecker, Action<Exception> onError)
     {
         Options = options;
         var serverOptions = new SmtpServerOptionsBuilder()
@@ -38,7 +38,7 @@ public sealed class SmtpGateway
         services.Add(new GatewayMailboxFilter(options, accounts, onError));
         services.Add(new GatewayMessageStore(intake, outbox, options, onError));
         services.Add(new ReplyRewritingListenerFactory(options));
-        services.Add(new GatewayUserAuthenticator(accounts, passwords));
+        services.Add(new GatewayUserAuthenticator(authChecker, options));
         _server = new SmtpServer.SmtpServer(serverOptions, services);
     }
 

@@ -33,6 +33,15 @@ public sealed class SmtpDialog : IAsyncDisposable
         return await ReadReplyAsync();
     }
 
+    /// <summary>After <c>220</c> to <c>STARTTLS</c>: the rest of the dialog over TLS, trusting only the certificate <paramref name="isServer"/> accepts.</summary>
+    public async Task StartTlsAsync(System.Net.Security.RemoteCertificateValidationCallback isServer)
+    {
+        var tls = new System.Net.Security.SslStream(_stream, leaveInnerStreamOpen: false, isServer);
+        await tls.AuthenticateAsClientAsync("sms.localhost");
+        _stream = tls;
+        _reader = new StreamReader(tls, Encoding.UTF8);
+    }
+
     public async Task<string> ReadReplyAsync()
     {
         var lines = new List<string>();

@@ -181,6 +181,39 @@ public sealed class SmtpGatewayTests : IAsyncLifetime, IAsyncDisposable
         Assert.StartsWith("5.7.1 desk@third.example is registered, but mail from 127.0.0.1 is not accepted", refused.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Smtp_auth_brute_force_is_locked_out_after_five_failures_and_the_right_password_then_gets_454_on_any_connection()
+    {
+        await _gateway.Accounts.AddAccountAsync("CI00000003", "AU", null, false, 10);
+        await _gateway.Accounts.AddUserAsync("CI00000003", "relay@third.example", "r3lay");
+        static string Plain(string user, string password) => "AUTH PLAIN " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"\0{user}\0{password}"));
+
+        for (var connection = 0; connection < 2; connection++)
+        {
+            await using var smtp = await Dialog();
+            Assert.StartsWith("220", await smtp.SendAsync("STARTTLS"), StringComparison.Ordinal);
+            await smtp.StartTlsAsync(IsGatewayCertificate);
+            Assert.Contains("AUTH", await smtp.SendAsync("EHLO client.example"), StringComparison.Ordinal);
+            for (var i = 0; i < 3 - connection; i++)
+            {
+                Assert.Equal("535 5.7.8 Authentication failed: check the user and password.", await smtp.SendAsync(Plain("relay@third.example", $"guess{connection}{i}")));
+            }
+
+            if (connection == 1)
+            {
+                Assert.Equal("454 4.7.0 Too many wrong passwords from 127.0.0.1: authentication is refused until 09:15 UTC, also with the right password.",
+                    await smtp.SendAsync(Plain("relay@third.example", "r3lay")));
+            }
+        }
+
+        _gateway.Clock.Advance(TimeSpan.FromMinutes(16));
+        await using var later = await Dialog();
+        await later.SendAsync("STARTTLS");
+        await later.StartTlsAsync(IsGatewayCertificate);
+        await later.SendAsync("EHLO client.example");
+        Assert.Equal("235 2.7.0 Authentication successful.", await later.SendAsync(Plain("relay@third.example", "r3lay")));
+    }
+
     [Theory]
     [InlineData("<user%other.example@sms.localhost>", "550 5.1.1 There is no mailbox")]
     [InlineData("<\"user@other.example\"@sms.localhost>", "550 5.1.1 There is no mailbox")]
