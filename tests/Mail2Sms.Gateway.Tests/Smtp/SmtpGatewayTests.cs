@@ -182,6 +182,30 @@ public sealed class SmtpGatewayTests : IAsyncLifetime, IAsyncDisposable
     }
 
     [Fact]
+    public async Task Blocks_naming_another_customers_account_lock_out_only_the_stranger_and_that_customer_still_gets_through()
+    {
+        await _gateway.Accounts.AddAccountAsync("CI00000002", "AU", null, false, 10);
+        await _gateway.Accounts.AddUserAsync("CI00000002", "desk@other.example", "pw2");
+        async Task<string> Email(string from, string password, int n)
+        {
+            await using var smtp = await Dialog();
+            await smtp.SendAsync($"MAIL FROM:<{from}>");
+            await smtp.SendAsync("RCPT TO:<0412345678@sms.localhost>");
+            await smtp.SendAsync("DATA");
+            return await smtp.SendAsync($"From: {from}\r\nSubject: Alert {n}\r\nMessage-ID: <cross-{n}@example.com.au>\r\n\r\n[SENDER]\r\nID=CI00000001\r\nPW={password}\r\n\r\nServer down.\r\n.");
+        }
+
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal("550 5.7.1 The account ID and password in the [SENDER] block are not those of desk@other.example: check both (the password is case-sensitive).",
+                await Email("desk@other.example", "guess" + i, i));
+        }
+
+        Assert.Equal("451 4.7.1 Too many wrong passwords from 127.0.0.1: try again after 09:15 UTC.", await Email("desk@other.example", "s3cret", 5));
+        Assert.Equal("250 2.0.0 Accepted: 1 SMS queued for 1 credit.", await Email("ops@example.com.au", "s3cret", 6));
+    }
+
+    [Fact]
     public async Task Smtp_auth_brute_force_is_locked_out_after_five_failures_and_the_right_password_then_gets_454_on_any_connection()
     {
         await _gateway.Accounts.AddAccountAsync("CI00000003", "AU", null, false, 10);
