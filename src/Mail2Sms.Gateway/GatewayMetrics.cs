@@ -47,6 +47,7 @@ public static class GatewayMetrics
     private static readonly long[] RepliesByOutcome = new long[Enum.GetValues<ReplyOutcome>().Length];
     private static readonly long[] SmtpRefusalsFor = new long[Enum.GetValues<SmtpRefusal>().Length];
     private static readonly long[] SubmitsByBucket = new long[SubmitBuckets.Count + 1];
+    private static readonly long[] LockoutsByPath = new long[Enum.GetValues<Intake.PasswordPath>().Length];
     private static long _accepted;
     private static long _parts;
     private static long _throttled;
@@ -108,11 +109,20 @@ public static class GatewayMetrics
     /// <summary>Refusals of the SMTP layer for <paramref name="reason"/>.</summary>
     public static long SmtpRefusals(SmtpRefusal reason) => Interlocked.Read(ref SmtpRefusalsFor[(int)reason]);
 
+    /// <summary>A key (account or operator and client address, or a stranger's address) locked out after repeated wrong passwords on <paramref name="path"/>.</summary>
+    public static void LockedOut(Intake.PasswordPath path) => Interlocked.Increment(ref LockoutsByPath[(int)path]);
+
+    /// <summary>Lockouts begun on <paramref name="path"/>.</summary>
+    public static long Lockouts(Intake.PasswordPath path) => Interlocked.Read(ref LockoutsByPath[(int)path]);
+
     /// <summary>A reason's code as <c>/metrics</c> and the log write it: <c>InsufficientCredits</c> is <c>insufficient_credits</c>.</summary>
     public static string Label(ReasonCode reason) => SnakeCase(reason.ToString());
 
     /// <summary>An SMTP refusal as <c>/metrics</c> writes it: <c>LineTooLong</c> is <c>line_too_long</c>.</summary>
     public static string Label(SmtpRefusal reason) => SnakeCase(reason.ToString());
+
+    /// <summary>A password path as <c>/metrics</c> writes it: <c>SmtpAuth</c> is <c>smtp_auth</c>.</summary>
+    public static string Label(Intake.PasswordPath path) => SnakeCase(path.ToString());
 
     private static string SnakeCase(string name)
     {

@@ -110,13 +110,14 @@ public readonly ref struct PduWriter(IBufferWriter<byte> output)
         value ??= string.Empty;
         if (value.AsSpan().IndexOfAnyExceptInRange('\0', '\u00FF') >= 0)
         {
-            throw new ArgumentException($"{field} holds octets (Latin-1); '{value}' has a character beyond them.", field);
+            // Never the value: the field may be the password, and this message reaches the log on every reconnect.
+            throw new ArgumentException($"{field} holds octets (Latin-1); this one has a character beyond them.", field);
         }
 
         var length = Encoding.Latin1.GetByteCount(value);
         if (length > max - 1)
         {
-            throw new ArgumentException($"{field} holds at most {max - 1} octets; '{value}' has {length}.", field);
+            throw new ArgumentException($"{field} is longer than {max - 1} octets ({length}): SMPP 3.4 holds at most {max - 1}.", field);
         }
 
         var span = _output.GetSpan(length + 1);

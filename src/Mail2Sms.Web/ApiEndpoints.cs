@@ -55,8 +55,6 @@ public static class ApiEndpoints
 
     private const string AccountItem = "mail2sms.account";
 
-    // What key failures are counted under, per client address.
-    private const string KeyFailuresOf = "api-key";
     private const string ProblemJson = "application/problem+json";
 
     /// <summary>Registers what the API needs before the application is built: its OpenAPI document.</summary>
@@ -74,8 +72,9 @@ public static class ApiEndpoints
         var keyFailures = new Gateway.Intake.PasswordLockout(state.Clock, MaxKeyFailures, TimeSpan.FromMinutes(1));
         var api = app.MapGroup("/api/v1").AddEndpointFilter(async (context, next) =>
         {
-            var client = context.HttpContext.Connection.RemoteIpAddress;
-            if (keyFailures.LockedUntil(KeyFailuresOf, client) is { } until)
+            // Every key failure is a stranger's: it counts against the client address alone.
+            var client = Gateway.Intake.LockoutKey.Stranger(context.HttpContext.Connection.RemoteIpAddress);
+            if (keyFailures.LockedUntil(client) is { } until)
             {
                 var seconds = (long)Math.Ceiling((until - state.Clock.GetUtcNow()).TotalSeconds);
                 context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -89,7 +88,7 @@ public static class ApiEndpoints
                 : null;
             if (account is null)
             {
-                keyFailures.Fail(KeyFailuresOf, client);
+                keyFailures.Fail(client, Gateway.Intake.PasswordPath.ApiKey);
                 context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
                 return Problem(StatusCodes.Status401Unauthorized, "unauthorized", "An API key is needed",
                     "Send Authorization: Bearer <key> with a key the operator made with mail2sms apikey add; this one is missing, unknown or revoked.").ToResult();

@@ -41,6 +41,13 @@ public static class MetricsEndpoint
         text.ByReason("mail2sms_smtp_recipients_refused_total", [], GatewayMetrics.RecipientsRefused);
         text.Family("mail2sms_smtp_auth_failures_total", "counter", "SMTP AUTH attempts refused (535): a user unknown or a password wrong.");
         text.Sample("mail2sms_smtp_auth_failures_total", [], GatewayMetrics.AuthFailures);
+        text.Family("mail2sms_password_lockouts_total", "counter",
+            "Lockouts begun after repeated wrong passwords (an account or operator and a client address, or a stranger's address), by path: sender_block, smtp_auth, dashboard, api_key.");
+        foreach (var path in Enum.GetValues<Gateway.Intake.PasswordPath>())
+        {
+            text.Sample("mail2sms_password_lockouts_total", [("path", GatewayMetrics.Label(path))], GatewayMetrics.Lockouts(path));
+        }
+
         text.Family("mail2sms_smtp_connections_refused_total", "counter", "SMTP connections refused with 421: the gateway held Smtp:MaxConnections, or their client address Smtp:MaxConnectionsPerIp.");
         text.Sample("mail2sms_smtp_connections_refused_total", [], GatewayMetrics.ConnectionsRefused);
         text.Family("mail2sms_smtp_refusals_total", "counter",

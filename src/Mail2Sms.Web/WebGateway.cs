@@ -53,6 +53,9 @@ public sealed record GatewayState(SqliteDatabase Database, Func<IReadOnlyList<Ga
 
     /// <summary>The address the test email's form starts with (the demo's sender), or null for none.</summary>
     public string? TestSender { get; init; }
+
+    /// <summary>The password lockout SMTP shares with the dashboard's sign-in (one per process); null gives the dashboard one of its own.</summary>
+    public Gateway.Intake.PasswordLockout? Lockout { get; init; }
 }
 
 /// <summary>

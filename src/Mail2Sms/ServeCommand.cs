@@ -33,10 +33,12 @@ internal static class ServeCommand
             var outbox = new OutboxStore(database, TimeProvider.System);
             var queued = new QueueSignal();
             var emails = new EmailStore(database, TimeProvider.System, queued);
-            var intake = new IntakeService(options.Domains, new SenderAuthenticator(accounts, new PasswordLockout(TimeProvider.System), passwords), accounts, emails, outbox,
+            // One lockout for every password path: [SENDER] blocks, SMTP AUTH and the dashboard's sign-in.
+            var lockout = new PasswordLockout(TimeProvider.System);
+            var intake = new IntakeService(options.Domains, new SenderAuthenticator(accounts, lockout, passwords), accounts, emails, outbox,
                 logs.CreateLogger<IntakeService>());
             var log = logs.CreateLogger("Mail2Sms.Serve");
-            var gateway = new SmtpGateway(options, intake, accounts, outbox, passwords, log.IntakeFailed);
+            var gateway = new SmtpGateway(options, intake, accounts, outbox, new SmtpAuthChecker(accounts, passwords, lockout, TimeProvider.System), log.IntakeFailed);
             var sender = MailSettings.Sender(settings.Configuration, outbox, log.MailNotSent);
 
             // The SMS centre: the built-in simulator unless Sms:Provider says smpp. In the demo its mobiles answer every SMS.
@@ -67,6 +69,7 @@ internal static class ServeCommand
                     SmscTarget = simulator is null ? smsc.Target : $"the built-in simulator ({smsc.Target})",
                     Smtp = new DnsEndPoint(IPAddress.TryParse(options.Address, out var listening) && !listening.Equals(IPAddress.Any) && !listening.Equals(IPAddress.IPv6Any) ? options.Address : "127.0.0.1", options.Port),
                     TestSender = parse.GetValue(demo) ? "you@example.com" : null,
+                    Lockout = lockout,
                 },
                 logs);
             await web.StartAsync(token).ConfigureAwait(false);

@@ -120,7 +120,13 @@ public sealed class PduCodecTests
     public void Text_too_long_for_its_field_is_the_callers_error_never_a_truncated_pdu()
     {
         var e = Assert.Throws<ArgumentException>(() => PduCodec.Encode(new Bind(CommandId.BindTransmitter) { SystemId = "a-system-id-of-17" }));
-        Assert.Contains("SystemId holds at most 15 octets", e.Message, StringComparison.Ordinal);
+        Assert.StartsWith("SystemId is longer than 15 octets (17): SMPP 3.4 holds at most 15.", e.Message, StringComparison.Ordinal);
+        // The value is never quoted: for the password it is the secret.
+        var password = Assert.Throws<ArgumentException>(() => PduCodec.Encode(new Bind(CommandId.BindTransmitter) { Password = "longer-secret" }));
+        Assert.StartsWith("Password is longer than 8 octets (13): SMPP 3.4 holds at most 8.", password.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("longer-secret", password.Message, StringComparison.Ordinal);
+        var beyond = Assert.Throws<ArgumentException>(() => PduCodec.Encode(new Bind(CommandId.BindTransmitter) { Password = "pä€" }));
+        Assert.DoesNotContain("pä€", beyond.Message, StringComparison.Ordinal);
         Assert.Throws<InvalidOperationException>(() => PduCodec.Encode(new ShortMessage(CommandId.SubmitSm) { Message = new byte[255] }));
         Assert.Throws<ArgumentException>(() => PduCodec.Encode(new ShortMessage(CommandId.SubmitSm) { SourceAddress = "Ωmega" }));
     }

@@ -50,7 +50,7 @@ public sealed class DashboardSignInTests
     }
 
     [Fact]
-    public async Task Five_wrong_passwords_lock_the_name_for_15_minutes_even_against_the_right_one()
+    public async Task Five_wrong_passwords_lock_the_operator_out_from_that_address_for_15_minutes_even_against_the_right_one()
     {
         await using var site = await DashboardSite.StartAsync();
         for (var i = 1; i <= 4; i++)
@@ -60,12 +60,28 @@ public sealed class DashboardSignInTests
 
         var (fifth, body, _) = await site.SignInAsync(password: "guess 5");
         Assert.Equal(HttpStatusCode.TooManyRequests, fifth);
-        Assert.Contains("locked until 2026-11-26 12:15:00 UTC", body, StringComparison.Ordinal);
+        Assert.Contains("Too many wrong passwords from 127.0.0.1: sign-in is locked until 2026-11-26 12:15:00 UTC.", body, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.TooManyRequests, (await site.SignInAsync("OPS")).Status);
 
         site.Clock.Advance(TimeSpan.FromMinutes(15) + TimeSpan.FromSeconds(1));
         Assert.Equal(HttpStatusCode.Redirect, (await site.SignInAsync()).Status);
         Assert.Equal(HttpStatusCode.OK, (await site.GetAsync("/dashboard/")).Status);
+    }
+
+    [Fact]
+    public async Task Guesses_at_names_that_are_no_operator_lock_out_the_guesser_never_the_operator()
+    {
+        await using var site = await DashboardSite.StartAsync();
+        for (var i = 1; i <= 4; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await site.SignInAsync($"admin{i}", "guess")).Status);
+        }
+
+        var (fifth, body, _) = await site.SignInAsync("admin5", "guess");
+        Assert.Equal(HttpStatusCode.TooManyRequests, fifth);
+        Assert.Contains("Too many wrong passwords from 127.0.0.1: sign-in is locked until 2026-11-26 12:15:00 UTC.", body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await site.SignInAsync("root", DashboardSite.Password)).Status);
+        Assert.Equal(HttpStatusCode.Redirect, (await site.SignInAsync()).Status);
     }
 
     [Fact]

@@ -132,7 +132,7 @@ public sealed partial class MetricsTests : IDisposable
         };
         var errors = new List<Exception>();
         using var stop = new CancellationTokenSource();
-        var running = new SmtpGateway(options, _intake, _accounts, _outbox, _passwords, errors.Add).RunAsync(stop.Token);
+        var running = new SmtpGateway(options, _intake, _accounts, _outbox, new SmtpAuthChecker(_accounts, _passwords, new PasswordLockout(_clock), TimeProvider.System), errors.Add).RunAsync(stop.Token);
 
         using (var authenticating = new MailKit.Net.Smtp.SmtpClient { ServerCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == options.Certificate.GetCertHashString() })
         {
@@ -228,13 +228,14 @@ public sealed partial class MetricsTests : IDisposable
 
         Assert.Equal("histogram", types["mail2sms_submit_duration_seconds"]);
         Assert.Equal(
-            ["mail2sms_emails_deferred_total", "mail2sms_emails_total", "mail2sms_nodes", "mail2sms_replies_assigned_total", "mail2sms_replies_total", "mail2sms_sms", "mail2sms_sms_oldest_queued_age_seconds",
+            ["mail2sms_emails_deferred_total", "mail2sms_emails_total", "mail2sms_nodes", "mail2sms_password_lockouts_total", "mail2sms_replies_assigned_total", "mail2sms_replies_total", "mail2sms_sms", "mail2sms_sms_oldest_queued_age_seconds",
                 "mail2sms_sms_parts_submitted_total", "mail2sms_sms_queue_depth", "mail2sms_smsc_binds", "mail2sms_smsc_throttled_total", "mail2sms_smsc_window_in_use",
                 "mail2sms_smtp_auth_failures_total", "mail2sms_smtp_connections_refused_total", "mail2sms_smtp_recipients_refused_total", "mail2sms_smtp_refusals_total", "mail2sms_submit_duration_seconds"],
             types.Keys.Order(StringComparer.Ordinal));
         var samples = Samples(body);
         Assert.Equal(samples["mail2sms_submit_duration_seconds_count"], samples["mail2sms_submit_duration_seconds_bucket{le=\"+Inf\"}"]);
         Assert.Contains("mail2sms_replies_total{outcome=\"unmatched\"}", samples.Keys);
+        Assert.All(["sender_block", "smtp_auth", "dashboard", "api_key"], path => Assert.Contains($"mail2sms_password_lockouts_total{{path=\"{path}\"}}", samples.Keys));
     }
 
     [GeneratedRegex(@"^# HELP (?<name>[a-zA-Z_:][a-zA-Z0-9_:]*) \S.*$")]

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Text;
-using SmtpServer.Protocol;
+using Mail2Sms.Gateway.Smtp;
 
 namespace Mail2Sms.Fuzz;
 
@@ -10,27 +10,11 @@ namespace Mail2Sms.Fuzz;
 /// </summary>
 internal static class SmtpCommandLines
 {
-    private static readonly SmtpParser SmtpServerParser = new(new SmtpCommandFactory());
-
     /// <summary>
-    /// The command-line parser under test: today SmtpServer 11.1.0's, the one <c>serve</c> runs. It
-    /// answers the command, or the reply to an unreadable line; it must not throw for any line.
+    /// The command-line parser under test: the gateway's own, the one <c>serve</c> runs. It answers the
+    /// command, or null for a line it cannot read (the session then answers <c>501</c>); it must not throw for any line.
     /// </summary>
-    public static object? Parse(byte[] line) => ParseWithSmtpServer(line);
-
-    // SmtpServer answers a line it cannot take with an error reply, or by throwing SmtpResponseException (its session writes the reply).
-    private static object? ParseWithSmtpServer(byte[] line)
-    {
-        var buffer = new ReadOnlySequence<byte>(line);
-        try
-        {
-            return SmtpServerParser.TryMake(ref buffer, out var command, out var error) ? command : error;
-        }
-        catch (SmtpResponseException e)
-        {
-            return e.Response;
-        }
-    }
+    public static object? Parse(byte[] line) => SmtpCommand.TryParse(new ReadOnlySequence<byte>(line), out var command) ? command : null;
 
     private static readonly byte[][] Seeds = [.. new[]
     {

@@ -66,6 +66,10 @@ public static class HtmlToPlainText
         return writer.ToString();
     }
 
+    /// <summary>True when an element of this name ends a line of text: <c>br</c> and the block elements.</summary>
+    internal static bool EndsLine(string tagName) =>
+        tagName.Equals("br", StringComparison.OrdinalIgnoreCase) || BlockElements.Contains(tagName);
+
     private static bool IsSilent(HtmlTagId id) =>
         id is HtmlTagId.Style or HtmlTagId.Script or HtmlTagId.Title or HtmlTagId.NoScript;
 

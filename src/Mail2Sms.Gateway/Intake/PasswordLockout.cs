@@ -1,62 +1,134 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Sockets;
 
 namespace Mail2Sms.Gateway.Intake;
 
-/// <summary>
-/// Locks an (account, client address) pair out after repeated wrong <c>[SENDER]</c> passwords, for a
-/// while. Only passwords count: IP-authenticated mail is never locked out, so an attacker cannot
-/// silence an account's alerts.
-/// </summary>
-public sealed class PasswordLockout(TimeProvider clock, int maxFailures = 5, TimeSpan? window = null)
+/// <summary>Where a password was tried: each is counted in <c>/metrics</c> when it locks a pair out.</summary>
+public enum PasswordPath
 {
-    private readonly TimeSpan _window = window ?? TimeSpan.FromMinutes(15);
-    private readonly ConcurrentDictionary<(string Account, IPAddress? Client), Failures> _failures = new();
+    /// <summary>A <c>[SENDER]</c> block in an email's body.</summary>
+    SenderBlock,
+    /// <summary>SMTP AUTH.</summary>
+    SmtpAuth,
+    /// <summary>The dashboard's sign-in.</summary>
+    Dashboard,
+    /// <summary>An API key.</summary>
+    ApiKey,
+}
 
-    // Pairs kept before those that no longer count are swept out.
+/// <summary>
+/// Who password failures are counted against: an account (or an operator) together with the client's
+/// address when the one trying belongs to it, else the client's address alone (a stranger), so that
+/// a stranger's guesses never lock a customer out. An IPv6 client counts by its /64, which one
+/// subscriber holds whole.
+/// </summary>
+public readonly record struct LockoutKey
+{
+    private LockoutKey(string subject, IPAddress? client)
+    {
+        Subject = subject;
+        Client = client switch
+        {
+            { IsIPv4MappedToIPv6: true } => client.MapToIPv4(),
+            { AddressFamily: AddressFamily.InterNetworkV6 } => new IPNetwork(client, 64).BaseAddress,
+            _ => client,
+        };
+    }
+
+    /// <summary>The account ID (upper case), <c>operator:</c> and a name, or empty for a stranger.</summary>
+    public string Subject { get; }
+
+    /// <summary>The client's address (an IPv6 one as its /64).</summary>
+    public IPAddress? Client { get; }
+
+    /// <summary>A user of <paramref name="accountId"/> trying from <paramref name="client"/>.</summary>
+    public static LockoutKey Account(string accountId, IPAddress? client) => new(accountId.ToUpperInvariant(), client);
+
+    /// <summary>The dashboard's operator <paramref name="name"/> trying from <paramref name="client"/>.</summary>
+    public static LockoutKey Operator(string name, IPAddress? client) => new("operator:" + name.ToUpperInvariant(), client);
+
+    /// <summary>Someone who is not who it names (an unknown user, an address of another account) trying from <paramref name="client"/>.</summary>
+    public static LockoutKey Stranger(IPAddress? client) => new(string.Empty, client);
+}
+
+/// <summary>
+/// The one lockout of every password path (<c>[SENDER]</c>, SMTP AUTH, the dashboard): a <see cref="LockoutKey"/> with
+/// <c>maxFailures</c> wrong passwords within the window is locked out for the window, and its right password is refused
+/// too while locked. Only passwords count: IP-authenticated mail is never locked out, so an attacker cannot silence an
+/// account's alerts. It also counts each client's SMTP AUTH failures, which its replies are slowed by.
+/// </summary>
+public sealed class PasswordLockout(TimeProvider clock, int maxFailures = PasswordLockout.DefaultMaxFailures, TimeSpan? window = null)
+{
+    /// <summary>Wrong passwords within the window that lock a key out.</summary>
+    public const int DefaultMaxFailures = 5;
+
+    // Keys kept before those that no longer count are swept out.
     private const int MaxTracked = 10_000;
+
+    private readonly TimeSpan _window = window ?? TimeSpan.FromMinutes(15);
+    private readonly ConcurrentDictionary<LockoutKey, Failures> _failures = new();
+    private readonly ConcurrentDictionary<LockoutKey, Failures> _authFailures = new();
 
     private sealed record Failures(int Count, DateTimeOffset FirstAt, DateTimeOffset? LockedUntil);
 
-    /// <summary>When the pair is locked out, until when; else null.</summary>
-    public DateTimeOffset? LockedUntil(string accountId, IPAddress? client)
+    /// <summary>The window: failures within it count together, and a lock lasts this long.</summary>
+    public TimeSpan Window => _window;
+
+    /// <summary>When <paramref name="key"/> is locked out, until when; else null.</summary>
+    public DateTimeOffset? LockedUntil(LockoutKey key) =>
+        _failures.TryGetValue(key, out var failures) && failures.LockedUntil is { } until && until > clock.GetUtcNow() ? until : null;
+
+    /// <summary>Counts a wrong password; <paramref name="key"/> locks after <c>maxFailures</c> within the window. Returns the lock's end once it locks.</summary>
+    public DateTimeOffset? Fail(LockoutKey key, PasswordPath path)
     {
-        var key = Key(accountId, client);
-        return _failures.TryGetValue(key, out var failures) && failures.LockedUntil is { } until && until > clock.GetUtcNow() ? until : null;
+        var failures = Count(_failures, key, maxFailures);
+        if (failures.Count == maxFailures && failures.LockedUntil is { } until)
+        {
+            GatewayMetrics.LockedOut(path);
+            return until;
+        }
+
+        return LockedUntil(key);
     }
 
-    /// <summary>Counts a wrong password; the pair locks after <c>maxFailures</c> within the window.</summary>
-    public void Fail(string accountId, IPAddress? client)
+    /// <summary>A right password clears the key's count.</summary>
+    public void Succeed(LockoutKey key) => _failures.TryRemove(key, out _);
+
+    /// <summary>Counts an SMTP AUTH failure of <paramref name="client"/>, whoever it named, and returns its failures within the window (what its delay grows with).</summary>
+    public int AuthFailed(IPAddress? client) => Count(_authFailures, LockoutKey.Stranger(client), int.MaxValue).Count;
+
+    /// <summary>A client whose SMTP AUTH succeeded is answered at once again.</summary>
+    public void AuthSucceeded(IPAddress? client) => _authFailures.TryRemove(LockoutKey.Stranger(client), out _);
+
+    /// <summary>Keys with failures counted now.</summary>
+    internal int Tracked => _failures.Count;
+
+    private Failures Count(ConcurrentDictionary<LockoutKey, Failures> counts, LockoutKey key, int lockAfter)
     {
         var now = clock.GetUtcNow();
         // Many addresses failing (a scan) must not grow this for ever: past a bound, those whose window and lock are over go.
-        if (_failures.Count >= MaxTracked)
+        if (counts.Count >= MaxTracked)
         {
-            foreach (var (key, old) in _failures)
+            foreach (var (old, failures) in counts)
             {
-                if (now - old.FirstAt > _window && (old.LockedUntil is null || old.LockedUntil <= now))
+                if (IsOver(failures, now))
                 {
-                    _failures.TryRemove(key, out _);
+                    counts.TryRemove(old, out _);
                 }
             }
         }
 
-        _failures.AddOrUpdate(Key(accountId, client),
-            _ => new Failures(1, now, maxFailures <= 1 ? now + _window : null),
+        return counts.AddOrUpdate(key,
+            _ => new Failures(1, now, lockAfter <= 1 ? now + _window : null),
             (_, old) =>
             {
-                var fresh = now - old.FirstAt > _window && (old.LockedUntil is null || old.LockedUntil <= now);
+                var fresh = IsOver(old, now);
                 var count = fresh ? 1 : old.Count + 1;
-                return new Failures(count, fresh ? now : old.FirstAt, count >= maxFailures ? now + _window : null);
+                return new Failures(count, fresh ? now : old.FirstAt, count >= lockAfter ? old.LockedUntil ?? now + _window : null);
             });
     }
 
-    /// <summary>Pairs with failures counted now.</summary>
-    internal int Tracked => _failures.Count;
-
-    /// <summary>A right password clears the pair's count.</summary>
-    public void Succeed(string accountId, IPAddress? client) => _failures.TryRemove(Key(accountId, client), out _);
-
-    private static (string, IPAddress?) Key(string accountId, IPAddress? client) =>
-        (accountId.ToUpperInvariant(), client is { IsIPv4MappedToIPv6: true } ? client.MapToIPv4() : client);
+    private bool IsOver(Failures failures, DateTimeOffset now) =>
+        now - failures.FirstAt > _window && (failures.LockedUntil is null || failures.LockedUntil <= now);
 }

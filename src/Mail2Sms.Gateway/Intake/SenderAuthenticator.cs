@@ -82,23 +82,25 @@ public sealed class SenderAuthenticator(AccountStore accounts, PasswordLockout l
             $"{address} is registered, but mail from {client} is not accepted for it: send through your registered mail server, or begin the body with a [SENDER] block holding your account ID and password.");
     }
 
+    // Failures count against (account, client address) only when the From address is a user of the account the block
+    // names; anyone else's count against its client address alone, so a stranger naming an account never locks it out.
     private SenderAuthentication ByPassword(string address, SenderBlock block, IReadOnlyList<SenderCandidate> exact, IPAddress? client)
     {
         var user = exact.FirstOrDefault(c => c.AccountId.Equals(block.AccountId, StringComparison.OrdinalIgnoreCase));
-        var accountId = user?.AccountId ?? block.AccountId;
-        if (lockout.LockedUntil(accountId, client) is { } until)
+        var key = user is null ? LockoutKey.Stranger(client) : LockoutKey.Account(user.AccountId, client);
+        if (lockout.LockedUntil(key) is { } until)
         {
             return Failed(ReasonCode.LockedOut, string.Create(CultureInfo.InvariantCulture,
-                $"Too many wrong passwords for this account from {client}: try again after {until.UtcDateTime:HH:mm} UTC."));
+                $"Too many wrong passwords {(user is null ? string.Empty : "for this account ")}from {client}: try again after {until.UtcDateTime:HH:mm} UTC."));
         }
 
         if (user?.PasswordHash is { } hash && passwords.Verify(block.Password, hash))
         {
-            lockout.Succeed(accountId, client);
+            lockout.Succeed(key);
             return new SenderAuthentication(user.AccountId, user.Address, AuthenticationMethod.Password, null);
         }
 
-        lockout.Fail(accountId, client);
+        lockout.Fail(key, PasswordPath.SenderBlock);
         return Failed(ReasonCode.AuthenticationFailed,
             $"The account ID and password in the [SENDER] block are not those of {address}: check both (the password is case-sensitive).");
     }

@@ -27,7 +27,7 @@ internal sealed class GatewayMessageStore(IntakeService intake, OutboxStore outb
             if (admitted.Any(r => r.Kind == RecipientKind.Operator))
             {
                 // RFC 5321 requires postmaster; bounces reach it too (the loop guard stops them only from becoming SMS).
-                await outbox.QueueAsync(new OutboundMail("postmaster", from, options.PostmasterAddress, message), cancellationToken).ConfigureAwait(false);
+                await outbox.QueueAsync(new OutboundMail("postmaster", from, options.PostmasterAddress, Core.Formats.SenderPasswordMask.MaskedCopy(message)), cancellationToken).ConfigureAwait(false);
             }
 
             var recipients = admitted.Where(r => r.Kind == RecipientKind.Sms).Select(r => r.Address).ToList();

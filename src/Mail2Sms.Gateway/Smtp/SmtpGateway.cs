@@ -26,13 +26,13 @@ public sealed class SmtpGateway
     private readonly Action<Exception> _onError;
     private int _open;
 
-    public SmtpGateway(SmtpOptions options, IntakeService intake, AccountStore accounts, OutboxStore outbox, PasswordVerifier passwords, Action<Exception> onError)
+    public SmtpGateway(SmtpOptions options, IntakeService intake, AccountStore accounts, OutboxStore outbox, SmtpAuthChecker authChecker, Action<Exception> onError)
     {
         Options = options;
         _onError = onError;
         Filter = new GatewayMailboxFilter(options, accounts, onError);
         Store = new GatewayMessageStore(intake, outbox, options, onError);
-        Authenticator = new GatewayUserAuthenticator(accounts, passwords);
+        Authenticator = new GatewayUserAuthenticator(authChecker);
         Greeting = Encoding.ASCII.GetBytes($"220 {options.ServerName} ESMTP ready\r\n");
         Helo = Encoding.ASCII.GetBytes($"250 {options.ServerName}\r\n");
         Ehlo = SmtpReplies.Ehlo(options, secure: false);

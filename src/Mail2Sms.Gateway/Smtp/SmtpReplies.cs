@@ -30,8 +30,6 @@ internal static class SmtpReplies
     public static readonly byte[] UnknownMechanism = "504 5.5.4 Unrecognized authentication mechanism: use PLAIN or LOGIN.\r\n"u8.ToArray();
     public static readonly byte[] MalformedAuth = "501 5.5.2 The AUTH data is not valid base64 of what the mechanism asks for.\r\n"u8.ToArray();
     public static readonly byte[] AuthCancelled = "501 5.0.0 Authentication cancelled.\r\n"u8.ToArray();
-    public static readonly byte[] Authenticated = "235 2.7.0 Authentication successful.\r\n"u8.ToArray();
-    public static readonly byte[] AuthFailed = "535 5.7.8 Authentication failed: check the user and password.\r\n"u8.ToArray();
     public static readonly byte[] PlainChallenge = "334 \r\n"u8.ToArray();
     public static readonly byte[] UserChallenge = "334 VXNlcm5hbWU6\r\n"u8.ToArray();
     public static readonly byte[] PasswordChallenge = "334 UGFzc3dvcmQ6\r\n"u8.ToArray();

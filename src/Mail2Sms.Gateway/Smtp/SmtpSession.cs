@@ -441,15 +441,13 @@ internal sealed class SmtpSession : IAsyncDisposable
             return true;
         }
 
-        if (await _gateway.Authenticator.AuthenticateAsync(_context, user, password, _stopping).ConfigureAwait(false))
+        var verdict = await _gateway.Authenticator.AuthenticateAsync(_context, user, password, _stopping).ConfigureAwait(false);
+        if (verdict.IsAccepted)
         {
             _context.AuthenticatedUser = user;
-            Write(SmtpReplies.Authenticated);
         }
-        else
-        {
-            Write(SmtpReplies.AuthFailed);
-        }
+
+        Write(SmtpReplies.Encode(verdict.Reply));
 
         return true;
     }

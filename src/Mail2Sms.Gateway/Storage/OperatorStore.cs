@@ -39,6 +39,13 @@ public sealed class OperatorStore(SqliteDatabase database, TimeProvider clock)
         }
     }
 
+    /// <summary>True when an operator of that name (any case) exists.</summary>
+    public async Task<bool> ExistsAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM operators WHERE name = @name", new { name = name.Trim() }).ConfigureAwait(false) > 0;
+    }
+
     /// <summary>True when <paramref name="name"/> is an operator and <paramref name="password"/> is theirs.</summary>
     public async Task<bool> VerifyAsync(string name, string password, CancellationToken cancellationToken = default)
     {

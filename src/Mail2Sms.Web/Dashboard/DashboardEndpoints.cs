@@ -1,3 +1,4 @@
+using System.Net;
 using System.Security.Claims;
 using Mail2Sms.Gateway.Intake;
 using Mail2Sms.Gateway.Storage;
@@ -14,7 +15,7 @@ namespace Mail2Sms.Web.Dashboard;
 
 /// <summary>
 /// The operator's dashboard under <c>/dashboard</c>: signed in with a cookie (operators from <c>mail2sms operator add</c>),
-/// every form carrying an anti-forgery token, a name locked out for 15 minutes after 5 wrong passwords.
+/// every form carrying an anti-forgery token, an operator and client address locked out for 15 minutes after 5 wrong passwords.
 /// </summary>
 internal static class DashboardEndpoints
 {
@@ -51,7 +52,7 @@ internal static class DashboardEndpoints
         services.AddSingleton(provider =>
         {
             var state = provider.GetRequiredService<GatewayState>();
-            return new OperatorSignIn(new OperatorStore(state.Database, state.Clock), new PasswordLockout(state.Clock));
+            return new OperatorSignIn(new OperatorStore(state.Database, state.Clock), state.Lockout ?? new PasswordLockout(state.Clock));
         });
         return services;
     }
@@ -88,10 +89,10 @@ internal static class DashboardEndpoints
         var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
         var name = form["name"].ToString().Trim();
         var returnUrl = form["returnUrl"].ToString();
-        var outcome = await operators.CheckAsync(name, form["password"].ToString(), context.RequestAborted).ConfigureAwait(false);
+        var outcome = await operators.CheckAsync(name, form["password"].ToString(), context.Connection.RemoteIpAddress, context.RequestAborted).ConfigureAwait(false);
         if (outcome.LockedUntil is { } until)
         {
-            return SignInPage(context, returnUrl, $"Too many wrong passwords for {name}: sign-in is locked until {Layout.When(until)}.", StatusCodes.Status429TooManyRequests);
+            return SignInPage(context, returnUrl, $"Too many wrong passwords from {context.Connection.RemoteIpAddress}: sign-in is locked until {Layout.When(until)}.", StatusCodes.Status429TooManyRequests);
         }
 
         if (!outcome.SignedIn)
@@ -134,25 +135,30 @@ internal static class DashboardEndpoints
     }
 }
 
-/// <summary>Checks an operator's password, refusing a name locked out by repeated failures (5 in 15 minutes) without looking at it.</summary>
+/// <summary>
+/// Checks an operator's password under the password lockout: failures count against (operator, client address) when the
+/// operator exists, against the client address alone when it does not, so nobody can lock an operator out from elsewhere;
+/// a locked key is refused without its password being looked at.
+/// </summary>
 internal sealed class OperatorSignIn(OperatorStore operators, PasswordLockout lockout)
 {
     public readonly record struct Outcome(bool SignedIn, DateTimeOffset? LockedUntil);
 
-    public async Task<Outcome> CheckAsync(string name, string password, CancellationToken cancellationToken)
+    public async Task<Outcome> CheckAsync(string name, string password, IPAddress? client, CancellationToken cancellationToken)
     {
-        if (lockout.LockedUntil(name, null) is { } until)
+        var key = name.Length > 0 && await operators.ExistsAsync(name, cancellationToken).ConfigureAwait(false)
+            ? LockoutKey.Operator(name, client) : LockoutKey.Stranger(client);
+        if (lockout.LockedUntil(key) is { } until)
         {
             return new Outcome(false, until);
         }
 
         if (name.Length > 0 && password.Length > 0 && await operators.VerifyAsync(name, password, cancellationToken).ConfigureAwait(false))
         {
-            lockout.Succeed(name, null);
+            lockout.Succeed(key);
             return new Outcome(true, null);
         }
 
-        lockout.Fail(name, null);
-        return new Outcome(false, lockout.LockedUntil(name, null));
+        return new Outcome(false, lockout.Fail(key, PasswordPath.Dashboard));
     }
 }

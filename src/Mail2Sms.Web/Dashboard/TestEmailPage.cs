@@ -89,7 +89,7 @@ internal static class TestEmailPage
             <label>To (mobile) <input name="to" id="test-to" required value="{email.To}" placeholder="61412345678"></label>
             <label>@{state.Domains[0]}</label>
             <label>Subject <input name="subject" id="test-subject" value="{email.Subject}"></label>
-            <label>Body <textarea name="body" id="test-body" rows="3" cols="40">{email.Body}</textarea></label>
+            <label>Body <textarea name="body" id="test-body" rows="3" cols="40">{Core.Formats.SenderPasswordMask.MaskText(email.Body)}</textarea></label>
             <button type="submit" id="send-test">Send</button>
             </form>
             """);

@@ -15,19 +15,19 @@ public sealed class PasswordLockoutTests
         var attacker = IPAddress.Parse("198.51.100.7");
         for (var i = 0; i < 3; i++)
         {
-            lockout.Fail("api-key", attacker);
+            lockout.Fail(LockoutKey.Stranger(attacker), PasswordPath.ApiKey);
         }
 
         for (var i = 0; i < 10_000; i++)
         {
-            lockout.Fail("api-key", new IPAddress(BitConverter.GetBytes(0x0A000000 + i)));
+            lockout.Fail(LockoutKey.Stranger(new IPAddress(BitConverter.GetBytes(0x0A000000 + i))), PasswordPath.ApiKey);
         }
 
         Assert.Equal(10_001, lockout.Tracked);
         _clock.Advance(TimeSpan.FromSeconds(61));
-        lockout.Fail("api-key", IPAddress.Parse("203.0.113.1"));
+        lockout.Fail(LockoutKey.Stranger(IPAddress.Parse("203.0.113.1")), PasswordPath.ApiKey);
         Assert.Equal(1, lockout.Tracked);
-        Assert.Null(lockout.LockedUntil("api-key", attacker));
+        Assert.Null(lockout.LockedUntil(LockoutKey.Stranger(attacker)));
     }
 
     [Fact]
@@ -36,19 +36,64 @@ public sealed class PasswordLockoutTests
         var lockout = new PasswordLockout(_clock, maxFailures: 2, window: TimeSpan.FromMinutes(1));
         for (var i = 0; i < 10_000; i++)
         {
-            lockout.Fail("api-key", new IPAddress(BitConverter.GetBytes(0x0A000000 + i)));
+            lockout.Fail(LockoutKey.Stranger(new IPAddress(BitConverter.GetBytes(0x0A000000 + i))), PasswordPath.ApiKey);
         }
 
         _clock.Advance(TimeSpan.FromSeconds(50));
         var attacker = IPAddress.Parse("198.51.100.7");
-        lockout.Fail("api-key", attacker);
-        lockout.Fail("api-key", attacker);
-        var until = lockout.LockedUntil("api-key", attacker);
+        lockout.Fail(LockoutKey.Stranger(attacker), PasswordPath.ApiKey);
+        lockout.Fail(LockoutKey.Stranger(attacker), PasswordPath.ApiKey);
+        var until = lockout.LockedUntil(LockoutKey.Stranger(attacker));
         Assert.Equal(_clock.GetUtcNow().AddMinutes(1), until);
 
         _clock.Advance(TimeSpan.FromSeconds(30));
-        lockout.Fail("api-key", IPAddress.Parse("203.0.113.1"));
+        lockout.Fail(LockoutKey.Stranger(IPAddress.Parse("203.0.113.1")), PasswordPath.ApiKey);
         Assert.Equal(2, lockout.Tracked);
-        Assert.Equal(until, lockout.LockedUntil("api-key", attacker));
+        Assert.Equal(until, lockout.LockedUntil(LockoutKey.Stranger(attacker)));
+    }
+
+    [Fact]
+    public void A_user_of_the_account_and_a_stranger_from_the_same_address_are_counted_apart()
+    {
+        var lockout = new PasswordLockout(_clock);
+        var shared = IPAddress.Parse("198.51.100.7");
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Null(lockout.Fail(LockoutKey.Stranger(shared), PasswordPath.SenderBlock));
+        }
+
+        var before = GatewayMetrics.Lockouts(PasswordPath.SenderBlock);
+        Assert.Equal(_clock.GetUtcNow().AddMinutes(15), lockout.Fail(LockoutKey.Stranger(shared), PasswordPath.SenderBlock));
+        Assert.True(GatewayMetrics.Lockouts(PasswordPath.SenderBlock) > before);
+        Assert.Null(lockout.LockedUntil(LockoutKey.Account("CI00000001", shared)));
+        Assert.Null(lockout.LockedUntil(LockoutKey.Operator("admin", shared)));
+        Assert.Equal(LockoutKey.Account("ci00000001", shared), LockoutKey.Account("CI00000001", IPAddress.Parse("::ffff:198.51.100.7")));
+    }
+
+    [Fact]
+    public void An_ipv6_client_counts_by_its_64_so_rotating_addresses_in_it_gains_nothing()
+    {
+        var lockout = new PasswordLockout(_clock);
+        for (var i = 1; i <= 5; i++)
+        {
+            lockout.Fail(LockoutKey.Account("CI00000001", IPAddress.Parse($"2001:db8:1:2::{i:x}")), PasswordPath.SmtpAuth);
+        }
+
+        Assert.NotNull(lockout.LockedUntil(LockoutKey.Account("CI00000001", IPAddress.Parse("2001:db8:1:2:ffff::1"))));
+        Assert.Null(lockout.LockedUntil(LockoutKey.Account("CI00000001", IPAddress.Parse("2001:db8:1:3::1"))));
+    }
+
+    [Fact]
+    public void A_lock_ends_after_the_window_and_the_count_starts_again()
+    {
+        var lockout = new PasswordLockout(_clock, maxFailures: 2, window: TimeSpan.FromMinutes(15));
+        var key = LockoutKey.Operator("admin", IPAddress.Loopback);
+        lockout.Fail(key, PasswordPath.Dashboard);
+        var until = lockout.Fail(key, PasswordPath.Dashboard);
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal(until, lockout.Fail(key, PasswordPath.Dashboard));
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        Assert.Null(lockout.LockedUntil(key));
+        Assert.Null(lockout.Fail(key, PasswordPath.Dashboard));
     }
 }

@@ -129,12 +129,27 @@ public sealed class SenderAuthenticatorTests : IDisposable
 
         var locked = Refused(await Authenticate("ops@example.com.au", Elsewhere, new SenderBlock("CI00000001", "s3cret")), ReasonCode.LockedOut);
         Assert.Equal((451, "4.7.1"), (locked.SmtpCode, locked.EnhancedCode));
-        Assert.Contains("try again after 09:15 UTC", locked.Text, StringComparison.Ordinal);
+        Assert.Equal("Too many wrong passwords for this account from 198.51.100.7: try again after 09:15 UTC.", locked.Text);
         Accepted(await Authenticate("ops@example.com.au", Office), "CI00000001", AuthenticationMethod.IpAddress);
         Accepted(await Authenticate("ops@example.com.au", Office, new SenderBlock("CI00000001", "s3cret")), "CI00000001", AuthenticationMethod.Password);
 
         _db.Clock.Advance(TimeSpan.FromMinutes(16));
         Accepted(await Authenticate("ops@example.com.au", Elsewhere, new SenderBlock("CI00000001", "s3cret")), "CI00000001", AuthenticationMethod.Password);
+    }
+
+    [Fact]
+    public async Task Blocks_naming_another_account_lock_out_the_stranger_never_that_accounts_own_users()
+    {
+        // desk@ is a user of CI00000002 naming CI00000001, from the address CI00000001's own users send from.
+        for (var i = 0; i < 5; i++)
+        {
+            Refused(await Authenticate("desk@other.example", Office, new SenderBlock("CI00000001", "guess" + i)), ReasonCode.AuthenticationFailed);
+        }
+
+        var locked = Refused(await Authenticate("desk@other.example", Office, new SenderBlock("CI00000001", "s3cret")), ReasonCode.LockedOut);
+        Assert.Equal((451, "4.7.1", "Too many wrong passwords from 203.0.113.5: try again after 09:15 UTC."), (locked.SmtpCode, locked.EnhancedCode, locked.Text));
+        Accepted(await Authenticate("ops@example.com.au", Office, new SenderBlock("CI00000001", "s3cret")), "CI00000001", AuthenticationMethod.Password);
+        Accepted(await Authenticate("desk@other.example", Office, new SenderBlock("CI00000002", "pw2")), "CI00000002", AuthenticationMethod.Password);
     }
 
     [Fact]

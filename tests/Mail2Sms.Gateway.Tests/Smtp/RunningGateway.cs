@@ -25,8 +25,11 @@ public sealed class RunningGateway : IAsyncDisposable
             Certificate = SmtpCertificate.Load(Path.Combine(_db.Folder, "smtp.pfx"), null, generate: true, ["sms.localhost"]),
         };
         options = configure?.Invoke(options) ?? options;
-        var intake = new IntakeService(options.Domains, new SenderAuthenticator(Accounts, new PasswordLockout(Clock), Passwords), Accounts, Emails, Outbox);
-        Gateway = new SmtpGateway(options with { PostmasterAddress = "operator@example.net" }, intake, Accounts, Outbox, Passwords, Errors.Enqueue);
+        Lockout = new PasswordLockout(Clock);
+        var intake = new IntakeService(options.Domains, new SenderAuthenticator(Accounts, Lockout, Passwords), Accounts, Emails, Outbox);
+        // AUTH failures are held 10 ms, doubling: the delays are real time, the lockout's window the fake clock's.
+        Gateway = new SmtpGateway(options with { PostmasterAddress = "operator@example.net" }, intake, Accounts, Outbox,
+            new SmtpAuthChecker(Accounts, Passwords, Lockout, TimeProvider.System, TimeSpan.FromMilliseconds(10)), Errors.Enqueue);
         _running = Gateway.RunAsync(_stop.Token);
     }
 
@@ -35,6 +38,9 @@ public sealed class RunningGateway : IAsyncDisposable
     public PasswordVerifier Passwords { get; } = new(TimeProvider.System);
 
     public FakeTimeProvider Clock => _db.Clock;
+
+    /// <summary>The lockout [SENDER] blocks and SMTP AUTH share, on <see cref="Clock"/>.</summary>
+    public PasswordLockout Lockout { get; }
 
     public AccountStore Accounts => _db.Accounts;
 

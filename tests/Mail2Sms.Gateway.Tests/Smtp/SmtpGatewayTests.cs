@@ -181,6 +181,61 @@ public sealed class SmtpGatewayTests : IAsyncLifetime, IAsyncDisposable
         Assert.StartsWith("5.7.1 desk@third.example is registered, but mail from 127.0.0.1 is not accepted", refused.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Blocks_naming_another_customers_account_lock_out_only_the_stranger_and_that_customer_still_gets_through()
+    {
+        await _gateway.Accounts.AddAccountAsync("CI00000002", "AU", null, false, 10);
+        await _gateway.Accounts.AddUserAsync("CI00000002", "desk@other.example", "pw2");
+        async Task<string> Email(string from, string password, int n)
+        {
+            await using var smtp = await Dialog();
+            await smtp.SendAsync($"MAIL FROM:<{from}>");
+            await smtp.SendAsync("RCPT TO:<0412345678@sms.localhost>");
+            await smtp.SendAsync("DATA");
+            return await smtp.SendAsync($"From: {from}\r\nSubject: Alert {n}\r\nMessage-ID: <cross-{n}@example.com.au>\r\n\r\n[SENDER]\r\nID=CI00000001\r\nPW={password}\r\n\r\nServer down.\r\n.");
+        }
+
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal("550 5.7.1 The account ID and password in the [SENDER] block are not those of desk@other.example: check both (the password is case-sensitive).",
+                await Email("desk@other.example", "guess" + i, i));
+        }
+
+        Assert.Equal("451 4.7.1 Too many wrong passwords from 127.0.0.1: try again after 09:15 UTC.", await Email("desk@other.example", "s3cret", 5));
+        Assert.Equal("250 2.0.0 Accepted: 1 SMS queued for 1 credit.", await Email("ops@example.com.au", "s3cret", 6));
+    }
+
+    [Fact]
+    public async Task Smtp_auth_brute_force_is_locked_out_after_five_failures_and_the_right_password_then_gets_454_on_any_connection()
+    {
+        await _gateway.Accounts.AddAccountAsync("CI00000003", "AU", null, false, 10);
+        await _gateway.Accounts.AddUserAsync("CI00000003", "relay@third.example", "r3lay");
+        static string Plain(string user, string password) => "AUTH PLAIN " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"\0{user}\0{password}"));
+
+        for (var connection = 0; connection < 2; connection++)
+        {
+            await using var smtp = await Dialog();
+            await smtp.StartTlsAsync(_gateway.Gateway.Options.Certificate!);
+            Assert.Contains("AUTH", await smtp.SendAsync("EHLO client.example"), StringComparison.Ordinal);
+            for (var i = 0; i < 3 - connection; i++)
+            {
+                Assert.Equal("535 5.7.8 Authentication failed: check the user and password.", await smtp.SendAsync(Plain("relay@third.example", $"guess{connection}{i}")));
+            }
+
+            if (connection == 1)
+            {
+                Assert.Equal("454 4.7.0 Too many wrong passwords from 127.0.0.1: authentication is refused until 09:15 UTC, also with the right password.",
+                    await smtp.SendAsync(Plain("relay@third.example", "r3lay")));
+            }
+        }
+
+        _gateway.Clock.Advance(TimeSpan.FromMinutes(16));
+        await using var later = await Dialog();
+        await later.StartTlsAsync(_gateway.Gateway.Options.Certificate!);
+        await later.SendAsync("EHLO client.example");
+        Assert.Equal("235 2.7.0 Authentication successful.", await later.SendAsync(Plain("relay@third.example", "r3lay")));
+    }
+
     [Theory]
     [InlineData("<user%other.example@sms.localhost>", "550 5.1.1 There is no mailbox")]
     [InlineData("<\"user@other.example\"@sms.localhost>", "550 5.1.1 There is no mailbox")]
