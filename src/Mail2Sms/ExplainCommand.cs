@@ -132,6 +132,11 @@ internal static class ExplainCommand
                     output.WriteLine($"  failed {failure.Where}: {failure.Reason.Code}: {failure.Reason.Text}");
                 }
 
+                if (acceptance.UnlistedFailures > 0)
+                {
+                    output.WriteLine($"  ... and {acceptance.UnlistedFailures} more failed.");
+                }
+
                 break;
         }
     }

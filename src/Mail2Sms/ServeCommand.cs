@@ -34,7 +34,10 @@ internal static class ServeCommand
             var queued = new QueueSignal();
             var emails = new EmailStore(database, TimeProvider.System, queued);
             var intake = new IntakeService(options.Domains, new SenderAuthenticator(accounts, new PasswordLockout(TimeProvider.System), passwords), accounts, emails, outbox,
-                logs.CreateLogger<IntakeService>());
+                logs.CreateLogger<IntakeService>())
+            {
+                MaxReportedFailures = Number(settings.Configuration, "Intake:MaxReportedFailures", Core.Intake.IntakeRules.DefaultMaxListedFailures),
+            };
             var log = logs.CreateLogger("Mail2Sms.Serve");
             var gateway = new SmtpGateway(options, intake, accounts, outbox, passwords, log.IntakeFailed);
             var sender = MailSettings.Sender(settings.Configuration, outbox, log.MailNotSent);
