@@ -24,8 +24,8 @@ internal sealed class GatewayMessageStore(IntakeService intake, OutboxStore outb
         await Task.Yield();
         try
         {
-            // SmtpServer hands the message over in many small segments: copy it once.
-            using var stream = new MemoryStream(buffer.ToArray(), writable: false);
+            // SmtpServer hands the message over in many small segments: copy it once. A huge folded header is unfolded first (MimeKit reads one in quadratic time).
+            using var stream = new MemoryStream(Core.Mail.LongHeaderFields.Unfold(buffer.ToArray()), writable: false);
             var message = await MimeMessage.LoadAsync(stream, cancellationToken).ConfigureAwait(false);
             var admitted = (List<Recipient>)context.Properties[GatewayMailboxFilter.RecipientsKey];
             var from = transaction.From.AsAddress();
