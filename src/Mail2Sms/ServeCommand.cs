@@ -158,12 +158,34 @@ internal static class ServeCommand
             PostmasterAddress = configuration["Gateway:PostmasterAddress"] ?? defaults.PostmasterAddress,
             ProxyProtocol = configuration["Smtp:ProxyProtocol"] is { } proxy && bool.TryParse(proxy, out var on) ? on
                 : configuration["Smtp:ProxyProtocol"] is null ? defaults.ProxyProtocol : throw new SettingsException($"Smtp:ProxyProtocol is '{configuration["Smtp:ProxyProtocol"]}'; it must be true or false."),
-            TrustedProxies = configuration.GetSection("Smtp:TrustedProxies").GetChildren().Select(c => c.Value).OfType<string>()
-                .Select(n => System.Net.IPNetwork.Parse(AccountStore.CanonicalNetwork(n))).ToList() is { Count: > 0 } trusted ? trusted : defaults.TrustedProxies,
+            TrustedProxies = TrustedProxiesFrom(configuration) ?? defaults.TrustedProxies,
             // An operator's certificate must exist; the embedded default makes a self-signed one once and keeps it.
             Certificate = SmtpCertificate.Load(configuration["Smtp:CertificatePath"] ?? Path.Combine("data", "smtp.pfx"), configuration["Smtp:CertificatePassword"],
                 generate: configuration["Smtp:CertificatePath"] is null, domains),
         };
+    }
+
+    /// <summary>
+    /// <c>Smtp:TrustedProxies</c> as an array or one comma-separated value (<c>--Smtp:TrustedProxies=127.0.0.5/32</c>,
+    /// <c>MAIL2SMS_Smtp__TrustedProxies</c>); null when not given, so the default stays. A value given replaces the default.
+    /// </summary>
+    internal static IReadOnlyList<System.Net.IPNetwork>? TrustedProxiesFrom(IConfiguration configuration)
+    {
+        const string Key = "Smtp:TrustedProxies";
+        if (List(configuration, Key) is not { Count: > 0 } listed)
+        {
+            return configuration[Key] is null ? null
+                : throw new SettingsException($"{Key} is empty; list the load balancers' addresses or CIDR ranges, such as 10.0.0.5/32, or leave it out for 127.0.0.0/8.");
+        }
+
+        try
+        {
+            return [.. listed.Select(n => System.Net.IPNetwork.Parse(AccountStore.CanonicalNetwork(n)))];
+        }
+        catch (StoreException e)
+        {
+            throw new SettingsException($"{Key}: {e.Message}");
+        }
     }
 
     // A list given as an array (in JSON, or Key:0, Key:1 ...) or as one comma-separated value.
