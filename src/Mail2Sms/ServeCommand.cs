@@ -199,6 +199,25 @@ internal static class ServeCommand
         : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0 ? value
         : throw new SettingsException($"{key} is '{text}'; it must be a whole number above 0.");
 
+    /// <summary>
+    /// How this command is run, as the demo prints it: from a source checkout (this assembly under a <c>bin/</c> of the
+    /// folder holding <c>Mail2Sms.csproj</c>) <c>dotnet run --project src/Mail2Sms --</c>, relative to <paramref name="workingFolder"/>;
+    /// else <c>mail2sms</c>, as installed.
+    /// </summary>
+    internal static string CommandAsRun(string workingFolder)
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder.Parent is { } parent; folder = parent)
+        {
+            if (folder.Name == "bin" && File.Exists(Path.Combine(parent.FullName, "Mail2Sms.csproj")))
+            {
+                var project = Path.GetRelativePath(workingFolder, parent.FullName);
+                return $"dotnet run --project {(project.Contains(' ', StringComparison.Ordinal) ? $"\"{project}\"" : project)} --";
+            }
+        }
+
+        return "mail2sms";
+    }
+
     private static async Task CreateDemoAsync(AccountStore accounts, OperatorStore operators, string web, SmtpOptions options, string mailDestination, TextWriter output, CancellationToken token)
     {
         // A new password each start, shown only now: the demo operator's sign-in is never a known default.
@@ -216,7 +235,7 @@ internal static class ServeCommand
             Dashboard: {web}/dashboard/ (operator demo, password {password}; shown only now).
             Demo account {DemoAccount} accepts mail from this machine for any sender @example.com. Try:
               swaks --server {options.Address}:{options.Port} --from you@example.com --to 61412345678@{options.Domains[0]} --header "Subject: System Alert" --body "Server 23 is offline."
-            then see it queued, then delivered, with: mail2sms messages
+            then see it queued, then delivered, with: {CommandAsRun(Directory.GetCurrentDirectory())} messages
             The demo's mobiles answer every SMS: the reply comes back as an email to you@example.com, sent to {mailDestination}.
             """));
     }
