@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using System.Text;
+using System.Text.RegularExpressions;
 using Mail2Sms.Core.Mail;
 using Mail2Sms.Core.Text;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
-using Mail2Sms.Core.Intake;
 using Dapper;
+using Mail2Sms.Core.Intake;
 using Microsoft.Data.Sqlite;
 
 namespace Mail2Sms.Gateway.Storage;
