@@ -50,6 +50,21 @@ public static class ApiEndpoints
     /// <summary>Most messages in one request: as many as one email may have recipients.</summary>
     public const int MaxMessages = RecipientAdmission.DefaultMaxRecipients;
 
+    /// <summary>The largest request body, in octets (1 MB): a larger one is refused with <c>413</c> before it is read whole.</summary>
+    public const int MaxRequestBytes = 1024 * 1024;
+
+    /// <summary>The longest <c>to</c>: a number is an email's local part, which RFC 5321 caps at 64 octets.</summary>
+    public const int MaxToLength = 64;
+
+    /// <summary>The longest <c>name</c>, kept with the SMS and shown in reports and on the dashboard.</summary>
+    public const int MaxNameLength = 100;
+
+    /// <summary>The longest <c>subject</c>: an email's subject is kept up to RFC 5322's 998-character line.</summary>
+    public const int MaxSubjectLength = Core.Text.ShortText.MaxSubject;
+
+    /// <summary>The longest <c>text</c>: one SMS is sent from it (as format 1 does, cut to what one SMS holds); this leaves room for texts that are cut.</summary>
+    public const int MaxTextLength = 2000;
+
     /// <summary>Requests with a missing or wrong key one client address may send within a minute before it is refused for a minute (429).</summary>
     public const int MaxKeyFailures = 20;
 
@@ -104,6 +119,7 @@ public static class ApiEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status402PaymentRequired)
             .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithName("SendSms").WithSummary("Send one or many SMS (Idempotency-Key makes a retry safe).");
         api.MapGet("/sms/{id:long}", async Task<IResult> (long id, HttpContext context) =>
@@ -145,9 +161,11 @@ public static class ApiEndpoints
     private static async Task<IResult> SendAsync(HttpContext context, GatewayState state, ApiStore store, ReportComposer reports)
     {
         var account = AccountOf(context);
-        using var buffer = new MemoryStream();
-        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
-        var body = buffer.ToArray();
+        if (await ReadBodyAsync(context.Request, context.RequestAborted).ConfigureAwait(false) is not { } body)
+        {
+            return Problem(StatusCodes.Status413PayloadTooLarge, "request-too-large", "The request is too large",
+                $"A request body has at most {MaxRequestBytes} octets: send fewer messages in one request.").ToResult();
+        }
         var key = context.Request.Headers["Idempotency-Key"].ToString();
         if (key.Length == 0)
         {
@@ -212,6 +230,11 @@ public static class ApiEndpoints
             return Invalid("Each message needs to (a number) and text.");
         }
 
+        if (TooLong(request) is { } tooLong)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "field-too-long", "A field is too long", tooLong);
+        }
+
         var (accounts, emails) = (AccountsOf(state), EmailsOf(state));
         var rules = await accounts.AccountRulesAsync(accountId, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Account {accountId} vanished.");
@@ -262,6 +285,47 @@ public static class ApiEndpoints
         }
 
         return new ApiReply(StatusCodes.Status202Accepted, outcome.Answer!);
+    }
+
+    // The body, or null when it is larger than MaxRequestBytes: read no further than one octet past the limit.
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxRequestBytes)
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > MaxRequestBytes)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    // The first string field over its limit, named as the request writes it, with its length and the limit.
+    private static string? TooLong(SendRequest request)
+    {
+        var fields = new List<(string Field, string? Value, int Limit)> { ("subject", request.Subject, MaxSubjectLength) };
+        for (var i = 0; i < request.Messages!.Count; i++)
+        {
+            var message = request.Messages[i];
+            fields.Add(($"messages[{i}].to", message.To, MaxToLength));
+            fields.Add(($"messages[{i}].name", message.Name, MaxNameLength));
+            fields.Add(($"messages[{i}].text", message.Text, MaxTextLength));
+        }
+
+        return fields.FirstOrDefault(f => f.Value?.Length > f.Limit) is { Field: not null } over
+            ? $"{over.Field} has {over.Value!.Length} characters; at most {over.Limit} are allowed."
+            : null;
     }
 
     /// <summary>One message decided as the email <c>&lt;to&gt;@domain</c> with this subject and text would be: its SMS, or why not.</summary>

@@ -88,6 +88,8 @@ public static class WebGateway
         builder.Services.AddApi();
         builder.Services.AddDashboard(options.KeysDirectory);
         var app = builder.Build();
+        // A newcomer who opens the address serve printed finds the dashboard, not an empty 404.
+        app.MapGet("/", () => Results.Redirect(DashboardEndpoints.Root + "/"));
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", ReadyAsync);
         app.MapApi(state);

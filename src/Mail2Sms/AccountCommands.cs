@@ -21,8 +21,15 @@ internal static class AccountCommands
         var add = new Command("add", "Create an account.") { addId, country, credits, sender, relaxed, warning };
         add.SetAction((parse, token) => Run(settings, parse, async (store, output) =>
         {
+            // A bad ID is a wrong argument (exit 2), said before the store is asked.
+            var newId = parse.GetRequiredValue(addId);
+            if (Core.Intake.SenderNames.AccountIdProblem(newId) is { } badId)
+            {
+                throw new ArgumentException(badId);
+            }
+
             var countryCode = parse.GetValue(country) is { } c ? new Core.Numbers.PhoneNumberRules(c).Country : null;
-            var account = await store.AddAccountAsync(parse.GetRequiredValue(addId), countryCode, parse.GetValue(sender),
+            var account = await store.AddAccountAsync(newId, countryCode, parse.GetValue(sender),
                 parse.GetValue(relaxed), parse.GetValue(credits), parse.GetValue(warning), token).ConfigureAwait(false);
             output.WriteLine($"Account {account.Id} created with {account.Credits} credits.");
         }));
@@ -111,6 +118,11 @@ internal static class AccountCommands
         add.SetAction((parse, token) => Run(settings, parse, async (store, output) =>
         {
             var user = parse.GetRequiredValue(address);
+            if (Core.Intake.SenderNames.UserAddressProblem(user.Trim()) is { } badAddress)
+            {
+                throw new ArgumentException(badAddress);
+            }
+
             var secret = parse.GetValue(password);
             if (secret is null && !user.TrimStart().StartsWith("*@", StringComparison.Ordinal) && !Console.IsInputRedirected)
             {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Mail2Sms.Core.Intake;
+using Mail2Sms.Core.Mail;
 using Mail2Sms.Core.Numbers;
 using Mail2Sms.Gateway.Delivery;
 using Mail2Sms.Smpp;
@@ -64,7 +65,7 @@ internal static class ExplainCommand
 
                 account = new Account(parse.GetRequiredValue(accountId), new PhoneNumberRules(parse.GetValue(country)).Country,
                     parse.GetValue(relaxed), parse.GetValue(maxParts), new DeliveryOptions { Concatenation = parse.GetValue(concatenation) }.PartSizes);
-                message = MimeMessage.Load(file.FullName);
+                message = MimeMessage.Load(new MemoryStream(LongHeaderFields.Unfold(File.ReadAllBytes(file.FullName)), writable: false));
             }
             catch (Exception e) when (e is ArgumentException or FormatException)
             {
@@ -130,6 +131,11 @@ internal static class ExplainCommand
                 foreach (var failure in acceptance.Failures)
                 {
                     output.WriteLine($"  failed {failure.Where}: {failure.Reason.Code}: {failure.Reason.Text}");
+                }
+
+                if (acceptance.UnlistedFailures > 0)
+                {
+                    output.WriteLine($"  ... and {acceptance.UnlistedFailures} more failed.");
                 }
 
                 break;

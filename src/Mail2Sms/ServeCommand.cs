@@ -36,7 +36,10 @@ internal static class ServeCommand
             // One lockout for every password path: [SENDER] blocks, SMTP AUTH and the dashboard's sign-in.
             var lockout = new PasswordLockout(TimeProvider.System);
             var intake = new IntakeService(options.Domains, new SenderAuthenticator(accounts, lockout, passwords), accounts, emails, outbox,
-                logs.CreateLogger<IntakeService>());
+                logs.CreateLogger<IntakeService>())
+            {
+                MaxReportedFailures = Number(settings.Configuration, "Intake:MaxReportedFailures", Core.Intake.IntakeRules.DefaultMaxListedFailures),
+            };
             var log = logs.CreateLogger("Mail2Sms.Serve");
             var gateway = new SmtpGateway(options, intake, accounts, outbox, new SmtpAuthChecker(accounts, passwords, lockout, TimeProvider.System), log.IntakeFailed);
             var sender = MailSettings.Sender(settings.Configuration, outbox, log.MailNotSent);
@@ -168,12 +171,34 @@ internal static class ServeCommand
             PostmasterAddress = configuration["Gateway:PostmasterAddress"] ?? defaults.PostmasterAddress,
             ProxyProtocol = configuration["Smtp:ProxyProtocol"] is { } proxy && bool.TryParse(proxy, out var on) ? on
                 : configuration["Smtp:ProxyProtocol"] is null ? defaults.ProxyProtocol : throw new SettingsException($"Smtp:ProxyProtocol is '{configuration["Smtp:ProxyProtocol"]}'; it must be true or false."),
-            TrustedProxies = configuration.GetSection("Smtp:TrustedProxies").GetChildren().Select(c => c.Value).OfType<string>()
-                .Select(n => System.Net.IPNetwork.Parse(AccountStore.CanonicalNetwork(n))).ToList() is { Count: > 0 } trusted ? trusted : defaults.TrustedProxies,
+            TrustedProxies = TrustedProxiesFrom(configuration) ?? defaults.TrustedProxies,
             // An operator's certificate must exist; the embedded default makes a self-signed one once and keeps it.
             Certificate = SmtpCertificate.Load(configuration["Smtp:CertificatePath"] ?? Path.Combine("data", "smtp.pfx"), configuration["Smtp:CertificatePassword"],
                 generate: configuration["Smtp:CertificatePath"] is null, domains),
         };
+    }
+
+    /// <summary>
+    /// <c>Smtp:TrustedProxies</c> as an array or one comma-separated value (<c>--Smtp:TrustedProxies=127.0.0.5/32</c>,
+    /// <c>MAIL2SMS_Smtp__TrustedProxies</c>); null when not given, so the default stays. A value given replaces the default.
+    /// </summary>
+    internal static IReadOnlyList<System.Net.IPNetwork>? TrustedProxiesFrom(IConfiguration configuration)
+    {
+        const string Key = "Smtp:TrustedProxies";
+        if (List(configuration, Key) is not { Count: > 0 } listed)
+        {
+            return configuration[Key] is null ? null
+                : throw new SettingsException($"{Key} is empty; list the load balancers' addresses or CIDR ranges, such as 10.0.0.5/32, or leave it out for 127.0.0.0/8.");
+        }
+
+        try
+        {
+            return [.. listed.Select(n => System.Net.IPNetwork.Parse(AccountStore.CanonicalNetwork(n)))];
+        }
+        catch (StoreException e)
+        {
+            throw new SettingsException($"{Key}: {e.Message}");
+        }
     }
 
     // A list given as an array (in JSON, or Key:0, Key:1 ...) or as one comma-separated value.
@@ -186,6 +211,25 @@ internal static class ServeCommand
         configuration[key] is not { } text ? fallback
         : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0 ? value
         : throw new SettingsException($"{key} is '{text}'; it must be a whole number above 0.");
+
+    /// <summary>
+    /// How this command is run, as the demo prints it: from a source checkout (this assembly under a <c>bin/</c> of the
+    /// folder holding <c>Mail2Sms.csproj</c>) <c>dotnet run --project src/Mail2Sms --</c>, relative to <paramref name="workingFolder"/>;
+    /// else <c>mail2sms</c>, as installed.
+    /// </summary>
+    internal static string CommandAsRun(string workingFolder)
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder.Parent is { } parent; folder = parent)
+        {
+            if (folder.Name == "bin" && File.Exists(Path.Combine(parent.FullName, "Mail2Sms.csproj")))
+            {
+                var project = Path.GetRelativePath(workingFolder, parent.FullName);
+                return $"dotnet run --project {(project.Contains(' ', StringComparison.Ordinal) ? $"\"{project}\"" : project)} --";
+            }
+        }
+
+        return "mail2sms";
+    }
 
     private static async Task CreateDemoAsync(AccountStore accounts, OperatorStore operators, string web, SmtpOptions options, string mailDestination, TextWriter output, CancellationToken token)
     {
@@ -204,7 +248,7 @@ internal static class ServeCommand
             Dashboard: {web}/dashboard/ (operator demo, password {password}; shown only now).
             Demo account {DemoAccount} accepts mail from this machine for any sender @example.com. Try:
               swaks --server {options.Address}:{options.Port} --from you@example.com --to 61412345678@{options.Domains[0]} --header "Subject: System Alert" --body "Server 23 is offline."
-            then see it queued, then delivered, with: mail2sms messages
+            then see it queued, then delivered, with: {CommandAsRun(Directory.GetCurrentDirectory())} messages
             The demo's mobiles answer every SMS: the reply comes back as an email to you@example.com, sent to {mailDestination}.
             """));
     }

@@ -109,6 +109,20 @@ public sealed class AccountCommandTests : IDisposable
     }
 
     [Fact]
+    public void An_account_ID_or_a_user_address_that_cannot_be_one_says_why_and_exits_2()
+    {
+        Assert.Equal((2, "'CI 001/../x' is not an account ID: use 1 to 32 letters, digits, - or _, such as CI00123456.\n"), Run("account", "add", "CI 001/../x"));
+        Assert.Equal((2, "'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456' is not an account ID: use 1 to 32 letters, digits, - or _, such as CI00123456.\n"),
+            Run("account", "add", "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456"));
+        Assert.Equal(0, Run("account", "add", "CI00123456").ExitCode);
+        Assert.Equal((2, "'ops@exa mple.com' is not an email address or a *@domain pattern: 'exa mple.com' is not a domain name.\n"),
+            Run("user", "add", "CI00123456", "ops@exa mple.com", "--password", "pw"));
+        Assert.Equal((2, "'a..b@example.com' is not an email address or a *@domain pattern: the part before @ holds characters an address cannot have unquoted.\n"),
+            Run("user", "add", "CI00123456", "a..b@example.com"));
+        Assert.DoesNotContain("a..b@example.com", Run("account", "show", "CI00123456").Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Every_verb_reads_the_same_database_from_an_environment_variable_too()
     {
         var environment = new Dictionary<string, string> { ["MAIL2SMS_Database__ConnectionString"] = $"Data Source={Path.Combine(_folder, "env.db")}" };

@@ -46,11 +46,12 @@ internal sealed class GatewayProcess : IDisposable
     }
 
     /// <summary>Starts <c>mail2sms serve --demo</c> and waits until it listens and the demo account exists.</summary>
-    public Process Serve()
+    /// <param name="entryAssembly">The <c>mail2sms.dll</c> to run; by default the copy beside the tests.</param>
+    public Process Serve(string? entryAssembly = null)
     {
         // Its own working folder, where the embedded default keeps its self-signed certificate (data/smtp.pfx).
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, WorkingDirectory = Folder };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "mail2sms.dll"), "serve", "--demo" }.Concat(Settings))
+        foreach (var arg in new[] { entryAssembly ?? Path.Combine(AppContext.BaseDirectory, "mail2sms.dll"), "serve", "--demo" }.Concat(Settings))
         {
             start.ArgumentList.Add(arg);
         }

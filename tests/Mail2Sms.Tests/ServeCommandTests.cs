@@ -342,4 +342,43 @@ public sealed class ServeCommandTests : IDisposable
         var (exitCode, output) = _gateway.Run("serve", "--Logging:Format=xml");
         Assert.Equal((2, "Logging:Format is 'xml'; it must be text or json."), (exitCode, output.Trim()));
     }
+
+    [Theory]
+    [InlineData("--Smtp:TrustedProxies=127.0.0.5/32,not-an-address", "Smtp:TrustedProxies: 'not-an-address' is not an IP address or CIDR range, such as 203.0.113.5 or 203.0.113.0/24.")]
+    [InlineData("--Smtp:TrustedProxies:0=10.0.0.300", "Smtp:TrustedProxies: '10.0.0.300' is not an IP address or CIDR range, such as 203.0.113.5 or 203.0.113.0/24.")]
+    [InlineData("--Smtp:TrustedProxies= , ", "Smtp:TrustedProxies is empty; list the load balancers' addresses or CIDR ranges, such as 10.0.0.5/32, or leave it out for 127.0.0.0/8.")]
+    public void Serve_with_trusted_proxies_it_cannot_read_says_so_and_exits_2(string setting, string message)
+    {
+        var (exitCode, output) = _gateway.Run("serve", setting);
+        Assert.Equal((2, message), (exitCode, output.Trim()));
+    }
+
+    [Fact]
+    public void Serve_reads_trusted_proxies_from_one_comma_separated_environment_variable()
+    {
+        var (exitCode, output) = Cli.Run(new Dictionary<string, string> { ["MAIL2SMS_Smtp__TrustedProxies"] = "127.0.0.5/32, 127.0.0.6/33" }, ["serve", .. _gateway.Settings]);
+        Assert.Equal((2, "Smtp:TrustedProxies: '127.0.0.6/33' is not an IP address or CIDR range, such as 203.0.113.5 or 203.0.113.0/24."), (exitCode, output.Trim()));
+    }
+
+    [Fact]
+    public void Serve_demo_run_from_its_copy_beside_the_tests_prints_the_installed_command()
+    {
+        _gateway.Serve();
+        Assert.Contains("then see it queued, then delivered, with: mail2sms messages", _gateway.Output);
+    }
+
+    [Fact]
+    public void Serve_demo_run_from_a_source_checkout_prints_commands_that_run_from_the_working_folder()
+    {
+        // tests/Mail2Sms.Tests/bin/<configuration>/net10.0: the build of src/Mail2Sms sits in the same configuration.
+        var output = new DirectoryInfo(AppContext.BaseDirectory);
+        var repository = output.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
+        var project = Path.Combine(repository, "src", "Mail2Sms");
+        var built = Path.Combine(project, "bin", output.Parent.Name, output.Name, "mail2sms.dll");
+        Assert.True(File.Exists(built), $"{built} was built with the tests");
+
+        _gateway.Serve(built);
+
+        Assert.Contains($"then see it queued, then delivered, with: dotnet run --project {Path.GetRelativePath(_gateway.Folder, project)} -- messages", _gateway.Output);
+    }
 }

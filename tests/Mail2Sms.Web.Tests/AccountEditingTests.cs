@@ -28,7 +28,9 @@ public sealed class AccountEditingTests
             [("id", "CI00000002")],
             [("id", "CI00000003"), ("country", "XX")],
             [("id", "CI00000003"), ("credits", "lots")],
-        }.Zip(["Account CI00000002 already exists.", "'XX' is not an ISO 3166 region that phone numbers are known for, such as AU.", "Opening credits is 'lots'; it must be a whole number, 0 or more."]))
+            [("id", "CI 3<b>")],
+        }.Zip(["Account CI00000002 already exists.", "'XX' is not an ISO 3166 region that phone numbers are known for, such as AU.", "Opening credits is 'lots'; it must be a whole number, 0 or more.",
+            "'CI 3<b>' is not an account ID: use 1 to 32 letters, digits, - or _, such as CI00123456."]))
         {
             var refused = await site.PostAsync("/dashboard/accounts", "/dashboard/accounts", fields);
             Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
@@ -114,6 +116,10 @@ public sealed class AccountEditingTests
         Assert.Equal(HttpStatusCode.SeeOther, (await site.PostAsync(Page + "/users", Page, ("address", "*@monitor.example.com"), ("password", string.Empty))).Status);
         Assert.Contains("*@monitor.example.com is already a user of account CI00000001.",
             (await site.PostAsync(Page + "/users", Page, ("address", "*@monitor.example.com"))).Body, StringComparison.Ordinal);
+        var refused = await site.PostAsync(Page + "/users", Page, ("address", "ops@@example.com"));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+        Assert.Contains("'ops@@example.com' is not an email address or a *@domain pattern: the part before @ holds characters an address cannot have unquoted.",
+            Text(refused.Body), StringComparison.Ordinal);
 
         await site.PostAsync(Page + "/users/change", Page, ("address", "ops@example.com"), ("disabled", "true"));
         await site.PostAsync(Page + "/users/change", Page, ("address", "*@monitor.example.com"), ("receiptEmails", "true"));

@@ -232,4 +232,43 @@ public sealed class ApiTests : IAsyncLifetime
             paths.EnumerateObject().Select(p => p.Name).Where(p => p.StartsWith("/api/", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
         Assert.True(paths.GetProperty("/api/v1/sms").GetProperty("post").GetProperty("responses").TryGetProperty("402", out _));
     }
+
+    [Theory]
+    [InlineData("name", 101, "messages[0].name has 101 characters; at most 100 are allowed.")]
+    [InlineData("text", 2001, "messages[0].text has 2001 characters; at most 2000 are allowed.")]
+    [InlineData("to", 65, "messages[0].to has 65 characters; at most 64 are allowed.")]
+    [InlineData("subject", 999, "subject has 999 characters; at most 998 are allowed.")]
+    public async Task A_field_over_its_limit_is_a_400_problem_naming_the_field_and_the_limit(string field, int length, string detail)
+    {
+        var value = new string('4', length);
+        var message = new Dictionary<string, string> { ["to"] = "0412345678", ["text"] = "Hi", ["name"] = "Bob" };
+        if (field != "subject")
+        {
+            message[field] = value;
+        }
+
+        var (status, type, json) = await _api.SendAsync(HttpMethod.Post, "/api/v1/sms", _key,
+            new { subject = field == "subject" ? value : "Alert", messages = new[] { message } });
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        AssertProblem(json, type, 400, "field-too-long");
+        Assert.Equal(detail, json.GetProperty("detail").GetString());
+        Assert.Empty(await _api.SmsOfAsync("CI00000001"));
+    }
+
+    [Fact]
+    public async Task A_body_over_1_MB_is_a_413_problem_and_one_at_the_limits_is_queued()
+    {
+        var huge = new { messages = new[] { new { to = "0412345678", text = "Hi", name = new string('n', 20 * 1024 * 1024) } } };
+        var (status, type, json) = await _api.SendAsync(HttpMethod.Post, "/api/v1/sms", _key, huge);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+        AssertProblem(json, type, 413, "request-too-large");
+        Assert.Equal("A request body has at most 1048576 octets: send fewer messages in one request.", json.GetProperty("detail").GetString());
+
+        var (accepted, _, _) = await _api.SendAsync(HttpMethod.Post, "/api/v1/sms", _key,
+            new { subject = new string('s', 998), messages = new[] { new { to = "0412345678", text = new string('t', 2000), name = new string('n', 100) } } });
+        Assert.Equal(HttpStatusCode.Accepted, accepted);
+        Assert.Single(await _api.SmsOfAsync("CI00000001"));
+    }
 }

@@ -324,4 +324,41 @@ public sealed class DashboardPageTests
     private static List<string> Timeline(string page, long sms) =>
         [.. Regex.Matches(Regex.Match(page, $"""<section class="sms" id="sms-{sms}">.*?</section>""", RegexOptions.Singleline).Value, "<li[^>]*>(.*?)</li>", RegexOptions.Singleline)
             .Select(m => Text(m.Groups[1].Value))];
+
+    [Fact]
+    public async Task No_page_grows_with_one_field_however_long_it_was_stored()
+    {
+        await using var site = await DashboardSite.StartAsync();
+        var huge = new string('x', 1024 * 1024);
+        var (email, _) = await site.EmailAsync(huge, Morning, ("61412345678", huge, huge, "delivered"));
+        await site.ExecuteAsync("INSERT INTO email_failures (email_id, position, location, code, reason) VALUES (@email, 0, @huge, 'InvalidNumber', @huge)", new { email, huge });
+        await site.ExecuteAsync(
+            "INSERT INTO rejected_emails (originator, mail_from, recipients, subject, reason, reply, received_at) VALUES (@huge, 'x@example.com', 'x@sms.localhost', @huge, 'invalid_number', @huge, '2026-11-26T09:00:00Z')",
+            new { huge });
+        await site.SignedInAsync();
+
+        foreach (var page in new[] { "/dashboard/", "/dashboard/messages", "/dashboard/rejected", $"/dashboard/emails/{email}" })
+        {
+            var (status, body, _) = await site.GetAsync(page);
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.Contains(new string('x', 7999) + "\u2026", body, StringComparison.Ordinal);
+            Assert.DoesNotContain(new string('x', 8001), body, StringComparison.Ordinal);
+            Assert.True(body.Length < 200_000, $"{page} is {body.Length} characters");
+        }
+    }
+
+    [Fact]
+    public async Task An_emails_page_counts_the_failures_past_the_cap_it_does_not_list()
+    {
+        await using var site = await DashboardSite.StartAsync();
+        var (email, _) = await site.EmailAsync("Bulk", Morning, ("61412345678", null, "ok", "delivered"));
+        await site.ExecuteAsync("INSERT INTO email_failures (email_id, position, location, code, reason) VALUES (@email, 0, 'line 2, number 0298765432', 'InvalidNumber', 'not a mobile')", new { email });
+        await site.ExecuteAsync("UPDATE emails SET failure_count = 999999 WHERE id = @email", new { email });
+        await site.SignedInAsync();
+
+        var (_, body, _) = await site.GetAsync($"/dashboard/emails/{email}");
+
+        Assert.Contains("line 2, number 0298765432", body, StringComparison.Ordinal);
+        Assert.Contains("<p class=\"more\">... and 999998 more, counted but not listed.</p>", body, StringComparison.Ordinal);
+    }
 }

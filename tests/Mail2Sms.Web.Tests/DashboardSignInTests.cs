@@ -19,6 +19,15 @@ public sealed class DashboardSignInTests
     }
 
     [Fact]
+    public async Task The_sites_root_sends_a_newcomer_to_the_dashboard_not_to_an_empty_404()
+    {
+        await using var site = await DashboardSite.StartAsync();
+        var (status, _, location) = await site.GetAsync("/");
+        Assert.Equal(HttpStatusCode.Redirect, status);
+        Assert.Equal("/dashboard/", location);
+    }
+
+    [Fact]
     public async Task The_right_password_signs_in_and_returns_to_the_page_asked_for()
     {
         await using var site = await DashboardSite.StartAsync();
@@ -29,11 +38,25 @@ public sealed class DashboardSignInTests
         Assert.Contains("<span>ops</span>", body, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_return_address_outside_the_dashboard_is_not_followed()
+    [Theory]
+    [InlineData("https://evil.example/")]
+    [InlineData("//evil.example/")]
+    [InlineData("/dashboardevil")]
+    [InlineData("/dashboard/\\evil.example")]
+    [InlineData("/dashboard/\r\nSet-Cookie: x=1")]
+    [InlineData("/dashboard/\nLocation: https://evil.example/")]
+    public async Task A_return_address_outside_the_dashboard_or_with_a_line_break_is_a_400_and_signs_nobody_in(string returnUrl)
     {
         await using var site = await DashboardSite.StartAsync();
-        Assert.Equal("/dashboard/", (await site.SignInAsync(returnUrl: "https://evil.example/")).Location);
+        var (status, body, location) = await site.SignInAsync(returnUrl: returnUrl);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Null(location);
+        Assert.Contains("The return address must be a page of this dashboard (a path that begins with /dashboard/).", body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, (await site.GetAsync("/dashboard/")).Status);
+
+        var (shown, page, _) = await site.GetAsync("/dashboard/sign-in?ReturnUrl=" + Uri.EscapeDataString(returnUrl));
+        Assert.Equal(HttpStatusCode.BadRequest, shown);
+        Assert.Contains("The return address must be a page of this dashboard", page, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -68,4 +68,17 @@ public sealed class HealthTests : IDisposable
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         Assert.NotEqual("ok", JsonDocument.Parse(body).RootElement.GetProperty("database").GetString());
     }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task The_dashboards_keys_folder_is_made_0700()
+    {
+        var keys = Path.Combine(_folder, "keys");
+        var database = new SqliteDatabase($"Data Source={Path.Combine(_folder, "mail2sms.db")}");
+        await database.MigrateAsync();
+
+        await using var web = WebGateway.Build(new WebOptions { Urls = "http://127.0.0.1:0", KeysDirectory = keys }, new GatewayState(database, () => SmscStates.Of(1, 1)));
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(keys));
+    }
 }

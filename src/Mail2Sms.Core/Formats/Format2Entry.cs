@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Text;
 using System.Text.RegularExpressions;
 using Mail2Sms.Core.Mail;
+using Mail2Sms.Core.Text;
 
 namespace Mail2Sms.Core.Formats;
 
@@ -15,8 +17,28 @@ namespace Mail2Sms.Core.Formats;
 /// <param name="Repeated">A key the entry gives twice (<c>Number</c>, say), which makes it ambiguous.</param>
 public sealed partial record Format2Entry(int Index, string? Name, string? Number, string? Message, string? Repeated = null)
 {
-    /// <summary>How reports name the entry: <c>[n]</c>.</summary>
-    public string Label => $"[{Index.ToString(CultureInfo.InvariantCulture)}]";
+    /// <summary>
+    /// How reports name the entry, so the reader knows who got nothing: <c>[n]</c>, then its <c>Name=</c>
+    /// and <c>Number=</c> as written, whichever it has (<c>[2] Name=Ann, Number=02 9876 5432</c>).
+    /// </summary>
+    public string Label
+    {
+        get
+        {
+            var label = new StringBuilder().Append(CultureInfo.InvariantCulture, $"[{Index}]");
+            var separator = " ";
+            foreach (var (key, value) in new[] { ("Name", Name), ("Number", Number) })
+            {
+                if (value is { Length: > 0 })
+                {
+                    label.Append(separator).Append(key).Append('=').Append(ShortText.Cut(value, ShortText.MaxWritten));
+                    separator = ", ";
+                }
+            }
+
+            return label.ToString();
+        }
+    }
 
     [GeneratedRegex(@"^\s*\[\s*(\d{1,9})\s*\]\s*(.*)$")]
     private static partial Regex Heading();

@@ -38,9 +38,16 @@ public sealed record RecipientFailure(string Where, Reason Reason)
 public abstract record IntakeDecision;
 
 /// <summary>Nothing is sent; the SMTP reply names every reason, one per line.</summary>
-/// <param name="Reasons">Every reason, in the order found; never empty.</param>
+/// <param name="Reasons">The reasons, in the order found, up to the cap on listed failures; never empty.</param>
 public sealed record Rejection(IReadOnlyList<Reason> Reasons) : IntakeDecision
 {
+    /// <summary>How many reasons there were, the ones past the cap on listed failures included.</summary>
+    public int ReasonCount
+    {
+        get => Math.Max(field, Reasons.Count);
+        init;
+    }
+
     /// <summary>A rejection for one reason.</summary>
     public Rejection(Reason reason)
         : this([reason])
@@ -59,10 +66,20 @@ public sealed record Rejection(IReadOnlyList<Reason> Reasons) : IntakeDecision
 
 /// <summary>The email is accepted: the SMS to send and the recipients, entries or rows that failed.</summary>
 /// <param name="Messages">The SMS, each distinct (number, text) pair once, in the order of the email.</param>
-/// <param name="Failures">What could not be sent; reported to the originator in one email.</param>
+/// <param name="Failures">What could not be sent, up to the cap on listed failures; reported to the originator in one email.</param>
 /// <param name="CsvFileName">The attachment's name for format 4, which an account may use once.</param>
 public sealed record Acceptance(IReadOnlyList<OutboundSms> Messages, IReadOnlyList<RecipientFailure> Failures, string? CsvFileName) : IntakeDecision
 {
+    /// <summary>How many recipients, entries or rows failed, those past the cap on listed failures included.</summary>
+    public int FailureCount
+    {
+        get => Math.Max(field, Failures.Count);
+        init;
+    }
+
+    /// <summary>Failures counted but not listed: the report's "and N more".</summary>
+    public int UnlistedFailures => FailureCount - Failures.Count;
+
     /// <summary>Credits the email costs: one per SMS part.</summary>
     public long Credits => Messages.Sum(m => (long)m.Credits);
 }

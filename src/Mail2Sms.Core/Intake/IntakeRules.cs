@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Mail2Sms.Core.Formats;
 using Mail2Sms.Core.Mail;
@@ -18,12 +19,17 @@ public static partial class IntakeRules
     /// <summary>The most <c>[n]</c> entries of one format 2 email.</summary>
     public const int MaxEntries = 50;
 
+    /// <summary>The most failures of one email listed (in the report, the store and the reply) unless configured otherwise; the rest are counted.</summary>
+    public const int DefaultMaxListedFailures = 1000;
+
     /// <summary>Decides what the email means for <paramref name="account"/>.</summary>
     /// <param name="facts">What step one read.</param>
     /// <param name="account">The authenticated sender's account.</param>
     /// <param name="answersGatewayReply">True when the email answers one of the gateway's reply emails (format 1 then sends only the new text).</param>
-    public static IntakeDecision Decide(SenderFacts facts, Account account, bool answersGatewayReply = false)
+    /// <param name="maxListedFailures">The most failures listed; those past it are only counted (<see cref="Acceptance.FailureCount"/>).</param>
+    public static IntakeDecision Decide(SenderFacts facts, Account account, bool answersGatewayReply = false, int maxListedFailures = DefaultMaxListedFailures)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxListedFailures, 1);
         if (facts.Rejection is { } rejection)
         {
             return new Rejection(rejection);
@@ -38,7 +44,7 @@ public static partial class IntakeRules
                 $"{o.Address} asks for another format than the rest of this email: send it in an email of its own.")).ToList());
         }
 
-        var batch = new SmsBatch(account);
+        var batch = new SmsBatch(account, maxListedFailures);
         var body = new ArraySegment<string>(facts.SenderBlockReading.Rest);
         string? csvFileName = null;
         var refusal = facts.Format switch
@@ -79,7 +85,7 @@ public static partial class IntakeRules
 
         foreach (var recipient in facts.Recipients.Where(r => r.Format == EmailFormat.Mobile))
         {
-            batch.Add(recipient.LocalPart, recipient.LocalPart, null, sms);
+            batch.Add(ShortText.Cut(recipient.LocalPart, ShortText.MaxWritten), recipient.LocalPart, null, sms);
         }
 
         return null;
@@ -190,7 +196,7 @@ public static partial class IntakeRules
 
         foreach (var number in numbers)
         {
-            batch.Add(number, number, null, sms);
+            batch.Add(ShortText.Cut(number, ShortText.MaxWritten), number, null, sms);
         }
 
         return null;
@@ -230,7 +236,10 @@ public static partial class IntakeRules
             }
 
             any = true;
-            var where = $"line {row.Line}";
+            // The number as written names the row's recipient whatever failed, the number or the text.
+            var where = row.Field(0).Length > 0
+                ? string.Create(CultureInfo.InvariantCulture, $"line {row.Line}, number {ShortText.Cut(row.Field(0), ShortText.MaxWritten)}")
+                : string.Create(CultureInfo.InvariantCulture, $"line {row.Line}");
             var message = BodyLines.JoinLines(BodyLines.Split(row.Field(1)));
             if (row.Problem is { } problem)
             {

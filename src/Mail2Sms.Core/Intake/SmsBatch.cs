@@ -6,18 +6,27 @@ namespace Mail2Sms.Core.Intake;
 
 /// <summary>
 /// Collects the SMS of one email: reads each number with the account's rules, checks each text
-/// against the limits, sends each distinct (number, text) pair once, and keeps every failure.
+/// against the limits, sends each distinct (number, text) pair once, and keeps the first
+/// <paramref name="maxListedFailures"/> failures, counting the rest: a file of a million bad rows
+/// costs a counter, not a million reasons.
 /// </summary>
-internal sealed class SmsBatch(Account account)
+internal sealed class SmsBatch(Account account, int maxListedFailures)
 {
     private readonly PhoneNumberRules _numbers = new(account.Country, account.RelaxedNumbers);
     private readonly List<OutboundSms> _messages = [];
     private readonly List<RecipientFailure> _failures = [];
     private readonly HashSet<(string Number, string Text)> _sent = [];
+    private int _failureCount;
 
     public Account Account => account;
 
-    public void Fail(string where, Reason reason) => _failures.Add(new RecipientFailure(where, reason));
+    public void Fail(string where, Reason reason)
+    {
+        if (_failureCount++ < maxListedFailures)
+        {
+            _failures.Add(new RecipientFailure(where, reason));
+        }
+    }
 
     /// <summary>Checks a multi-line message (formats 2, 4) and records its failure; null when it failed.</summary>
     public SmsText? CheckText(string where, string text)
@@ -76,11 +85,11 @@ internal sealed class SmsBatch(Account account)
     {
         if (_messages.Count > 0)
         {
-            return new Acceptance(_messages, _failures, csvFileName);
+            return new Acceptance(_messages, _failures, csvFileName) { FailureCount = _failureCount };
         }
 
-        return _failures.Count == 0
+        return _failureCount == 0
             ? new Rejection(Reasons.Create(ReasonCode.EmptyMessage, "The email holds no SMS to send."))
-            : new Rejection(_failures.Select(f => f.Reason with { Text = f.ToString() }).ToList());
+            : new Rejection(_failures.Select(f => f.Reason with { Text = f.ToString() }).ToList()) { ReasonCount = _failureCount };
     }
 }

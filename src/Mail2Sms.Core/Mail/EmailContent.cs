@@ -24,7 +24,7 @@ public sealed record Attachment(string FileName, MimePart Part)
 /// What an email says, whatever client wrote it: the subject, the body as plain text with LF line
 /// ends (text/plain preferred, HTML converted, <c>format=flowed</c> and TNEF undone) and its attachments.
 /// </summary>
-/// <param name="Subject">The decoded subject, empty when there is none.</param>
+/// <param name="Subject">The decoded subject, empty when there is none, cut to <see cref="Text.ShortText.MaxSubject"/> characters.</param>
 /// <param name="Body">The body text, LF line ends.</param>
 /// <param name="Attachments">Attached files, those inside <c>winmail.dat</c> included.</param>
 public sealed record EmailContent(string Subject, string Body, IReadOnlyList<Attachment> Attachments)
@@ -47,7 +47,7 @@ public sealed record EmailContent(string Subject, string Body, IReadOnlyList<Att
     {
         var attachments = new List<Attachment>();
         var body = BodyOf(message.Body, attachments) ?? string.Empty;
-        return new EmailContent(message.Subject?.Trim() ?? string.Empty, NormalizeLineEnds(body), attachments);
+        return new EmailContent(Text.ShortText.Cut(message.Subject?.Trim() ?? string.Empty, Text.ShortText.MaxSubject), NormalizeLineEnds(body), attachments);
     }
 
     private static string? BodyOf(MimeEntity? entity, List<Attachment> attachments)

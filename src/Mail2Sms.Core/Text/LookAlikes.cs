@@ -6,7 +6,9 @@ namespace Mail2Sms.Core.Text;
 /// <summary>
 /// Replaces the characters that Outlook, Word and phone keyboards put in place of plain ones
 /// (curly quotes, dashes, the ellipsis, non-breaking and zero-width spaces) by their GSM
-/// equivalents, so that a message stays in the 7-bit alphabet where it can.
+/// equivalents, so that a message stays in the 7-bit alphabet where it can; and drops the control
+/// characters no phone shows (NUL, CR, DEL, the C1 block), keeping LF, the line break formats 2-4 keep,
+/// and form feed, which GSM 03.38 carries as an extension character.
 /// </summary>
 public static class LookAlikes
 {
@@ -19,10 +21,11 @@ public static class LookAlikes
         '\u2026' => "...",
         '\t' or '\u00A0' or '\u1680' or (>= '\u2000' and <= '\u200A') or '\u202F' or '\u205F' or '\u3000' => " ",
         '\u200B' or '\u200C' or '\u200D' or '\u2060' or '\uFEFF' or '\u00AD' => string.Empty,
+        (< ' ' and not '\n' and not '\f') or (>= '\u007F' and <= '\u009F') => string.Empty,
         _ => null,
     };
 
-    /// <summary>True for the characters that show nothing and travel as nothing (zero-width ones, the soft hyphen).</summary>
+    /// <summary>True for the characters that show nothing and travel as nothing (zero-width ones, the soft hyphen, control characters).</summary>
     public static bool IsInvisible(char c) => ReplacementOf(c) is { Length: 0 };
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Gateway.Mail;
 using Mail2Sms.Gateway.Storage;
@@ -26,6 +25,9 @@ public sealed class IntakeService(
     private readonly ReportComposer _reports = new(gatewayDomains.First());
     private readonly ILogger _log = log ?? NullLogger.Instance;
 
+    /// <summary>The most failures of one email listed in its report, its store rows and its reply (<c>Intake:MaxReportedFailures</c>); the rest are counted.</summary>
+    public int MaxReportedFailures { get; init; } = IntakeRules.DefaultMaxListedFailures;
+
     /// <summary>Receives one email and returns the reply to give.</summary>
     public async Task<SmtpReply> ReceiveAsync(IncomingEmail email, CancellationToken cancellationToken = default)
     {
@@ -49,7 +51,7 @@ public sealed class IntakeService(
         var answersReply = await outbox.IsGatewayReplyAsync(facts.References, cancellationToken).ConfigureAwait(false);
         while (true)
         {
-            switch (IntakeRules.Decide(facts, account, answersReply))
+            switch (IntakeRules.Decide(facts, account, answersReply, MaxReportedFailures))
             {
                 case Rejection refused:
                     // An email accepted before and resent after its account's rules changed is still the email accepted then.
@@ -58,8 +60,8 @@ public sealed class IntakeService(
                 case Acceptance acceptance:
                     var received = new ReceivedEmail(account.Id, facts.MessageId, facts.Originator, email.Envelope.MailFrom,
                         email.Envelope.ClientAddress?.ToString(), facts.Format!.Value, facts.Content.Subject, email.SizeBytes, recipients, sender.User);
-                    var report = acceptance.Failures.Count > 0 && facts.Originator is not null
-                        ? _reports.Compose(facts, acceptance.Failures, acceptance.Messages.Count)
+                    var report = acceptance.FailureCount > 0 && facts.Originator is not null
+                        ? _reports.Compose(facts, acceptance)
                         : null;
                     var outcome = await emails.AcceptAsync(received, acceptance, report, _reports.Compose, cancellationToken).ConfigureAwait(false);
                     if (outcome.AlreadyServed is { Count: > 0 } resent)
@@ -82,8 +84,7 @@ public sealed class IntakeService(
 
                     GatewayMetrics.EmailAccepted();
                     _log.EmailAccepted(facts.MessageId, account.Id, outcome.EmailId, acceptance.Messages.Count);
-                    return SmtpReply.Accepted(string.Create(CultureInfo.InvariantCulture,
-                        $"Accepted: {acceptance.Messages.Count} SMS queued for {acceptance.Credits} credit{(acceptance.Credits == 1 ? string.Empty : "s")}{(acceptance.Failures.Count > 0 ? $"; {acceptance.Failures.Count} failed and will be reported to {facts.Originator}" : string.Empty)}."));
+                    return SmtpReply.Accepted(acceptance, facts.Originator);
                 default:
                     throw new InvalidOperationException("Intake decided neither to accept nor to reject.");
             }
@@ -98,7 +99,7 @@ public sealed class IntakeService(
         _log.EmailRejected(facts.MessageId, account, reason, rejection.Primary.Text);
         var reply = SmtpReply.Refused(rejection);
         var rejected = new RejectedEmail(account, facts.MessageId, facts.Originator, email.Envelope.MailFrom, email.Envelope.ClientAddress?.ToString(),
-            email.Envelope.Recipients, email.Message.Subject ?? string.Empty, reason, reply.ToString());
+            email.Envelope.Recipients, facts.Content.Subject, reason, reply.ToString());
         try
         {
             await emails.RecordRejectionAsync(rejected, CancellationToken.None).ConfigureAwait(false);

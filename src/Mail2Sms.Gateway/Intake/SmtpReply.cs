@@ -18,10 +18,10 @@ public sealed record SmtpReply(int Code, string EnhancedCode, IReadOnlyList<stri
     /// <summary>The reply to a refused email: the codes of its primary reason, a line per reason.</summary>
     public static SmtpReply Refused(Rejection rejection)
     {
-        var lines = rejection.Reasons.Select(r => r.Text).ToList();
-        if (lines.Count > MaxLines)
+        var lines = rejection.Reasons.Take(MaxLines).Select(r => r.Text).ToList();
+        if (rejection.ReasonCount > MaxLines)
         {
-            var more = lines.Count - (MaxLines - 1);
+            var more = rejection.ReasonCount - (MaxLines - 1);
             lines = [.. lines.Take(MaxLines - 1), string.Create(CultureInfo.InvariantCulture, $"... and {more} more reasons like these.")];
         }
 
@@ -33,6 +33,24 @@ public sealed record SmtpReply(int Code, string EnhancedCode, IReadOnlyList<stri
 
     /// <summary>The reply once an email is committed.</summary>
     public static SmtpReply Accepted(string line) => new(250, "2.0.0", [line]);
+
+    /// <summary>The reply once <paramref name="acceptance"/> is committed: its SMS, its cost, and how many failed (the report lists them, up to its cap).</summary>
+    public static SmtpReply Accepted(Acceptance acceptance, string? originator)
+    {
+        ArgumentNullException.ThrowIfNull(acceptance);
+        var line = new System.Text.StringBuilder().Append(CultureInfo.InvariantCulture,
+            $"Accepted: {acceptance.Messages.Count} SMS queued for {acceptance.Credits} credit{(acceptance.Credits == 1 ? string.Empty : "s")}");
+        if (acceptance.FailureCount > 0)
+        {
+            line.Append(CultureInfo.InvariantCulture, $"; {acceptance.FailureCount} failed and will be reported to {originator}");
+            if (acceptance.UnlistedFailures > 0)
+            {
+                line.Append(CultureInfo.InvariantCulture, $" (the first {acceptance.Failures.Count} by name, and {acceptance.UnlistedFailures} more)");
+            }
+        }
+
+        return Accepted(line.Append('.').ToString());
+    }
 
     /// <inheritdoc />
     public override string ToString() => string.Join("\r\n", Lines.Select((line, i) =>

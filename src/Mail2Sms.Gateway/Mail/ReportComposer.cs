@@ -19,16 +19,24 @@ public sealed class ReportComposer(string gatewayDomain)
     /// <summary>Deliveries a receipt email lists one by one; a bulk email's others are counted.</summary>
     public const int MaxListedDeliveries = 1000;
 
-    /// <summary>The report for <paramref name="failures"/> of the email <paramref name="facts"/> describe.</summary>
-    public OutboundMail Compose(SenderFacts facts, IReadOnlyList<RecipientFailure> failures, int sent)
+    /// <summary>The report for the failures of <paramref name="acceptance"/>, the email <paramref name="facts"/> describe: each listed one, then "and N more".</summary>
+    public OutboundMail Compose(SenderFacts facts, Acceptance acceptance)
     {
+        ArgumentNullException.ThrowIfNull(acceptance);
+        var sent = acceptance.Messages.Count;
+        var failed = acceptance.FailureCount;
         var body = new StringBuilder()
             .Append("Your email \"").Append(facts.Content.Subject).Append("\" was accepted: ")
             .Append(sent).Append(sent == 1 ? " SMS is" : " SMS are").Append(" on the way.\n")
-            .Append(failures.Count).Append(failures.Count == 1 ? " was" : " were").Append(" not sent, and will not be unless you send them again:\n\n");
-        foreach (var failure in failures)
+            .Append(failed).Append(failed == 1 ? " was" : " were").Append(" not sent, and will not be unless you send them again:\n\n");
+        foreach (var failure in acceptance.Failures)
         {
             body.Append("  ").Append(failure.Where).Append(": ").Append(failure.Reason.Text).Append('\n');
+        }
+
+        if (acceptance.UnlistedFailures > 0)
+        {
+            body.Append(CultureInfo.InvariantCulture, $"  ... and {acceptance.UnlistedFailures} more.\n");
         }
 
         return Report("report", facts.Originator!, facts.MessageId, $"Not all of your SMS could be sent: {facts.Content.Subject}", body);

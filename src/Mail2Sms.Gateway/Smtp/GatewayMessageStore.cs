@@ -1,4 +1,5 @@
 using Mail2Sms.Core.Intake;
+using Mail2Sms.Core.Mail;
 using Mail2Sms.Gateway.Intake;
 using Mail2Sms.Gateway.Mail;
 using Mail2Sms.Gateway.Storage;
@@ -20,7 +21,10 @@ internal sealed class GatewayMessageStore(IntakeService intake, OutboxStore outb
         await Task.Yield();
         try
         {
-            using var stream = new MemoryStream(data.Array!, data.Offset, data.Count, writable: false);
+            // A huge folded header is unfolded first (MimeKit reads one in quadratic time); only then is the data copied again.
+            using var stream = LongHeaderFields.HasLongField(data)
+                ? new MemoryStream(LongHeaderFields.Unfold(data.ToArray()), writable: false)
+                : new MemoryStream(data.Array!, data.Offset, data.Count, writable: false);
             var message = await MimeMessage.LoadAsync(stream, cancellationToken).ConfigureAwait(false);
             var admitted = context.Recipients;
             var from = context.MailFrom ?? string.Empty;

@@ -16,8 +16,8 @@ public static class SmtpCertificate
                 throw new FileNotFoundException($"The SMTP certificate {path} does not exist.", path);
             }
 
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            File.WriteAllBytes(path, SelfSigned(names).Export(X509ContentType.Pfx, password));
+            // Its private key: readable by this user only (0600, in a 0700 folder when one is made for it).
+            PrivateFiles.Write(path, SelfSigned(names).Export(X509ContentType.Pfx, password));
         }
 
         return X509CertificateLoader.LoadPkcs12FromFile(path, password);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Dapper;
+using Mail2Sms.Core.Intake;
 using Microsoft.Data.Sqlite;
 
 namespace Mail2Sms.Gateway.Storage;
@@ -108,9 +109,9 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
     public async Task<AccountRecord> AddAccountAsync(
         string id, string? country, string? sender, bool relaxedNumbers, long credits, long lowCreditWarning, CancellationToken cancellationToken = default)
     {
-        if (string.IsNullOrWhiteSpace(id) || id.Any(char.IsWhiteSpace))
+        if (SenderNames.AccountIdProblem(id) is { } badId)
         {
-            throw new StoreException($"'{id}' is not an account ID: use letters and digits, such as CI00123456.");
+            throw new StoreException(badId);
         }
 
         if (credits < 0)
@@ -331,7 +332,7 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
     /// <summary>Adds a user, as the overload without <paramref name="receiptEmails"/> does; with it on, its emails get receipt emails.</summary>
     public async Task<UserRecord> AddUserAsync(string id, string address, string? password, bool receiptEmails, CancellationToken cancellationToken = default)
     {
-        var normalized = NormalizeUserAddress(address);
+        var normalized = SenderNames.UserAddressProblem(address?.Trim()) is { } badAddress ? throw new StoreException(badAddress) : NormalizeUserAddress(address!);
         if (normalized.StartsWith("*@", StringComparison.Ordinal) && password is not null)
         {
             throw new StoreException($"{normalized} is a pattern: patterns authenticate by IP address only and have no password.");

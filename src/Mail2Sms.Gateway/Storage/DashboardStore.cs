@@ -44,7 +44,11 @@ public sealed record SmsFound(long Id, long EmailId, string AccountId, string Nu
 
 /// <summary>An accepted email with what failed at acceptance and every SMS it sent.</summary>
 public sealed record EmailDetail(long Id, string AccountId, string? Originator, string MailFrom, string? ClientIp, int Format, string Subject, long Credits,
-    DateTimeOffset ReceivedAt, IReadOnlyList<RefusedRecipient> Refused, IReadOnlyList<SmsDetail> Sms);
+    DateTimeOffset ReceivedAt, IReadOnlyList<RefusedRecipient> Refused, IReadOnlyList<SmsDetail> Sms, int FailureCount)
+{
+    /// <summary>Failures counted at acceptance but not kept (past <c>Intake:MaxReportedFailures</c>).</summary>
+    public int UnlistedFailures => Math.Max(0, FailureCount - Refused.Count);
+}
 
 /// <summary>One SMS and its timeline: accepted, submitted (each part's SMSC ID and receipt), final, and the replies to it.</summary>
 public sealed record SmsDetail(long Id, string Number, string? Name, string Text, string Encoding, int Parts, string Status, int Attempts, string? LastError,
@@ -142,8 +146,8 @@ public sealed class DashboardStore(SqliteDatabase database, TimeProvider clock)
     public async Task<EmailDetail?> EmailAsync(long id, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var email = await connection.QuerySingleOrDefaultAsync<(long Id, string AccountId, string? Originator, string MailFrom, string? ClientIp, long Format, string Subject, long Credits, string ReceivedAt)?>(
-            "SELECT id, account_id, originator, mail_from, client_ip, format, subject, credits, received_at FROM emails WHERE id = @id", new { id }).ConfigureAwait(false);
+        var email = await connection.QuerySingleOrDefaultAsync<(long Id, string AccountId, string? Originator, string MailFrom, string? ClientIp, long Format, string Subject, long Credits, string ReceivedAt, long FailureCount)?>(
+            "SELECT id, account_id, originator, mail_from, client_ip, format, subject, credits, received_at, failure_count FROM emails WHERE id = @id", new { id }).ConfigureAwait(false);
         if (email is not { } e)
         {
             return null;
@@ -170,7 +174,8 @@ public sealed class DashboardStore(SqliteDatabase database, TimeProvider clock)
                 Timestamps.Read(s.CreatedAt), Timestamps.ReadOrNull(s.SubmittedAt), Timestamps.ReadOrNull(s.FinalAt),
                 [.. parts[s.Id].Select(p => new SmsPartDetail((int)p.Part, p.SmscMessageId, p.Status, p.ReceiptState, Timestamps.ReadOrNull(p.ReceiptAt)))],
                 [.. replies[s.Id].Select(r => new ReplyListing(r.Id, Timestamps.Read(r.ReceivedAt), r.Mobile, r.ToAddress, r.Status, r.Text, r.SmsId, e.AccountId,
-                    r.AssignedBy, Timestamps.ReadOrNull(r.AssignedAt)))]))]);
+                    r.AssignedBy, Timestamps.ReadOrNull(r.AssignedAt)))]))],
+            (int)e.FailureCount);
     }
 
     private static async Task<IReadOnlyList<RefusedRecipient>> RefusedAsync(Microsoft.Data.Sqlite.SqliteConnection connection, long? emailId, int limit)

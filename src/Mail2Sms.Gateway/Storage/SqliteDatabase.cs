@@ -17,9 +17,11 @@ public sealed class SqliteDatabase
         // Default Timeout bounds Microsoft.Data.Sqlite's own retries of a busy database (150 ms sleeps); SQLite's
         // busy timeout, set on each handle below, is what makes a writer wait for the lock only as long as it is held.
         var builder = new SqliteConnectionStringBuilder(connectionString) { Pooling = true, ForeignKeys = true, DefaultTimeout = 10 };
-        if (builder.Mode != SqliteOpenMode.Memory && Path.GetDirectoryName(Path.GetFullPath(builder.DataSource)) is { } folder)
+        if (builder.Mode != SqliteOpenMode.Memory && builder.DataSource is { Length: > 0 } file && file != ":memory:")
         {
-            Directory.CreateDirectory(folder);
+            // Made here, 0600 in a 0700 folder, before SQLite would make it 0644: it holds password and key hashes.
+            // SQLite gives its -wal and -shm files the database file's mode.
+            PrivateFiles.CreateFile(file);
         }
 
         _connectionString = builder.ToString();

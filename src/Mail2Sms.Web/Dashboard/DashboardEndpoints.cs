@@ -62,7 +62,9 @@ internal static class DashboardEndpoints
     {
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapGet(SignInPath, (HttpContext context, string? returnUrl) => SignInPage(context, returnUrl, null, StatusCodes.Status200OK)).AllowAnonymous();
+        app.MapGet(SignInPath, (HttpContext context, string? returnUrl) => IsReturnable(returnUrl)
+            ? SignInPage(context, returnUrl, null, StatusCodes.Status200OK)
+            : SignInPage(context, null, NotReturnable, StatusCodes.Status400BadRequest)).AllowAnonymous();
         app.MapPost(SignInPath, SignInAsync).AllowAnonymous();
         var pages = app.MapGroup(Root).RequireAuthorization();
         pages.MapPost("/sign-out", SignOutAsync);
@@ -89,6 +91,11 @@ internal static class DashboardEndpoints
         var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
         var name = form["name"].ToString().Trim();
         var returnUrl = form["returnUrl"].ToString();
+        if (!IsReturnable(returnUrl))
+        {
+            return SignInPage(context, null, NotReturnable, StatusCodes.Status400BadRequest);
+        }
+
         var outcome = await operators.CheckAsync(name, form["password"].ToString(), context.Connection.RemoteIpAddress, context.RequestAborted).ConfigureAwait(false);
         if (outcome.LockedUntil is { } until)
         {
@@ -102,9 +109,17 @@ internal static class DashboardEndpoints
 
         await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
             new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, name)], CookieAuthenticationDefaults.AuthenticationScheme))).ConfigureAwait(false);
-        // Only back to a page of the dashboard: a return address from the query must not send the operator elsewhere.
-        return Results.Redirect(returnUrl.StartsWith(Root, StringComparison.Ordinal) ? returnUrl : Root + "/");
+        return Results.Redirect(returnUrl.Length > 0 ? returnUrl : Root + "/");
     }
+
+    private const string NotReturnable = "The return address must be a page of this dashboard (a path that begins with /dashboard/).";
+
+    // Only back to a page of the dashboard: a return address from the query must not send the operator elsewhere,
+    // nor carry a line break (or any control character) into the Location header.
+    internal static bool IsReturnable(string? returnUrl) =>
+        string.IsNullOrEmpty(returnUrl)
+        || ((returnUrl == Root || returnUrl.StartsWith(Root + "/", StringComparison.Ordinal))
+            && !returnUrl.Any(c => char.IsControl(c) || c == '\\'));
 
     private static async Task<IResult> SignOutAsync(HttpContext context, IAntiforgery antiforgery)
     {

@@ -147,6 +147,10 @@ internal static class DashboardPages
         {
             body.Add($"<h2>Refused at acceptance</h2>");
             RefusedTable(body, email.Refused);
+            if (email.UnlistedFailures > 0)
+            {
+                body.Add($"""<p class="more">... and {email.UnlistedFailures} more, counted but not listed.</p>""");
+            }
         }
 
         foreach (var sms in email.Sms)

@@ -9,10 +9,14 @@ namespace Mail2Sms.Web.Dashboard;
 /// <summary>
 /// An HTML page built from interpolated strings: the literal parts are markup, every value put in a
 /// hole is HTML-encoded (so whatever a customer wrote shows as text), except <see cref="Markup"/>,
-/// which is HTML already built this way.
+/// which is HTML already built this way. A value is cut to <see cref="MaxValueLength"/> characters, so
+/// no single field a sender wrote (a subject, a name, an address) can make a page grow with it.
 /// </summary>
 internal sealed class Html
 {
+    /// <summary>The most characters of one value a page shows; longer ones end in an ellipsis.</summary>
+    public const int MaxValueLength = 8000;
+
     private static readonly HtmlEncoder Encoder = HtmlEncoder.Create(UnicodeRanges.All);
     private readonly StringBuilder _text = new();
 
@@ -46,6 +50,7 @@ internal sealed class Html
         public void AppendFormatted<T>(T value) => AppendFormatted(value, null);
 
         public void AppendFormatted<T>(T value, string? format) =>
-            _text.Append(Encoder.Encode(value is IFormattable formattable ? formattable.ToString(format, CultureInfo.InvariantCulture) : value?.ToString() ?? string.Empty));
+            _text.Append(Encoder.Encode(Core.Text.ShortText.Cut(
+                value is IFormattable formattable ? formattable.ToString(format, CultureInfo.InvariantCulture) : value?.ToString() ?? string.Empty, MaxValueLength)));
     }
 }

@@ -1,3 +1,4 @@
+using System.Text;
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Core.Text;
 using static Mail2Sms.Core.Tests.Intake.Emails;
@@ -174,7 +175,7 @@ public sealed class IntakeRulesTests
         var accepted = Accepted(Plain("SMS:", body), "smsgateway");
         var sms = Assert.Single(accepted.Messages);
         Assert.Equal(("61412345678", "John", "Server 23\nis offline."), (sms.Number, sms.Name, sms.Text.Text));
-        Assert.Equal([("[2]", ReasonCode.MissingNumber), ("[3]", ReasonCode.InvalidNumber)], accepted.Failures.Select(f => (f.Where, f.Reason.Code)));
+        Assert.Equal([("[2] Name=Tom", ReasonCode.MissingNumber), ("[3] Name=Ann, Number=6140900000", ReasonCode.InvalidNumber)], accepted.Failures.Select(f => (f.Where, f.Reason.Code)));
     }
 
     [Fact]
@@ -250,7 +251,7 @@ public sealed class IntakeRulesTests
     public void Format_2_message_of_only_invisible_characters_is_missing()
     {
         var accepted = Accepted(Plain("SMS:", "[1]\nNumber=0412345678\nMessage=\u200B\u200B\n[2]\nNumber=0412345679\nMessage=ok"), "smsgateway");
-        Assert.Equal(("[1]", ReasonCode.MissingMessage), (Assert.Single(accepted.Failures).Where, accepted.Failures[0].Reason.Code));
+        Assert.Equal(("[1] Number=0412345678", ReasonCode.MissingMessage), (Assert.Single(accepted.Failures).Where, accepted.Failures[0].Reason.Code));
     }
 
     [Fact]
@@ -283,7 +284,7 @@ public sealed class IntakeRulesTests
     public void Format_4_first_row_with_a_mistyped_number_is_reported_not_taken_for_a_header()
     {
         var accepted = Accepted(WithCsv("0412345678x,first\n0412345679,second\n"), "bulksms");
-        Assert.Equal(("line 1", ReasonCode.InvalidNumber), (Assert.Single(accepted.Failures).Where, accepted.Failures[0].Reason.Code));
+        Assert.Equal(("line 1, number 0412345678x", ReasonCode.InvalidNumber), (Assert.Single(accepted.Failures).Where, accepted.Failures[0].Reason.Code));
     }
 
     [Fact]
@@ -291,7 +292,7 @@ public sealed class IntakeRulesTests
     {
         var accepted = Accepted(WithCsv("6.14123E+11,Hi\n,No number\n0412345678,Hi\n"), "bulksms");
         Assert.Equal(
-            [("line 1", ReasonCode.NumberInScientificNotation), ("line 2", ReasonCode.MissingNumber)],
+            [("line 1, number 6.14123E+11", ReasonCode.NumberInScientificNotation), ("line 2", ReasonCode.MissingNumber)],
             accepted.Failures.Select(f => (f.Where, f.Reason.Code)));
         Assert.Contains("scientific notation", accepted.Failures[0].Reason.Text, StringComparison.Ordinal);
     }
@@ -301,7 +302,7 @@ public sealed class IntakeRulesTests
     {
         var accepted = Accepted(WithCsv("Number,Message\r\n0412345678,\"multi\r\nline\"\r\n0298765432,landline\r\n0412345679,\r\n"), "bulksms");
         Assert.Equal("multi\nline", Assert.Single(accepted.Messages).Text.Text);
-        Assert.Equal([("line 4", ReasonCode.InvalidNumber), ("line 5", ReasonCode.MissingMessage)], accepted.Failures.Select(f => (f.Where, f.Reason.Code)));
+        Assert.Equal([("line 4, number 0298765432", ReasonCode.InvalidNumber), ("line 5, number 0412345679", ReasonCode.MissingMessage)], accepted.Failures.Select(f => (f.Where, f.Reason.Code)));
         Assert.Contains("'0298765432'", accepted.Failures[0].Reason.Text, StringComparison.Ordinal);
     }
 
@@ -363,7 +364,7 @@ public sealed class IntakeRulesTests
     {
         var accepted = Accepted(Plain("SMS:", "[1]\nNumber=0412345678\nNumber=0412345679\nMessage=Which?\n[2]\nNumber=0412345678\nMessage=ok"), "smsgateway");
         var failure = Assert.Single(accepted.Failures);
-        Assert.Equal(("[1]", ReasonCode.EntryMalformed), (failure.Where, failure.Reason.Code));
+        Assert.Equal(("[1] Number=0412345679", ReasonCode.EntryMalformed), (failure.Where, failure.Reason.Code));
         Assert.Contains("Number= twice", failure.Reason.Text, StringComparison.Ordinal);
     }
 
@@ -409,5 +410,80 @@ public sealed class IntakeRulesTests
         Assert.Equal((550, "5.7.1"), (reason.SmtpCode, reason.EnhancedCode));
         Assert.Contains("needs 12 credits", reason.Text, StringComparison.Ordinal);
         Assert.Contains("has 5", reason.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_failed_format_2_entry_is_named_by_its_n_name_and_number_as_written()
+    {
+        var longName = new string('N', 200);
+        var accepted = Accepted(Plain("SMS:", $"[1]\nNumber=0412345678\nMessage=ok\n[2]\nMessage=no one\n[3]\nName={longName}\nNumber=02 9876 5432\nMessage=landline\n[4]\nName=Ann\nNumber=0412 345 679\nMessage={new string('x', 766)}"), "smsgateway");
+
+        Assert.Equal(
+            ["[2]", $"[3] Name={new string('N', 63)}\u2026, Number=02 9876 5432", "[4] Name=Ann, Number=0412 345 679"],
+            accepted.Failures.Select(f => f.Where));
+        Assert.Equal("[4] Name=Ann, Number=0412 345 679: The message has 766 characters; at most 765 are allowed.", accepted.Failures[2].ToString());
+    }
+
+    [Fact]
+    public void A_CSV_row_that_failed_for_its_text_still_names_its_number_as_written()
+    {
+        var accepted = Accepted(WithCsv($"0412345678,ok\n0412 345 679,{new string('x', 766)}\n"), "bulksms");
+
+        Assert.Equal("line 2, number 0412 345 679: The message has 766 characters; at most 765 are allowed.", Assert.Single(accepted.Failures).ToString());
+    }
+
+    [Fact]
+    public void Failures_past_the_cap_are_counted_not_listed()
+    {
+        var csv = new StringBuilder("0412345678,ok\n");
+        for (var i = 0; i < 2500; i++)
+        {
+            csv.Append("0298765432,landline\n");
+        }
+
+        var accepted = Assert.IsType<Acceptance>(IntakeRules.Decide(Facts(WithCsv(csv.ToString()), "bulksms"), Au, maxListedFailures: 1000));
+
+        Assert.Single(accepted.Messages);
+        Assert.Equal(2500, accepted.FailureCount);
+        Assert.Equal(1000, accepted.Failures.Count);
+        Assert.Equal(1500, accepted.UnlistedFailures);
+        Assert.Equal("line 1001, number 0298765432", accepted.Failures[^1].Where);
+    }
+
+    [Fact]
+    public void A_rejection_of_only_failures_lists_up_to_the_cap_and_counts_them_all()
+    {
+        var csv = string.Concat(Enumerable.Repeat("0298765432,landline\n", 30));
+
+        var rejection = Assert.IsType<Rejection>(IntakeRules.Decide(Facts(WithCsv(csv), "bulksms"), Au, maxListedFailures: 10));
+
+        Assert.Equal(10, rejection.Reasons.Count);
+        Assert.Equal(30, rejection.ReasonCount);
+        Assert.StartsWith("line 1, number 0298765432: ", rejection.Reasons[0].Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_default_cap_is_1000_failures()
+    {
+        Assert.Equal(1000, IntakeRules.DefaultMaxListedFailures);
+    }
+
+    [Fact]
+    public void A_subject_longer_than_998_characters_is_cut_with_an_ellipsis()
+    {
+        var facts = Facts(Plain("SMS " + new string('s', 300_000), "[1]\nNumber=0412345678\nMessage=ok"), "smsgateway");
+
+        Assert.Equal(998, facts.Content.Subject.Length);
+        Assert.EndsWith("s\u2026", facts.Content.Subject, StringComparison.Ordinal);
+        var rejection = Assert.IsType<Rejection>(IntakeRules.Decide(facts, Au));
+        Assert.True(rejection.Reasons[0].Text.Length < 1200, "the reason quotes the cut subject");
+    }
+
+    [Fact]
+    public void NUL_and_control_characters_in_a_format_2_message_are_removed_and_LF_kept()
+    {
+        var sms = Assert.Single(Accepted(Plain("SMS:", "[1]\nNumber=0412345678\nMessage=Server\0 23\u0007\nis down\u001B"), "smsgateway").Messages);
+
+        Assert.Equal("Server 23\nis down", sms.Text.Text);
     }
 }

@@ -16,7 +16,7 @@ public sealed class SmsTextTests
     [InlineData("Hello", SmsEncoding.Gsm7, 5)]
     [InlineData("Server down \u00C7", SmsEncoding.Gsm7, 13)]
     [InlineData("\u20AC5 {x}", SmsEncoding.Gsm7, 9)]
-    [InlineData("a\r\nb", SmsEncoding.Gsm7, 4)]
+    [InlineData("a\r\nb", SmsEncoding.Gsm7, 3)]
     [InlineData("form\ffeed", SmsEncoding.Gsm7, 10)]
     [InlineData("\u00C7a va", SmsEncoding.Gsm7, 5)]
     [InlineData("\u00E7a va", SmsEncoding.Ucs2, 5)]
@@ -32,6 +32,28 @@ public sealed class SmsTextTests
 
         Assert.Equal(encoding, sms.Encoding);
         Assert.Equal(units, sms.Units);
+    }
+
+    [Theory]
+    [InlineData("Server\u0000 23\u0007 down\u001B", "Server 23 down")]
+    [InlineData("line one\r\nline two\rthree", "line one\nline twothree")]
+    [InlineData("del\u007F and c1\u0085\u009F", "del and c1")]
+    [InlineData("tab\there", "tab here")]
+    [InlineData("form\ffeed kept", "form\ffeed kept")]
+    public void Control_characters_never_reach_the_SMS_LF_and_form_feed_stay_and_tab_is_a_space(string text, string sent)
+    {
+        var sms = SmsText.From(text);
+
+        Assert.Equal(sent, sms.Text);
+        Assert.Equal(SmsEncoding.Gsm7, sms.Encoding);
+        Assert.Equal(sent, SmsText.FirstSmsOf(text).Text);
+    }
+
+    [Fact]
+    public void A_text_of_only_control_characters_is_blank()
+    {
+        Assert.True(Mail2Sms.Core.Mail.BodyLines.IsBlank(SmsText.From("\0\0\u0001\r").Text));
+        Assert.True(Mail2Sms.Core.Mail.BodyLines.IsBlank("\0\u0002"));
     }
 
     [Fact]

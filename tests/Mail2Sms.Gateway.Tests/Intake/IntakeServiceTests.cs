@@ -240,4 +240,55 @@ public sealed class IntakeServiceTests : IDisposable
         await _db.Accounts.SetUserAsync("CI00000001", "ops@example.com.au", receiptEmails: null, disabled: false, password: null);
         Assert.True((await Send("third", messageId: "<d3@example.com.au>")).IsAccepted);
     }
+
+    [Fact]
+    public async Task Failures_past_the_cap_are_counted_in_the_reply_the_store_and_the_report_but_listed_only_up_to_it()
+    {
+        var csv = new StringBuilder("0412345678,Server 23 is offline.\n");
+        for (var i = 0; i < 2500; i++)
+        {
+            csv.Append("0298765432,landline\n");
+        }
+
+        var message = new MimeMessage();
+        message.From.Add(new MailboxAddress("Ops", "ops@example.com.au"));
+        message.Subject = "bulk";
+        message.MessageId = "bulk@example.com.au";
+        var body = new BodyBuilder { TextBody = "Bulk send" };
+        body.Attachments.Add("CI00000001251125120000.csv", Encoding.UTF8.GetBytes(csv.ToString()), new ContentType("text", "csv"));
+        message.Body = body.ToMessageBody();
+        var intake = new IntakeService([Domain], new SenderAuthenticator(_db.Accounts, new PasswordLockout(_db.Clock), new PasswordVerifier(_db.Clock)), _db.Accounts, _db.Emails, _db.Outbox)
+        {
+            MaxReportedFailures = 1000,
+        };
+
+        var reply = await intake.ReceiveAsync(new IncomingEmail(message, new Envelope("ops@example.com.au", [$"bulksms@{Domain}"], Office), csv.Length));
+
+        Assert.Equal("250 2.0.0 Accepted: 1 SMS queued for 1 credit; 2500 failed and will be reported to ops@example.com.au (the first 1000 by name, and 1500 more).", reply.ToString());
+        await using var connection = await _db.Database.OpenAsync();
+        Assert.Equal(1000, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM email_failures"));
+        Assert.Equal(2500, await connection.ExecuteScalarAsync<long>("SELECT failure_count FROM emails"));
+        var report = MimeMessage.Load(new MemoryStream(Assert.Single(await _db.Outbox.QueuedAsync(10), m => m.Kind == "report").Message));
+        var text = report.TextBody!.ReplaceLineEndings("\n");
+        Assert.Contains("2500 were not sent, and will not be unless you send them again:\n\n  line 2, number 0298765432: ", text, StringComparison.Ordinal);
+        Assert.Contains("\n  line 1001, number 0298765432: '0298765432' is a fixed-line number of AU, not a mobile number.\n  ... and 1500 more.\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("line 1002,", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_refusal_of_more_failures_than_the_cap_counts_them_all_in_its_last_line()
+    {
+        var refusal = SmtpReply.Refused(new Rejection([.. Enumerable.Range(1, 1000).Select(i => Reasons.Create(ReasonCode.InvalidNumber, $"line {i}: bad"))]) { ReasonCount = 1_000_000 });
+        Assert.Equal(SmtpReply.MaxLines, refusal.Lines.Count);
+        Assert.Equal("... and 999981 more reasons like these.", refusal.Lines[^1]);
+    }
+
+    [Fact]
+    public async Task A_refused_email_keeps_its_subject_cut_to_998_characters()
+    {
+        var reply = await Send("Disk full", subject: new string('s', 100_000), to: "0298765432");
+        Assert.False(reply.IsAccepted);
+        var kept = Assert.Single(await EmailStore.RejectionsAsync(_db.Database, 10));
+        Assert.Equal(new string('s', 997) + "\u2026", kept.Subject);
+    }
 }

@@ -125,7 +125,7 @@ public sealed class SmtpGatewayTests : IAsyncLifetime, IAsyncDisposable
         Assert.Equal("rota-7@example.com.au", report.InReplyTo);
         Assert.Equal("auto-generated", report.Headers[HeaderId.AutoSubmitted]);
         Assert.Equal("All", report.Headers["X-Auto-Response-Suppress"]);
-        Assert.Contains("  [2]: The entry has no Number= line.", report.TextBody, StringComparison.Ordinal);
+        Assert.Contains("  [2] Name=Tom: The entry has no Number= line.", report.TextBody, StringComparison.Ordinal);
         Assert.Contains("1 SMS is on the way", report.TextBody, StringComparison.Ordinal);
     }
 
