@@ -2,11 +2,11 @@ using System.Globalization;
 using Mail2Sms.Fuzz;
 
 // dotnet run -c Release --project bench/Mail2Sms.Fuzz -- <mime-intake|csv|pdu|smtp-command|all> [--count N] [--seed S]
-//   [--timeout-ms 2000] [--max-mb 2048] [--fixtures DIR] [--findings DIR] [--max-seconds S] [--replay FILE]
+//   [--timeout-ms 2000] [--max-mb 2048] [--fixtures DIR] [--findings DIR] [--wall-seconds S] [--max-seconds S] [--replay FILE]
 string[] names = ["mime-intake", "csv", "pdu", "smtp-command"];
 if (args.Length == 0 || !(names.Contains(args[0]) || args[0] == "all"))
 {
-    Console.Error.WriteLine($"usage: Mail2Sms.Fuzz <{string.Join('|', names)}|all> [--count N] [--seed S] [--timeout-ms MS] [--max-mb MB] [--fixtures DIR] [--findings DIR] [--max-seconds S] [--replay FILE]");
+    Console.Error.WriteLine($"usage: Mail2Sms.Fuzz <{string.Join('|', names)}|all> [--count N] [--seed S] [--timeout-ms MS] [--max-mb MB] [--fixtures DIR] [--findings DIR] [--wall-seconds S] [--max-seconds S] [--replay FILE]");
     return 2;
 }
 
@@ -23,6 +23,7 @@ var options = new FuzzOptions(count, seed,
     TimeSpan.FromMilliseconds(int.Parse(Option("--timeout-ms", "2000"), CultureInfo.InvariantCulture)),
     int.Parse(Option("--max-mb", "2048"), CultureInfo.InvariantCulture),
     FindingsFolder: Path.GetFullPath(Option("--findings", "fuzz-findings")),
+    WallLimit: Option("--wall-seconds", string.Empty) is { Length: > 0 } wall ? TimeSpan.FromSeconds(int.Parse(wall, CultureInfo.InvariantCulture)) : null,
     Budget: Option("--max-seconds", string.Empty) is { Length: > 0 } budget ? TimeSpan.FromSeconds(int.Parse(budget, CultureInfo.InvariantCulture)) : null);
 
 if (Option("--replay", string.Empty) is { Length: > 0 } replay)
