@@ -120,6 +120,11 @@ internal static class ExplainCommand
                     output.WriteLine($"  {reason.Code}: {reason.Text}");
                 }
 
+                if (rejection.ReasonCount > rejection.Reasons.Count)
+                {
+                    output.WriteLine($"  ... and {rejection.ReasonCount - rejection.Reasons.Count} more reasons like these.");
+                }
+
                 break;
             case Acceptance acceptance:
                 output.WriteLine($"accepted:      {acceptance.Messages.Count} SMS, {acceptance.Credits} credit{(acceptance.Credits == 1 ? string.Empty : "s")}");
