@@ -90,12 +90,45 @@ public sealed record EmailContent(string Subject, string Body, IReadOnlyList<Att
     {
         try
         {
-            return tnef.ConvertToMessage();
+            return Plausible(tnef) ? tnef.ConvertToMessage() : null;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             return null;
         }
+    }
+
+    // MimeKit believes a property list's counts: a damaged winmail.dat of 1.8 KB claiming a billion properties
+    // kept ConvertToMessage busy for 10 s (found by fuzzing). A count that its attribute's octets cannot hold
+    // (each property or value takes at least four) is refused before conversion.
+    private static bool Plausible(TnefPart tnef)
+    {
+        if (tnef.Content is null)
+        {
+            return false;
+        }
+
+        using var content = tnef.Content.Open();
+        using var reader = new TnefReader(content, 0, TnefComplianceMode.Loose);
+        while (reader.ReadNextAttribute())
+        {
+            var most = reader.AttributeRawValueLength / 4;
+            var properties = reader.TnefPropertyReader;
+            if (properties.PropertyCount > most)
+            {
+                return false;
+            }
+
+            while (properties.ReadNextProperty())
+            {
+                if (properties.ValueCount > most)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     // Apple Mail sends files inline with a name; body text never has one.
