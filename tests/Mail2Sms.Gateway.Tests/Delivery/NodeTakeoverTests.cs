@@ -180,6 +180,53 @@ public sealed class NodeTakeoverTests : IDisposable
     }
 
     [Fact]
+    public async Task A_node_found_dead_that_ran_on_cannot_clobber_the_new_claim_with_a_retry_but_its_real_submit_is_recorded()
+    {
+        var a = await StartNodeAsync(100, MachineOf("boot-a pid:[1]"));
+        var b = await StartNodeAsync(200, MachineOf("boot-b pid:[1]"));
+        var retried = await QueueAsync();
+        var submitted = await QueueAsync();
+        Assert.Equal(2, (await DeliveryOf(a).ClaimAsync(10, Lease)).Count);
+        _db.Clock.Advance(TimeSpan.FromSeconds(16));
+        Assert.True(await _nodes.HeartbeatAsync(b.Id));
+        Assert.Equal(2, await b.TakeOverDeadAsync());
+        Assert.Equal(2, (await DeliveryOf(b).ClaimAsync(10, Lease)).Count);
+
+        // A's late retry leaves B's claim alone; the submit the SMSC really took from A is recorded, and B's claim with it ends.
+        await DeliveryOf(a).RetryAsync(retried, _db.Clock.GetUtcNow().AddMinutes(1), "No bind to the SMS centre took it in time.");
+        Assert.Equal((b.Id, "dead"), await ClaimOf(retried, a.Id));
+        await DeliveryOf(a).SubmittedAsync(submitted, new SentParts(1, ["A-1"], Smpp.ReceiptIdForm.SameText));
+        await using var connection = await _db.Database.OpenAsync();
+        Assert.Equal(("submitted", (long?)null, "A-1"), await connection.QuerySingleAsync<(string, long?, string)>(
+            "SELECT status, claimed_by, smsc_message_ids FROM sms WHERE id = @submitted", new { submitted }));
+
+        // B's submit of the same part, had it gone too, keeps A's record and changes nothing.
+        await DeliveryOf(b).SubmittedAsync(submitted, new SentParts(1, ["B-1"], Smpp.ReceiptIdForm.SameText));
+        Assert.Equal("A-1", await connection.ExecuteScalarAsync<string>("SELECT group_concat(smsc_message_id) FROM sms_parts WHERE sms_id = @submitted", new { submitted }));
+    }
+
+    [Fact]
+    public async Task A_heartbeat_that_finds_the_node_was_found_dead_counts_it_so_the_dispatcher_drops_the_claims_made_before()
+    {
+        var a = await StartNodeAsync(100, MachineOf("boot-a pid:[1]"));
+        var b = await StartNodeAsync(200, MachineOf("boot-b pid:[1]"));
+        _db.Clock.Advance(TimeSpan.FromSeconds(16));
+        Assert.True(await _nodes.HeartbeatAsync(b.Id));
+        await b.TakeOverDeadAsync();
+        Assert.Equal(0, a.TimesFoundDead);
+
+        using var stop = new CancellationTokenSource();
+        var beating = a.RunAsync(stop.Token);
+        await Waits.UntilAsync(() =>
+        {
+            _db.Clock.Advance(TimeSpan.FromSeconds(5)); // the next beat's wait ends
+            return Task.FromResult(a.TimesFoundDead == 1);
+        }, "A's heartbeat learning it was found dead");
+        await stop.CancelAsync();
+        await beating;
+    }
+
+    [Fact]
     public async Task The_heartbeat_is_written_every_third_of_the_timeout()
     {
         var node = await StartNodeAsync(100);
