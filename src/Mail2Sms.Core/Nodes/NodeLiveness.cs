@@ -18,9 +18,10 @@ public sealed record RunningNode(long Id, string HostName, int ProcessId, string
 public sealed record MachineProcesses(string? Space, Func<int, string?> StartOf);
 
 /// <summary>
-/// Which nodes are dead, so that their claims are taken over: a node whose heartbeat is older than the timeout,
-/// wherever it runs; and at once a node in the looker's own process space whose process no longer exists, or whose
-/// process ID now belongs to a process that started at another time (the ID was given again).
+/// Which nodes are dead, so that their claims are taken over: a node in the looker's own process space when its process
+/// no longer exists, or its process ID now belongs to a process that started at another time (the ID was given again),
+/// at once, and never while its process runs however late its heartbeat; a node in another space (or one that does not
+/// say) when its heartbeat is older than the timeout.
 /// </summary>
 public static class NodeLiveness
 {
@@ -29,18 +30,15 @@ public static class NodeLiveness
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(machine);
-        if (now - node.HeartbeatAt > timeout)
+        // In the looker's own space the process decides: a live process whose heartbeat is late (waiting for the SQLite
+        // write turn, say) is not dead, and a gone one is dead at once.
+        if (node.ProcessSpace is not null && node.ProcessStart is not null && string.Equals(node.ProcessSpace, machine.Space, StringComparison.Ordinal))
         {
-            return true;
+            return !string.Equals(machine.StartOf(node.ProcessId), node.ProcessStart, StringComparison.Ordinal);
         }
 
         // Another space's process IDs mean nothing here: only the heartbeat tells.
-        if (node.ProcessSpace is null || node.ProcessStart is null || !string.Equals(node.ProcessSpace, machine.Space, StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        return !string.Equals(machine.StartOf(node.ProcessId), node.ProcessStart, StringComparison.Ordinal);
+        return now - node.HeartbeatAt > timeout;
     }
 
     /// <summary>The nodes of <paramref name="running"/> that are dead at <paramref name="now"/>.</summary>

@@ -79,7 +79,54 @@ public sealed class PasswordLockout(TimeProvider clock, int maxFailures = Passwo
     public DateTimeOffset? LockedUntil(LockoutKey key) =>
         _failures.TryGetValue(key, out var failures) && failures.LockedUntil is { } until && until > clock.GetUtcNow() ? until : null;
 
-    /// <summary>Counts a wrong password; <paramref name="key"/> locks after <c>maxFailures</c> within the window. Returns the lock's end once it locks.</summary>
+    /// <summary>
+    /// Reserves an attempt at <paramref name="key"/>'s password before it is verified: the attempt counts as a failure at
+    /// once, so parallel attempts whose slow hashes are still running count too, and an attempt beyond <c>maxFailures</c>
+    /// within the window is refused (<see cref="PasswordAttempt.RefusedUntil"/>) without its password being looked at.
+    /// A right password then clears the count with <see cref="Succeed"/>; a wrong one calls <see cref="Failed"/>.
+    /// </summary>
+    public PasswordAttempt BeginAttempt(LockoutKey key)
+    {
+        var now = clock.GetUtcNow();
+        Sweep(_failures, now);
+        while (true)
+        {
+            if (!_failures.TryGetValue(key, out var old))
+            {
+                var first = Next(null, now, maxFailures);
+                if (_failures.TryAdd(key, first))
+                {
+                    return new PasswordAttempt(key, null, first.LockedUntil is not null);
+                }
+
+                continue;
+            }
+
+            if (old.LockedUntil is { } until && until > now)
+            {
+                return new PasswordAttempt(key, until, false);
+            }
+
+            var next = Next(old, now, maxFailures);
+            if (_failures.TryUpdate(key, next, old))
+            {
+                return new PasswordAttempt(key, null, next.LockedUntil is not null);
+            }
+        }
+    }
+
+    /// <summary>The reserved <paramref name="attempt"/>'s password was wrong (it is already counted); returns the key's lock end when it is locked now.</summary>
+    public DateTimeOffset? Failed(PasswordAttempt attempt, PasswordPath path)
+    {
+        if (attempt.Locks)
+        {
+            GatewayMetrics.LockedOut(path);
+        }
+
+        return LockedUntil(attempt.Key);
+    }
+
+    /// <summary>Counts a wrong password checked without a reservation (an API key, looked up rather than verified); returns the lock's end once it locks.</summary>
     public DateTimeOffset? Fail(LockoutKey key, PasswordPath path)
     {
         var failures = Count(_failures, key, maxFailures);
@@ -92,7 +139,7 @@ public sealed class PasswordLockout(TimeProvider clock, int maxFailures = Passwo
         return LockedUntil(key);
     }
 
-    /// <summary>A right password clears the key's count.</summary>
+    /// <summary>A right password clears the key's count, attempts still in flight included.</summary>
     public void Succeed(LockoutKey key) => _failures.TryRemove(key, out _);
 
     /// <summary>Counts an SMTP AUTH failure of <paramref name="client"/>, whoever it named, and returns its failures within the window (what its delay grows with).</summary>
@@ -107,28 +154,45 @@ public sealed class PasswordLockout(TimeProvider clock, int maxFailures = Passwo
     private Failures Count(ConcurrentDictionary<LockoutKey, Failures> counts, LockoutKey key, int lockAfter)
     {
         var now = clock.GetUtcNow();
-        // Many addresses failing (a scan) must not grow this for ever: past a bound, those whose window and lock are over go.
-        if (counts.Count >= MaxTracked)
+        Sweep(counts, now);
+        return counts.AddOrUpdate(key, _ => Next(null, now, lockAfter), (_, old) => Next(old, now, lockAfter));
+    }
+
+    // Many addresses failing (a scan) must not grow this for ever: past a bound, those whose window and lock are over go.
+    private void Sweep(ConcurrentDictionary<LockoutKey, Failures> counts, DateTimeOffset now)
+    {
+        if (counts.Count < MaxTracked)
         {
-            foreach (var (old, failures) in counts)
-            {
-                if (IsOver(failures, now))
-                {
-                    counts.TryRemove(old, out _);
-                }
-            }
+            return;
         }
 
-        return counts.AddOrUpdate(key,
-            _ => new Failures(1, now, lockAfter <= 1 ? now + _window : null),
-            (_, old) =>
+        foreach (var (old, failures) in counts)
+        {
+            if (IsOver(failures, now))
             {
-                var fresh = IsOver(old, now);
-                var count = fresh ? 1 : old.Count + 1;
-                return new Failures(count, fresh ? now : old.FirstAt, count >= lockAfter ? old.LockedUntil ?? now + _window : null);
-            });
+                counts.TryRemove(old, out _);
+            }
+        }
+    }
+
+    // One more failure after old (none: the first); the one that reaches lockAfter locks the key for the window.
+    private Failures Next(Failures? old, DateTimeOffset now, int lockAfter)
+    {
+        if (old is null || IsOver(old, now))
+        {
+            return new Failures(1, now, lockAfter <= 1 ? now + _window : null);
+        }
+
+        var count = old.Count + 1;
+        return new Failures(count, old.FirstAt, count >= lockAfter ? old.LockedUntil ?? now + _window : null);
     }
 
     private bool IsOver(Failures failures, DateTimeOffset now) =>
         now - failures.FirstAt > _window && (failures.LockedUntil is null || failures.LockedUntil <= now);
 }
+
+/// <summary>A password attempt reserved by <see cref="PasswordLockout.BeginAttempt"/>.</summary>
+/// <param name="Key">Whom it counts against.</param>
+/// <param name="RefusedUntil">When the key is locked out, until when: the password must then not be verified.</param>
+/// <param name="Locks">True when this attempt is the one that reached the limit and locked the key.</param>
+public readonly record struct PasswordAttempt(LockoutKey Key, DateTimeOffset? RefusedUntil, bool Locks);

@@ -88,19 +88,22 @@ public sealed class SenderAuthenticator(AccountStore accounts, PasswordLockout l
     {
         var user = exact.FirstOrDefault(c => c.AccountId.Equals(block.AccountId, StringComparison.OrdinalIgnoreCase));
         var key = user is null ? LockoutKey.Stranger(client) : LockoutKey.Account(user.AccountId, client);
-        if (lockout.LockedUntil(key) is { } until)
+        // Reserved before the slow hash, so parallel guesses count before any of them is verified.
+        var attempt = lockout.BeginAttempt(key);
+        if (attempt.RefusedUntil is { } until)
         {
             return Failed(ReasonCode.LockedOut, string.Create(CultureInfo.InvariantCulture,
                 $"Too many wrong passwords {(user is null ? string.Empty : "for this account ")}from {client}: try again after {until.UtcDateTime:HH:mm} UTC."));
         }
 
-        if (user?.PasswordHash is { } hash && passwords.Verify(block.Password, hash))
+        // A stranger's password is verified too, against a hash nobody's password matches, so timing never tells a user from a stranger.
+        if (passwords.Verify(block.Password, user?.PasswordHash ?? PasswordHasher.UnknownUserHash) && user is not null)
         {
             lockout.Succeed(key);
             return new SenderAuthentication(user.AccountId, user.Address, AuthenticationMethod.Password, null);
         }
 
-        lockout.Fail(key, PasswordPath.SenderBlock);
+        lockout.Failed(attempt, PasswordPath.SenderBlock);
         return Failed(ReasonCode.AuthenticationFailed,
             $"The account ID and password in the [SENDER] block are not those of {address}: check both (the password is case-sensitive).");
     }

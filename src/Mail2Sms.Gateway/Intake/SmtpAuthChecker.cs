@@ -44,22 +44,38 @@ public sealed class SmtpAuthChecker(AccountStore accounts, PasswordVerifier pass
         var users = (await accounts.SenderCandidatesAsync(user, cancellationToken).ConfigureAwait(false)).Where(c => !c.IsPattern).ToList();
         // An address may be a user of several accounts: each account's pair counts, and any of them locked refuses.
         IReadOnlyList<LockoutKey> keys = users.Count == 0 ? [LockoutKey.Stranger(client)] : users.Select(u => LockoutKey.Account(u.AccountId, client)).Distinct().ToList();
-        if (keys.Select(lockout.LockedUntil).Max() is { } until)
+        // Each pair's attempt is reserved before the slow hash, so parallel guesses count before any of them is verified;
+        // a lock is looked for first so that a locked pair does not count against the others.
+        var locked = keys.Select(lockout.LockedUntil).Max();
+        var attempts = locked is null ? keys.Select(lockout.BeginAttempt).ToList() : [];
+        if ((locked ?? attempts.Select(a => a.RefusedUntil).Max()) is { } until)
         {
             return await RefusedAsync(SmtpAuthOutcome.LockedOut, new SmtpReply(454, "4.7.0", [string.Create(CultureInfo.InvariantCulture,
                 $"Too many wrong passwords from {client}: authentication is refused until {until.UtcDateTime:HH:mm} UTC, also with the right password.")]), client, cancellationToken).ConfigureAwait(false);
         }
 
-        if (users.FirstOrDefault(u => u.PasswordHash is { } hash && passwords.Verify(password, hash)) is { } match)
+        // An unknown user's password is verified too, against a hash nobody's password matches, so timing never tells
+        // which addresses are users.
+        var hashed = users.Where(u => u.PasswordHash is not null).ToList();
+        if (hashed.Count == 0)
         {
-            lockout.Succeed(LockoutKey.Account(match.AccountId, client));
+            passwords.Verify(password, PasswordHasher.UnknownUserHash);
+        }
+        else if (hashed.Any(u => passwords.Verify(password, u.PasswordHash!)))
+        {
+            // The address's user from this client: its other accounts' pairs, reserved just now, are cleared with it.
+            foreach (var key in keys)
+            {
+                lockout.Succeed(key);
+            }
+
             lockout.AuthSucceeded(client);
             return new SmtpAuthVerdict(SmtpAuthOutcome.Accepted, new SmtpReply(235, "2.7.0", ["Authentication successful."]), TimeSpan.Zero);
         }
 
-        foreach (var key in keys)
+        foreach (var attempt in attempts)
         {
-            lockout.Fail(key, PasswordPath.SmtpAuth);
+            lockout.Failed(attempt, PasswordPath.SmtpAuth);
         }
 
         return await RefusedAsync(SmtpAuthOutcome.Refused, new SmtpReply(535, "5.7.8", ["Authentication failed: check the user and password."]), client, cancellationToken).ConfigureAwait(false);

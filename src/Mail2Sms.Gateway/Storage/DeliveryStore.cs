@@ -223,6 +223,9 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
     public Task SubmittedAsync(long smsId, SentParts parts, CancellationToken cancellationToken = default) =>
         WriteAsync((connection, transaction, now) => SubmittedWithinAsync(connection, transaction, smsId, parts, now), cancellationToken);
 
+    // The SMSC took it, so it is submitted whoever holds the claim now (a node found dead that ran on, its claim taken
+    // over): losing a real submit would send it again and leave its receipts unmatched. Only an SMS no longer queued
+    // (another node's submit recorded first, or ended) is left as it is.
     private static async Task<bool> SubmittedWithinAsync(SqliteConnection connection, DbTransaction transaction, long smsId, SentParts parts, string now)
     {
         await RecordPartsAsync(connection, transaction, smsId, parts, now).ConfigureAwait(false);
@@ -230,7 +233,7 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
             """
             UPDATE sms SET status = 'submitted', submitted_at = @now, attempts = attempts + 1, claimed_until = NULL, claimed_by = NULL, last_error = NULL,
                 smsc_message_ids = (SELECT group_concat(smsc_message_id, ' ') FROM (SELECT smsc_message_id FROM sms_parts WHERE sms_id = @smsId ORDER BY part))
-            WHERE id = @smsId
+            WHERE id = @smsId AND status = 'queued'
             """,
             new { smsId, now }, transaction).ConfigureAwait(false);
         await SettleAsync(connection, transaction, smsId, now).ConfigureAwait(false);
@@ -244,7 +247,8 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
         {
             var id = parts.MessageIds[i];
             await connection.ExecuteAsync(
-                "INSERT INTO sms_parts (sms_id, part, smsc_message_id, receipt_key, status) VALUES (@smsId, @part, @id, @key, 'submitted')",
+                // A part another node already recorded (both sent it, a claim having moved) keeps the first record.
+                "INSERT INTO sms_parts (sms_id, part, smsc_message_id, receipt_key, status) VALUES (@smsId, @part, @id, @key, 'submitted') ON CONFLICT (sms_id, part) DO NOTHING",
                 new { smsId, part = parts.First + i, id, key = MessageIds.Key(id, parts.Form) ?? MessageIds.Key(id) }, transaction).ConfigureAwait(false);
         }
 
@@ -258,8 +262,9 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
     }
 
     /// <summary>
-    /// Puts the SMS back in the queue, due at <paramref name="dueAt"/>, with why. Parts the SMSC took
-    /// before the attempt was cut short (<paramref name="parts"/>) are recorded and not sent again.
+    /// Puts the SMS back in the queue, due at <paramref name="dueAt"/>, with why, if this node still holds its claim (one
+    /// found dead that ran on must not clobber the claim of the node that took it over). Parts the SMSC took before the
+    /// attempt was cut short (<paramref name="parts"/>) are recorded either way, and not sent again.
     /// </summary>
     public Task RetryAsync(long smsId, DateTimeOffset dueAt, string reason, SentParts? parts = null, CancellationToken cancellationToken = default) =>
         WriteAsync(async (connection, transaction, now) =>
@@ -270,8 +275,9 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
             }
 
             return await connection.ExecuteAsync(
-                "UPDATE sms SET attempts = attempts + 1, due_at = @due, claimed_until = NULL, claimed_by = NULL, last_error = @reason WHERE id = @smsId",
-                new { smsId, due = Timestamps.Write(dueAt), reason }, transaction).ConfigureAwait(false);
+                "UPDATE sms SET attempts = attempts + 1, due_at = @due, claimed_until = NULL, claimed_by = NULL, last_error = @reason "
+                + "WHERE id = @smsId AND status = 'queued' AND claimed_by IS @node",
+                new { smsId, due = Timestamps.Write(dueAt), reason, node = Node }, transaction).ConfigureAwait(false);
         }, cancellationToken);
 
     /// <summary>Ends the SMS as <paramref name="status"/> (failed or expired) with why; its credits go back, as none of its parts was submitted.</summary>

@@ -5,9 +5,6 @@ namespace Mail2Sms.Gateway.Storage;
 /// <summary>The dashboard's operators: a name (case-insensitive) and a salted PBKDF2 hash of the password.</summary>
 public sealed class OperatorStore(SqliteDatabase database, TimeProvider clock)
 {
-    // Verified when the name is unknown, so a wrong name costs as long as a wrong password.
-    private static readonly string UnknownNameHash = PasswordHasher.Hash(Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)));
-
     /// <summary>
     /// Adds an operator; with <paramref name="replace"/> an operator of that name gets the new password
     /// instead, otherwise an existing name is refused.
@@ -52,7 +49,7 @@ public sealed class OperatorStore(SqliteDatabase database, TimeProvider clock)
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var stored = await connection.QuerySingleOrDefaultAsync<string?>(
             "SELECT password_hash FROM operators WHERE name = @name", new { name = name.Trim() }).ConfigureAwait(false);
-        var verified = await Task.Run(() => PasswordHasher.Verify(password, stored ?? UnknownNameHash), cancellationToken).ConfigureAwait(false);
+        var verified = await Task.Run(() => PasswordHasher.Verify(password, stored ?? PasswordHasher.UnknownUserHash), cancellationToken).ConfigureAwait(false);
         return stored is not null && verified;
     }
 }

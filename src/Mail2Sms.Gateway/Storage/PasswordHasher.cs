@@ -17,6 +17,12 @@ public static class PasswordHasher
     /// <summary>Iterations for new hashes.</summary>
     public const int Iterations = 210_000;
 
+    /// <summary>
+    /// A hash of a random password nobody knows, verified in place of an unknown user's so that a wrong name costs as long
+    /// as a wrong password and timing never tells which names exist.
+    /// </summary>
+    public static readonly string UnknownUserHash = Hash(Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)));
+
     /// <summary>A new hash of <paramref name="password"/> with a fresh random salt.</summary>
     public static string Hash(string password, int iterations = Iterations)
     {

@@ -163,7 +163,9 @@ internal sealed class OperatorSignIn(OperatorStore operators, PasswordLockout lo
     {
         var key = name.Length > 0 && await operators.ExistsAsync(name, cancellationToken).ConfigureAwait(false)
             ? LockoutKey.Operator(name, client) : LockoutKey.Stranger(client);
-        if (lockout.LockedUntil(key) is { } until)
+        // Reserved before the slow hash, so parallel guesses count before any of them is verified.
+        var attempt = lockout.BeginAttempt(key);
+        if (attempt.RefusedUntil is { } until)
         {
             return new Outcome(false, until);
         }
@@ -174,6 +176,6 @@ internal sealed class OperatorSignIn(OperatorStore operators, PasswordLockout lo
             return new Outcome(true, null);
         }
 
-        return new Outcome(false, lockout.Fail(key, PasswordPath.Dashboard));
+        return new Outcome(false, lockout.Failed(attempt, PasswordPath.Dashboard));
     }
 }

@@ -63,12 +63,20 @@ public sealed class NodeTakeoverTests : IDisposable
         new(1, "gw1", processId, space, start, heartbeatAt);
 
     [Fact]
-    public void A_node_whose_heartbeat_is_older_than_the_timeout_is_dead_wherever_it_runs_and_one_within_it_is_not()
+    public void A_node_in_another_space_whose_heartbeat_is_older_than_the_timeout_is_dead_and_one_within_it_is_not()
     {
         var elsewhere = MachineOf("boot-2 pid:[4026531836]");
         Assert.False(NodeLiveness.IsDead(Node(Now - Timeout), Now, Timeout, elsewhere));
         Assert.True(NodeLiveness.IsDead(Node(Now - Timeout - TimeSpan.FromMilliseconds(1)), Now, Timeout, elsewhere));
-        Assert.True(NodeLiveness.IsDead(Node(Now - Timeout - TimeSpan.FromSeconds(1)), Now, Timeout, ThisMachine));
+    }
+
+    [Fact]
+    public void A_node_on_this_machine_whose_process_runs_is_alive_however_late_its_heartbeat_and_dead_once_it_is_gone()
+    {
+        // Its heartbeat may wait for the SQLite write turn: the process it names still runs, so nothing is taken over.
+        Assert.False(NodeLiveness.IsDead(Node(Now - Timeout - TimeSpan.FromMinutes(5)), Now, Timeout, ThisMachine));
+        _processes.Remove(100);
+        Assert.True(NodeLiveness.IsDead(Node(Now - Timeout - TimeSpan.FromMinutes(5)), Now, Timeout, ThisMachine));
     }
 
     [Fact]
@@ -169,6 +177,53 @@ public sealed class NodeTakeoverTests : IDisposable
         Assert.Equal(1, await node.StopAsync());
         Assert.Equal((null, "stopped"), await ClaimOf(sms, node.Id));
         Assert.Empty(await _nodes.RunningAsync());
+    }
+
+    [Fact]
+    public async Task A_node_found_dead_that_ran_on_cannot_clobber_the_new_claim_with_a_retry_but_its_real_submit_is_recorded()
+    {
+        var a = await StartNodeAsync(100, MachineOf("boot-a pid:[1]"));
+        var b = await StartNodeAsync(200, MachineOf("boot-b pid:[1]"));
+        var retried = await QueueAsync();
+        var submitted = await QueueAsync();
+        Assert.Equal(2, (await DeliveryOf(a).ClaimAsync(10, Lease)).Count);
+        _db.Clock.Advance(TimeSpan.FromSeconds(16));
+        Assert.True(await _nodes.HeartbeatAsync(b.Id));
+        Assert.Equal(2, await b.TakeOverDeadAsync());
+        Assert.Equal(2, (await DeliveryOf(b).ClaimAsync(10, Lease)).Count);
+
+        // A's late retry leaves B's claim alone; the submit the SMSC really took from A is recorded, and B's claim with it ends.
+        await DeliveryOf(a).RetryAsync(retried, _db.Clock.GetUtcNow().AddMinutes(1), "No bind to the SMS centre took it in time.");
+        Assert.Equal((b.Id, "dead"), await ClaimOf(retried, a.Id));
+        await DeliveryOf(a).SubmittedAsync(submitted, new SentParts(1, ["A-1"], Smpp.ReceiptIdForm.SameText));
+        await using var connection = await _db.Database.OpenAsync();
+        Assert.Equal(("submitted", (long?)null, "A-1"), await connection.QuerySingleAsync<(string, long?, string)>(
+            "SELECT status, claimed_by, smsc_message_ids FROM sms WHERE id = @submitted", new { submitted }));
+
+        // B's submit of the same part, had it gone too, keeps A's record and changes nothing.
+        await DeliveryOf(b).SubmittedAsync(submitted, new SentParts(1, ["B-1"], Smpp.ReceiptIdForm.SameText));
+        Assert.Equal("A-1", await connection.ExecuteScalarAsync<string>("SELECT group_concat(smsc_message_id) FROM sms_parts WHERE sms_id = @submitted", new { submitted }));
+    }
+
+    [Fact]
+    public async Task A_heartbeat_that_finds_the_node_was_found_dead_counts_it_so_the_dispatcher_drops_the_claims_made_before()
+    {
+        var a = await StartNodeAsync(100, MachineOf("boot-a pid:[1]"));
+        var b = await StartNodeAsync(200, MachineOf("boot-b pid:[1]"));
+        _db.Clock.Advance(TimeSpan.FromSeconds(16));
+        Assert.True(await _nodes.HeartbeatAsync(b.Id));
+        await b.TakeOverDeadAsync();
+        Assert.Equal(0, a.TimesFoundDead);
+
+        using var stop = new CancellationTokenSource();
+        var beating = a.RunAsync(stop.Token);
+        await Waits.UntilAsync(() =>
+        {
+            _db.Clock.Advance(TimeSpan.FromSeconds(5)); // the next beat's wait ends
+            return Task.FromResult(a.TimesFoundDead == 1);
+        }, "A's heartbeat learning it was found dead");
+        await stop.CancelAsync();
+        await beating;
     }
 
     [Fact]

@@ -96,4 +96,19 @@ public sealed class PasswordLockoutTests
         Assert.Null(lockout.LockedUntil(key));
         Assert.Null(lockout.Fail(key, PasswordPath.Dashboard));
     }
+
+    [Fact]
+    public void Attempts_in_flight_count_so_the_one_past_the_limit_is_refused_before_any_verdict_and_a_success_clears_them()
+    {
+        var lockout = new PasswordLockout(_clock, maxFailures: 3, window: TimeSpan.FromMinutes(15));
+        var key = LockoutKey.Operator("admin", IPAddress.Loopback);
+        var inFlight = Enumerable.Range(0, 3).Select(_ => lockout.BeginAttempt(key)).ToList();
+
+        Assert.All(inFlight, a => Assert.Null(a.RefusedUntil));
+        Assert.Equal([false, false, true], inFlight.Select(a => a.Locks));
+        Assert.Equal(_clock.GetUtcNow().AddMinutes(15), lockout.BeginAttempt(key).RefusedUntil);
+
+        lockout.Succeed(key);
+        Assert.Null(lockout.BeginAttempt(key).RefusedUntil);
+    }
 }

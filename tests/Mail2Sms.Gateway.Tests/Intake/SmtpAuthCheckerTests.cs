@@ -15,13 +15,14 @@ public sealed class SmtpAuthCheckerTests : IDisposable
     private readonly PasswordLockout _lockout;
     private readonly SmtpAuthChecker _checker;
     private readonly SenderAuthenticator _senders;
+    private readonly PasswordVerifier _passwords;
 
     public SmtpAuthCheckerTests()
     {
         _lockout = new PasswordLockout(_db.Clock);
-        var passwords = new PasswordVerifier(_db.Clock);
-        _checker = new SmtpAuthChecker(_db.Accounts, passwords, _lockout, TimeProvider.System, TimeSpan.FromMilliseconds(1));
-        _senders = new SenderAuthenticator(_db.Accounts, _lockout, passwords);
+        _passwords = new PasswordVerifier(_db.Clock);
+        _checker = new SmtpAuthChecker(_db.Accounts, _passwords, _lockout, TimeProvider.System, TimeSpan.FromMilliseconds(1));
+        _senders = new SenderAuthenticator(_db.Accounts, _lockout, _passwords);
         _db.Accounts.AddAccountAsync("CI00000001", "AU", null, false, 0).GetAwaiter().GetResult();
         _db.Accounts.AddUserAsync("CI00000001", "relay@example.com.au", "r3lay").GetAwaiter().GetResult();
     }
@@ -87,5 +88,36 @@ public sealed class SmtpAuthCheckerTests : IDisposable
         await Check("guess", Attacker);
         Assert.Equal(SmtpAuthOutcome.Accepted, (await Check("r3lay", Attacker)).Outcome);
         Assert.Equal(TimeSpan.FromMilliseconds(1), (await Check("guess", Attacker)).Delay);
+    }
+
+    [Fact]
+    public async Task Twenty_parallel_wrong_passwords_get_at_most_five_verdicts_and_the_rest_454()
+    {
+        var verdicts = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() => Check("guess" + i, Attacker))));
+
+        Assert.Equal(5, verdicts.Count(v => v.Reply.ToString() == "535 5.7.8 Authentication failed: check the user and password."));
+        Assert.Equal(15, verdicts.Count(v => v.Outcome == SmtpAuthOutcome.LockedOut && v.Reply.Code == 454));
+        Assert.Equal(5, _passwords.SlowVerifications);
+    }
+
+    [Fact]
+    public async Task Twenty_parallel_wrong_sender_blocks_get_at_most_five_verdicts_and_the_rest_are_locked_out()
+    {
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() =>
+            _senders.AuthenticateAsync("relay@example.com.au", new SenderBlock("CI00000001", "guess" + i), null, Attacker, false))));
+
+        Assert.Equal(5, results.Count(r => r.Failure?.Code == ReasonCode.AuthenticationFailed));
+        Assert.Equal(15, results.Count(r => r.Failure?.Code == ReasonCode.LockedOut));
+        Assert.Equal(5, _passwords.SlowVerifications);
+    }
+
+    [Fact]
+    public async Task An_unknown_user_costs_a_slow_hash_like_a_known_one()
+    {
+        Assert.Equal(SmtpAuthOutcome.Refused, (await Check("guess", Attacker, "nobody@example.org")).Outcome);
+        Assert.Equal(1, _passwords.SlowVerifications);
+        Assert.Equal(ReasonCode.AuthenticationFailed,
+            (await _senders.AuthenticateAsync("relay@example.com.au", new SenderBlock("CI00000099", "guess"), null, Attacker, false)).Failure?.Code);
+        Assert.Equal(2, _passwords.SlowVerifications);
     }
 }
