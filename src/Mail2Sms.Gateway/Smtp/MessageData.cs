@@ -25,7 +25,8 @@ internal sealed class MessageData(int maxMessageBytes, int maxHeaderBytes, long?
     private int _length;
     private long _headerBytes;
     private bool _inHeader = true;
-    private bool _atLineStart = true;
+    private bool _atLineStart = true; // after any LF: where the header section may end
+    private bool _afterCrLf = true; // after a CRLF: the only place a dot ends the data or is unstuffed (RFC 5321 4.1.1.4), so a bare LF cannot smuggle in commands
 
     /// <summary>Past a limit so far, or <see cref="DataEnd.Complete"/>.</summary>
     public DataEnd State { get; private set; }
@@ -36,14 +37,14 @@ internal sealed class MessageData(int maxMessageBytes, int maxHeaderBytes, long?
     /// <summary>
     /// Takes what <paramref name="buffer"/> holds of the data; true once the final dot's line was read.
     /// <paramref name="consumed"/> is where the data ended or where more is needed (a line start of
-    /// fewer than three octets could still be the final dot's).
+    /// fewer than three octets could still be the final dot's, a trailing CR the first half of a CRLF).
     /// </summary>
     public bool Read(ReadOnlySequence<byte> buffer, bool isCompleted, out SequencePosition consumed)
     {
         var reader = new SequenceReader<byte>(buffer);
         while (!reader.End)
         {
-            if (_atLineStart && reader.IsNext((byte)'.'))
+            if (_afterCrLf && reader.IsNext((byte)'.'))
             {
                 if (reader.Remaining < 3 && !isCompleted)
                 {
@@ -69,12 +70,22 @@ internal sealed class MessageData(int maxMessageBytes, int maxHeaderBytes, long?
                 Keep(line);
                 Keep("\n"u8);
                 _atLineStart = true;
+                _afterCrLf = !line.IsEmpty && line.Slice(line.Length - 1).FirstSpan[0] == (byte)'\r';
             }
             else
             {
-                Keep(reader.UnreadSequence);
-                reader.AdvanceToEnd();
+                // A CR that ends the read may be half of a CRLF: it waits for its LF, as a dot waits above.
+                var rest = reader.UnreadSequence;
+                var held = !isCompleted && rest.Slice(rest.Length - 1).FirstSpan[0] == (byte)'\r' ? 1 : 0;
+                if (rest.Length == held)
+                {
+                    break;
+                }
+
+                Keep(rest.Slice(0, rest.Length - held));
+                reader.Advance(rest.Length - held);
                 _atLineStart = false;
+                _afterCrLf = false;
             }
         }
 
