@@ -15,6 +15,8 @@ public enum SmtpRefusal
     LineTooLong,
     /// <summary><c>552 5.3.4</c>: an email's header section past <c>Smtp:MaxHeaderBytes</c>.</summary>
     HeaderTooLarge,
+    /// <summary><c>452 4.3.1</c>: an email's data would have passed <c>Smtp:MaxDataBufferBytes</c> held across all sessions.</summary>
+    DataBudget,
     /// <summary><c>421 4.4.2</c>: nothing arrived within the command timeout.</summary>
     CommandTimeout,
     /// <summary><c>421 4.4.2</c>: the session outlived <c>Smtp:MaxSessionSeconds</c>.</summary>

@@ -33,6 +33,7 @@ public sealed class SmtpGateway
         Filter = new GatewayMailboxFilter(options, accounts, onError);
         Store = new GatewayMessageStore(intake, outbox, options, onError);
         Authenticator = new GatewayUserAuthenticator(authChecker);
+        DataBuffers = new DataBufferBudget(options.MaxDataBufferBytes);
         Greeting = Encoding.ASCII.GetBytes($"220 {options.ServerName} ESMTP ready\r\n");
         Helo = Encoding.ASCII.GetBytes($"250 {options.ServerName}\r\n");
         Ehlo = SmtpReplies.Ehlo(options, secure: false);
@@ -50,6 +51,8 @@ public sealed class SmtpGateway
     internal GatewayMessageStore Store { get; }
 
     internal GatewayUserAuthenticator Authenticator { get; }
+
+    internal DataBufferBudget DataBuffers { get; }
 
     internal byte[] Greeting { get; }
 

@@ -311,7 +311,7 @@ internal sealed class SmtpSession : IAsyncDisposable
         }
 
         Write(SmtpReplies.StartData);
-        using var data = new MessageData(_options.MaxMessageBytes, _options.MaxHeaderBytes, _context.DeclaredSize);
+        using var data = new MessageData(_options.MaxMessageBytes, _options.MaxHeaderBytes, _context.DeclaredSize, _gateway.DataBuffers);
         while (true)
         {
             var read = await ReadAsync(awaitingCommand: false).ConfigureAwait(false);
@@ -344,6 +344,10 @@ internal sealed class SmtpSession : IAsyncDisposable
                 GatewayMetrics.SmtpRefused(SmtpRefusal.HeaderTooLarge);
                 await LastReplyAsync(SmtpReplies.Encode(SmtpReplies.HeaderTooLarge(_options.MaxHeaderBytes))).ConfigureAwait(false);
                 return false;
+            case DataEnd.GatewayBusy:
+                _context.Reset();
+                Refuse(SmtpRefusal.DataBudget, SmtpReplies.GatewayBusy);
+                return true;
         }
 
         var reply = await _gateway.Store.SaveAsync(_context, data.Data, _stopping).ConfigureAwait(false);

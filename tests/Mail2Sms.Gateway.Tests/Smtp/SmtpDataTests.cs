@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net.Sockets;
 using System.Text;
 using Mail2Sms.Gateway.Smtp;
+using Mail2Sms.Tests.Shared;
 
 namespace Mail2Sms.Gateway.Tests.Smtp;
 
@@ -87,7 +88,7 @@ public sealed class SmtpDataTests
     public void A_cr_at_the_end_of_a_read_waits_for_its_lf_so_neither_the_header_end_nor_the_final_dot_is_missed()
     {
         // The socket test above cannot force where the transport splits; here the split is exact.
-        using var data = new MessageData(10_000, 64, null);
+        using var data = new MessageData(10_000, 64, null, new DataBufferBudget(1024 * 1024));
         var first = new ReadOnlySequence<byte>("Subject: x\r\n\r"u8.ToArray());
         Assert.False(data.Read(first, isCompleted: false, out var consumed));
         Assert.Equal(first.GetPosition(12), consumed);
@@ -98,5 +99,50 @@ public sealed class SmtpDataTests
         Assert.True(data.Read(new ReadOnlySequence<byte>("\r\n.\r\n"u8.ToArray()), isCompleted: false, out _));
         Assert.Equal(DataEnd.Complete, data.State);
         Assert.Equal("Subject: x\r\n" + body[..^1] + "\r\n", Encoding.ASCII.GetString(data.Data));
+    }
+
+    [Fact]
+    public async Task Data_past_the_gateways_buffer_budget_is_read_to_its_end_and_answered_452_and_the_budget_comes_back_on_every_path()
+    {
+        // 96 KB for every session together: one email held in 64 KB leaves too little for a second to grow to 64 KB.
+        await using var gateway = await GatewayWithSenderAsync(o => o with { MaxDataBufferBytes = 96 * 1024 });
+        var busyBefore = GatewayMetrics.SmtpRefusals(SmtpRefusal.DataBudget);
+        var email = Encoding.ASCII.GetBytes("From: ops@example.com\r\nSubject: Disk\r\n\r\n" + string.Concat(Enumerable.Repeat(new string('x', 38) + "\r\n", 1000)));
+        var budget = gateway.Gateway.DataBuffers;
+
+        var (first, firstStream, firstReader) = await AtDataAsync(gateway.Port);
+        var (second, secondStream, secondReader) = await AtDataAsync(gateway.Port);
+        using (first)
+        using (second)
+        {
+            await firstStream.WriteAsync(email);
+            await Waits.UntilAsync(() => budget.Held == 64 * 1024, "the first email holds 64 KB");
+            await secondStream.WriteAsync(email);
+            await secondStream.WriteAsync(".\r\nNOOP\r\n"u8.ToArray());
+            Assert.Equal("452 4.3.1 The gateway is busy with other emails: try again in a few minutes.", await LineAsync(secondReader));
+            Assert.Equal("250 2.0.0 Ok", await LineAsync(secondReader));
+
+            await firstStream.WriteAsync(".\r\n"u8.ToArray());
+            Assert.Equal("250 2.0.0 Accepted: 1 SMS queued for 1 credit.", await LineAsync(firstReader));
+
+            // SIZE= of 5 MB is a claim, not data: the buffer starts within the budget and grows as the email arrives.
+            await secondStream.WriteAsync("MAIL FROM:<ops@example.com> SIZE=5000000\r\nRCPT TO:<0412345678@sms.localhost>\r\nDATA\r\n"u8.ToArray());
+            Assert.Equal(("250 2.0.0 Ok", "250 2.0.0 Ok", "354 Start mail input; end with <CRLF>.<CRLF>"), (await LineAsync(secondReader), await LineAsync(secondReader), await LineAsync(secondReader)));
+            await secondStream.WriteAsync(email);
+            await secondStream.WriteAsync(".\r\n"u8.ToArray());
+            Assert.Equal("250 2.0.0 Accepted: 1 SMS queued for 1 credit.", await LineAsync(secondReader));
+        }
+
+        // A client that leaves in the middle of its email gives its buffer back too.
+        var (third, thirdStream, _) = await AtDataAsync(gateway.Port);
+        using (third)
+        {
+            await thirdStream.WriteAsync(email);
+            await Waits.UntilAsync(() => budget.Held == 64 * 1024, "the third email holds 64 KB");
+        }
+
+        await Waits.UntilAsync(() => budget.Held == 0, "every buffer given back");
+        Assert.Equal(busyBefore + 1, GatewayMetrics.SmtpRefusals(SmtpRefusal.DataBudget));
+        Assert.Equal(2, (await gateway.Emails.ListSmsAsync(null, null, 10)).Count);
     }
 }
