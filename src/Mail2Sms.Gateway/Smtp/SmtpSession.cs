@@ -35,8 +35,9 @@ internal sealed class SmtpSession : IAsyncDisposable
     private SequencePosition _bufferEnd;
     private bool _moreNeeded;
 
-    // Read by the heartbeat: when the pending read began (0 when none), whether it waits for a command, why the session ended.
+    // Read by the heartbeat: when the pending read or flush began (0 when none), whether it waits for a command, why the session ended.
     private long _readingSince;
+    private long _writingSince;
     private volatile bool _awaitingCommand;
     private int _expired = -1;
     private TimeSpan _expiredAfter;
@@ -69,9 +70,22 @@ internal sealed class SmtpSession : IAsyncDisposable
         Ended,
     }
 
-    /// <summary>Called about once a second: ends a read that waited past its timeout, or a session past its whole limit.</summary>
+    /// <summary>Called about once a second: ends a read or a flush that waited past its timeout, or a session past its whole limit.</summary>
     public void CheckTimeouts(long now, bool stressed)
     {
+        var writing = Volatile.Read(ref _writingSince);
+        if (writing != 0 && now - writing > _options.CommandTimeout.TotalMilliseconds)
+        {
+            // A client that does not take its replies: nothing more can be said to it, so it is cut at once.
+            if (Interlocked.CompareExchange(ref _expired, (int)SmtpRefusal.CommandTimeout, -1) == -1)
+            {
+                GatewayMetrics.SmtpRefused(SmtpRefusal.CommandTimeout);
+            }
+
+            _connection.Abort();
+            return;
+        }
+
         if (now - _startedAt > _options.MaxSession.TotalMilliseconds)
         {
             Expire(SmtpRefusal.SessionTimeout, _options.MaxSession);
@@ -524,7 +538,15 @@ internal sealed class SmtpSession : IAsyncDisposable
     private async ValueTask FlushAsync()
     {
         _unflushed = false;
-        await _output.FlushAsync(_stopping).ConfigureAwait(false);
+        Volatile.Write(ref _writingSince, Environment.TickCount64);
+        try
+        {
+            await _output.FlushAsync(_stopping).ConfigureAwait(false);
+        }
+        finally
+        {
+            Volatile.Write(ref _writingSince, 0);
+        }
     }
 
     private async Task LastReplyAsync(byte[] reply)
