@@ -27,8 +27,10 @@ public enum SmtpRefusal
     SyntaxError,
     /// <summary><c>502 5.5.1</c>: a command the gateway does not know.</summary>
     UnknownCommand,
-    /// <summary><c>421 4.7.0</c>: a PROXY header where none is believed, or a malformed one.</summary>
+    /// <summary><c>421 4.7.0</c>: a PROXY header where none is believed.</summary>
     UntrustedProxy,
+    /// <summary><c>421 4.7.0</c>: a trusted load balancer sent no valid PROXY header (a misconfigured balancer, not a claim).</summary>
+    BadProxyHeader,
     /// <summary><c>530 5.7.0</c>: AUTH before STARTTLS.</summary>
     TlsRequired,
 }

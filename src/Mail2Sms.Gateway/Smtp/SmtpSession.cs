@@ -161,7 +161,7 @@ internal sealed class SmtpSession : IAsyncDisposable
             return true;
         }
 
-        var (read, line) = await ReadLineAsync(ProxyHeaderOctets, command: true).ConfigureAwait(false);
+        var (read, line) = await ReadLineAsync(ProxyHeaderOctets, command: true, skipTooLong: false).ConfigureAwait(false);
         if (read is Line.Closed or Line.Expired)
         {
             await EndAsync(read).ConfigureAwait(false);
@@ -176,7 +176,7 @@ internal sealed class SmtpSession : IAsyncDisposable
 
         if (!parsed)
         {
-            GatewayMetrics.SmtpRefused(SmtpRefusal.UntrustedProxy);
+            GatewayMetrics.SmtpRefused(SmtpRefusal.BadProxyHeader);
             await LastReplyAsync(SmtpReplies.BadProxyHeader).ConfigureAwait(false);
             return false;
         }
@@ -410,11 +410,13 @@ internal sealed class SmtpSession : IAsyncDisposable
 
     private async Task<bool> AuthenticateAsync(ReadOnlySequence<byte> argument)
     {
-        if (!_context.IsSecure || _context.AuthenticatedUser is not null || _context.MailFrom is not null)
+        // RFC 4954 4: after STARTTLS the client must say EHLO again before AUTH.
+        if (!_context.IsSecure || !_greeted || _context.AuthenticatedUser is not null || _context.MailFrom is not null)
         {
             Consume(_lineEnd);
             Refuse(!_context.IsSecure ? SmtpRefusal.TlsRequired : SmtpRefusal.BadSequence,
-                !_context.IsSecure ? SmtpReplies.TlsFirst : _context.AuthenticatedUser is not null ? SmtpReplies.AlreadyAuthenticated : SmtpReplies.AuthInTransaction);
+                !_context.IsSecure ? SmtpReplies.TlsFirst : !_greeted ? SmtpReplies.HeloFirst
+                : _context.AuthenticatedUser is not null ? SmtpReplies.AlreadyAuthenticated : SmtpReplies.AuthInTransaction);
             return true;
         }
 
@@ -600,9 +602,10 @@ internal sealed class SmtpSession : IAsyncDisposable
     }
 
     // One line of at most maxOctets, CRLF included (an AUTH command's cap is larger, known from its first bytes). Past the cap the
-    // refusal goes out at once and the rest of the line is read and dropped up to its LF. A line read stays in the pipe until
-    // the caller advances to _lineEnd.
-    private async ValueTask<(Line Read, ReadOnlySequence<byte> Text)> ReadLineAsync(int maxOctets, bool command)
+    // refusal goes out at once and the rest of the line is read and dropped up to its LF; unless skipTooLong is false (the PROXY
+    // header), then TooLong returns at once and the caller gives the one reply. A line read stays in the pipe until the caller
+    // advances to _lineEnd.
+    private async ValueTask<(Line Read, ReadOnlySequence<byte> Text)> ReadLineAsync(int maxOctets, bool command, bool skipTooLong = true)
     {
         var discarding = false;
         while (true)
@@ -628,6 +631,11 @@ internal sealed class SmtpSession : IAsyncDisposable
 
                 if (buffer.Length >= cap)
                 {
+                    if (!skipTooLong)
+                    {
+                        return (Line.TooLong, default);
+                    }
+
                     GatewayMetrics.SmtpRefused(SmtpRefusal.LineTooLong);
                     Write(SmtpReplies.LineTooLong(cap));
                     discarding = true;
