@@ -15,6 +15,8 @@ public enum SmtpRefusal
     LineTooLong,
     /// <summary><c>552 5.3.4</c>: an email's header section past <c>Smtp:MaxHeaderBytes</c>.</summary>
     HeaderTooLarge,
+    /// <summary><c>452 4.3.1</c>: an email's data would have passed <c>Smtp:MaxDataBufferBytes</c> held across all sessions.</summary>
+    DataBudget,
     /// <summary><c>421 4.4.2</c>: nothing arrived within the command timeout.</summary>
     CommandTimeout,
     /// <summary><c>421 4.4.2</c>: the session outlived <c>Smtp:MaxSessionSeconds</c>.</summary>
@@ -25,8 +27,10 @@ public enum SmtpRefusal
     SyntaxError,
     /// <summary><c>502 5.5.1</c>: a command the gateway does not know.</summary>
     UnknownCommand,
-    /// <summary><c>421 4.7.0</c>: a PROXY header where none is believed, or a malformed one.</summary>
+    /// <summary><c>421 4.7.0</c>: a PROXY header where none is believed.</summary>
     UntrustedProxy,
+    /// <summary><c>421 4.7.0</c>: a trusted load balancer sent no valid PROXY header (a misconfigured balancer, not a claim).</summary>
+    BadProxyHeader,
     /// <summary><c>530 5.7.0</c>: AUTH before STARTTLS.</summary>
     TlsRequired,
 }

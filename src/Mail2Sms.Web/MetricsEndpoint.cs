@@ -51,7 +51,7 @@ public static class MetricsEndpoint
         text.Family("mail2sms_smtp_connections_refused_total", "counter", "SMTP connections refused with 421: the gateway held Smtp:MaxConnections, or their client address Smtp:MaxConnectionsPerIp.");
         text.Sample("mail2sms_smtp_connections_refused_total", [], GatewayMetrics.ConnectionsRefused);
         text.Family("mail2sms_smtp_refusals_total", "counter",
-            "Refusals by the SMTP layer's own limits, by reason: connections (max_connections, per_ip, untrusted_proxy), commands (line_too_long, bad_sequence, syntax_error, unknown_command, tls_required), header_too_large, and sessions ended (command_timeout, session_timeout).");
+            "Refusals by the SMTP layer's own limits, by reason: connections (max_connections, per_ip, untrusted_proxy, bad_proxy_header), commands (line_too_long, bad_sequence, syntax_error, unknown_command, tls_required), header_too_large, data_budget, and sessions ended (command_timeout, session_timeout).");
         foreach (var reason in Enum.GetValues<SmtpRefusal>())
         {
             text.Sample("mail2sms_smtp_refusals_total", [("reason", GatewayMetrics.Label(reason))], GatewayMetrics.SmtpRefusals(reason));

@@ -166,6 +166,7 @@ internal static class ServeCommand
             MaxConnections = Number(configuration, "Smtp:MaxConnections", defaults.MaxConnections),
             MaxSession = TimeSpan.FromSeconds(Number(configuration, "Smtp:MaxSessionSeconds", (int)defaults.MaxSession.TotalSeconds)),
             MaxHeaderBytes = Number(configuration, "Smtp:MaxHeaderBytes", defaults.MaxHeaderBytes),
+            MaxDataBufferBytes = Number(configuration, "Smtp:MaxDataBufferBytes", defaults.MaxDataBufferBytes),
             MaxRecipients = Number(configuration, "Smtp:MaxRecipients", defaults.MaxRecipients),
             CommandTimeout = TimeSpan.FromSeconds(Number(configuration, "Smtp:CommandTimeoutSeconds", (int)defaults.CommandTimeout.TotalSeconds)),
             PostmasterAddress = configuration["Gateway:PostmasterAddress"] ?? defaults.PostmasterAddress,

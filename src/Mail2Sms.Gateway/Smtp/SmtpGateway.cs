@@ -33,6 +33,7 @@ public sealed class SmtpGateway
         Filter = new GatewayMailboxFilter(options, accounts, onError);
         Store = new GatewayMessageStore(intake, outbox, options, onError);
         Authenticator = new GatewayUserAuthenticator(authChecker);
+        DataBuffers = new DataBufferBudget(options.MaxDataBufferBytes);
         Greeting = Encoding.ASCII.GetBytes($"220 {options.ServerName} ESMTP ready\r\n");
         Helo = Encoding.ASCII.GetBytes($"250 {options.ServerName}\r\n");
         Ehlo = SmtpReplies.Ehlo(options, secure: false);
@@ -50,6 +51,8 @@ public sealed class SmtpGateway
     internal GatewayMessageStore Store { get; }
 
     internal GatewayUserAuthenticator Authenticator { get; }
+
+    internal DataBufferBudget DataBuffers { get; }
 
     internal byte[] Greeting { get; }
 
@@ -149,14 +152,20 @@ public sealed class SmtpGateway
         }
         finally
         {
-            if (session is not null)
+            // The count goes down whatever disposing throws, or the gateway would refuse 421 4.3.2 forever after.
+            try
             {
-                _sessions.TryRemove(session, out _);
-                await session.DisposeAsync().ConfigureAwait(false);
+                if (session is not null)
+                {
+                    _sessions.TryRemove(session, out _);
+                    await session.DisposeAsync().ConfigureAwait(false);
+                }
             }
-
-            Interlocked.Decrement(ref _open);
-            await connection.DisposeAsync().ConfigureAwait(false);
+            finally
+            {
+                Interlocked.Decrement(ref _open);
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 
@@ -171,7 +180,14 @@ public sealed class SmtpGateway
                 var stressed = Volatile.Read(ref _open) > Options.MaxConnections / 2;
                 foreach (var session in _sessions.Keys)
                 {
-                    session.CheckTimeouts(now, stressed);
+                    try
+                    {
+                        session.CheckTimeouts(now, stressed);
+                    }
+                    catch (Exception e)
+                    {
+                        _onError(e); // one session's failure must not stop every other session's timeouts
+                    }
                 }
             }
         }

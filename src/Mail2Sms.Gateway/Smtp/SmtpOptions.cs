@@ -29,6 +29,9 @@ public sealed record SmtpOptions
     /// <summary>The largest header section of an email, before any MIME parsing (<c>Smtp:MaxHeaderBytes</c>); past it <c>552 5.3.4</c>.</summary>
     public int MaxHeaderBytes { get; init; } = 256 * 1024;
 
+    /// <summary>The most bytes all sessions together hold in emails' data buffers (<c>Smtp:MaxDataBufferBytes</c>); an email that would pass it is read to its end and answered <c>452 4.3.1</c>.</summary>
+    public int MaxDataBufferBytes { get; init; } = 512 * 1024 * 1024;
+
     /// <summary>The command timeout of an idle session while more than half of <see cref="MaxConnections"/> are open (Postfix's stress mode).</summary>
     public static TimeSpan StressCommandTimeout { get; } = TimeSpan.FromSeconds(10);
 

@@ -34,6 +34,7 @@ internal static class SmtpReplies
     public static readonly byte[] UserChallenge = "334 VXNlcm5hbWU6\r\n"u8.ToArray();
     public static readonly byte[] PasswordChallenge = "334 UGFzc3dvcmQ6\r\n"u8.ToArray();
     public static readonly byte[] UntrustedProxy = "421 4.7.0 A PROXY header is accepted only from a trusted load balancer (Smtp:TrustedProxies, Smtp:ProxyProtocol): closing the connection.\r\n"u8.ToArray();
+    public static readonly byte[] GatewayBusy = "452 4.3.1 The gateway is busy with other emails: try again in a few minutes.\r\n"u8.ToArray();
     public static readonly byte[] BadProxyHeader = "421 4.7.0 The load balancer sent no valid PROXY header (v1): closing the connection.\r\n"u8.ToArray();
 
     /// <summary>The refusal of a command line past its cap; the rest of the line up to its LF is read and dropped.</summary>

@@ -35,8 +35,9 @@ internal sealed class SmtpSession : IAsyncDisposable
     private SequencePosition _bufferEnd;
     private bool _moreNeeded;
 
-    // Read by the heartbeat: when the pending read began (0 when none), whether it waits for a command, why the session ended.
+    // Read by the heartbeat: when the pending read or flush began (0 when none), whether it waits for a command, why the session ended.
     private long _readingSince;
+    private long _writingSince;
     private volatile bool _awaitingCommand;
     private int _expired = -1;
     private TimeSpan _expiredAfter;
@@ -69,9 +70,22 @@ internal sealed class SmtpSession : IAsyncDisposable
         Ended,
     }
 
-    /// <summary>Called about once a second: ends a read that waited past its timeout, or a session past its whole limit.</summary>
+    /// <summary>Called about once a second: ends a read or a flush that waited past its timeout, or a session past its whole limit.</summary>
     public void CheckTimeouts(long now, bool stressed)
     {
+        var writing = Volatile.Read(ref _writingSince);
+        if (writing != 0 && now - writing > _options.CommandTimeout.TotalMilliseconds)
+        {
+            // A client that does not take its replies: nothing more can be said to it, so it is cut at once.
+            if (Interlocked.CompareExchange(ref _expired, (int)SmtpRefusal.CommandTimeout, -1) == -1)
+            {
+                GatewayMetrics.SmtpRefused(SmtpRefusal.CommandTimeout);
+            }
+
+            _connection.Abort();
+            return;
+        }
+
         if (now - _startedAt > _options.MaxSession.TotalMilliseconds)
         {
             Expire(SmtpRefusal.SessionTimeout, _options.MaxSession);
@@ -147,7 +161,7 @@ internal sealed class SmtpSession : IAsyncDisposable
             return true;
         }
 
-        var (read, line) = await ReadLineAsync(ProxyHeaderOctets, command: true).ConfigureAwait(false);
+        var (read, line) = await ReadLineAsync(ProxyHeaderOctets, command: true, skipTooLong: false).ConfigureAwait(false);
         if (read is Line.Closed or Line.Expired)
         {
             await EndAsync(read).ConfigureAwait(false);
@@ -162,7 +176,7 @@ internal sealed class SmtpSession : IAsyncDisposable
 
         if (!parsed)
         {
-            GatewayMetrics.SmtpRefused(SmtpRefusal.UntrustedProxy);
+            GatewayMetrics.SmtpRefused(SmtpRefusal.BadProxyHeader);
             await LastReplyAsync(SmtpReplies.BadProxyHeader).ConfigureAwait(false);
             return false;
         }
@@ -311,7 +325,7 @@ internal sealed class SmtpSession : IAsyncDisposable
         }
 
         Write(SmtpReplies.StartData);
-        using var data = new MessageData(_options.MaxMessageBytes, _options.MaxHeaderBytes, _context.DeclaredSize);
+        using var data = new MessageData(_options.MaxMessageBytes, _options.MaxHeaderBytes, _context.DeclaredSize, _gateway.DataBuffers);
         while (true)
         {
             var read = await ReadAsync(awaitingCommand: false).ConfigureAwait(false);
@@ -344,6 +358,10 @@ internal sealed class SmtpSession : IAsyncDisposable
                 GatewayMetrics.SmtpRefused(SmtpRefusal.HeaderTooLarge);
                 await LastReplyAsync(SmtpReplies.Encode(SmtpReplies.HeaderTooLarge(_options.MaxHeaderBytes))).ConfigureAwait(false);
                 return false;
+            case DataEnd.GatewayBusy:
+                _context.Reset();
+                Refuse(SmtpRefusal.DataBudget, SmtpReplies.GatewayBusy);
+                return true;
         }
 
         var reply = await _gateway.Store.SaveAsync(_context, data.Data, _stopping).ConfigureAwait(false);
@@ -392,11 +410,13 @@ internal sealed class SmtpSession : IAsyncDisposable
 
     private async Task<bool> AuthenticateAsync(ReadOnlySequence<byte> argument)
     {
-        if (!_context.IsSecure || _context.AuthenticatedUser is not null || _context.MailFrom is not null)
+        // RFC 4954 4: after STARTTLS the client must say EHLO again before AUTH.
+        if (!_context.IsSecure || !_greeted || _context.AuthenticatedUser is not null || _context.MailFrom is not null)
         {
             Consume(_lineEnd);
             Refuse(!_context.IsSecure ? SmtpRefusal.TlsRequired : SmtpRefusal.BadSequence,
-                !_context.IsSecure ? SmtpReplies.TlsFirst : _context.AuthenticatedUser is not null ? SmtpReplies.AlreadyAuthenticated : SmtpReplies.AuthInTransaction);
+                !_context.IsSecure ? SmtpReplies.TlsFirst : !_greeted ? SmtpReplies.HeloFirst
+                : _context.AuthenticatedUser is not null ? SmtpReplies.AlreadyAuthenticated : SmtpReplies.AuthInTransaction);
             return true;
         }
 
@@ -520,7 +540,15 @@ internal sealed class SmtpSession : IAsyncDisposable
     private async ValueTask FlushAsync()
     {
         _unflushed = false;
-        await _output.FlushAsync(_stopping).ConfigureAwait(false);
+        Volatile.Write(ref _writingSince, Environment.TickCount64);
+        try
+        {
+            await _output.FlushAsync(_stopping).ConfigureAwait(false);
+        }
+        finally
+        {
+            Volatile.Write(ref _writingSince, 0);
+        }
     }
 
     private async Task LastReplyAsync(byte[] reply)
@@ -574,9 +602,10 @@ internal sealed class SmtpSession : IAsyncDisposable
     }
 
     // One line of at most maxOctets, CRLF included (an AUTH command's cap is larger, known from its first bytes). Past the cap the
-    // refusal goes out at once and the rest of the line is read and dropped up to its LF. A line read stays in the pipe until
-    // the caller advances to _lineEnd.
-    private async ValueTask<(Line Read, ReadOnlySequence<byte> Text)> ReadLineAsync(int maxOctets, bool command)
+    // refusal goes out at once and the rest of the line is read and dropped up to its LF; unless skipTooLong is false (the PROXY
+    // header), then TooLong returns at once and the caller gives the one reply. A line read stays in the pipe until the caller
+    // advances to _lineEnd.
+    private async ValueTask<(Line Read, ReadOnlySequence<byte> Text)> ReadLineAsync(int maxOctets, bool command, bool skipTooLong = true)
     {
         var discarding = false;
         while (true)
@@ -602,6 +631,11 @@ internal sealed class SmtpSession : IAsyncDisposable
 
                 if (buffer.Length >= cap)
                 {
+                    if (!skipTooLong)
+                    {
+                        return (Line.TooLong, default);
+                    }
+
                     GatewayMetrics.SmtpRefused(SmtpRefusal.LineTooLong);
                     Write(SmtpReplies.LineTooLong(cap));
                     discarding = true;

@@ -61,6 +61,21 @@ public sealed class ProxyProtocolTests
     }
 
     [Fact]
+    public async Task A_trusted_balancers_header_past_107_octets_gets_one_reply_and_its_own_reason()
+    {
+        await using var gateway = new RunningGateway(o => o with { ProxyProtocol = true });
+        var (badBefore, untrustedBefore) = (GatewayMetrics.SmtpRefusals(SmtpRefusal.BadProxyHeader), GatewayMetrics.SmtpRefusals(SmtpRefusal.UntrustedProxy));
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync("127.0.0.1", gateway.Port);
+        await client.GetStream().WriteAsync(System.Text.Encoding.ASCII.GetBytes("PROXY TCP4 " + new string('9', 200) + "\r\n"));
+        using var reader = new StreamReader(client.GetStream());
+        Assert.Equal("421 4.7.0 The load balancer sent no valid PROXY header (v1): closing the connection.", await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Null(await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+        // A misconfigured balancer of the operator's own, not a stranger's claim: counted apart.
+        Assert.Equal((badBefore + 1, untrustedBefore), (GatewayMetrics.SmtpRefusals(SmtpRefusal.BadProxyHeader), GatewayMetrics.SmtpRefusals(SmtpRefusal.UntrustedProxy)));
+    }
+
+    [Fact]
     public async Task Behind_a_trusted_balancer_the_per_ip_cap_counts_each_proxy_source_never_the_balancer()
     {
         await using var gateway = new RunningGateway(o => o with { ProxyProtocol = true, MaxConnectionsPerIp = 2 });

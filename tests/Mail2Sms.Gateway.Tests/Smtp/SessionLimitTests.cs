@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using Dapper;
+using Mail2Sms.Tests.Shared;
 
 namespace Mail2Sms.Gateway.Tests.Smtp;
 
@@ -108,5 +109,45 @@ public sealed class SessionLimitTests : IAsyncDisposable
         await using var dialog = await SmtpDialog.OpenAsync(_gateway.Port);
         Assert.Equal("250 2.0.0 Ok", await dialog.SendAsync("NOOP"));
         Assert.Equal("421 4.4.2 Nothing arrived for 2 seconds: closing the connection.", await dialog.ReadReplyAsync());
+    }
+
+    [Fact]
+    public async Task A_client_that_pipelines_commands_and_never_reads_its_replies_is_cut_after_the_command_timeout()
+    {
+        // A small receive window, so the replies back up into the gateway's flush rather than into this socket.
+        using var client = new TcpClient { ReceiveBufferSize = 4096 };
+        await client.ConnectAsync("127.0.0.1", _gateway.Port);
+        var stream = client.GetStream();
+        var noops = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("NOOP\r\n", 64 * 1024)));
+        var flooding = Task.Run(async () =>
+        {
+            try
+            {
+                for (var i = 0; i < 16; i++)
+                {
+                    await stream.WriteAsync(noops); // 6 MB of NOOP: their 13 MB of replies fill every buffer on the way back
+                }
+            }
+            catch (IOException)
+            {
+                // cut off, as it should be
+            }
+        });
+
+        // Nothing is read here: the gateway's flush waits, and only the flush's timeout can end the session.
+        await Waits.UntilAsync(() => _gateway.Gateway.OpenConnections == 0, "the gateway closed the connection");
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            while (await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(30)) > 0)
+            {
+            }
+        }
+        catch (IOException)
+        {
+            // reset by the gateway's abort: closed all the same
+        }
+
+        await flooding.WaitAsync(TimeSpan.FromSeconds(30));
     }
 }

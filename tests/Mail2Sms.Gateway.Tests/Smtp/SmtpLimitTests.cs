@@ -204,6 +204,21 @@ public sealed class SmtpLimitTests
         Assert.Equal("503 5.5.1 Bad sequence of commands: already authenticated.", await smtp.SendAsync("AUTH PLAIN " + Base64("\0relay@hosted.example\0r3lay")));
     }
 
+    [Fact]
+    public async Task Auth_after_starttls_waits_for_a_new_ehlo_503_5_5_1()
+    {
+        await using var gateway = new RunningGateway();
+        await gateway.Accounts.AddAccountAsync("CI00000002", "AU", null, false, 10);
+        await gateway.Accounts.AddUserAsync("CI00000002", "relay@hosted.example", "r3lay");
+        await using var smtp = await SmtpDialog.OpenAsync(gateway.Port);
+        await smtp.SendAsync("EHLO client.example");
+        await smtp.StartTlsAsync(gateway.Gateway.Options.Certificate!);
+        // RFC 4954 4: what was said before TLS is forgotten, the EHLO included.
+        Assert.Equal("503 5.5.1 Bad sequence of commands: send EHLO or HELO first.", await smtp.SendAsync("AUTH PLAIN " + Base64("\0relay@hosted.example\0r3lay")));
+        await smtp.SendAsync("EHLO client.example");
+        Assert.Equal("235 2.7.0 Authentication successful.", await smtp.SendAsync("AUTH PLAIN " + Base64("\0relay@hosted.example\0r3lay")));
+    }
+
     private static string Base64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
 
     [Fact]
