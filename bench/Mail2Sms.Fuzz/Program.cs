@@ -1,9 +1,9 @@
 using System.Globalization;
 using Mail2Sms.Fuzz;
 
-// dotnet run -c Release --project bench/Mail2Sms.Fuzz -- <mime-intake|csv|pdu|smtp-command|all> [--count N] [--seed S]
+// dotnet run -c Release --project bench/Mail2Sms.Fuzz -- <mime-intake|csv|pdu|smtp-command|smtp-data|all> [--count N] [--seed S]
 //   [--timeout-ms 2000] [--max-mb 2048] [--fixtures DIR] [--findings DIR] [--wall-seconds S] [--max-seconds S] [--replay FILE]
-string[] names = ["mime-intake", "csv", "pdu", "smtp-command"];
+string[] names = ["mime-intake", "csv", "pdu", "smtp-command", "smtp-data"];
 if (args.Length == 0 || !(names.Contains(args[0]) || args[0] == "all"))
 {
     Console.Error.WriteLine($"usage: Mail2Sms.Fuzz <{string.Join('|', names)}|all> [--count N] [--seed S] [--timeout-ms MS] [--max-mb MB] [--fixtures DIR] [--findings DIR] [--wall-seconds S] [--max-seconds S] [--replay FILE]");
@@ -60,5 +60,6 @@ FuzzTarget Target(string name) => name switch
     "mime-intake" => MimeIntake.Target(fixtures),
     "csv" => CsvFiles.Target(fixtures),
     "pdu" => PduFrames.Target(),
+    "smtp-data" => SmtpDataStreams.Target(),
     _ => SmtpCommandLines.Target(),
 };
