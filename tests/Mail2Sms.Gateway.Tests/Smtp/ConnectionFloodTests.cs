@@ -9,8 +9,10 @@ namespace Mail2Sms.Gateway.Tests.Smtp;
 /// <summary>
 /// A load driver: idle connections from many loopback addresses past <c>Smtp:MaxConnections</c>, as a
 /// flood on the internet holds them. Bounded: at most 260 connections at first and 150 more while the
-/// flood holds, for at most 30 seconds.
+/// flood holds, for at most 30 seconds. It runs alone, so the refusals it counts are its own.
 /// </summary>
+[CollectionDefinition(nameof(ConnectionFloodTests), DisableParallelization = true)]
+[Collection(nameof(ConnectionFloodTests))]
 public sealed class ConnectionFloodTests
 {
     private const int Cap = 200;
@@ -75,6 +77,7 @@ public sealed class ConnectionFloodTests
         await gateway.Accounts.AddAccountAsync("CI00000001", "AU", null, false, 100);
         await gateway.Accounts.AllowIpAsync("CI00000001", "127.0.0.1");
         await gateway.Accounts.AddUserAsync("CI00000001", "ops@example.com", null);
+        var refusedBefore = GatewayMetrics.SmtpRefusals(SmtpRefusal.MaxConnections);
         var held = new ConcurrentBag<FloodConnection>();
         var firstLines = new ConcurrentBag<string?>();
         try
@@ -108,23 +111,16 @@ public sealed class ConnectionFloodTests
 
             var (reply, tries) = await SendEmailAsync(gateway.Port, TimeSpan.FromSeconds(30));
             Assert.Equal("250 2.0.0 Accepted: 1 SMS queued for 1 credit.", reply);
-            Assert.True(tries > 1, "the flood held the gateway at its cap when the email first tried");
             await stopFlood.CancelAsync();
             await flooding;
 
             // Every connection was answered, 220 or 421, none left hanging; the idle ones were shed at the stress mode's 10 s.
             Assert.All(firstLines, l => Assert.True(l is "220 mail2sms ESMTP ready" or AtCap, $"first line: {l ?? "<none within 30 s>"}"));
-            var shed = 0;
-            foreach (var connection in held)
-            {
-                if (connection.Socket.Available > 0 && await connection.Reader.ReadLineAsync() == "421 4.4.2 Nothing arrived for 10 seconds: closing the connection.")
-                {
-                    shed++;
-                }
-            }
-
-            Assert.True(shed > 0, "no idle connection was shed in stress mode");
-            Assert.True(GatewayMetrics.SmtpRefusals(SmtpRefusal.MaxConnections) >= 260 - Cap);
+            // Each 421 4.3.2 counted once: the flood's and the email's tries before the one that got through.
+            Assert.Equal(refusedBefore + firstLines.Count(l => l == AtCap) + tries - 1, GatewayMetrics.SmtpRefusals(SmtpRefusal.MaxConnections));
+            var nextLines = held.Select(c => c.Reader.ReadLineAsync()).ToList();
+            await Waits.UntilAsync(() => nextLines.Any(l => l.IsCompletedSuccessfully && l.Result == "421 4.4.2 Nothing arrived for 10 seconds: closing the connection."),
+                "an idle connection shed in stress mode");
         }
         finally
         {
