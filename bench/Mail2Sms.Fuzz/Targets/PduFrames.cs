@@ -147,29 +147,12 @@ internal static class PduFrames
             return new ReadOnlySequence<byte>(octets);
         }
 
-        var first = new Segment(octets.AsMemory(0, size), 0);
-        var last = first;
-        for (var at = size; at < octets.Length; at += size)
+        var pieces = new List<ReadOnlyMemory<byte>>();
+        for (var at = 0; at < octets.Length; at += size)
         {
-            last = last.Append(octets.AsMemory(at, Math.Min(size, octets.Length - at)));
+            pieces.Add(octets.AsMemory(at, Math.Min(size, octets.Length - at)));
         }
 
-        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
+        return Segments.Of(pieces);
     }
 }

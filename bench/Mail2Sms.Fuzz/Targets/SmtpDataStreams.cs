@@ -80,7 +80,7 @@ internal static class SmtpDataStreams
         {
             received = Math.Min(input.Length, received + random.Next(1, 64));
             var completed = received == input.Length;
-            var buffer = Segments(input, pendingFrom, received, random);
+            var buffer = Chunk(input, pendingFrom, received, random);
             if (data.Read(buffer, completed, out var consumed))
             {
                 return Result(data, ended: true, pendingFrom + buffer.Slice(0, consumed).Length);
@@ -104,35 +104,17 @@ internal static class SmtpDataStreams
         : new(ended, endedAt, PastLimit: true, 0, string.Empty);
 
     // input[from..to] cut into up to four segments at random places.
-    private static ReadOnlySequence<byte> Segments(byte[] input, int from, int to, Random random)
+    private static ReadOnlySequence<byte> Chunk(byte[] input, int from, int to, Random random)
     {
         var cuts = Enumerable.Range(0, random.Next(4)).Select(_ => random.Next(from, to + 1)).Append(to).Order().Distinct().ToList();
-        Segment? first = null;
-        Segment? last = null;
+        var pieces = new List<ReadOnlyMemory<byte>>();
         var start = from;
         foreach (var cut in cuts)
         {
-            var memory = input.AsMemory(start, cut - start);
-            last = last is null ? first = new Segment(memory, 0) : last.Append(memory);
+            pieces.Add(input.AsMemory(start, cut - start));
             start = cut;
         }
 
-        return new ReadOnlySequence<byte>(first!, 0, last!, last!.Memory.Length);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
+        return Segments.Of(pieces);
     }
 }
