@@ -124,14 +124,12 @@ public sealed class Dispatcher(
             var room = Math.Min(smsc.Window - _sending.Count, options.BatchSize);
             if (room > 0)
             {
-                // Read before claiming: if this node is found dead after, these claims may be another's.
-                var foundDead = node?.TimesFoundDead ?? 0;
                 var claimed = await store.ClaimAsync(room, options.Lease, Rules, cancellationToken).ConfigureAwait(false);
                 foreach (var sms in claimed)
                 {
                     _caps.Started(sms.AccountId);
                     // Registered before it starts, so its end always finds itself to remove.
-                    var sending = new Task<Task>(() => SendInTurnAsync(sms, foundDead, drain));
+                    var sending = new Task<Task>(() => SendInTurnAsync(sms, drain));
                     _sending[sms.Id] = sending.Unwrap();
                     sending.Start(TaskScheduler.Default);
                 }
@@ -169,11 +167,11 @@ public sealed class Dispatcher(
 
     // A submit under way holds a place in the window; its end frees it and wakes the loop to fill it.
     // It never throws: a failure is reported, and the SMS's claim comes back when its lease ends.
-    private async Task SendInTurnAsync(ClaimedSms sms, int foundDead, CancellationToken drain)
+    private async Task SendInTurnAsync(ClaimedSms sms, CancellationToken drain)
     {
         try
         {
-            await SendAsync(sms, foundDead, drain).ConfigureAwait(false);
+            await SendAsync(sms, drain).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -257,7 +255,7 @@ public sealed class Dispatcher(
         }
     }
 
-    private async Task SendAsync(ClaimedSms sms, int foundDead, CancellationToken drain)
+    private async Task SendAsync(ClaimedSms sms, CancellationToken drain)
     {
         if (clock.GetUtcNow() - sms.CreatedAt > options.Validity)
         {
@@ -280,13 +278,6 @@ public sealed class Dispatcher(
         {
             foreach (var part in Submits(sms).Skip(sms.PartsDone))
             {
-                if (node is not null && node.TimesFoundDead != foundDead)
-                {
-                    // Its claim went to the node that found this one dead: that node sends the rest, so no part goes twice.
-                    await RetryAsync(sms, "This node was found dead and its claim taken over by another.", sent, TimeSpan.Zero).ConfigureAwait(false);
-                    return;
-                }
-
                 var started = clock.GetTimestamp();
                 var answer = await smsc.SubmitAsync(part, limit.Token).ConfigureAwait(false);
                 GatewayMetrics.SubmitTook(clock.GetElapsedTime(started));

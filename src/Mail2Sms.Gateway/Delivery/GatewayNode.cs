@@ -17,7 +17,6 @@ public sealed class GatewayNode
     private readonly MachineProcesses _machine;
     private readonly TimeProvider _clock;
     private readonly ILogger _log;
-    private int _timesFoundDead;
 
     private GatewayNode(long id, NodeStore store, TimeSpan timeout, MachineProcesses machine, TimeProvider clock, ILogger log)
     {
@@ -31,12 +30,6 @@ public sealed class GatewayNode
 
     /// <summary>The node's ID: the claims it makes name it.</summary>
     public long Id { get; }
-
-    /// <summary>
-    /// How many times a heartbeat learnt that another node had found this one dead and taken over the claims it held:
-    /// read before claiming, a different count later means those claims may be another's, so their sending stops.
-    /// </summary>
-    public int TimesFoundDead => Volatile.Read(ref _timesFoundDead);
 
     /// <summary>How often it writes its heartbeat: a third of the timeout, so a beat or two may be late before it is taken for dead.</summary>
     public TimeSpan HeartbeatInterval => _timeout / 3;
@@ -69,7 +62,6 @@ public sealed class GatewayNode
                 if (!await _store.HeartbeatAsync(Id, cancellationToken).ConfigureAwait(false))
                 {
                     _log.NodeTakenForDead(Id, _timeout.TotalSeconds);
-                    Interlocked.Increment(ref _timesFoundDead);
                 }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

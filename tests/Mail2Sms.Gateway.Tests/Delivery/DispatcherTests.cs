@@ -41,7 +41,7 @@ public sealed class DispatcherTests : IAsyncDisposable
         _db.Dispose();
     }
 
-    private void Start(DeliveryOptions? options = null, int? port = null, TimeProvider? clock = null, int binds = 1, int window = 10, GatewayNode? node = null)
+    private void Start(DeliveryOptions? options = null, int? port = null, TimeProvider? clock = null, int binds = 1, int window = 10)
     {
         clock ??= TimeProvider.System;
         Dispatcher? dispatcher = null;
@@ -49,9 +49,9 @@ public sealed class DispatcherTests : IAsyncDisposable
             new SmppClientOptions { Port = port ?? _smsc.Port, SystemId = "mail2sms", WindowSize = window, MinReconnectDelay = TimeSpan.FromMilliseconds(50), MaxReconnectDelay = TimeSpan.FromMilliseconds(100) },
             binds, d => dispatcher!.OnDeliverAsync(d));
         var replies = new ReplyStore(_db.Database, clock, new ReplyComposer("sms.localhost"), TimeSpan.FromDays(7));
-        dispatcher = new Dispatcher(new DeliveryStore(_db.Database, clock) { Node = node?.Id }, replies, new ReportComposer("sms.localhost"), _client, _signal,
+        dispatcher = new Dispatcher(new DeliveryStore(_db.Database, clock), replies, new ReportComposer("sms.localhost"), _client, _signal,
             options ?? Fast,
-            clock, e => throw e, node: node);
+            clock, e => throw e);
         _running = dispatcher.RunAsync(_stop.Token);
     }
 
@@ -137,53 +137,6 @@ public sealed class DispatcherTests : IAsyncDisposable
         var parts = _smsc.Received.OfType<ShortMessage>().ToList();
         Assert.Equal([(1, 2, 1), (1, 2, 2)], parts.Select(p => { var (r, t, s) = LongMessages.PartOf(p)!.Value; return (r, t, s); }));
         Assert.Equal(text, string.Concat(parts.Select(LongMessages.TextOf)));
-    }
-
-    [Fact]
-    public async Task A_node_that_learns_mid_sms_it_was_found_dead_sends_no_more_parts_and_leaves_the_claim_to_the_node_that_took_it()
-    {
-        var nodes = new NodeStore(_db.Database, TimeProvider.System);
-        // Another space's node, judged by heartbeat; a 300 ms timeout makes it beat every 100 ms.
-        var machine = new Mail2Sms.Core.Nodes.MachineProcesses("boot-a pid:[1]", _ => null);
-        var a = await GatewayNode.StartAsync(nodes, TimeSpan.FromMilliseconds(300), TimeProvider.System, machine: machine, processId: 100);
-        var b = await GatewayNode.StartAsync(nodes, TimeSpan.FromMilliseconds(300), TimeProvider.System, machine: machine with { Space = "boot-b pid:[1]" }, processId: 200);
-        using var stopBeating = new CancellationTokenSource();
-        var beating = a.RunAsync(stopBeating.Token);
-        await Queue(string.Concat(Enumerable.Repeat("Disk /var on db1 is full. ", 8))); // two parts
-
-        // While the SMSC holds part 1, B finds A dead and takes the SMS over; A's heartbeat learns it before part 2.
-        var first = 0;
-        _smsc.Options.OnReceived = pdu =>
-        {
-            if (pdu.CommandId == CommandId.SubmitSm && Interlocked.Increment(ref first) == 1)
-            {
-                TakeOverAsync(a.Id, b.Id).GetAwaiter().GetResult();
-                Waits.UntilAsync(() => a.TimesFoundDead == 1, "A's heartbeat learning it was found dead").GetAwaiter().GetResult();
-            }
-        };
-        Start(node: a);
-        await Waits.UntilAsync(async () => await PartsRecordedAsync() == 1, "part 1 recorded");
-        await _stop.CancelAsync();
-        await _running;
-        await stopBeating.CancelAsync();
-        await beating;
-
-        Assert.Single(_smsc.Received.OfType<ShortMessage>());
-        await using var connection = await _db.Database.OpenAsync();
-        Assert.Equal(("queued", (long?)b.Id), await connection.QuerySingleAsync<(string, long?)>("SELECT status, claimed_by FROM sms"));
-    }
-
-    private async Task TakeOverAsync(long dead, long taker)
-    {
-        await using var connection = await _db.Database.OpenAsync();
-        await connection.ExecuteAsync("UPDATE nodes SET ended = 'dead' WHERE id = @dead", new { dead });
-        await connection.ExecuteAsync("UPDATE sms SET claimed_by = @taker", new { taker });
-    }
-
-    private async Task<long> PartsRecordedAsync()
-    {
-        await using var connection = await _db.Database.OpenAsync();
-        return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM sms_parts");
     }
 
     [Fact]

@@ -206,27 +206,6 @@ public sealed class NodeTakeoverTests : IDisposable
     }
 
     [Fact]
-    public async Task A_heartbeat_that_finds_the_node_was_found_dead_counts_it_so_the_dispatcher_drops_the_claims_made_before()
-    {
-        var a = await StartNodeAsync(100, MachineOf("boot-a pid:[1]"));
-        var b = await StartNodeAsync(200, MachineOf("boot-b pid:[1]"));
-        _db.Clock.Advance(TimeSpan.FromSeconds(16));
-        Assert.True(await _nodes.HeartbeatAsync(b.Id));
-        await b.TakeOverDeadAsync();
-        Assert.Equal(0, a.TimesFoundDead);
-
-        using var stop = new CancellationTokenSource();
-        var beating = a.RunAsync(stop.Token);
-        await Waits.UntilAsync(() =>
-        {
-            _db.Clock.Advance(TimeSpan.FromSeconds(5)); // the next beat's wait ends
-            return Task.FromResult(a.TimesFoundDead == 1);
-        }, "A's heartbeat learning it was found dead");
-        await stop.CancelAsync();
-        await beating;
-    }
-
-    [Fact]
     public async Task The_heartbeat_is_written_every_third_of_the_timeout()
     {
         var node = await StartNodeAsync(100);
