@@ -32,7 +32,7 @@ public sealed class SmtpGateway
         _onError = onError;
         Filter = new GatewayMailboxFilter(options, accounts, onError);
         Store = new GatewayMessageStore(intake, outbox, options, onError);
-        Authenticator = new GatewayUserAuthenticator(authChecker);
+        Authenticator = authChecker;
         DataBuffers = new DataBufferBudget(options.MaxDataBufferBytes);
         Greeting = Encoding.ASCII.GetBytes($"220 {options.ServerName} ESMTP ready\r\n");
         Helo = Encoding.ASCII.GetBytes($"250 {options.ServerName}\r\n");
@@ -50,7 +50,8 @@ public sealed class SmtpGateway
 
     internal GatewayMessageStore Store { get; }
 
-    internal GatewayUserAuthenticator Authenticator { get; }
+    /// <summary>SMTP AUTH (PLAIN, LOGIN, offered only after STARTTLS) under the password lockout.</summary>
+    internal SmtpAuthChecker Authenticator { get; }
 
     internal DataBufferBudget DataBuffers { get; }
 

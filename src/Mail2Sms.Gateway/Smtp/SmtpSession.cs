@@ -461,7 +461,7 @@ internal sealed class SmtpSession : IAsyncDisposable
             return true;
         }
 
-        var verdict = await _gateway.Authenticator.AuthenticateAsync(_context, user, password, _stopping).ConfigureAwait(false);
+        var verdict = await _gateway.Authenticator.CheckAsync(user, password, _context.ClientAddress, _stopping).ConfigureAwait(false);
         if (verdict.IsAccepted)
         {
             _context.AuthenticatedUser = user;
