@@ -1,5 +1,6 @@
 using Mail2Sms.Core.Intake;
-using Mail2Sms.Gateway.Storage;
+using Mail2Sms.Gateway.Delivery;
+using Mail2Sms.Gateway.Storage.Sqlite;
 
 namespace Mail2Sms.Bench;
 

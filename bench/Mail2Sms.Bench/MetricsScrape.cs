@@ -3,7 +3,7 @@ using System.Globalization;
 using Dapper;
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Core.Text;
-using Mail2Sms.Gateway.Storage;
+using Mail2Sms.Gateway.Storage.Sqlite;
 
 namespace Mail2Sms.Bench;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using Mail2Sms.Core.Intake;
-using Mail2Sms.Gateway.Storage;
+using Mail2Sms.Gateway.Storage.Sqlite;
 
 namespace Mail2Sms.Gateway;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Gateway;
-using Mail2Sms.Gateway.Storage;
+using Mail2Sms.Gateway.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

@@ -1,5 +1,5 @@
 using Mail2Sms.Gateway.Mail;
-using Mail2Sms.Gateway.Storage;
+using Mail2Sms.Gateway.Storage.Sqlite;
 using MailKit.Security;
 using Microsoft.Extensions.Configuration;
 using MimeKit.Cryptography;

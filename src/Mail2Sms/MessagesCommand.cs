@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Mail2Sms.Gateway.Storage;
+using Mail2Sms.Gateway.Storage.Sqlite;
 
 namespace Mail2Sms;
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Mail2Sms.Gateway.Storage;
+using Mail2Sms.Gateway.Storage.Sqlite;
 
 namespace Mail2Sms;
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Mail2Sms.Gateway.Storage;
+using Mail2Sms.Gateway.Storage.Sqlite;
 using Microsoft.Extensions.Configuration;
 
 namespace Mail2Sms;

@@ -1,5 +1,5 @@
 using Dapper;
-using Mail2Sms.Gateway.Storage;
+using Mail2Sms.Gateway.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Mail2Sms.Tests;

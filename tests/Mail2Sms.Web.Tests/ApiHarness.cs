@@ -5,7 +5,7 @@ using System.Text.Json;
 using Dapper;
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Gateway.Intake;
-using Mail2Sms.Gateway.Storage;
+using Mail2Sms.Gateway.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using MimeKit;
 

@@ -123,7 +123,7 @@ public sealed class DashboardPageTests
     public async Task Refused_emails_show_with_the_reply_their_sender_got_on_their_page_and_the_overview_escaped()
     {
         await using var site = await DashboardSite.StartAsync();
-        var emails = new Mail2Sms.Gateway.Storage.EmailStore(site.Database, site.Clock);
+        var emails = new Mail2Sms.Gateway.Storage.Sqlite.EmailStore(site.Database, site.Clock);
         await emails.RecordRejectionAsync(new("CI00000001", "a@example.com", "nagios@example.com", "nagios@example.com", "203.0.113.5", ["0412345678@sms.localhost"], Script,
             "insufficient_credits", "550 5.7.1 This email needs 6 credits but the account has 5: buy credits or send fewer messages."));
         site.Clock.Advance(TimeSpan.FromMinutes(1));
@@ -245,7 +245,7 @@ public sealed class DashboardPageTests
         Assert.Contains($"Reply 1 assigned to SMS {sms[0]} of CI00000001: emailed.", Text(after), StringComparison.Ordinal);
         Assert.Equal([$"1 2026-11-26 09:32:00 UTC 61455555555 61400000000 emailed SMS {sms[0]} of CI00000001 (assigned by ops at 2026-11-26 12:00:00 UTC) ACK"],
             Rows(Table(after, "replies")));
-        var mail = Assert.Single(await new Gateway.Storage.OutboxStore(site.Database, site.Clock).QueuedAsync(10));
+        var mail = Assert.Single(await new Gateway.Storage.Sqlite.OutboxStore(site.Database, site.Clock).QueuedAsync(10));
         Assert.Equal(("nagios@example.com", "Re: Alert"), (mail.RcptTo, MimeKit.MimeMessage.Load(new MemoryStream(mail.Message)).Subject));
     }
 
@@ -265,7 +265,7 @@ public sealed class DashboardPageTests
         Assert.Contains($"""<p class="problem" role="alert">SMS {sms[0]} went to 61412345678, not to 61455555555.</p>""", body, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, (await site.PostAsync("/dashboard/replies/1/assign", "/dashboard/replies", ("sms", "twelve"))).Status);
         Assert.Equal(HttpStatusCode.BadRequest, (await site.PostAsync("/dashboard/replies/1/assign", null, ("sms", $"{sms[0]}"))).Status);
-        Assert.Equal("unmatched", Assert.Single(await Gateway.Storage.ReplyStore.ListAsync(site.Database, null, 10)).Status);
+        Assert.Equal("unmatched", Assert.Single(await Gateway.Storage.Sqlite.ReplyStore.ListAsync(site.Database, null, 10)).Status);
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Dapper;
 using Mail2Sms.Gateway.Mail;
-using Mail2Sms.Gateway.Storage;
+using Mail2Sms.Gateway.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using Mail2Sms.Gateway.Storage;
+using Mail2Sms.Gateway.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Mail2Sms.Web.Tests;

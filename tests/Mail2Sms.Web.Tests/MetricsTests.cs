@@ -7,7 +7,7 @@ using Mail2Sms.Core.Intake;
 using Mail2Sms.Gateway;
 using Mail2Sms.Gateway.Intake;
 using Mail2Sms.Gateway.Smtp;
-using Mail2Sms.Gateway.Storage;
+using Mail2Sms.Gateway.Storage.Sqlite;
 using Mail2Sms.Gateway.Tests.Smtp;
 using Mail2Sms.Tests.Shared;
 using Microsoft.Data.Sqlite;

@@ -1,6 +1,6 @@
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Gateway.Mail;
-using Mail2Sms.Gateway.Storage;
+using Mail2Sms.Gateway.Storage.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using MimeKit;

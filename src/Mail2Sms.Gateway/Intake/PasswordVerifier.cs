@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
-using Mail2Sms.Gateway.Storage;
 
 namespace Mail2Sms.Gateway.Intake;
 

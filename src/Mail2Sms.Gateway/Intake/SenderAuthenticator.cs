@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using Mail2Sms.Core.Formats;
 using Mail2Sms.Core.Intake;
-using Mail2Sms.Gateway.Storage;
+using Mail2Sms.Gateway.Storage.Sqlite;
 
 namespace Mail2Sms.Gateway.Intake;
 

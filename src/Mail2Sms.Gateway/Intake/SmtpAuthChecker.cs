@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net;
-using Mail2Sms.Gateway.Storage;
+using Mail2Sms.Gateway.Storage.Sqlite;
 
 namespace Mail2Sms.Gateway.Intake;
 

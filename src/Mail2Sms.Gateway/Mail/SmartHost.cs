@@ -1,4 +1,4 @@
-using Mail2Sms.Gateway.Storage;
+using Mail2Sms.Gateway.Storage.Sqlite;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;

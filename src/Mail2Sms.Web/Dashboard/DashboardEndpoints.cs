@@ -1,7 +1,7 @@
 using System.Net;
 using System.Security.Claims;
 using Mail2Sms.Gateway.Intake;
-using Mail2Sms.Gateway.Storage;
+using Mail2Sms.Gateway.Storage.Sqlite;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;

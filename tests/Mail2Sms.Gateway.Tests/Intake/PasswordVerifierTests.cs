@@ -1,5 +1,4 @@
 using Mail2Sms.Gateway.Intake;
-using Mail2Sms.Gateway.Storage;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Mail2Sms.Gateway.Tests.Intake;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Mail2Sms.Gateway.Intake;
 using Mail2Sms.Gateway.Smtp;
-using Mail2Sms.Gateway.Storage;
+using Mail2Sms.Gateway.Storage.Sqlite;
 using Mail2Sms.Gateway.Tests.Storage;
 using Mail2Sms.Tests.Shared;
 using Microsoft.Extensions.Time.Testing;

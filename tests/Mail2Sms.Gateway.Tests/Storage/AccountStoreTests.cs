@@ -1,6 +1,8 @@
 using System.Net;
 using Dapper;
+using Mail2Sms.Gateway.Intake;
 using Mail2Sms.Gateway.Storage;
+using Mail2Sms.Gateway.Storage.Sqlite;
 
 namespace Mail2Sms.Gateway.Tests.Storage;
 

@@ -1,5 +1,5 @@
 using Mail2Sms.Gateway.Smtp;
-using Mail2Sms.Gateway.Storage;
+using Mail2Sms.Gateway.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Mail2Sms.Gateway.Tests.Storage;

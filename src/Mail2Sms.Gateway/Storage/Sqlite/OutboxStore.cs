@@ -2,7 +2,7 @@ using Dapper;
 using Mail2Sms.Gateway.Mail;
 using Microsoft.Data.Sqlite;
 
-namespace Mail2Sms.Gateway.Storage;
+namespace Mail2Sms.Gateway.Storage.Sqlite;
 
 /// <summary>One queued outbound email as stored; <paramref name="Attempts"/> is how many times sending it failed so far.</summary>
 public sealed record QueuedMail(long Id, string Kind, string MailFrom, string RcptTo, byte[] Message, long Attempts);

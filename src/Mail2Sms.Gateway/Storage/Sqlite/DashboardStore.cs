@@ -1,6 +1,6 @@
 using Dapper;
 
-namespace Mail2Sms.Gateway.Storage;
+namespace Mail2Sms.Gateway.Storage.Sqlite;
 
 /// <summary>The figures of the dashboard's overview.</summary>
 /// <param name="Queued">SMS waiting to be submitted.</param>

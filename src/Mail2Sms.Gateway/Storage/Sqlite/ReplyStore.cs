@@ -3,7 +3,7 @@ using Dapper;
 using Mail2Sms.Gateway.Mail;
 using Microsoft.Data.Sqlite;
 
-namespace Mail2Sms.Gateway.Storage;
+namespace Mail2Sms.Gateway.Storage.Sqlite;
 
 /// <summary>What became of a reply from a mobile.</summary>
 public enum ReplyOutcome

@@ -1,7 +1,7 @@
 using Dapper;
 using Mail2Sms.Core.Nodes;
 
-namespace Mail2Sms.Gateway.Storage;
+namespace Mail2Sms.Gateway.Storage.Sqlite;
 
 /// <summary>
 /// The gateway's nodes (one a serve process) as the store keeps them: registered at start, a heartbeat while they

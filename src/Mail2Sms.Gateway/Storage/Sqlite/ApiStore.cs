@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Dapper;
 
-namespace Mail2Sms.Gateway.Storage;
+namespace Mail2Sms.Gateway.Storage.Sqlite;
 
 /// <summary>An API key as listed: never the key itself, which is shown once when made.</summary>
 public sealed record ApiKeyRecord(long Id, string AccountId, string? Name, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace Mail2Sms.Gateway.Storage;
+namespace Mail2Sms.Gateway.Delivery;
 
 /// <summary>
 /// Tells the dispatcher that SMS are waiting: set when an email commits (and when a submit ends and

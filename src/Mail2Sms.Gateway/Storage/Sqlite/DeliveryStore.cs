@@ -4,7 +4,7 @@ using Dapper;
 using Mail2Sms.Smpp;
 using Microsoft.Data.Sqlite;
 
-namespace Mail2Sms.Gateway.Storage;
+namespace Mail2Sms.Gateway.Storage.Sqlite;
 
 /// <summary>A queued SMS claimed for submitting.</summary>
 /// <param name="Id">The SMS.</param>

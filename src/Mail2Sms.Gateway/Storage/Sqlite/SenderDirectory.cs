@@ -3,7 +3,7 @@ using Dapper;
 using Mail2Sms.Core.Intake;
 using Microsoft.Data.Sqlite;
 
-namespace Mail2Sms.Gateway.Storage;
+namespace Mail2Sms.Gateway.Storage.Sqlite;
 
 /// <summary>
 /// Who may send, in memory: every enabled user with its account's networks, and every account's

@@ -2,9 +2,10 @@ using System.Globalization;
 using System.Net;
 using Dapper;
 using Mail2Sms.Core.Intake;
+using Mail2Sms.Gateway.Intake;
 using Microsoft.Data.Sqlite;
 
-namespace Mail2Sms.Gateway.Storage;
+namespace Mail2Sms.Gateway.Storage.Sqlite;
 
 /// <summary>An account as the operator manages it.</summary>
 public sealed record AccountRecord(string Id, string? Country, string? Sender, bool RelaxedNumbers, int MaxParts, long Credits, long LowCreditWarning, DateTimeOffset CreatedAt)
@@ -92,8 +93,6 @@ public sealed record SenderCandidate(string AccountId, string Address, string? P
 /// <summary>One change of an account's credits.</summary>
 public sealed record LedgerEntry(long Delta, long Balance, string Reason, DateTimeOffset At);
 
-/// <summary>Thrown when an operator's request cannot be carried out; the message says why in one sentence.</summary>
-public sealed class StoreException(string message) : Exception(message);
 
 /// <summary>Accounts, users, allowed networks and credits, each change in one transaction.</summary>
 public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : IDisposable

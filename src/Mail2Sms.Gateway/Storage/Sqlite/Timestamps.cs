@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Mail2Sms.Gateway.Storage;
+namespace Mail2Sms.Gateway.Storage.Sqlite;
 
 /// <summary>How the store writes times: UTC, round-trip format, fixed width, so text order is time order.</summary>
 internal static class Timestamps

@@ -1,6 +1,6 @@
 using Dapper;
 
-namespace Mail2Sms.Gateway.Storage;
+namespace Mail2Sms.Gateway.Storage.Sqlite;
 
 /// <summary>
 /// The SMS in the store by status, those queued and due, and when the oldest still queued was accepted, as of one query.

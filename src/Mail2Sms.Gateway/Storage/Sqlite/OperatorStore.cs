@@ -1,6 +1,7 @@
 using Dapper;
+using Mail2Sms.Gateway.Intake;
 
-namespace Mail2Sms.Gateway.Storage;
+namespace Mail2Sms.Gateway.Storage.Sqlite;
 
 /// <summary>The dashboard's operators: a name (case-insensitive) and a salted PBKDF2 hash of the password.</summary>
 public sealed class OperatorStore(SqliteDatabase database, TimeProvider clock)

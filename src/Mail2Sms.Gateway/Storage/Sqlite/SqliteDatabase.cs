@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
-namespace Mail2Sms.Gateway.Storage;
+namespace Mail2Sms.Gateway.Storage.Sqlite;
 
 /// <summary>
 /// The SQLite file: WAL journal, <c>synchronous=FULL</c> (a commit is on disk before it returns),
@@ -117,7 +117,7 @@ public sealed class SqliteDatabase
     private static IEnumerable<(string Version, string Sql)> Migrations()
     {
         var assembly = typeof(SqliteDatabase).Assembly;
-        const string prefix = "Mail2Sms.Gateway.Storage.Migrations.";
+        const string prefix = "Mail2Sms.Gateway.Storage.Sqlite.Migrations.";
         foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
             using var reader = new StreamReader(assembly.GetManifestResourceStream(name)!);

@@ -1,9 +1,10 @@
 using System.Threading.Channels;
 using Dapper;
 using Mail2Sms.Core.Intake;
+using Mail2Sms.Gateway.Delivery;
 using Microsoft.Data.Sqlite;
 
-namespace Mail2Sms.Gateway.Storage;
+namespace Mail2Sms.Gateway.Storage.Sqlite;
 
 /// <summary>What the gateway knows of an accepted email besides the decision.</summary>
 /// <param name="AccountId">The authenticated sender's account.</param>
