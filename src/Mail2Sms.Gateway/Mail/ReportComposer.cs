@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Mail2Sms.Core.Intake;
+using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Storage.Sqlite;
 using MimeKit;
 

@@ -1,7 +1,7 @@
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Core.Mail;
 using Mail2Sms.Gateway.Intake;
-using Mail2Sms.Gateway.Mail;
+using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Storage.Sqlite;
 using MimeKit;
 

@@ -93,7 +93,7 @@ public sealed class IntakeServiceTests : IDisposable
     {
         var reply = new MimeMessage { MessageId = "reply-1@sms.localhost", Subject = "Re: Alert" };
         reply.Body = new TextPart("plain") { Text = "ACK" };
-        await _db.Outbox.QueueAsync(new Gateway.Mail.OutboundMail("reply", string.Empty, "ops@example.com.au", reply));
+        await _db.Outbox.QueueAsync(new Gateway.Storage.OutboundMail("reply", string.Empty, "ops@example.com.au", reply));
 
         var text = "From: Ops <ops@example.com.au>\r\nSubject: Re: Re: Alert\r\nMessage-ID: <2@example.com.au>\r\nIn-Reply-To: <reply-1@sms.localhost>\r\n"
             + "Content-Type: text/plain; charset=utf-8\r\n\r\nThanks, handled.\r\n\r\nOn Wed, 25 Nov 2026, +61412345678 wrote:\r\n> ACK\r\n";

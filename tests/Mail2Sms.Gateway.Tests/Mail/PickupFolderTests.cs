@@ -1,4 +1,5 @@
 using Mail2Sms.Gateway.Mail;
+using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Tests.Storage;
 using MimeKit;
 

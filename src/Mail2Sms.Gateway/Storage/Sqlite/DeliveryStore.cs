@@ -408,7 +408,7 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
     /// its user asked for receipt emails, the report <paramref name="compose"/> makes of it is queued in
     /// the same transaction (so none is lost or sent twice). Returns how many reports were queued.
     /// </summary>
-    public async Task<int> ReportFinishedAsync(Func<FinishedEmail, Mail.OutboundMail> compose, CancellationToken cancellationToken = default)
+    public async Task<int> ReportFinishedAsync(Func<FinishedEmail, OutboundMail> compose, CancellationToken cancellationToken = default)
     {
         var now = Now;
         using var writing = await database.WriteTurnAsync(cancellationToken).ConfigureAwait(false);

@@ -160,7 +160,7 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock, Queu
     private readonly Channel<PendingAccept> _commits = Channel.CreateUnbounded<PendingAccept>(new UnboundedChannelOptions { SingleReader = true });
     private int _committerStarted;
 
-    private sealed record PendingAccept(ReceivedEmail Email, Acceptance Acceptance, Mail.OutboundMail? Report, Func<LowCreditWarning, Mail.OutboundMail>? Warn)
+    private sealed record PendingAccept(ReceivedEmail Email, Acceptance Acceptance, OutboundMail? Report, Func<LowCreditWarning, OutboundMail>? Warn)
     {
         public TaskCompletionSource<AcceptOutcome> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
@@ -179,7 +179,7 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock, Queu
     /// </param>
     /// <param name="cancellationToken">Cancels waiting; the commit itself, once queued, goes ahead.</param>
     public Task<AcceptOutcome> AcceptAsync(
-        ReceivedEmail email, Acceptance acceptance, Mail.OutboundMail? report = null, Func<LowCreditWarning, Mail.OutboundMail>? warn = null,
+        ReceivedEmail email, Acceptance acceptance, OutboundMail? report = null, Func<LowCreditWarning, OutboundMail>? warn = null,
         CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref _committerStarted, 1) == 0)
@@ -501,7 +501,7 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock, Queu
         public void InsertLedger(string account, long delta, long balance, string reason, string now) =>
             With(_ledger, account, delta, balance, reason, now).ExecuteNonQuery();
 
-        public void InsertReport(Mail.OutboundMail report, long email, string now) =>
+        public void InsertReport(OutboundMail report, long email, string now) =>
             With(_report, OutboxStore.InsertValues(report, email, now)).ExecuteNonQuery();
 
         /// <summary>Who a low-credit warning goes to: the account's users with a mailbox, and the originator when none of them is it.</summary>

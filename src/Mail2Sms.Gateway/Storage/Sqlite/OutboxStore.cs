@@ -1,5 +1,4 @@
 using Dapper;
-using Mail2Sms.Gateway.Mail;
 using Microsoft.Data.Sqlite;
 
 namespace Mail2Sms.Gateway.Storage.Sqlite;

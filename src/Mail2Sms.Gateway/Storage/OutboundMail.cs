@@ -1,6 +1,6 @@
 using MimeKit;
 
-namespace Mail2Sms.Gateway.Mail;
+namespace Mail2Sms.Gateway.Storage;
 
 /// <summary>An email the gateway sends, with its envelope; <see cref="MailFrom"/> empty is the null sender.</summary>
 /// <param name="Kind">What it is: <c>report</c>, <c>postmaster</c>.</param>
