@@ -99,6 +99,8 @@ public sealed class SmppClient : IAsyncDisposable
     private readonly Lock _rate = new();
     private readonly Task _running;
     private TaskCompletionSource<SmppConnection> _bound = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Completed, and renewed, each time _bound is: a submit that found the connection closed waits for it.
+    private TaskCompletionSource _boundRenewed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private DateTimeOffset _nextSubmitAt = DateTimeOffset.MinValue;
     private int _disposed;
 
@@ -149,11 +151,13 @@ public sealed class SmppClient : IAsyncDisposable
         while (true)
         {
             await WaitForRateAsync(cancellationToken).ConfigureAwait(false);
+            // Read before _bound, which is renewed first: a closed connection found there means this is still to come.
+            var renewed = Volatile.Read(ref _boundRenewed).Task;
             var connection = await _bound.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
             if (connection.IsClosed)
             {
-                // Between a dropped connection and the next bind: nothing was sent, so wait and send then.
-                await Task.Delay(_options.MinReconnectDelay / 10, _clock, cancellationToken).ConfigureAwait(false);
+                // Between a dropped connection and the next bind: nothing was sent, so wait for the next bind and send then.
+                await renewed.WaitAsync(cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
@@ -242,6 +246,7 @@ public sealed class SmppClient : IAsyncDisposable
                 if (_bound.Task.IsCompleted)
                 {
                     _bound = new TaskCompletionSource<SmppConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    Interlocked.Exchange(ref _boundRenewed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
                 }
 
                 if (connection is not null)

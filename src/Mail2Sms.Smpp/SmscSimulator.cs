@@ -237,12 +237,24 @@ public sealed class SmscSimulator : IAsyncDisposable
                 }
 
                 (session.Bind, session.SystemId) = (bind.CommandId, bind.SystemId);
-                if (bind.CommandId is CommandId.BindReceiver or CommandId.BindTransceiver)
+                var bound = new BindResp(bind.CommandId.ResponseOf()!.Value) { Sequence = bind.Sequence, SystemId = Options.SystemId, Tlvs = [Tlv.Byte(TlvTag.ScInterfaceVersion, 0x34)] };
+                if (bind.CommandId is not (CommandId.BindReceiver or CommandId.BindTransceiver))
                 {
-                    _ = DeliverHeldAsync(connection, bind.SystemId);
+                    return bound;
                 }
 
-                return new BindResp(bind.CommandId.ResponseOf()!.Value) { SystemId = Options.SystemId, Tlvs = [Tlv.Byte(TlvTag.ScInterfaceVersion, 0x34)] };
+                // Sent here rather than returned: the receipts held for this system_id follow once it is out.
+                try
+                {
+                    await connection.SendAsync(bound).ConfigureAwait(false);
+                }
+                catch (SmppConnectionClosedException)
+                {
+                    return null;
+                }
+
+                _ = DeliverHeldAsync(connection, bind.SystemId);
+                return null;
             case ShortMessage { CommandId: CommandId.SubmitSm } submit:
                 return Submit(connection, session, submit, submit.RegisteredDelivery, submit.Message, CommandId.SubmitSmResp);
             case DataSm data:
@@ -358,7 +370,7 @@ public sealed class SmscSimulator : IAsyncDisposable
         _held.GetOrAdd(systemId ?? string.Empty, _ => new ConcurrentQueue<ShortMessage>()).Enqueue(deliver);
     }
 
-    // Receipts held for a system_id go to its session once its bind_resp is out.
+    // Receipts held for a system_id go to its session, its bind_resp being out.
     private async Task DeliverHeldAsync(SmppConnection connection, string systemId)
     {
         if (!_held.TryGetValue(systemId, out var held) || held.IsEmpty)
@@ -366,18 +378,10 @@ public sealed class SmscSimulator : IAsyncDisposable
             return;
         }
 
-        try
+        // As many as were held: one that fails again is held again, for the next bind.
+        for (var left = held.Count; left > 0 && held.TryDequeue(out var deliver); left--)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(50), _clock, _stop.Token).ConfigureAwait(false);
-            // As many as were held: one that fails again is held again, for the next bind.
-            for (var left = held.Count; left > 0 && held.TryDequeue(out var deliver); left--)
-            {
-                await DeliverAsync(connection, systemId, deliver).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // The simulator stopped.
+            await DeliverAsync(connection, systemId, deliver).ConfigureAwait(false);
         }
     }
 
