@@ -172,6 +172,28 @@ public sealed class ClockTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Submits_past_the_rate_limit_go_out_one_spacing_apart()
+    {
+        var client = Client(o => o with { MaxSubmitsPerSecond = 2 });
+        await client.WaitBoundAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        var submits = Enumerable.Range(1, 3).Select(i => client.SubmitAsync(Submit($"rated {i}"))).ToList();
+        await _clock.UntilStartedAsync(TimeSpan.FromMilliseconds(500));
+        await _clock.UntilStartedAsync(TimeSpan.FromMilliseconds(1000));
+        int Sent() => _smsc.Received.OfType<ShortMessage>().Count();
+        await Waits.UntilAsync(() => Sent() == 1, "the first submit, at once");
+
+        _clock.Advance(TimeSpan.FromMilliseconds(500) - Tick);
+        Assert.Equal(1, Sent());
+        _clock.Advance(Tick);
+        await Waits.UntilAsync(() => Sent() == 2, "the second submit, half a second later");
+        _clock.Advance(TimeSpan.FromMilliseconds(500) - Tick);
+        Assert.Equal(2, Sent());
+        _clock.Advance(Tick);
+        await Waits.UntilAsync(() => Sent() == 3, "the third submit, a second later");
+        Assert.All(await Task.WhenAll(submits).WaitAsync(TimeSpan.FromSeconds(20)), answer => Assert.Equal(CommandStatus.Ok, answer.Status));
+    }
+
+    [Fact]
     public async Task Disposing_waits_for_the_outstanding_submit_to_be_answered_before_it_unbinds()
     {
         await using var smsc = await HandSmsc.BindAsync(this);
