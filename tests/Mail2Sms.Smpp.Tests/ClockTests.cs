@@ -8,8 +8,9 @@ using Mail2Sms.Tests.Shared;
 namespace Mail2Sms.Smpp.Tests;
 
 /// <summary>
-/// The client session's timeouts, keep-alive, backoff and pauses, against the simulator over real loopback
-/// sockets, with the client's time driven by a fake clock: each wait ends exactly when the clock passes it.
+/// The client session's timeouts, keep-alive, backoff and pauses, against the simulator (or an SMSC the test
+/// plays, where it must see each PDU as it comes) over real loopback sockets, with the client's time driven by
+/// a fake clock: each wait ends exactly when the clock passes it.
 /// </summary>
 public sealed class ClockTests : IAsyncDisposable
 {
