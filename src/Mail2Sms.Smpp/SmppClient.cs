@@ -3,55 +3,82 @@ using System.Net.Sockets;
 
 namespace Mail2Sms.Smpp;
 
-/// <summary>How an ESME connects to its SMSC.</summary>
+/// <summary>
+/// How an ESME connects to its SMSC. Every setting is a plain value (text, number, true/false, an enum
+/// name, or a <see cref="TimeSpan"/>), so it can be bound from configuration; only
+/// <see cref="CertificateValidation"/> is code.
+/// </summary>
 public sealed record SmppClientOptions
 {
-    /// <summary>The SMSC's host name or address.</summary>
+    /// <summary>The SMSC's host name or IP address. Default <c>127.0.0.1</c>.</summary>
     public string Host { get; init; } = "127.0.0.1";
 
-    /// <summary>The SMSC's port (2775 by custom; 3550 or 8775 with TLS at some providers).</summary>
+    /// <summary>The SMSC's TCP port. Default 2775 (the custom; 3550 or 8775 with TLS at some providers).</summary>
     public int Port { get; init; } = 2775;
 
-    /// <summary>system_id.</summary>
+    /// <summary>The system_id the session binds as: the account name the SMSC gave (at most 15 characters). Default empty.</summary>
     public string SystemId { get; init; } = string.Empty;
 
-    /// <summary>password.</summary>
+    /// <summary>The password the session binds with (at most 8 characters). Default empty.</summary>
     public string Password { get; init; } = string.Empty;
 
-    /// <summary>system_type.</summary>
+    /// <summary>The system_type sent with the bind, when the SMSC asks for one (at most 12 characters). Default empty.</summary>
     public string SystemType { get; init; } = string.Empty;
 
-    /// <summary>bind_transceiver (the default), bind_transmitter or bind_receiver.</summary>
+    /// <summary>
+    /// How the session binds: <see cref="CommandId.BindTransceiver"/> (the default: submits, receipts and
+    /// replies over one connection), <see cref="CommandId.BindTransmitter"/> (submits only) or
+    /// <see cref="CommandId.BindReceiver"/> (receipts and replies only).
+    /// </summary>
     public CommandId BindType { get; init; } = CommandId.BindTransceiver;
 
-    /// <summary>Requests outstanding at once.</summary>
+    /// <summary>Requests outstanding at once on the session, a count (at least 1). Default 10.</summary>
     public int WindowSize { get; init; } = 10;
 
-    /// <summary>How long each request waits for its response.</summary>
+    /// <summary>
+    /// How long each request waits for its response, as a time span (also the most a write, the TLS
+    /// handshake and the drain before unbind may take). Default 10 seconds.
+    /// </summary>
     public TimeSpan ResponseTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How often an idle session proves it is alive with enquire_link.</summary>
+    /// <summary>
+    /// How often a bound session proves it is alive with enquire_link, as a time span: the first is sent
+    /// this long after the bind, then one each interval. Default 30 seconds.
+    /// </summary>
     public TimeSpan EnquireLinkInterval { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>The first wait before connecting again; it doubles up to <see cref="MaxReconnectDelay"/>, with jitter.</summary>
+    /// <summary>
+    /// The first wait before connecting again after a refused bind or a dropped connection, as a time span;
+    /// it doubles at each failure in a row up to <see cref="MaxReconnectDelay"/>, each wait varied by ±20%.
+    /// Default 1 second.
+    /// </summary>
     public TimeSpan MinReconnectDelay { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>The longest wait before connecting again.</summary>
+    /// <summary>The longest wait before connecting again, as a time span (before the ±20% jitter). Default 1 minute.</summary>
     public TimeSpan MaxReconnectDelay { get; init; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>How long a submit waits after ESME_RTHROTTLED or ESME_RMSGQFUL before it is sent again.</summary>
+    /// <summary>
+    /// How long every submit pauses after the SMSC answers ESME_RTHROTTLED or ESME_RMSGQFUL, as a time span,
+    /// before the refused one is sent again. Default 1 second.
+    /// </summary>
     public TimeSpan ThrottleDelay { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Submits per second at most; 0 for no limit.</summary>
+    /// <summary>Submits per second at most on this session, a count; 0 (the default) for no limit.</summary>
     public int MaxSubmitsPerSecond { get; init; }
 
-    /// <summary>Ask for a receipt of every submit (registered_delivery 1 when the submit sets none).</summary>
+    /// <summary>
+    /// Ask for a receipt of every submit: registered_delivery 1 on a submit that sets none. True or false;
+    /// default true.
+    /// </summary>
     public bool RequestReceipts { get; init; } = true;
 
-    /// <summary>TLS to the SMSC.</summary>
+    /// <summary>Speak TLS to the SMSC (SMPP over TLS) instead of plain TCP. True or false; default false.</summary>
     public bool UseTls { get; init; }
 
-    /// <summary>Checks the SMSC's certificate when <see cref="UseTls"/>; null for the system's rules.</summary>
+    /// <summary>
+    /// Checks the SMSC's certificate when <see cref="UseTls"/> is true; null (the default) for the system's
+    /// rules (a trusted chain naming <see cref="Host"/>). Code, not configuration.
+    /// </summary>
     public RemoteCertificateValidationCallback? CertificateValidation { get; init; }
 }
 
@@ -67,11 +94,14 @@ public sealed class SmppClient : IAsyncDisposable
     private readonly SmppClientOptions _options;
     private readonly Func<ShortMessage, Task> _onDeliver;
     private readonly Action<SmppEvent> _onEvent;
+    private readonly TimeProvider _clock;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _rate = new();
     private readonly Task _running;
     private TaskCompletionSource<SmppConnection> _bound = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private DateTime _nextSubmitAt = DateTime.MinValue;
+    // Completed, and renewed, each time _bound is: a submit that found the connection closed waits for it.
+    private TaskCompletionSource _boundRenewed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private DateTimeOffset _nextSubmitAt = DateTimeOffset.MinValue;
     private int _disposed;
 
     /// <summary>Starts connecting at once.</summary>
@@ -81,11 +111,16 @@ public sealed class SmppClient : IAsyncDisposable
     /// messages from mobiles; when it throws, the SMSC is told ESME_RX_T_APPN and sends it again later.
     /// </param>
     /// <param name="onEvent">Told of binds, unbinds, throttling and a full window.</param>
-    public SmppClient(SmppClientOptions options, Func<ShortMessage, Task>? onDeliver = null, Action<SmppEvent>? onEvent = null)
+    /// <param name="clock">
+    /// The clock every wait and timeout runs on (reconnect backoff, throttling, the rate limit, response
+    /// timeouts, enquire_link); null for the system's.
+    /// </param>
+    public SmppClient(SmppClientOptions options, Func<ShortMessage, Task>? onDeliver = null, Action<SmppEvent>? onEvent = null, TimeProvider? clock = null)
     {
         _options = options;
         _onDeliver = onDeliver ?? (_ => Task.CompletedTask);
         _onEvent = onEvent ?? (_ => { });
+        _clock = clock ?? TimeProvider.System;
         _running = Task.Run(RunAsync);
     }
 
@@ -116,11 +151,13 @@ public sealed class SmppClient : IAsyncDisposable
         while (true)
         {
             await WaitForRateAsync(cancellationToken).ConfigureAwait(false);
+            // Read before _bound, which is renewed first: a closed connection found there means this is still to come.
+            var renewed = Volatile.Read(ref _boundRenewed).Task;
             var connection = await _bound.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
             if (connection.IsClosed)
             {
-                // Between a dropped connection and the next bind: nothing was sent, so wait and send then.
-                await Task.Delay(_options.MinReconnectDelay / 10, cancellationToken).ConfigureAwait(false);
+                // Between a dropped connection and the next bind: nothing was sent, so wait for the next bind and send then.
+                await renewed.WaitAsync(cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
@@ -139,7 +176,7 @@ public sealed class SmppClient : IAsyncDisposable
             _onEvent(new SmppEvent(SmppEventKind.Throttled, answer.Status.ToString()));
             lock (_rate)
             {
-                var after = DateTime.UtcNow + _options.ThrottleDelay;
+                var after = _clock.GetUtcNow() + _options.ThrottleDelay;
                 _nextSubmitAt = after > _nextSubmitAt ? after : _nextSubmitAt;
             }
         }
@@ -150,7 +187,7 @@ public sealed class SmppClient : IAsyncDisposable
         TimeSpan wait;
         lock (_rate)
         {
-            var now = DateTime.UtcNow;
+            var now = _clock.GetUtcNow();
             var at = _nextSubmitAt > now ? _nextSubmitAt : now;
             var spacing = _options.MaxSubmitsPerSecond > 0 ? TimeSpan.FromSeconds(1.0 / _options.MaxSubmitsPerSecond) : TimeSpan.Zero;
             _nextSubmitAt = at + spacing;
@@ -159,7 +196,7 @@ public sealed class SmppClient : IAsyncDisposable
 
         if (wait > TimeSpan.Zero)
         {
-            await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(wait, _clock, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -187,8 +224,10 @@ public sealed class SmppClient : IAsyncDisposable
 
                 _onEvent(new SmppEvent(SmppEventKind.Bound, (response as BindResp)?.SystemId));
                 delay = _options.MinReconnectDelay;
+                // Started before the bind is announced: the first enquire_link is due one interval after it.
+                using var enquireLink = new PeriodicTimer(_options.EnquireLinkInterval, _clock);
                 _bound.TrySetResult(connection);
-                await KeepAliveAsync(connection).ConfigureAwait(false);
+                await KeepAliveAsync(connection, enquireLink).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
@@ -207,6 +246,7 @@ public sealed class SmppClient : IAsyncDisposable
                 if (_bound.Task.IsCompleted)
                 {
                     _bound = new TaskCompletionSource<SmppConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    Interlocked.Exchange(ref _boundRenewed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
                 }
 
                 if (connection is not null)
@@ -217,7 +257,7 @@ public sealed class SmppClient : IAsyncDisposable
 
             try
             {
-                await Task.Delay(delay * (0.8 + (Random.Shared.NextDouble() * 0.4)), _stop.Token).ConfigureAwait(false);
+                await Task.Delay(delay * (0.8 + (Random.Shared.NextDouble() * 0.4)), _clock, _stop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -233,10 +273,13 @@ public sealed class SmppClient : IAsyncDisposable
     // Waits for the window to drain (at most the response timeout), then unbinds.
     private async Task UnbindAsync(SmppConnection connection)
     {
-        var deadline = DateTime.UtcNow + _options.ResponseTimeout;
-        while (connection.Outstanding > 0 && !connection.IsClosed && DateTime.UtcNow < deadline)
+        try
         {
-            await Task.Delay(10).ConfigureAwait(false);
+            await connection.WaitDrainedAsync().WaitAsync(_options.ResponseTimeout, _clock).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Still outstanding after a whole response timeout: unbinding anyway.
         }
 
         try
@@ -260,8 +303,8 @@ public sealed class SmppClient : IAsyncDisposable
             {
                 var tls = new SslStream(stream, leaveInnerStreamOpen: false);
                 stream = tls;
-                using var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-                handshake.CancelAfter(_options.ResponseTimeout);
+                using var timeout = new CancellationTokenSource(_options.ResponseTimeout, _clock);
+                using var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, timeout.Token);
                 await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
                 {
                     TargetHost = _options.Host,
@@ -269,7 +312,7 @@ public sealed class SmppClient : IAsyncDisposable
                 }, handshake.Token).ConfigureAwait(false);
             }
 
-            return new SmppConnection(stream, OnRequestAsync, _onEvent, _options.WindowSize, _options.ResponseTimeout);
+            return new SmppConnection(stream, OnRequestAsync, _onEvent, _options.WindowSize, _options.ResponseTimeout, clock: _clock);
         }
         catch
         {
@@ -278,17 +321,18 @@ public sealed class SmppClient : IAsyncDisposable
         }
     }
 
-    private async Task KeepAliveAsync(SmppConnection connection)
+    // An enquire_link at every tick of the timer until the connection closes.
+    private async Task KeepAliveAsync(SmppConnection connection, PeriodicTimer enquireLink)
     {
         while (!connection.Completion.IsCompleted)
         {
-            var idle = Task.Delay(_options.EnquireLinkInterval, _stop.Token);
-            if (await Task.WhenAny(idle, connection.Completion).ConfigureAwait(false) == connection.Completion)
+            var tick = enquireLink.WaitForNextTickAsync(_stop.Token).AsTask();
+            if (await Task.WhenAny(tick, connection.Completion).ConfigureAwait(false) == connection.Completion)
             {
                 break;
             }
 
-            await idle.ConfigureAwait(false);
+            await tick.ConfigureAwait(false);
             await connection.RequestAsync(new EmptyPdu(CommandId.EnquireLink), _stop.Token).ConfigureAwait(false);
         }
 

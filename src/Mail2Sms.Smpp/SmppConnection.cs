@@ -53,7 +53,10 @@ public sealed class SmppConnection : IAsyncDisposable
     private readonly CancellationTokenSource _closed = new();
     private readonly Task _answering;
     private readonly TimeSpan _responseTimeout;
+    private readonly TimeProvider _clock;
     private readonly int _maxPduLength;
+    private readonly Lock _drainLock = new();
+    private TaskCompletionSource? _drained;
     private int _sequence;
     private string? _closeReason;
 
@@ -64,8 +67,9 @@ public sealed class SmppConnection : IAsyncDisposable
     /// <param name="windowSize">Requests this side may have outstanding at once.</param>
     /// <param name="responseTimeout">How long each request waits for its response, and each write to finish.</param>
     /// <param name="maxPduLength">The largest PDU read; a longer command_length closes the connection.</param>
+    /// <param name="clock">The clock the timeouts run on; null for the system's.</param>
     public SmppConnection(Stream stream, Func<Pdu, Task<Pdu?>> onRequest, Action<SmppEvent>? onEvent = null,
-        int windowSize = 10, TimeSpan? responseTimeout = null, int maxPduLength = PduCodec.DefaultMaxPduLength)
+        int windowSize = 10, TimeSpan? responseTimeout = null, int maxPduLength = PduCodec.DefaultMaxPduLength, TimeProvider? clock = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(windowSize, 1);
         _stream = stream;
@@ -86,6 +90,7 @@ public sealed class SmppConnection : IAsyncDisposable
         };
         _window = new SemaphoreSlim(windowSize, windowSize);
         _responseTimeout = responseTimeout ?? TimeSpan.FromSeconds(10);
+        _clock = clock ?? TimeProvider.System;
         _maxPduLength = maxPduLength;
         // Reading waits when this many requests from the other side are not yet answered: the other side's own window.
         _requests = Channel.CreateBounded<Incoming>(new BoundedChannelOptions(100) { SingleReader = true, SingleWriter = true });
@@ -106,9 +111,27 @@ public sealed class SmppConnection : IAsyncDisposable
     public int Outstanding => _pending.Count;
 
     /// <summary>
+    /// Completes once no request is outstanding (at once when none is), or once the connection has closed.
+    /// </summary>
+    public Task WaitDrainedAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_drainLock)
+        {
+            if (_pending.IsEmpty || IsClosed)
+            {
+                return Task.CompletedTask;
+            }
+
+            _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _drained.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
     /// Sends a request with the next sequence number and returns its response, whatever its status.
     /// Waits for a place in the window first. Throws <see cref="TimeoutException"/> when no response
-    /// comes in time and <see cref="SmppConnectionClosedException"/> when the connection closes first.
+    /// comes within the response timeout, counted from when the request takes its place in the window,
+    /// and <see cref="SmppConnectionClosedException"/> when the connection closes first.
     /// </summary>
     public async Task<Pdu> RequestAsync(Pdu request, CancellationToken cancellationToken = default)
     {
@@ -140,6 +163,9 @@ public sealed class SmppConnection : IAsyncDisposable
             sequence = NextSequence();
         }
 
+        // Started before the write, so that whoever sees the request arrive knows its timeout is already running.
+        using var timeout = _clock.CreateTimer(static waiting => ((TaskCompletionSource<Pdu>)waiting!).TrySetException(new TimeoutException()),
+            response, _responseTimeout, Timeout.InfiniteTimeSpan);
         try
         {
             if (IsClosed)
@@ -148,7 +174,7 @@ public sealed class SmppConnection : IAsyncDisposable
             }
 
             await SendAsync(request with { Sequence = sequence }).ConfigureAwait(false);
-            return await response.Task.WaitAsync(_responseTimeout, cancellationToken).ConfigureAwait(false);
+            return await response.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -159,6 +185,22 @@ public sealed class SmppConnection : IAsyncDisposable
         {
             _pending.TryRemove(sequence, out _);
             _window.Release();
+            if (_pending.IsEmpty)
+            {
+                Drained();
+            }
+        }
+    }
+
+    private void Drained()
+    {
+        lock (_drainLock)
+        {
+            if (_pending.IsEmpty || IsClosed)
+            {
+                _drained?.TrySetResult();
+                _drained = null;
+            }
         }
     }
 
@@ -181,7 +223,7 @@ public sealed class SmppConnection : IAsyncDisposable
             PduCodec.Write(pdu, _output);
             // Most flushes finish at once; only one that waits gets a timer.
             var flush = _output.FlushAsync();
-            var flushed = flush.IsCompleted ? flush.Result : await flush.AsTask().WaitAsync(_responseTimeout).ConfigureAwait(false);
+            var flushed = flush.IsCompleted ? flush.Result : await flush.AsTask().WaitAsync(_responseTimeout, _clock).ConfigureAwait(false);
             if (flushed.IsCompleted || flushed.IsCanceled)
             {
                 Close("the other side stopped reading");
@@ -441,6 +483,8 @@ public sealed class SmppConnection : IAsyncDisposable
         {
             waiting.TrySetException(Closed());
         }
+
+        Drained();
 
         _onEvent(new SmppEvent(SmppEventKind.Unbound, reason));
     }

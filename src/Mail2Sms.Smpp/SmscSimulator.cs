@@ -61,14 +61,16 @@ public sealed class SmscSimulator : IAsyncDisposable
     private readonly ConcurrentQueue<Pdu> _received = new();
     private readonly ConcurrentDictionary<string, ConcurrentQueue<ShortMessage>> _held = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
+    private readonly TimeProvider _clock;
     private readonly Task _accepting;
     private long _messageIds;
     private int _answered;
 
-    private SmscSimulator(TcpListener listener, SmscSimulatorOptions options)
+    private SmscSimulator(TcpListener listener, SmscSimulatorOptions options, TimeProvider clock)
     {
         _listener = listener;
         Options = options;
+        _clock = clock;
         _accepting = AcceptAsync();
     }
 
@@ -88,11 +90,15 @@ public sealed class SmscSimulator : IAsyncDisposable
     public int BoundSessions => _sessions.Values.Count(s => s.Bind is not null);
 
     /// <summary>Starts listening on <paramref name="address"/>:<paramref name="port"/> (0: any free port).</summary>
-    public static SmscSimulator Start(IPAddress address, int port, SmscSimulatorOptions? options = null)
+    /// <param name="address">The address to listen on.</param>
+    /// <param name="port">The port to listen on; 0 for any free one.</param>
+    /// <param name="options">Its behaviour; null for the defaults.</param>
+    /// <param name="clock">The clock its delays, timeouts and receipt dates run on; null for the system's.</param>
+    public static SmscSimulator Start(IPAddress address, int port, SmscSimulatorOptions? options = null, TimeProvider? clock = null)
     {
         var listener = new TcpListener(address, port);
         listener.Start();
-        return new SmscSimulator(listener, options ?? new SmscSimulatorOptions());
+        return new SmscSimulator(listener, options ?? new SmscSimulatorOptions(), clock ?? TimeProvider.System);
     }
 
     /// <summary>Sends a message from a mobile (a deliver_sm, or a data_sm) to every session bound as receiver or transceiver; returns how many took it.</summary>
@@ -173,7 +179,7 @@ public sealed class SmscSimulator : IAsyncDisposable
             {
                 var tls = new SslStream(stream, leaveInnerStreamOpen: false);
                 stream = tls;
-                await tls.AuthenticateAsServerAsync(certificate).WaitAsync(TimeSpan.FromSeconds(30), _stop.Token).ConfigureAwait(false);
+                await tls.AuthenticateAsServerAsync(certificate).WaitAsync(TimeSpan.FromSeconds(30), _clock, _stop.Token).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is IOException or AuthenticationException or TimeoutException or OperationCanceledException)
@@ -184,7 +190,7 @@ public sealed class SmscSimulator : IAsyncDisposable
 
         var session = new Session();
         SmppConnection? connection = null;
-        connection = new SmppConnection(stream, pdu => AnswerAsync(connection!, session, pdu), windowSize: 100);
+        connection = new SmppConnection(stream, pdu => AnswerAsync(connection!, session, pdu), windowSize: 100, clock: _clock);
         _sessions[connection] = session;
         try
         {
@@ -214,7 +220,7 @@ public sealed class SmscSimulator : IAsyncDisposable
         Options.OnReceived?.Invoke(pdu);
         if (Options.ResponseDelay > TimeSpan.Zero)
         {
-            await Task.Delay(Options.ResponseDelay, _stop.Token).ConfigureAwait(false);
+            await Task.Delay(Options.ResponseDelay, _clock, _stop.Token).ConfigureAwait(false);
         }
 
         switch (pdu)
@@ -231,18 +237,30 @@ public sealed class SmscSimulator : IAsyncDisposable
                 }
 
                 (session.Bind, session.SystemId) = (bind.CommandId, bind.SystemId);
-                if (bind.CommandId is CommandId.BindReceiver or CommandId.BindTransceiver)
+                var bound = new BindResp(bind.CommandId.ResponseOf()!.Value) { Sequence = bind.Sequence, SystemId = Options.SystemId, Tlvs = [Tlv.Byte(TlvTag.ScInterfaceVersion, 0x34)] };
+                if (bind.CommandId is not (CommandId.BindReceiver or CommandId.BindTransceiver))
                 {
-                    _ = DeliverHeldAsync(connection, bind.SystemId);
+                    return bound;
                 }
 
-                return new BindResp(bind.CommandId.ResponseOf()!.Value) { SystemId = Options.SystemId, Tlvs = [Tlv.Byte(TlvTag.ScInterfaceVersion, 0x34)] };
+                // Sent here rather than returned: the receipts held for this system_id follow once it is out.
+                try
+                {
+                    await connection.SendAsync(bound).ConfigureAwait(false);
+                }
+                catch (SmppConnectionClosedException)
+                {
+                    return null;
+                }
+
+                _ = DeliverHeldAsync(connection, bind.SystemId);
+                return null;
             case ShortMessage { CommandId: CommandId.SubmitSm } submit:
                 return Submit(connection, session, submit, submit.RegisteredDelivery, submit.Message, CommandId.SubmitSmResp);
             case DataSm data:
                 return Submit(connection, session, data, data.RegisteredDelivery, data.Tlvs.Find(TlvTag.MessagePayload)?.Value ?? default, CommandId.DataSmResp);
             case QuerySm query:
-                return new QuerySmResp { MessageId = query.MessageId, MessageState = 2, FinalDate = DateTime.UtcNow.ToString("yyMMddHHmmss000+", CultureInfo.InvariantCulture) };
+                return new QuerySmResp { MessageId = query.MessageId, MessageState = 2, FinalDate = _clock.GetUtcNow().UtcDateTime.ToString("yyMMddHHmmss000+", CultureInfo.InvariantCulture) };
             case CancelSm:
                 return new EmptyPdu(CommandId.CancelSmResp);
             case EmptyPdu { CommandId: CommandId.EnquireLink }:
@@ -288,7 +306,7 @@ public sealed class SmscSimulator : IAsyncDisposable
     {
         try
         {
-            await Task.Delay(Options.ReceiptDelay, _stop.Token).ConfigureAwait(false);
+            await Task.Delay(Options.ReceiptDelay, _clock, _stop.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -302,7 +320,7 @@ public sealed class SmscSimulator : IAsyncDisposable
             _ => default,
         };
         var state = Options.Outcome(number);
-        var now = DateTime.UtcNow;
+        var now = _clock.GetUtcNow().UtcDateTime;
         var receipt = new DeliveryReceipt(id, state, state == "DELIVRD" ? "000" : "001", 1, state == "DELIVRD" ? 1 : 0, now, now,
             Encoding.Latin1.GetString(text.Span[..Math.Min(20, text.Length)]));
         var fromMobile = new ShortMessage(CommandId.DeliverSm)
@@ -352,7 +370,7 @@ public sealed class SmscSimulator : IAsyncDisposable
         _held.GetOrAdd(systemId ?? string.Empty, _ => new ConcurrentQueue<ShortMessage>()).Enqueue(deliver);
     }
 
-    // Receipts held for a system_id go to its session once its bind_resp is out.
+    // Receipts held for a system_id go to its session, its bind_resp being out.
     private async Task DeliverHeldAsync(SmppConnection connection, string systemId)
     {
         if (!_held.TryGetValue(systemId, out var held) || held.IsEmpty)
@@ -360,18 +378,10 @@ public sealed class SmscSimulator : IAsyncDisposable
             return;
         }
 
-        try
+        // As many as were held: one that fails again is held again, for the next bind.
+        for (var left = held.Count; left > 0 && held.TryDequeue(out var deliver); left--)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(50), _stop.Token).ConfigureAwait(false);
-            // As many as were held: one that fails again is held again, for the next bind.
-            for (var left = held.Count; left > 0 && held.TryDequeue(out var deliver); left--)
-            {
-                await DeliverAsync(connection, systemId, deliver).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // The simulator stopped.
+            await DeliverAsync(connection, systemId, deliver).ConfigureAwait(false);
         }
     }
 

@@ -167,14 +167,21 @@ public sealed class SessionTests : IAsyncDisposable
     [Fact]
     public async Task A_response_that_comes_too_late_times_out_and_the_window_place_is_given_back()
     {
-        await using var client = Client(o => o with { ResponseTimeout = TimeSpan.FromMilliseconds(500), WindowSize = 1 });
+        // Each side on its own fake clock: the answer comes only once the client's timeout has passed, however loaded the machine.
+        var clientClock = new WatchedClock();
+        var smscClock = new WatchedClock();
+        await using var smsc = SmscSimulator.Start(IPAddress.Loopback, 0, new SmscSimulatorOptions(), smscClock);
+        await using var client = new SmppClient(new SmppClientOptions { Port = smsc.Port, ResponseTimeout = TimeSpan.FromSeconds(10), WindowSize = 1 }, clock: clientClock);
         await client.WaitBoundAsync().WaitAsync(TimeSpan.FromSeconds(20));
-        // Far apart: on a loaded machine a timer fires late, and the answer must still come later than it.
-        _smsc.Options.ResponseDelay = TimeSpan.FromSeconds(4);
-        await Assert.ThrowsAsync<TimeoutException>(() => client.SubmitAsync(Submit("slow")));
-        _smsc.Options.ResponseDelay = TimeSpan.Zero;
-        await Waits.UntilAsync(() => _smsc.Answered == 2, "the SMSC answering the bind and the slow one");
-        Assert.Equal(CommandStatus.Ok, (await client.SubmitAsync(Submit("next"))).Status);
+        smsc.Options.ResponseDelay = TimeSpan.FromSeconds(30);
+        var slow = client.SubmitAsync(Submit("slow"));
+        await smscClock.UntilStartedAsync(TimeSpan.FromSeconds(30));
+        smsc.Options.ResponseDelay = TimeSpan.Zero;
+        clientClock.Advance(TimeSpan.FromSeconds(10));
+        await Assert.ThrowsAsync<TimeoutException>(() => slow.WaitAsync(TimeSpan.FromSeconds(20)));
+        smscClock.Advance(TimeSpan.FromSeconds(30));
+        await Waits.UntilAsync(() => smsc.Answered == 2, "the SMSC answering the bind and the slow one");
+        Assert.Equal(CommandStatus.Ok, (await client.SubmitAsync(Submit("next")).WaitAsync(TimeSpan.FromSeconds(20))).Status);
     }
 
     [Fact]
@@ -238,8 +245,10 @@ public sealed class SessionTests : IAsyncDisposable
         await Waits.UntilAsync(() => _smsc.Received.OfType<Bind>().Any(), "the bind reaching the SMSC");
         await client.DisposeAsync();
         await client.DisposeAsync(); // twice is harmless
-        await Task.Delay(700); // past the SMSC's answer to the bind
-        Assert.Equal(0, _smsc.BoundSessions);
+        // Once the SMSC has answered the bind, its session goes with the closed connection and nothing binds again.
+        await Waits.UntilAsync(() => _smsc.Answered == 1, "the SMSC answering the bind");
+        await Waits.UntilAsync(() => _smsc.BoundSessions == 0, "the session gone with the connection");
+        Assert.Single(_smsc.Received.OfType<Bind>());
         await Assert.ThrowsAsync<SmppConnectionClosedException>(() => client.SubmitAsync(Submit("after")).WaitAsync(TimeSpan.FromSeconds(20)));
     }
 
@@ -301,8 +310,11 @@ public sealed class SessionTests : IAsyncDisposable
         await stream.WriteAsync(bad);
         var e = await Assert.ThrowsAsync<PduFormatException>(() => submit.WaitAsync(TimeSpan.FromSeconds(4)));
         Assert.Equal(CommandStatus.InvalidMessageId, e.Status);
-        stream.ReadTimeout = 300;
-        Assert.Throws<IOException>(() => stream.ReadExactly(new byte[1])); // nothing sent back
+        // Nothing sent back: the next PDU from the client is its answer to this enquire_link, sent after the bad response.
+        await stream.WriteAsync(PduCodec.Encode(new EmptyPdu(CommandId.EnquireLink) { Sequence = 7 }));
+        var answer = new byte[16];
+        await stream.ReadExactlyAsync(answer).AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal("00000010800000150000000000000007", Convert.ToHexString(answer));
     }
 
     [Fact]

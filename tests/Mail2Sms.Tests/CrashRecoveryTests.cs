@@ -58,7 +58,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper log)
             {
                 while (acknowledged.Count - Volatile.Read(ref submitted) > MostQueued && !streaming.IsCancellationRequested)
                 {
-                    await Task.Delay(20);
+                    await Task.Delay(20); // a poll on a condition: the senders hold back while 100 wait to be submitted
                 }
 
                 while (true)
@@ -114,7 +114,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper log)
         {
             Assert.True(DateTime.UtcNow < lastRestart.AddSeconds(60),
                 $"{missing.Count} acknowledged SMS not submitted 60 s after the last restart, such as \"{missing[0]}\"");
-            await Task.Delay(100);
+            await Task.Delay(100); // a poll on a condition, bounded by the minute above
         }
 
         var submits = Submits(smsc);

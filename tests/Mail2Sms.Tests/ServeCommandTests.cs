@@ -56,15 +56,11 @@ public sealed class ServeCommandTests : IDisposable
     {
         var serve = _gateway.Serve();
         var acknowledged = new List<int>();
-        var count = 0;
+        var fortyAcknowledged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var client = await _gateway.ConnectAsync();
         var killer = Task.Run(async () =>
         {
-            while (Volatile.Read(ref count) < 40)
-            {
-                await Task.Delay(5);
-            }
-
+            await fortyAcknowledged.Task;
             serve.Kill(entireProcessTree: true); // SIGKILL: no chance to flush anything
         });
         for (var n = 0; n < 1000; n++)
@@ -73,7 +69,10 @@ public sealed class ServeCommandTests : IDisposable
             {
                 await client.SendAsync(GatewayProcess.Email(n));
                 acknowledged.Add(n);
-                Interlocked.Increment(ref count);
+                if (acknowledged.Count == 40)
+                {
+                    fortyAcknowledged.SetResult();
+                }
             }
             catch (Exception e) when (e is IOException or SmtpProtocolException or SmtpCommandException or SocketException or MailKit.ServiceNotConnectedException)
             {
@@ -81,6 +80,7 @@ public sealed class ServeCommandTests : IDisposable
             }
         }
 
+        fortyAcknowledged.TrySetResult(); // the stream ended before 40: the range check below says so
         await killer;
         await serve.WaitForExitAsync();
         Assert.InRange(acknowledged.Count, 40, 999);

@@ -105,7 +105,7 @@ public sealed class ConnectionFloodTests
                     var (connection, greeting) = await ConnectFromAsync(10 + (i % 40), gateway.Port);
                     firstLines.Add(greeting);
                     held.Add(connection);
-                    await Task.Delay(TimeSpan.FromMilliseconds(100), CancellationToken.None);
+                    await Task.Delay(TimeSpan.FromMilliseconds(100), CancellationToken.None); // the flood's pace, as a load driver sets it
                 }
             });
 

@@ -45,7 +45,7 @@ public sealed class SessionLimitTests : IAsyncDisposable
             try
             {
                 await stream.WriteAsync(Encoding.ASCII.GetBytes(piece));
-                await Task.Delay(50);
+                await Task.Delay(50); // a slow client's pace between pieces (nothing is asserted on time)
             }
             catch (IOException)
             {
