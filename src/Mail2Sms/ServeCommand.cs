@@ -6,7 +6,6 @@ using Mail2Sms.Gateway.Delivery;
 using Mail2Sms.Gateway.Intake;
 using Mail2Sms.Gateway.Mail;
 using Mail2Sms.Gateway.Smtp;
-using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Storage.Sqlite;
 using Mail2Sms.Smpp;
 using Mail2Sms.Web;
@@ -24,11 +23,15 @@ internal static class ServeCommand
     {
         var demo = new Option<bool>("--demo") { Description = "Also create a demo account that accepts mail from this machine, and print what to send." };
         var command = new Command("serve", "Run the gateway: SMTP in, SMS out through the SMS centre, receipts back.") { demo };
-        command.SetAction((parse, token) => settings.RunAsync(parse, async (database, output) =>
+        command.SetAction((parse, token) => settings.RunAsync(parse, async (storage, output) =>
         {
+            var database = storage.Sqlite();
+            var dataDirectory = parse.GetValue(Settings.DataDirectory)!;
             using var logs = Logs.Create(settings.Configuration);
-            var options = SmtpOptionsFrom(settings.Configuration);
-            var (delivery, smscOptions, provider) = DeliveryFrom(settings.Configuration);
+            var options = GatewaySections.Smtp(settings.Configuration, dataDirectory);
+            var delivery = GatewaySections.Delivery(settings.Configuration);
+            var centre = GatewaySections.SmsCentre(settings.Configuration);
+            var smscOptions = centre.Client;
             using var accounts = new AccountStore(database, TimeProvider.System) { PartSizes = delivery.PartSizes };
             var passwords = new PasswordVerifier(TimeProvider.System);
             var outbox = new OutboxStore(database, TimeProvider.System);
@@ -39,31 +42,30 @@ internal static class ServeCommand
             var intake = new IntakeService(options.Domains, new SenderAuthenticator(accounts, lockout, passwords), accounts, emails, outbox,
                 logs.CreateLogger<IntakeService>())
             {
-                MaxReportedFailures = Number(settings.Configuration, "Intake:MaxReportedFailures", Core.Intake.IntakeRules.DefaultMaxListedFailures),
+                MaxReportedFailures = GatewaySections.Intake(settings.Configuration).MaxReportedFailures,
             };
             var log = logs.CreateLogger("Mail2Sms.Serve");
             var gateway = new SmtpGateway(options, intake, accounts, outbox, new SmtpAuthChecker(accounts, passwords, lockout, TimeProvider.System), log.IntakeFailed);
-            var sender = MailSettings.Sender(settings.Configuration, outbox, log.MailNotSent);
+            var mail = MailSettings.Read(settings.Configuration, dataDirectory);
+            var sender = new OutboxSender(outbox, mail.Transport, TimeProvider.System, log.MailNotSent, mail.Signer);
 
             // The SMS centre: the built-in simulator unless Sms:Provider says smpp. In the demo its mobiles answer every SMS.
-            await using var simulator = provider == "simulator"
+            await using var simulator = centre.BuiltIn
                 ? SmscSimulator.Start(IPAddress.Loopback, 0, new SmscSimulatorOptions { Reply = parse.GetValue(demo) ? _ => "OK, on my way." : null })
                 : null;
             Dispatcher? dispatcher = null;
-            var binds = Number(settings.Configuration, "Smpp:Binds", 1);
-            await using var smsc = new SmscBinds(simulator is null ? smscOptions : smscOptions with { Host = "127.0.0.1", Port = simulator.Port },
-                binds,
+            await using var smsc = new SmscBinds(simulator is null ? smscOptions : smscOptions with { Host = "127.0.0.1", Port = simulator.Port, UseTls = false },
+                centre.Binds,
                 deliver => dispatcher!.OnDeliverAsync(deliver),
                 e => { if (e.Kind is SmppEventKind.Bound or SmppEventKind.Unbound) { log.SmppSession(e.Kind.ToString().ToLowerInvariant(), e.Detail); } });
-            var replyWindow = ReplyWindow(settings.Configuration);
-            var replies = RepliesFrom(settings.Configuration, database);
+            var replies = RepliesFrom(settings.Configuration, database, TimeProvider.System);
             // This process as a node: its claims name it, and a dead predecessor's claims are taken over now, not after their lease.
             var node = await GatewayNode.StartAsync(new NodeStore(database, TimeProvider.System), delivery.NodeTimeout, TimeProvider.System, logs.CreateLogger<GatewayNode>(),
                 cancellationToken: token).ConfigureAwait(false);
             dispatcher = new Dispatcher(new DeliveryStore(database, TimeProvider.System) { Node = node.Id }, replies, new ReportComposer(options.Domains[0]), smsc, queued,
-                delivery with { SourceStickiness = replyWindow }, TimeProvider.System, log.DeliveryFailed, sender.Wake, logs.CreateLogger<Dispatcher>(), node);
+                delivery, TimeProvider.System, log.DeliveryFailed, sender.Wake, logs.CreateLogger<Dispatcher>(), node);
 
-            await using var web = WebGateway.Build(new WebOptions { Urls = settings.Configuration["Web:Urls"] ?? new WebOptions().Urls, KeysDirectory = settings.Configuration["Web:KeysDirectory"] },
+            await using var web = WebGateway.Build(GatewaySections.Web(settings.Configuration, dataDirectory),
                 new GatewayState(database, () => smsc.Statuses)
                 {
                     Accounts = accounts,
@@ -110,109 +112,9 @@ internal static class ServeCommand
         return command;
     }
 
-    private static (DeliveryOptions Delivery, SmppClientOptions Smsc, string Provider) DeliveryFrom(IConfiguration configuration)
-    {
-        var provider = (configuration["Sms:Provider"] ?? "simulator").ToLowerInvariant();
-        if (provider is not ("simulator" or "smpp"))
-        {
-            throw new SettingsException($"Sms:Provider is '{provider}'; it must be simulator or smpp.");
-        }
-
-        var concatenation = configuration["Smpp:Concatenation"] ?? nameof(Concatenation.Udh8);
-        var delivery = new DeliveryOptions
-        {
-            Validity = TimeSpan.FromHours(Number(configuration, "Delivery:ValidityHours", 24)),
-            ReceiptTimeout = TimeSpan.FromHours(Number(configuration, "Delivery:ReceiptTimeoutHours", 48)),
-            Lease = TimeSpan.FromSeconds(Number(configuration, "Delivery:LeaseSeconds", (int)new DeliveryOptions().Lease.TotalSeconds)),
-            NodeTimeout = TimeSpan.FromSeconds(Number(configuration, "Delivery:NodeTimeoutSeconds", (int)new DeliveryOptions().NodeTimeout.TotalSeconds)),
-            SourceAddress = configuration["Smpp:SourceAddress"] ?? new DeliveryOptions().SourceAddress,
-            SourcePool = List(configuration, "Smpp:SourcePool"),
-            Concatenation = Enum.TryParse<Concatenation>(concatenation, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed
-                : throw new SettingsException($"Smpp:Concatenation is '{concatenation}'; it must be one of {string.Join(", ", Enum.GetNames<Concatenation>())}."),
-        };
-        var smsc = new SmppClientOptions
-        {
-            Host = configuration["Smpp:Host"] ?? "127.0.0.1",
-            Port = Number(configuration, "Smpp:Port", 2775),
-            SystemId = configuration["Smpp:SystemId"] ?? "mail2sms",
-            Password = configuration["Smpp:Password"] ?? string.Empty,
-            SystemType = configuration["Smpp:SystemType"] ?? string.Empty,
-            WindowSize = Number(configuration, "Smpp:WindowSize", 10),
-            MaxSubmitsPerSecond = Number(configuration, "Smpp:MaxSubmitsPerSecond", 0),
-        };
-        return (delivery, smsc, provider);
-    }
-
     /// <summary>The replies as serve keeps them: emailed from the first gateway domain, matched within <c>Replies:WindowDays</c>.</summary>
-    internal static ReplyStore RepliesFrom(IConfiguration configuration, SqliteDatabase database) =>
-        new(database, TimeProvider.System, new ReplyComposer(DomainsFrom(configuration)[0]), ReplyWindow(configuration));
-
-    private static TimeSpan ReplyWindow(IConfiguration configuration) => TimeSpan.FromDays(Number(configuration, "Replies:WindowDays", 7));
-
-    private static IReadOnlyList<string> DomainsFrom(IConfiguration configuration) =>
-        List(configuration, "Gateway:Domains") is { Count: > 0 } listed ? listed : new SmtpOptions().Domains;
-
-    private static SmtpOptions SmtpOptionsFrom(IConfiguration configuration)
-    {
-        var defaults = new SmtpOptions();
-        var domains = DomainsFrom(configuration);
-
-        return new SmtpOptions
-        {
-            Domains = domains,
-            Address = configuration["Smtp:Address"] ?? defaults.Address,
-            Port = Number(configuration, "Smtp:Port", defaults.Port),
-            MaxMessageBytes = Number(configuration, "Smtp:MaxMessageBytes", defaults.MaxMessageBytes),
-            MaxConnectionsPerIp = Number(configuration, "Smtp:MaxConnectionsPerIp", defaults.MaxConnectionsPerIp),
-            MaxConnections = Number(configuration, "Smtp:MaxConnections", defaults.MaxConnections),
-            MaxSession = TimeSpan.FromSeconds(Number(configuration, "Smtp:MaxSessionSeconds", (int)defaults.MaxSession.TotalSeconds)),
-            MaxHeaderBytes = Number(configuration, "Smtp:MaxHeaderBytes", defaults.MaxHeaderBytes),
-            MaxDataBufferBytes = Number(configuration, "Smtp:MaxDataBufferBytes", defaults.MaxDataBufferBytes),
-            MaxRecipients = Number(configuration, "Smtp:MaxRecipients", defaults.MaxRecipients),
-            CommandTimeout = TimeSpan.FromSeconds(Number(configuration, "Smtp:CommandTimeoutSeconds", (int)defaults.CommandTimeout.TotalSeconds)),
-            PostmasterAddress = configuration["Gateway:PostmasterAddress"] ?? defaults.PostmasterAddress,
-            ProxyProtocol = configuration["Smtp:ProxyProtocol"] is { } proxy && bool.TryParse(proxy, out var on) ? on
-                : configuration["Smtp:ProxyProtocol"] is null ? defaults.ProxyProtocol : throw new SettingsException($"Smtp:ProxyProtocol is '{configuration["Smtp:ProxyProtocol"]}'; it must be true or false."),
-            TrustedProxies = TrustedProxiesFrom(configuration) ?? defaults.TrustedProxies,
-            // An operator's certificate must exist; the embedded default makes a self-signed one once and keeps it.
-            Certificate = SmtpCertificate.Load(configuration["Smtp:CertificatePath"] ?? Path.Combine("data", "smtp.pfx"), configuration["Smtp:CertificatePassword"],
-                generate: configuration["Smtp:CertificatePath"] is null, domains),
-        };
-    }
-
-    /// <summary>
-    /// <c>Smtp:TrustedProxies</c> as an array or one comma-separated value (<c>--Smtp:TrustedProxies=127.0.0.5/32</c>,
-    /// <c>MAIL2SMS_Smtp__TrustedProxies</c>); null when not given, so the default stays. A value given replaces the default.
-    /// </summary>
-    internal static IReadOnlyList<System.Net.IPNetwork>? TrustedProxiesFrom(IConfiguration configuration)
-    {
-        const string Key = "Smtp:TrustedProxies";
-        if (List(configuration, Key) is not { Count: > 0 } listed)
-        {
-            return configuration[Key] is null ? null
-                : throw new SettingsException($"{Key} is empty; list the load balancers' addresses or CIDR ranges, such as 10.0.0.5/32, or leave it out for 127.0.0.0/8.");
-        }
-
-        try
-        {
-            return [.. listed.Select(n => System.Net.IPNetwork.Parse(AccountStore.CanonicalNetwork(n)))];
-        }
-        catch (StoreException e)
-        {
-            throw new SettingsException($"{Key}: {e.Message}");
-        }
-    }
-
-    // A list given as an array (in JSON, or Key:0, Key:1 ...) or as one comma-separated value.
-    private static IReadOnlyList<string> List(IConfiguration configuration, string key) =>
-        configuration.GetSection(key).GetChildren().Select(c => c.Value).OfType<string>().ToList() is { Count: > 0 } items ? items
-        : configuration[key] is { } list ? list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-        : [];
-
-    internal static int Number(IConfiguration configuration, string key, int fallback) =>
-        configuration[key] is not { } text ? fallback
-        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0 ? value
-        : throw new SettingsException($"{key} is '{text}'; it must be a whole number above 0.");
+    internal static ReplyStore RepliesFrom(IConfiguration configuration, SqliteDatabase database, TimeProvider clock) =>
+        new(database, clock, new ReplyComposer(GatewaySections.Domains(configuration)[0]), GatewaySections.Replies(configuration).Window);
 
     /// <summary>
     /// How this command is run, as the demo prints it: from a source checkout (this assembly under a <c>bin/</c> of the
