@@ -27,15 +27,14 @@ internal sealed record IntakeOptions(int MaxReportedFailures);
 /// </summary>
 internal static class GatewaySections
 {
-    /// <summary>Registers every section as options read once from <paramref name="configuration"/> and checked before anything starts.</summary>
+    /// <summary>Registers every section but Web (the host's own, read before it is built) as options read once from <paramref name="configuration"/> and checked before anything starts.</summary>
     public static IServiceCollection AddGatewaySections(this IServiceCollection services, IConfiguration configuration, string dataDirectory) => services
         .AddSection(() => Smtp(configuration, dataDirectory))
         .AddSection(() => Delivery(configuration))
         .AddSection(() => SmsCentre(configuration))
         .AddSection(() => Replies(configuration))
         .AddSection(() => Intake(configuration))
-        .AddSection(() => MailSettings.Read(configuration, dataDirectory))
-        .AddSection(() => Web(configuration, dataDirectory));
+        .AddSection(() => MailSettings.Read(configuration, dataDirectory));
 
     private static IServiceCollection AddSection<T>(this IServiceCollection services, Func<T> read)
         where T : class

@@ -6,13 +6,34 @@ using Mail2Sms.Gateway.Delivery;
 using Mail2Sms.Gateway.Intake;
 using Mail2Sms.Gateway.Mail;
 using Mail2Sms.Gateway.Smtp;
+using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Storage.Sqlite;
 using Mail2Sms.Smpp;
 using Mail2Sms.Web;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Mail2Sms;
+
+/// <summary>The SMS centre <c>serve</c> talks to: the one configured, or the built-in simulator, started for it.</summary>
+internal sealed class SmsCentre : IAsyncDisposable
+{
+    public SmsCentre(SmsCentreOptions options, Func<ShortMessage, string?>? reply)
+    {
+        Simulator = options.BuiltIn ? SmscSimulator.Start(IPAddress.Loopback, 0, new SmscSimulatorOptions { Reply = reply }) : null;
+        Client = Simulator is null ? options.Client : options.Client with { Host = "127.0.0.1", Port = Simulator.Port, UseTls = false };
+    }
+
+    /// <summary>The built-in simulator, or null for the SMSC of <c>Smpp:Host</c>.</summary>
+    public SmscSimulator? Simulator { get; }
+
+    /// <summary>How the sessions reach it.</summary>
+    public SmppClientOptions Client { get; }
+
+    public ValueTask DisposeAsync() => Simulator?.DisposeAsync() ?? ValueTask.CompletedTask;
+}
 
 /// <summary><c>mail2sms serve</c>: runs the gateway until stopped (Ctrl+C or SIGTERM).</summary>
 internal static class ServeCommand
@@ -25,91 +46,116 @@ internal static class ServeCommand
         var command = new Command("serve", "Run the gateway: SMTP in, SMS out through the SMS centre, receipts back.") { demo };
         command.SetAction((parse, token) => settings.RunAsync(parse, async (storage, output) =>
         {
-            var database = storage.Sqlite();
             var dataDirectory = parse.GetValue(Settings.DataDirectory)!;
+            var isDemo = parse.GetValue(demo);
             using var logs = Logs.Create(settings.Configuration);
-            var options = GatewaySections.Smtp(settings.Configuration, dataDirectory);
-            var delivery = GatewaySections.Delivery(settings.Configuration);
-            var centre = GatewaySections.SmsCentre(settings.Configuration);
-            var smscOptions = centre.Client;
-            using var accounts = new AccountStore(database, TimeProvider.System) { PartSizes = delivery.PartSizes };
-            var passwords = new PasswordVerifier(TimeProvider.System);
-            var outbox = new OutboxStore(database, TimeProvider.System);
-            var queued = new QueueSignal();
-            var emails = new EmailStore(database, TimeProvider.System, queued);
-            // One lockout for every password path: [SENDER] blocks, SMTP AUTH and the dashboard's sign-in.
-            var lockout = new PasswordLockout(TimeProvider.System);
-            var intake = new IntakeService(options.Domains, new SenderAuthenticator(accounts, lockout, passwords), accounts, emails, outbox,
-                logs.CreateLogger<IntakeService>())
-            {
-                MaxReportedFailures = GatewaySections.Intake(settings.Configuration).MaxReportedFailures,
-            };
-            var log = logs.CreateLogger("Mail2Sms.Serve");
-            var gateway = new SmtpGateway(options, intake, accounts, outbox, new SmtpAuthChecker(accounts, passwords, lockout, TimeProvider.System), log.IntakeFailed);
-            var mail = MailSettings.Read(settings.Configuration, dataDirectory);
-            var sender = new OutboxSender(outbox, mail.Transport, TimeProvider.System, log.MailNotSent, mail.Signer);
+            // One host for everything: the web side's endpoints and the gateway's hosted services. Kestrel's addresses and the
+            // sign-in keys' folder are the host's own settings, so the Web section is read before it is built.
+            var builder = WebGateway.CreateBuilder(GatewaySections.Web(settings.Configuration, dataDirectory), logs);
+            builder.Services.AddSingleton(settings.Clock).AddSingleton(storage).AddGatewaySections(settings.Configuration, dataDirectory).AddGateway(isDemo);
+            await using var app = WebGateway.Map(builder.Build());
+            // Every section is read and checked now, before anything starts: a wrong setting is one sentence and exit code 2.
+            await app.Services.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(token).ConfigureAwait(false);
 
-            // The SMS centre: the built-in simulator unless Sms:Provider says smpp. In the demo its mobiles answer every SMS.
-            await using var simulator = centre.BuiltIn
-                ? SmscSimulator.Start(IPAddress.Loopback, 0, new SmscSimulatorOptions { Reply = parse.GetValue(demo) ? _ => "OK, on my way." : null })
-                : null;
-            Dispatcher? dispatcher = null;
-            await using var smsc = new SmscBinds(simulator is null ? smscOptions : smscOptions with { Host = "127.0.0.1", Port = simulator.Port, UseTls = false },
-                centre.Binds,
-                deliver => dispatcher!.OnDeliverAsync(deliver),
-                e => { if (e.Kind is SmppEventKind.Bound or SmppEventKind.Unbound) { log.SmppSession(e.Kind.ToString().ToLowerInvariant(), e.Detail); } });
-            var replies = RepliesFrom(settings.Configuration, database, TimeProvider.System);
-            // This process as a node: its claims name it, and a dead predecessor's claims are taken over now, not after their lease.
-            var node = await GatewayNode.StartAsync(new NodeStore(database, TimeProvider.System), delivery.NodeTimeout, TimeProvider.System, logs.CreateLogger<GatewayNode>(),
-                cancellationToken: token).ConfigureAwait(false);
-            dispatcher = new Dispatcher(new DeliveryStore(database, TimeProvider.System) { Node = node.Id }, replies, new ReportComposer(options.Domains[0]), smsc, queued,
-                delivery, TimeProvider.System, log.DeliveryFailed, sender.Wake, logs.CreateLogger<Dispatcher>(), node);
-
-            await using var web = WebGateway.Build(GatewaySections.Web(settings.Configuration, dataDirectory),
-                new GatewayState(database, () => smsc.Statuses)
-                {
-                    Accounts = accounts,
-                    Emails = emails,
-                    Replies = replies,
-                    Domains = options.Domains,
-                    SmscTarget = simulator is null ? smsc.Target : $"the built-in simulator ({smsc.Target})",
-                    Smtp = new DnsEndPoint(IPAddress.TryParse(options.Address, out var listening) && !listening.Equals(IPAddress.Any) && !listening.Equals(IPAddress.IPv6Any) ? options.Address : "127.0.0.1", options.Port),
-                    TestSender = parse.GetValue(demo) ? "you@example.com" : null,
-                    Lockout = lockout,
-                },
-                logs);
-            await web.StartAsync(token).ConfigureAwait(false);
-
-            // System.CommandLine cancels the token on Ctrl+C and SIGTERM.
-            var running = gateway.RunAsync(token);
-            var sending = sender.RunAsync(TimeSpan.FromSeconds(1), token);
-            var dispatching = dispatcher.RunAsync(token);
-            var beating = node.RunAsync(token);
+            await app.StartAsync(token).ConfigureAwait(false);
+            var smtp = app.Services.GetRequiredService<IOptions<SmtpOptions>>().Value;
+            var sender = app.Services.GetRequiredService<OutboxSender>();
+            var centre = app.Services.GetRequiredService<SmsCentre>();
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"mail2sms is listening for SMTP on {options.Address}:{options.Port} for {string.Join(", ", options.Domains)}; mail it sends goes to {sender.Destination}; Ctrl+C stops it."));
-            output.WriteLine($"Health and readiness: {string.Join(", ", WebGateway.Addresses(web).Select(a => a + "/readyz"))}");
-            output.WriteLine(simulator is null
-                ? $"SMS go to the SMSC at {smscOptions.Host}:{smscOptions.Port} as {smscOptions.SystemId}."
-                : $"SMS go to the built-in SMSC simulator (127.0.0.1:{simulator.Port}), which reports every one delivered.");
-            if (parse.GetValue(demo))
+                $"mail2sms is listening for SMTP on {smtp.Address}:{smtp.Port} for {string.Join(", ", smtp.Domains)}; mail it sends goes to {sender.Destination}; Ctrl+C stops it."));
+            output.WriteLine($"Health and readiness: {string.Join(", ", WebGateway.Addresses(app).Select(a => a + "/readyz"))}");
+            output.WriteLine(centre.Simulator is null
+                ? $"SMS go to the SMSC at {centre.Client.Host}:{centre.Client.Port} as {centre.Client.SystemId}."
+                : $"SMS go to the built-in SMSC simulator (127.0.0.1:{centre.Simulator.Port}), which reports every one delivered.");
+            if (isDemo)
             {
-                await CreateDemoAsync(accounts, new OperatorStore(database, TimeProvider.System), WebGateway.Addresses(web)[0], options, sender.Destination, output, token).ConfigureAwait(false);
+                await CreateDemoAsync(app.Services.GetRequiredService<AccountStore>(), new OperatorStore(storage.Sqlite(), settings.Clock), WebGateway.Addresses(app)[0], smtp,
+                    sender.Destination, output, token).ConfigureAwait(false);
             }
 
-            try
+            // Ctrl+C and SIGTERM cancel the token (System.CommandLine) and stop the host (its console lifetime); a part that fails stops the host too.
+            var stopping = new TaskCompletionSource();
+            using (token.Register(stopping.SetResult))
+            using (app.Lifetime.ApplicationStopping.Register(() => stopping.TrySetResult()))
             {
-                await Task.WhenAll(running, sending, dispatching, beating).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
-            {
+                await stopping.Task.ConfigureAwait(false);
             }
 
-            await node.StopAsync(CancellationToken.None).ConfigureAwait(false);
-
-            await web.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             output.WriteLine("mail2sms stopped.");
         }));
         return command;
+    }
+
+    /// <summary>The gateway's parts, each built once from the options and the clock the host holds, and its hosted services in the order they start.</summary>
+    private static IServiceCollection AddGateway(this IServiceCollection services, bool demo)
+    {
+        static T Get<T>(IServiceProvider provider)
+            where T : notnull => provider.GetRequiredService<T>();
+        static T Option<T>(IServiceProvider provider)
+            where T : class => provider.GetRequiredService<IOptions<T>>().Value;
+        static ILogger Log(IServiceProvider provider) => Get<ILoggerFactory>(provider).CreateLogger("Mail2Sms.Serve");
+
+        // TEMPORARY until the stores sit behind IStorage's contracts: see SqliteUntilContracts.
+        services.AddSingleton(p => Get<IStorage>(p).Sqlite());
+        services.AddSingleton(p => new AccountStore(Get<SqliteDatabase>(p), Get<TimeProvider>(p)) { PartSizes = Option<DeliveryOptions>(p).PartSizes });
+        services.AddSingleton(p => new PasswordVerifier(Get<TimeProvider>(p)));
+        // One lockout for every password path: [SENDER] blocks, SMTP AUTH and the dashboard's sign-in.
+        services.AddSingleton(p => new PasswordLockout(Get<TimeProvider>(p)));
+        services.AddSingleton(p => new OutboxStore(Get<SqliteDatabase>(p), Get<TimeProvider>(p)));
+        services.AddSingleton<QueueSignal>();
+        services.AddSingleton(p => new EmailStore(Get<SqliteDatabase>(p), Get<TimeProvider>(p), Get<QueueSignal>(p)));
+        services.AddSingleton(p => new ReplyStore(Get<SqliteDatabase>(p), Get<TimeProvider>(p), new ReplyComposer(Option<SmtpOptions>(p).Domains[0]), Option<RepliesOptions>(p).Window));
+        services.AddSingleton(p => new IntakeService(Option<SmtpOptions>(p).Domains, new SenderAuthenticator(Get<AccountStore>(p), Get<PasswordLockout>(p), Get<PasswordVerifier>(p)),
+            Get<AccountStore>(p), Get<EmailStore>(p), Get<OutboxStore>(p), Get<ILogger<IntakeService>>(p))
+        {
+            MaxReportedFailures = Option<IntakeOptions>(p).MaxReportedFailures,
+        });
+        services.AddSingleton(p => new SmtpGateway(Option<SmtpOptions>(p), Get<IntakeService>(p), Get<AccountStore>(p), Get<OutboxStore>(p),
+            new SmtpAuthChecker(Get<AccountStore>(p), Get<PasswordVerifier>(p), Get<PasswordLockout>(p), Get<TimeProvider>(p)), Log(p).IntakeFailed));
+        services.AddSingleton(p => new OutboxSender(Get<OutboxStore>(p), Option<MailOptions>(p).Transport, Get<TimeProvider>(p), Log(p).MailNotSent, Option<MailOptions>(p).Signer));
+
+        // The SMS centre: the built-in simulator unless Sms:Provider says smpp. In the demo its mobiles answer every SMS.
+        services.AddSingleton(p => new SmsCentre(Option<SmsCentreOptions>(p), demo ? _ => "OK, on my way." : null));
+        services.AddSingleton(p => new SmscBinds(Get<SmsCentre>(p).Client, Option<SmsCentreOptions>(p).Binds,
+            deliver => Get<Dispatcher>(p).OnDeliverAsync(deliver),
+            e => { if (e.Kind is SmppEventKind.Bound or SmppEventKind.Unbound) { Log(p).SmppSession(e.Kind.ToString().ToLowerInvariant(), e.Detail); } },
+            Get<TimeProvider>(p)));
+        services.AddSingleton(p =>
+        {
+            var node = Get<NodeHeartbeat>(p).Node;
+            return new Dispatcher(new DeliveryStore(Get<SqliteDatabase>(p), Get<TimeProvider>(p)) { Node = node.Id }, Get<ReplyStore>(p), new ReportComposer(Option<SmtpOptions>(p).Domains[0]),
+                Get<SmscBinds>(p), Get<QueueSignal>(p), Option<DeliveryOptions>(p), Get<TimeProvider>(p), Log(p).DeliveryFailed, Get<OutboxSender>(p).Wake, Get<ILogger<Dispatcher>>(p), node);
+        });
+
+        services.AddSingleton(p =>
+        {
+            var smtp = Option<SmtpOptions>(p);
+            var centre = Get<SmsCentre>(p);
+            var target = $"{centre.Client.Host}:{centre.Client.Port} as {centre.Client.SystemId}";
+            // The binds are asked for when a page needs them: built here they would connect before the node is registered.
+            return new GatewayState(Get<SqliteDatabase>(p), () => Get<SmscBinds>(p).Statuses)
+            {
+                Accounts = Get<AccountStore>(p),
+                Emails = Get<EmailStore>(p),
+                Replies = Get<ReplyStore>(p),
+                Domains = smtp.Domains,
+                Clock = Get<TimeProvider>(p),
+                SmscTarget = centre.Simulator is null ? target : $"the built-in simulator ({target})",
+                Smtp = new DnsEndPoint(IPAddress.TryParse(smtp.Address, out var listening) && !listening.Equals(IPAddress.Any) && !listening.Equals(IPAddress.IPv6Any) ? smtp.Address : "127.0.0.1", smtp.Port),
+                TestSender = demo ? "you@example.com" : null,
+                Lockout = Get<PasswordLockout>(p),
+            };
+        });
+
+        // This process as a node: its claims name it, and a dead predecessor's claims are taken over now, not after their lease.
+        services.AddSingleton(p => new NodeHeartbeat(token => GatewayNode.StartAsync(new NodeStore(Get<SqliteDatabase>(p), Get<TimeProvider>(p)), Option<DeliveryOptions>(p).NodeTimeout,
+            Get<TimeProvider>(p), Get<ILogger<GatewayNode>>(p), cancellationToken: token)));
+        services.AddHostedService(Get<NodeHeartbeat>);
+        services.AddHostedService<DispatcherService>();
+        services.AddHostedService<OutboxService>();
+        services.AddHostedService<SmtpListener>();
+        return services;
     }
 
     /// <summary>The replies as serve keeps them: emailed from the first gateway domain, matched within <c>Replies:WindowDays</c>.</summary>
