@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Mail2Sms.Gateway.Delivery;
 using Mail2Sms.Gateway.Smtp;
 using Mail2Sms.Gateway.Storage;
@@ -182,7 +181,7 @@ internal static class GatewaySections
 
         var algorithm = hex.Length == 64 ? HashAlgorithmName.SHA256 : HashAlgorithmName.SHA1;
         return (_, certificate, _, errors) => errors == System.Net.Security.SslPolicyErrors.None
-            || certificate is not null && new X509Certificate2(certificate).GetCertHashString(algorithm).Equals(hex, StringComparison.OrdinalIgnoreCase);
+            || certificate is not null && certificate.GetCertHashString(algorithm).Equals(hex, StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>The <c>Replies</c> section.</summary>
