@@ -75,7 +75,7 @@ internal static class ServeCommand
 
             // Ctrl+C and SIGTERM cancel the token (System.CommandLine) and stop the host (its console lifetime); a part that fails stops the host too.
             var stopping = new TaskCompletionSource();
-            using (token.Register(stopping.SetResult))
+            using (token.Register(() => stopping.TrySetResult()))
             using (app.Lifetime.ApplicationStopping.Register(() => stopping.TrySetResult()))
             {
                 await stopping.Task.ConfigureAwait(false);
