@@ -70,6 +70,19 @@ public static class WebGateway
     /// <param name="logs">The process's log, which Kestrel, hosting and routing then write to in its format and levels; null logs warnings to the console.</param>
     public static WebApplication Build(WebOptions options, GatewayState state, ILoggerFactory? logs = null)
     {
+        var builder = CreateBuilder(options, logs);
+        builder.Services.AddSingleton(state);
+        return Map(builder.Build());
+    }
+
+    /// <summary>
+    /// The host of the web side, for a process that adds its own services (the gateway's hosted services) and a
+    /// <see cref="GatewayState"/> singleton to it; <see cref="Map"/> the application it builds.
+    /// </summary>
+    /// <param name="options">Where it listens.</param>
+    /// <param name="logs">The process's log, which Kestrel, hosting and routing then write to in its format and levels; null logs warnings to the console.</param>
+    public static WebApplicationBuilder CreateBuilder(WebOptions options, ILoggerFactory? logs = null)
+    {
         ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.WebHost.UseUrls(options.Urls);
@@ -84,15 +97,20 @@ public static class WebGateway
             builder.Services.AddSingleton(logs);
         }
 
-        builder.Services.AddSingleton(state);
         builder.Services.AddApi();
         builder.Services.AddDashboard(options.KeysDirectory);
-        var app = builder.Build();
+        return builder;
+    }
+
+    /// <summary>Maps the dashboard, the API, health, readiness and metrics onto <paramref name="app"/>, whose services hold the <see cref="GatewayState"/>.</summary>
+    public static WebApplication Map(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
         // A newcomer who opens the address serve printed finds the dashboard, not an empty 404.
         app.MapGet("/", () => Results.Redirect(DashboardEndpoints.Root + "/"));
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", ReadyAsync);
-        app.MapApi(state);
+        app.MapApi(app.Services.GetRequiredService<GatewayState>());
         app.MapMetrics();
         app.MapDashboard();
         return app;

@@ -182,9 +182,9 @@ internal static class AccountCommands
     }
 
     private static Task<int> Run(Settings settings, ParseResult parse, Func<AccountStore, TextWriter, Task> action) =>
-        settings.RunAsync(parse, async (database, output) =>
+        settings.RunAsync(parse, async (storage, output) =>
         {
-            using var store = new AccountStore(database, TimeProvider.System);
+            using var store = new AccountStore(storage.Sqlite(), TimeProvider.System);
             await action(store, output).ConfigureAwait(false);
         });
 }

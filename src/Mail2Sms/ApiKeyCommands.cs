@@ -45,5 +45,5 @@ internal static class ApiKeyCommands
     }
 
     private static Task<int> Run(Settings settings, ParseResult parse, Func<ApiStore, TextWriter, Task> action) =>
-        settings.RunAsync(parse, (database, output) => action(new ApiStore(database, TimeProvider.System), output));
+        settings.RunAsync(parse, (storage, output) => action(new ApiStore(storage.Sqlite(), TimeProvider.System), output));
 }

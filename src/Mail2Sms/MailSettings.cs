@@ -1,10 +1,12 @@
 using Mail2Sms.Gateway.Mail;
-using Mail2Sms.Gateway.Storage.Sqlite;
 using MailKit.Security;
 using Microsoft.Extensions.Configuration;
 using MimeKit.Cryptography;
 
 namespace Mail2Sms;
+
+/// <summary>The mail the gateway sends: where it goes, and the DKIM key it is signed with, if any.</summary>
+internal sealed record MailOptions(IMailTransport Transport, DkimSigner? Signer);
 
 /// <summary>
 /// The <c>Mail</c> section: the mail the gateway sends goes to <c>Mail:SmartHost</c> when set, else into
@@ -12,14 +14,14 @@ namespace Mail2Sms;
 /// </summary>
 internal static class MailSettings
 {
-    public static OutboxSender Sender(IConfiguration configuration, OutboxStore outbox, Action<string> log) =>
-        new(outbox, Transport(configuration), TimeProvider.System, log, Signer(configuration));
+    /// <summary>The <c>Mail</c> section; without a smart host, mail goes into the pickup folder, by default under the data folder.</summary>
+    public static MailOptions Read(IConfiguration configuration, string dataDirectory) => new(Transport(configuration, dataDirectory), Signer(configuration));
 
-    private static IMailTransport Transport(IConfiguration configuration)
+    private static IMailTransport Transport(IConfiguration configuration, string dataDirectory)
     {
         if (configuration["Mail:SmartHost"] is not { Length: > 0 } host)
         {
-            return new PickupFolder(configuration["Mail:PickupDirectory"] ?? Path.Combine("data", "outbox"));
+            return new PickupFolder(configuration["Mail:PickupDirectory"] ?? Path.Combine(dataDirectory, "outbox"));
         }
 
         var tls = configuration["Mail:SmartTls"] ?? "starttls";
@@ -27,7 +29,7 @@ internal static class MailSettings
         return new SmartHost(new SmartHostOptions
         {
             Host = host,
-            Port = ServeCommand.Number(configuration, "Mail:SmartPort", 25),
+            Port = configuration.Number("Mail:SmartPort", 25),
             Tls = tls.ToLowerInvariant() switch
             {
                 "none" => SecureSocketOptions.None,
@@ -38,7 +40,7 @@ internal static class MailSettings
             User = user,
             Password = user is null ? null
                 : configuration["Mail:SmartPassword"] ?? throw new SettingsException("Mail:SmartUser is set without Mail:SmartPassword."),
-            Timeout = TimeSpan.FromSeconds(ServeCommand.Number(configuration, "Mail:SmartTimeoutSeconds", 60)),
+            Timeout = configuration.Seconds("Mail:SmartTimeoutSeconds", TimeSpan.FromSeconds(60)),
         });
     }
 

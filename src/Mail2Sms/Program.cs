@@ -27,6 +27,7 @@ var root = new RootCommand("Mail2Sms: an email-to-SMS gateway. Customers send SM
     OperatorCommands.Create(settings),
     ServeCommand.Create(settings),
     SmscSimCommand.Create(),
+    Settings.DataDirectory,
 };
 // On SIGTERM serve stops taking mail, lets the submits under way finish (Delivery's drain, 5 s) and
 // unbinds from the SMSC: System.CommandLine's default of 2 s would cut that short with exit code 143.

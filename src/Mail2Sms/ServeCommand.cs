@@ -11,9 +11,29 @@ using Mail2Sms.Gateway.Storage.Sqlite;
 using Mail2Sms.Smpp;
 using Mail2Sms.Web;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Mail2Sms;
+
+/// <summary>The SMS centre <c>serve</c> talks to: the one configured, or the built-in simulator, started for it.</summary>
+internal sealed class SmsCentre : IAsyncDisposable
+{
+    public SmsCentre(SmsCentreOptions options, Func<ShortMessage, string?>? reply)
+    {
+        Simulator = options.BuiltIn ? SmscSimulator.Start(IPAddress.Loopback, 0, new SmscSimulatorOptions { Reply = reply }) : null;
+        Client = Simulator is null ? options.Client : options.Client with { Host = "127.0.0.1", Port = Simulator.Port, UseTls = false };
+    }
+
+    /// <summary>The built-in simulator, or null for the SMSC of <c>Smpp:Host</c>.</summary>
+    public SmscSimulator? Simulator { get; }
+
+    /// <summary>How the sessions reach it.</summary>
+    public SmppClientOptions Client { get; }
+
+    public ValueTask DisposeAsync() => Simulator?.DisposeAsync() ?? ValueTask.CompletedTask;
+}
 
 /// <summary><c>mail2sms serve</c>: runs the gateway until stopped (Ctrl+C or SIGTERM).</summary>
 internal static class ServeCommand
@@ -24,195 +44,123 @@ internal static class ServeCommand
     {
         var demo = new Option<bool>("--demo") { Description = "Also create a demo account that accepts mail from this machine, and print what to send." };
         var command = new Command("serve", "Run the gateway: SMTP in, SMS out through the SMS centre, receipts back.") { demo };
-        command.SetAction((parse, token) => settings.RunAsync(parse, async (database, output) =>
+        command.SetAction((parse, token) => settings.RunAsync(parse, async (storage, output) =>
         {
+            var dataDirectory = parse.GetValue(Settings.DataDirectory)!;
+            var isDemo = parse.GetValue(demo);
             using var logs = Logs.Create(settings.Configuration);
-            var options = SmtpOptionsFrom(settings.Configuration);
-            var (delivery, smscOptions, provider) = DeliveryFrom(settings.Configuration);
-            using var accounts = new AccountStore(database, TimeProvider.System) { PartSizes = delivery.PartSizes };
-            var passwords = new PasswordVerifier(TimeProvider.System);
-            var outbox = new OutboxStore(database, TimeProvider.System);
-            var queued = new QueueSignal();
-            var emails = new EmailStore(database, TimeProvider.System, queued);
-            // One lockout for every password path: [SENDER] blocks, SMTP AUTH and the dashboard's sign-in.
-            var lockout = new PasswordLockout(TimeProvider.System);
-            var intake = new IntakeService(options.Domains, new SenderAuthenticator(accounts, lockout, passwords), accounts, emails, outbox,
-                logs.CreateLogger<IntakeService>())
-            {
-                MaxReportedFailures = Number(settings.Configuration, "Intake:MaxReportedFailures", Core.Intake.IntakeRules.DefaultMaxListedFailures),
-            };
-            var log = logs.CreateLogger("Mail2Sms.Serve");
-            var gateway = new SmtpGateway(options, intake, accounts, outbox, new SmtpAuthChecker(accounts, passwords, lockout, TimeProvider.System), log.IntakeFailed);
-            var sender = MailSettings.Sender(settings.Configuration, outbox, log.MailNotSent);
+            // One host for everything: the web side's endpoints and the gateway's hosted services. Kestrel's addresses and the
+            // sign-in keys' folder are the host's own settings, so the Web section is read before it is built.
+            var builder = WebGateway.CreateBuilder(GatewaySections.Web(settings.Configuration, dataDirectory), logs);
+            builder.Services.AddSingleton(settings.Clock).AddSingleton(storage).AddGatewaySections(settings.Configuration, dataDirectory).AddGateway(isDemo);
+            await using var app = WebGateway.Map(builder.Build());
+            // Every section is read and checked now, before anything starts: a wrong setting is one sentence and exit code 2.
+            await app.Services.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(token).ConfigureAwait(false);
 
-            // The SMS centre: the built-in simulator unless Sms:Provider says smpp. In the demo its mobiles answer every SMS.
-            await using var simulator = provider == "simulator"
-                ? SmscSimulator.Start(IPAddress.Loopback, 0, new SmscSimulatorOptions { Reply = parse.GetValue(demo) ? _ => "OK, on my way." : null })
-                : null;
-            Dispatcher? dispatcher = null;
-            var binds = Number(settings.Configuration, "Smpp:Binds", 1);
-            await using var smsc = new SmscBinds(simulator is null ? smscOptions : smscOptions with { Host = "127.0.0.1", Port = simulator.Port },
-                binds,
-                deliver => dispatcher!.OnDeliverAsync(deliver),
-                e => { if (e.Kind is SmppEventKind.Bound or SmppEventKind.Unbound) { log.SmppSession(e.Kind.ToString().ToLowerInvariant(), e.Detail); } });
-            var replyWindow = ReplyWindow(settings.Configuration);
-            var replies = RepliesFrom(settings.Configuration, database);
-            // This process as a node: its claims name it, and a dead predecessor's claims are taken over now, not after their lease.
-            var node = await GatewayNode.StartAsync(new NodeStore(database, TimeProvider.System), delivery.NodeTimeout, TimeProvider.System, logs.CreateLogger<GatewayNode>(),
-                cancellationToken: token).ConfigureAwait(false);
-            dispatcher = new Dispatcher(new DeliveryStore(database, TimeProvider.System) { Node = node.Id }, replies, new ReportComposer(options.Domains[0]), smsc, queued,
-                delivery with { SourceStickiness = replyWindow }, TimeProvider.System, log.DeliveryFailed, sender.Wake, logs.CreateLogger<Dispatcher>(), node);
-
-            await using var web = WebGateway.Build(new WebOptions { Urls = settings.Configuration["Web:Urls"] ?? new WebOptions().Urls, KeysDirectory = settings.Configuration["Web:KeysDirectory"] },
-                new GatewayState(database, () => smsc.Statuses)
-                {
-                    Accounts = accounts,
-                    Emails = emails,
-                    Replies = replies,
-                    Domains = options.Domains,
-                    SmscTarget = simulator is null ? smsc.Target : $"the built-in simulator ({smsc.Target})",
-                    Smtp = new DnsEndPoint(IPAddress.TryParse(options.Address, out var listening) && !listening.Equals(IPAddress.Any) && !listening.Equals(IPAddress.IPv6Any) ? options.Address : "127.0.0.1", options.Port),
-                    TestSender = parse.GetValue(demo) ? "you@example.com" : null,
-                    Lockout = lockout,
-                },
-                logs);
-            await web.StartAsync(token).ConfigureAwait(false);
-
-            // System.CommandLine cancels the token on Ctrl+C and SIGTERM.
-            var running = gateway.RunAsync(token);
-            var sending = sender.RunAsync(TimeSpan.FromSeconds(1), token);
-            var dispatching = dispatcher.RunAsync(token);
-            var beating = node.RunAsync(token);
+            await app.StartAsync(token).ConfigureAwait(false);
+            var smtp = app.Services.GetRequiredService<IOptions<SmtpOptions>>().Value;
+            var sender = app.Services.GetRequiredService<OutboxSender>();
+            var centre = app.Services.GetRequiredService<SmsCentre>();
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"mail2sms is listening for SMTP on {options.Address}:{options.Port} for {string.Join(", ", options.Domains)}; mail it sends goes to {sender.Destination}; Ctrl+C stops it."));
-            output.WriteLine($"Health and readiness: {string.Join(", ", WebGateway.Addresses(web).Select(a => a + "/readyz"))}");
-            output.WriteLine(simulator is null
-                ? $"SMS go to the SMSC at {smscOptions.Host}:{smscOptions.Port} as {smscOptions.SystemId}."
-                : $"SMS go to the built-in SMSC simulator (127.0.0.1:{simulator.Port}), which reports every one delivered.");
-            if (parse.GetValue(demo))
+                $"mail2sms is listening for SMTP on {smtp.Address}:{smtp.Port} for {string.Join(", ", smtp.Domains)}; mail it sends goes to {sender.Destination}; Ctrl+C stops it."));
+            output.WriteLine($"Health and readiness: {string.Join(", ", WebGateway.Addresses(app).Select(a => a + "/readyz"))}");
+            output.WriteLine(centre.Simulator is null
+                ? $"SMS go to the SMSC at {centre.Client.Host}:{centre.Client.Port} as {centre.Client.SystemId}."
+                : $"SMS go to the built-in SMSC simulator (127.0.0.1:{centre.Simulator.Port}), which reports every one delivered.");
+            if (isDemo)
             {
-                await CreateDemoAsync(accounts, new OperatorStore(database, TimeProvider.System), WebGateway.Addresses(web)[0], options, sender.Destination, output, token).ConfigureAwait(false);
+                await CreateDemoAsync(app.Services.GetRequiredService<AccountStore>(), new OperatorStore(storage.Sqlite(), settings.Clock), WebGateway.Addresses(app)[0], smtp,
+                    sender.Destination, output, token).ConfigureAwait(false);
             }
 
-            try
+            // Ctrl+C and SIGTERM cancel the token (System.CommandLine) and stop the host (its console lifetime); a part that fails stops the host too.
+            var stopping = new TaskCompletionSource();
+            using (token.Register(() => stopping.TrySetResult()))
+            using (app.Lifetime.ApplicationStopping.Register(() => stopping.TrySetResult()))
             {
-                await Task.WhenAll(running, sending, dispatching, beating).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
-            {
+                await stopping.Task.ConfigureAwait(false);
             }
 
-            await node.StopAsync(CancellationToken.None).ConfigureAwait(false);
-
-            await web.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             output.WriteLine("mail2sms stopped.");
         }));
         return command;
     }
 
-    private static (DeliveryOptions Delivery, SmppClientOptions Smsc, string Provider) DeliveryFrom(IConfiguration configuration)
+    /// <summary>The gateway's parts, each built once from the options and the clock the host holds, and its hosted services in the order they start.</summary>
+    private static IServiceCollection AddGateway(this IServiceCollection services, bool demo)
     {
-        var provider = (configuration["Sms:Provider"] ?? "simulator").ToLowerInvariant();
-        if (provider is not ("simulator" or "smpp"))
-        {
-            throw new SettingsException($"Sms:Provider is '{provider}'; it must be simulator or smpp.");
-        }
+        static T Get<T>(IServiceProvider provider)
+            where T : notnull => provider.GetRequiredService<T>();
+        static T Option<T>(IServiceProvider provider)
+            where T : class => provider.GetRequiredService<IOptions<T>>().Value;
+        static ILogger Log(IServiceProvider provider) => Get<ILoggerFactory>(provider).CreateLogger("Mail2Sms.Serve");
 
-        var concatenation = configuration["Smpp:Concatenation"] ?? nameof(Concatenation.Udh8);
-        var delivery = new DeliveryOptions
+        // TEMPORARY until the stores sit behind IStorage's contracts: see SqliteUntilContracts.
+        services.AddSingleton(p => Get<IStorage>(p).Sqlite());
+        services.AddSingleton(p => new AccountStore(Get<SqliteDatabase>(p), Get<TimeProvider>(p)) { PartSizes = Option<DeliveryOptions>(p).PartSizes });
+        services.AddSingleton(p => new PasswordVerifier(Get<TimeProvider>(p)));
+        // One lockout for every password path: [SENDER] blocks, SMTP AUTH and the dashboard's sign-in.
+        services.AddSingleton(p => new PasswordLockout(Get<TimeProvider>(p)));
+        services.AddSingleton(p => new OutboxStore(Get<SqliteDatabase>(p), Get<TimeProvider>(p)));
+        services.AddSingleton<QueueSignal>();
+        services.AddSingleton(p => new EmailStore(Get<SqliteDatabase>(p), Get<TimeProvider>(p), Get<QueueSignal>(p)));
+        services.AddSingleton(p => new ReplyStore(Get<SqliteDatabase>(p), Get<TimeProvider>(p), new ReplyComposer(Option<SmtpOptions>(p).Domains[0]), Option<RepliesOptions>(p).Window));
+        services.AddSingleton(p => new IntakeService(Option<SmtpOptions>(p).Domains, new SenderAuthenticator(Get<AccountStore>(p), Get<PasswordLockout>(p), Get<PasswordVerifier>(p)),
+            Get<AccountStore>(p), Get<EmailStore>(p), Get<OutboxStore>(p), Get<ILogger<IntakeService>>(p))
         {
-            Validity = TimeSpan.FromHours(Number(configuration, "Delivery:ValidityHours", 24)),
-            ReceiptTimeout = TimeSpan.FromHours(Number(configuration, "Delivery:ReceiptTimeoutHours", 48)),
-            Lease = TimeSpan.FromSeconds(Number(configuration, "Delivery:LeaseSeconds", (int)new DeliveryOptions().Lease.TotalSeconds)),
-            NodeTimeout = TimeSpan.FromSeconds(Number(configuration, "Delivery:NodeTimeoutSeconds", (int)new DeliveryOptions().NodeTimeout.TotalSeconds)),
-            SourceAddress = configuration["Smpp:SourceAddress"] ?? new DeliveryOptions().SourceAddress,
-            SourcePool = List(configuration, "Smpp:SourcePool"),
-            Concatenation = Enum.TryParse<Concatenation>(concatenation, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed
-                : throw new SettingsException($"Smpp:Concatenation is '{concatenation}'; it must be one of {string.Join(", ", Enum.GetNames<Concatenation>())}."),
-        };
-        var smsc = new SmppClientOptions
+            MaxReportedFailures = Option<IntakeOptions>(p).MaxReportedFailures,
+        });
+        services.AddSingleton(p => new SmtpGateway(Option<SmtpOptions>(p), Get<IntakeService>(p), Get<AccountStore>(p), Get<OutboxStore>(p),
+            new SmtpAuthChecker(Get<AccountStore>(p), Get<PasswordVerifier>(p), Get<PasswordLockout>(p), Get<TimeProvider>(p)), Log(p).IntakeFailed));
+        services.AddSingleton(p => new OutboxSender(Get<OutboxStore>(p), Option<MailOptions>(p).Transport, Get<TimeProvider>(p), Log(p).MailNotSent, Option<MailOptions>(p).Signer));
+
+        // The SMS centre: the built-in simulator unless Sms:Provider says smpp. In the demo its mobiles answer every SMS.
+        services.AddSingleton(p => new SmsCentre(Option<SmsCentreOptions>(p), demo ? _ => "OK, on my way." : null));
+        services.AddSingleton(p => new SmscBinds(Get<SmsCentre>(p).Client, Option<SmsCentreOptions>(p).Binds,
+            deliver => Get<Dispatcher>(p).OnDeliverAsync(deliver),
+            e => { if (e.Kind is SmppEventKind.Bound or SmppEventKind.Unbound) { Log(p).SmppSession(e.Kind.ToString().ToLowerInvariant(), e.Detail); } },
+            Get<TimeProvider>(p)));
+        services.AddSingleton(p =>
         {
-            Host = configuration["Smpp:Host"] ?? "127.0.0.1",
-            Port = Number(configuration, "Smpp:Port", 2775),
-            SystemId = configuration["Smpp:SystemId"] ?? "mail2sms",
-            Password = configuration["Smpp:Password"] ?? string.Empty,
-            SystemType = configuration["Smpp:SystemType"] ?? string.Empty,
-            WindowSize = Number(configuration, "Smpp:WindowSize", 10),
-            MaxSubmitsPerSecond = Number(configuration, "Smpp:MaxSubmitsPerSecond", 0),
-        };
-        return (delivery, smsc, provider);
+            var node = Get<NodeHeartbeat>(p).Node;
+            return new Dispatcher(new DeliveryStore(Get<SqliteDatabase>(p), Get<TimeProvider>(p)) { Node = node.Id }, Get<ReplyStore>(p), new ReportComposer(Option<SmtpOptions>(p).Domains[0]),
+                Get<SmscBinds>(p), Get<QueueSignal>(p), Option<DeliveryOptions>(p), Get<TimeProvider>(p), Log(p).DeliveryFailed, Get<OutboxSender>(p).Wake, Get<ILogger<Dispatcher>>(p), node);
+        });
+
+        services.AddSingleton(p =>
+        {
+            var smtp = Option<SmtpOptions>(p);
+            var centre = Get<SmsCentre>(p);
+            var target = $"{centre.Client.Host}:{centre.Client.Port} as {centre.Client.SystemId}";
+            // The binds are asked for when a page needs them: built here they would connect before the node is registered.
+            return new GatewayState(Get<SqliteDatabase>(p), () => Get<SmscBinds>(p).Statuses)
+            {
+                Accounts = Get<AccountStore>(p),
+                Emails = Get<EmailStore>(p),
+                Replies = Get<ReplyStore>(p),
+                Domains = smtp.Domains,
+                Clock = Get<TimeProvider>(p),
+                SmscTarget = centre.Simulator is null ? target : $"the built-in simulator ({target})",
+                Smtp = new DnsEndPoint(IPAddress.TryParse(smtp.Address, out var listening) && !listening.Equals(IPAddress.Any) && !listening.Equals(IPAddress.IPv6Any) ? smtp.Address : "127.0.0.1", smtp.Port),
+                TestSender = demo ? "you@example.com" : null,
+                Lockout = Get<PasswordLockout>(p),
+            };
+        });
+
+        // This process as a node: its claims name it, and a dead predecessor's claims are taken over now, not after their lease.
+        services.AddSingleton(p => new NodeHeartbeat(token => GatewayNode.StartAsync(new NodeStore(Get<SqliteDatabase>(p), Get<TimeProvider>(p)), Option<DeliveryOptions>(p).NodeTimeout,
+            Get<TimeProvider>(p), Get<ILogger<GatewayNode>>(p), cancellationToken: token)));
+        services.AddHostedService(Get<NodeHeartbeat>);
+        services.AddHostedService<DispatcherService>();
+        services.AddHostedService<OutboxService>();
+        services.AddHostedService<SmtpListener>();
+        return services;
     }
 
     /// <summary>The replies as serve keeps them: emailed from the first gateway domain, matched within <c>Replies:WindowDays</c>.</summary>
-    internal static ReplyStore RepliesFrom(IConfiguration configuration, SqliteDatabase database) =>
-        new(database, TimeProvider.System, new ReplyComposer(DomainsFrom(configuration)[0]), ReplyWindow(configuration));
-
-    private static TimeSpan ReplyWindow(IConfiguration configuration) => TimeSpan.FromDays(Number(configuration, "Replies:WindowDays", 7));
-
-    private static IReadOnlyList<string> DomainsFrom(IConfiguration configuration) =>
-        List(configuration, "Gateway:Domains") is { Count: > 0 } listed ? listed : new SmtpOptions().Domains;
-
-    private static SmtpOptions SmtpOptionsFrom(IConfiguration configuration)
-    {
-        var defaults = new SmtpOptions();
-        var domains = DomainsFrom(configuration);
-
-        return new SmtpOptions
-        {
-            Domains = domains,
-            Address = configuration["Smtp:Address"] ?? defaults.Address,
-            Port = Number(configuration, "Smtp:Port", defaults.Port),
-            MaxMessageBytes = Number(configuration, "Smtp:MaxMessageBytes", defaults.MaxMessageBytes),
-            MaxConnectionsPerIp = Number(configuration, "Smtp:MaxConnectionsPerIp", defaults.MaxConnectionsPerIp),
-            MaxConnections = Number(configuration, "Smtp:MaxConnections", defaults.MaxConnections),
-            MaxSession = TimeSpan.FromSeconds(Number(configuration, "Smtp:MaxSessionSeconds", (int)defaults.MaxSession.TotalSeconds)),
-            MaxHeaderBytes = Number(configuration, "Smtp:MaxHeaderBytes", defaults.MaxHeaderBytes),
-            MaxDataBufferBytes = Number(configuration, "Smtp:MaxDataBufferBytes", defaults.MaxDataBufferBytes),
-            MaxRecipients = Number(configuration, "Smtp:MaxRecipients", defaults.MaxRecipients),
-            CommandTimeout = TimeSpan.FromSeconds(Number(configuration, "Smtp:CommandTimeoutSeconds", (int)defaults.CommandTimeout.TotalSeconds)),
-            PostmasterAddress = configuration["Gateway:PostmasterAddress"] ?? defaults.PostmasterAddress,
-            ProxyProtocol = configuration["Smtp:ProxyProtocol"] is { } proxy && bool.TryParse(proxy, out var on) ? on
-                : configuration["Smtp:ProxyProtocol"] is null ? defaults.ProxyProtocol : throw new SettingsException($"Smtp:ProxyProtocol is '{configuration["Smtp:ProxyProtocol"]}'; it must be true or false."),
-            TrustedProxies = TrustedProxiesFrom(configuration) ?? defaults.TrustedProxies,
-            // An operator's certificate must exist; the embedded default makes a self-signed one once and keeps it.
-            Certificate = SmtpCertificate.Load(configuration["Smtp:CertificatePath"] ?? Path.Combine("data", "smtp.pfx"), configuration["Smtp:CertificatePassword"],
-                generate: configuration["Smtp:CertificatePath"] is null, domains),
-        };
-    }
-
-    /// <summary>
-    /// <c>Smtp:TrustedProxies</c> as an array or one comma-separated value (<c>--Smtp:TrustedProxies=127.0.0.5/32</c>,
-    /// <c>MAIL2SMS_Smtp__TrustedProxies</c>); null when not given, so the default stays. A value given replaces the default.
-    /// </summary>
-    internal static IReadOnlyList<System.Net.IPNetwork>? TrustedProxiesFrom(IConfiguration configuration)
-    {
-        const string Key = "Smtp:TrustedProxies";
-        if (List(configuration, Key) is not { Count: > 0 } listed)
-        {
-            return configuration[Key] is null ? null
-                : throw new SettingsException($"{Key} is empty; list the load balancers' addresses or CIDR ranges, such as 10.0.0.5/32, or leave it out for 127.0.0.0/8.");
-        }
-
-        try
-        {
-            return [.. listed.Select(n => System.Net.IPNetwork.Parse(AccountStore.CanonicalNetwork(n)))];
-        }
-        catch (StoreException e)
-        {
-            throw new SettingsException($"{Key}: {e.Message}");
-        }
-    }
-
-    // A list given as an array (in JSON, or Key:0, Key:1 ...) or as one comma-separated value.
-    private static IReadOnlyList<string> List(IConfiguration configuration, string key) =>
-        configuration.GetSection(key).GetChildren().Select(c => c.Value).OfType<string>().ToList() is { Count: > 0 } items ? items
-        : configuration[key] is { } list ? list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-        : [];
-
-    internal static int Number(IConfiguration configuration, string key, int fallback) =>
-        configuration[key] is not { } text ? fallback
-        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0 ? value
-        : throw new SettingsException($"{key} is '{text}'; it must be a whole number above 0.");
+    internal static ReplyStore RepliesFrom(IConfiguration configuration, SqliteDatabase database, TimeProvider clock) =>
+        new(database, clock, new ReplyComposer(GatewaySections.Domains(configuration)[0]), GatewaySections.Replies(configuration).Window);
 
     /// <summary>
     /// How this command is run, as the demo prints it: from a source checkout (this assembly under a <c>bin/</c> of the

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Mail2Sms.Gateway.Storage;
-using Mail2Sms.Gateway.Storage.Sqlite;
 using Microsoft.Extensions.Configuration;
 
 namespace Mail2Sms;
@@ -15,6 +14,17 @@ internal sealed class Settings
     private Settings(IConfiguration configuration) => Configuration = configuration;
 
     public IConfiguration Configuration { get; }
+
+    /// <summary>The clock of every verb and of everything <c>serve</c> builds: the one place the system's clock is named.</summary>
+    public TimeProvider Clock { get; } = TimeProvider.System;
+
+    /// <summary><c>--data-dir</c>, on every verb: the folder every file the gateway writes goes under, unless a setting names another place.</summary>
+    public static Option<string> DataDirectory { get; } = new("--data-dir")
+    {
+        Description = "The folder for the database, the SMTP certificate, the sign-in keys and the pickup folder, unless a setting names another place.",
+        DefaultValueFactory = _ => "data",
+        Recursive = true,
+    };
 
     /// <summary>Takes the <c>--Section:Key=value</c> arguments out of <paramref name="args"/>; the rest are the verb's.</summary>
     public static Settings From(string[] args, out string[] verbArgs)
@@ -34,30 +44,30 @@ internal sealed class Settings
         arg.StartsWith("--", StringComparison.Ordinal) && arg.IndexOf(':', StringComparison.Ordinal) is > 2 and var colon
         && arg.IndexOf('=', StringComparison.Ordinal) > colon;
 
-    /// <summary>The database the settings name; only SQLite for now.</summary>
-    public SqliteDatabase Database()
+    /// <summary>
+    /// The storage the settings name (<c>Database:Provider</c>, the embedded one by default), opened on
+    /// <c>Database:ConnectionString</c> or else on the provider's own file under <paramref name="dataDirectory"/>.
+    /// </summary>
+    public IStorage Storage(string dataDirectory, TimeProvider clock)
     {
-        var provider = Configuration["Database:Provider"] ?? "sqlite";
-        if (!provider.Equals("sqlite", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new SettingsException($"Database:Provider is '{provider}'; this version knows only 'sqlite'.");
-        }
-
-        return new SqliteDatabase(Configuration["Database:ConnectionString"] ?? "Data Source=data/mail2sms.db");
+        var name = Configuration["Database:Provider"];
+        var provider = StorageProviders.Find(name)
+            ?? throw new SettingsException($"Database:Provider is '{name}'; this version knows only {string.Join(", ", StorageProviders.Names.Select(n => $"'{n}'"))}.");
+        return provider.Open(Configuration["Database:ConnectionString"] ?? provider.DefaultConnectionString(dataDirectory), clock);
     }
 
     /// <summary>
     /// Runs a verb against the configured database, migrated first. A refusal of the store is one line
     /// and exit code 1; a wrong setting or argument, exit code 2.
     /// </summary>
-    public async Task<int> RunAsync(ParseResult parse, Func<SqliteDatabase, TextWriter, Task> action)
+    public async Task<int> RunAsync(ParseResult parse, Func<IStorage, TextWriter, Task> action)
     {
         var error = parse.InvocationConfiguration.Error;
         try
         {
-            var database = Database();
-            await database.MigrateAsync().ConfigureAwait(false);
-            await action(database, parse.InvocationConfiguration.Output).ConfigureAwait(false);
+            await using var storage = Storage(parse.GetValue(DataDirectory)!, Clock);
+            await storage.MigrateAsync().ConfigureAwait(false);
+            await action(storage, parse.InvocationConfiguration.Output).ConfigureAwait(false);
             return 0;
         }
         catch (StoreException e)

@@ -23,15 +23,19 @@ internal sealed class GatewayProcess : IDisposable
     /// <summary>The SMTP port.</summary>
     public int Port { get; } = Waits.FreePort();
 
+    /// <summary>A <c>--data-dir</c> for every verb instead of this folder's database and outbox settings; null for those settings.</summary>
+    public string? DataDirectory { get; init; }
+
     /// <summary>Where the gateway writes the mail it sends.</summary>
-    public string Outbox => Path.Combine(Folder, "outbox");
+    public string Outbox => Path.Combine(DataDirectory ?? Folder, "outbox");
 
     /// <summary>What every serve printed, line by line, standard error's lines marked <c>stderr:</c> (lock it to read).</summary>
     public List<string> Output { get; } = [];
 
     /// <summary>The settings every verb gets: this folder's database, this port, this outbox, then the extra ones.</summary>
     public string[] Settings =>
-        [$"--Database:ConnectionString=Data Source={Path.Combine(Folder, "mail2sms.db")}", $"--Smtp:Port={Port}", $"--Mail:PickupDirectory={Outbox}", "--Web:Urls=http://127.0.0.1:0", .. _extraSettings];
+        [.. DataDirectory is null ? (string[])[$"--Database:ConnectionString=Data Source={Path.Combine(Folder, "mail2sms.db")}", $"--Mail:PickupDirectory={Outbox}"] : ["--data-dir", DataDirectory],
+            $"--Smtp:Port={Port}", "--Web:Urls=http://127.0.0.1:0", .. _extraSettings];
 
     /// <summary>A format 1 alert to 0412345678 from nagios@example.com (which the demo account accepts), its subject and Message-ID numbered.</summary>
     public static MimeMessage Email(int n)
