@@ -191,11 +191,14 @@ internal static class GatewaySections
     public static IntakeOptions Intake(IConfiguration configuration) =>
         new(configuration.Number("Intake:MaxReportedFailures", Core.Intake.IntakeRules.DefaultMaxListedFailures));
 
-    /// <summary>The <c>Web</c> section; the keys of sign-in cookies are kept under the data folder unless <c>Web:KeysDirectory</c> says where.</summary>
-    public static WebOptions Web(IConfiguration configuration, string dataDirectory) => new()
+    /// <summary>
+    /// The <c>Web</c> section. The keys of sign-in cookies stay in memory (a restart signs operators out) unless
+    /// <c>Web:KeysDirectory</c> names a folder: they are not encrypted at rest, so keeping them is the operator's choice.
+    /// </summary>
+    public static WebOptions Web(IConfiguration configuration) => new()
     {
         Urls = configuration["Web:Urls"] ?? new WebOptions().Urls,
-        KeysDirectory = configuration["Web:KeysDirectory"] ?? Path.Combine(dataDirectory, "keys"),
+        KeysDirectory = configuration["Web:KeysDirectory"],
     };
 
     // Reads a section once, however many ways (IOptions, the start-up check) it is asked for.

@@ -23,8 +23,6 @@ internal static class Logs
         {
             // ASP.NET Core's and the host's lines only from warnings up, unless Logging:LogLevel says otherwise.
             logging.AddFilter("Microsoft", LogLevel.Warning);
-            // The sign-in keys are kept unencrypted on purpose, in a folder only this user can read (data/keys): not worth a warning at every new key.
-            logging.AddFilter("Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager", LogLevel.Error);
             logging.AddConfiguration(configuration.GetSection("Logging"));
             // Standard output is the command's own: what it listens on, what to send.
             logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);

@@ -51,7 +51,7 @@ internal static class ServeCommand
             using var logs = Logs.Create(settings.Configuration);
             // One host for everything: the web side's endpoints and the gateway's hosted services. Kestrel's addresses and the
             // sign-in keys' folder are the host's own settings, so the Web section is read before it is built.
-            var builder = WebGateway.CreateBuilder(GatewaySections.Web(settings.Configuration, dataDirectory), logs);
+            var builder = WebGateway.CreateBuilder(GatewaySections.Web(settings.Configuration), logs);
             builder.Services.AddSingleton(settings.Clock).AddSingleton(storage).AddGatewaySections(settings.Configuration, dataDirectory).AddGateway(isDemo);
             await using var app = WebGateway.Map(builder.Build());
             // Every section is read and checked now, before anything starts: a wrong setting is one sentence and exit code 2.
