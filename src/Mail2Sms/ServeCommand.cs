@@ -1,12 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Net;
+using Mail2Sms.Core.Accounts;
 using Mail2Sms.Gateway;
 using Mail2Sms.Gateway.Delivery;
 using Mail2Sms.Gateway.Intake;
 using Mail2Sms.Gateway.Mail;
 using Mail2Sms.Gateway.Smtp;
-using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Storage.Sqlite;
 using Mail2Sms.Smpp;
 using Mail2Sms.Web;
@@ -193,14 +193,9 @@ internal static class ServeCommand
                 : throw new SettingsException($"{Key} is empty; list the load balancers' addresses or CIDR ranges, such as 10.0.0.5/32, or leave it out for 127.0.0.0/8.");
         }
 
-        try
-        {
-            return [.. listed.Select(n => System.Net.IPNetwork.Parse(AccountStore.CanonicalNetwork(n)))];
-        }
-        catch (StoreException e)
-        {
-            throw new SettingsException($"{Key}: {e.Message}");
-        }
+        return [.. listed.Select(n => AccountRules.NetworkProblem(n, out var network) is { } problem
+            ? throw new SettingsException($"{Key}: {problem}")
+            : System.Net.IPNetwork.Parse(network))];
     }
 
     // A list given as an array (in JSON, or Key:0, Key:1 ...) or as one comma-separated value.

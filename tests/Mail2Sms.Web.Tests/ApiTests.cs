@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Dapper;
+using Mail2Sms.Core.Replies;
 using Mail2Sms.Gateway.Mail;
 using Mail2Sms.Gateway.Storage.Sqlite;
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Mail2Sms.Core.Replies;
 using Mail2Sms.Core.Text;
 using Mail2Sms.Gateway.Storage.Sqlite;
 using Mail2Sms.Smpp;

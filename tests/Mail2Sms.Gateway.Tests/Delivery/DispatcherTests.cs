@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Dapper;
 using Mail2Sms.Core.Intake;
+using Mail2Sms.Core.Replies;
 using Mail2Sms.Core.Text;
 using Mail2Sms.Gateway.Delivery;
 using Mail2Sms.Gateway.Intake;

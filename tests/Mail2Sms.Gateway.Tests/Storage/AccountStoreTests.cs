@@ -84,27 +84,6 @@ public sealed class AccountStoreTests : IDisposable
         Assert.Equal(0, (await _db.Accounts.LedgerAsync("CI00123456", limit: 100)).Sum(l => l.Delta));
     }
 
-    [Theory]
-    [InlineData("203.0.113.5", "203.0.113.5/32")]
-    [InlineData("203.0.113.7/24", "203.0.113.0/24")]
-    [InlineData("::ffff:203.0.113.5", "203.0.113.5/32")]
-    [InlineData("2001:db8::1/32", "2001:db8::/32")]
-    [InlineData(" 2001:DB8::1 ", "2001:db8::1/128")]
-    public void Networks_are_kept_in_canonical_form(string written, string canonical)
-    {
-        Assert.Equal(canonical, AccountStore.CanonicalNetwork(written));
-    }
-
-    [Theory]
-    [InlineData("203.0.113")]
-    [InlineData("203.0.113.0/33")]
-    [InlineData("example.com")]
-    public void A_network_that_is_not_one_is_refused_with_an_example(string written)
-    {
-        var e = Assert.Throws<StoreException>(() => AccountStore.CanonicalNetwork(written));
-        Assert.Contains("such as 203.0.113.5 or 203.0.113.0/24", e.Message, StringComparison.Ordinal);
-    }
-
     [Fact]
     public async Task Allowed_networks_belong_to_an_existing_account_once_each()
     {

@@ -1,5 +1,6 @@
 using Dapper;
 using Mail2Sms.Core.Intake;
+using Mail2Sms.Core.Replies;
 using Mail2Sms.Core.Text;
 using Mail2Sms.Gateway.Mail;
 using Mail2Sms.Gateway.Storage;

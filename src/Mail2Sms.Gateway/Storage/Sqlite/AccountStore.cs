@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Dapper;
-using Mail2Sms.Core.Intake;
+using Mail2Sms.Core.Accounts;
 using Mail2Sms.Gateway.Intake;
 using Microsoft.Data.Sqlite;
 
@@ -108,19 +108,7 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
     public async Task<AccountRecord> AddAccountAsync(
         string id, string? country, string? sender, bool relaxedNumbers, long credits, long lowCreditWarning, CancellationToken cancellationToken = default)
     {
-        if (SenderNames.AccountIdProblem(id) is { } badId)
-        {
-            throw new StoreException(badId);
-        }
-
-        if (credits < 0)
-        {
-            throw new StoreException("An account cannot open with negative credits.");
-        }
-
-        RequireWarningLevel(lowCreditWarning);
-        RequireSender(sender);
-        country = CanonicalCountry(country);
+        Refuse(AccountRules.OpeningProblem(id, credits, lowCreditWarning, sender, country, out country));
 
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -155,32 +143,8 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
     public async Task<AccountRecord> SetAccountAsync(string id, AccountChanges changes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(changes);
-        if (changes == new AccountChanges())
-        {
-            throw new StoreException($"Nothing to change for account {id}: give at least one setting.");
-        }
-
-        RequireSender(changes.Sender);
-        var country = changes.Country is null ? null : CanonicalCountry(changes.Country) ?? string.Empty;
-        if (changes.SmsPerMinute < 0)
-        {
-            throw new StoreException($"The cap of SMS per minute is {changes.SmsPerMinute}; it must be 0 (no cap) or more.");
-        }
-
-        if (changes.MaxParts is < 1 or > 255)
-        {
-            throw new StoreException($"At most {changes.MaxParts} parts an SMS cannot be: give 1 to 255 (an SMS of more parts is refused).");
-        }
-
-        if (changes.ReplyWindowDays is < 0 or > 365)
-        {
-            throw new StoreException($"A reply window of {changes.ReplyWindowDays} days cannot be: give 1 to 365 days, or 0 for the gateway's.");
-        }
-
-        if (changes.LowCreditWarning is { } level)
-        {
-            RequireWarningLevel(level);
-        }
+        Refuse(AccountRules.ChangeProblem(id, changes == new AccountChanges(), changes.Sender, changes.Country, changes.SmsPerMinute, changes.MaxParts, changes.ReplyWindowDays,
+            changes.LowCreditWarning, out var country));
 
         await using (var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -206,42 +170,11 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
         return (await FindAccountAsync(id, cancellationToken).ConfigureAwait(false))!;
     }
 
-    /// <summary>A country as accounts keep it (<c>au</c> is <c>AU</c>), null for none; one libphonenumber does not know is refused.</summary>
-    public static string? CanonicalCountry(string? country)
+    private static void Refuse(string? problem)
     {
-        try
+        if (problem is not null)
         {
-            return new Core.Numbers.PhoneNumberRules(country).Country;
-        }
-        catch (ArgumentException e)
-        {
-            throw new StoreException(e.Message.Split(" (Parameter", 2)[0]);
-        }
-    }
-
-    // What an SMSC takes as a source address: a number (up to 15 digits, + allowed) or up to 11 letters, digits and spaces.
-    private static void RequireSender(string? sender)
-    {
-        var text = sender?.Trim();
-        if (string.IsNullOrEmpty(text))
-        {
-            return;
-        }
-
-        var digits = text.StartsWith('+') ? text[1..] : text;
-        var number = digits.Length is > 0 and <= 15 && digits.All(char.IsAsciiDigit);
-        var alphanumeric = text.Length <= 11 && text.All(c => char.IsAsciiLetterOrDigit(c) || c is ' ' or '.' or '-' or '_' or '&');
-        if (!number && !alphanumeric)
-        {
-            throw new StoreException($"'{text}' cannot be a sender: use a number of up to 15 digits, or up to 11 letters, digits and spaces.");
-        }
-    }
-
-    private static void RequireWarningLevel(long level)
-    {
-        if (level < 0)
-        {
-            throw new StoreException("A low-credit warning level is a number of credits, 0 or more (0: no warning).");
+            throw new StoreException(problem);
         }
     }
 
@@ -294,7 +227,7 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
     /// <summary>Allows mail from an address or CIDR range (IPv4 or IPv6) to authenticate as the account. Returns the canonical form.</summary>
     public async Task<string> AllowIpAsync(string id, string addressOrRange, CancellationToken cancellationToken = default)
     {
-        var network = CanonicalNetwork(addressOrRange);
+        Refuse(AccountRules.NetworkProblem(addressOrRange, out var network));
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await RequireAccountAsync(connection, id).ConfigureAwait(false);
         await connection.ExecuteAsync(
@@ -306,7 +239,7 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
     /// <summary>Stops mail from a network authenticating as the account; returns it in canonical form. One not allowed is refused.</summary>
     public async Task<string> DisallowIpAsync(string id, string addressOrRange, CancellationToken cancellationToken = default)
     {
-        var network = CanonicalNetwork(addressOrRange);
+        Refuse(AccountRules.NetworkProblem(addressOrRange, out var network));
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await RequireAccountAsync(connection, id).ConfigureAwait(false);
         return await connection.ExecuteAsync("DELETE FROM ip_rules WHERE account_id = @id AND network = @network", new { id, network }).ConfigureAwait(false) > 0
@@ -331,11 +264,7 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
     /// <summary>Adds a user, as the overload without <paramref name="receiptEmails"/> does; with it on, its emails get receipt emails.</summary>
     public async Task<UserRecord> AddUserAsync(string id, string address, string? password, bool receiptEmails, CancellationToken cancellationToken = default)
     {
-        var normalized = SenderNames.UserAddressProblem(address?.Trim()) is { } badAddress ? throw new StoreException(badAddress) : NormalizeUserAddress(address!);
-        if (normalized.StartsWith("*@", StringComparison.Ordinal) && password is not null)
-        {
-            throw new StoreException($"{normalized} is a pattern: patterns authenticate by IP address only and have no password.");
-        }
+        Refuse(UserRules.NewUserProblem(address, password is not null, out var normalized));
 
         var hash = password is null ? null : PasswordHasher.Hash(password);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -361,16 +290,7 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
     /// </summary>
     public async Task<UserRecord> SetUserAsync(string id, string address, bool? receiptEmails, bool? disabled, string? password, CancellationToken cancellationToken = default)
     {
-        var normalized = NormalizeUserAddress(address);
-        if (receiptEmails is null && disabled is null && password is null)
-        {
-            throw new StoreException($"Nothing to change for {normalized}: give receipt emails, disabled or a password.");
-        }
-
-        if (normalized.StartsWith("*@", StringComparison.Ordinal) && !string.IsNullOrEmpty(password))
-        {
-            throw new StoreException($"{normalized} is a pattern: patterns authenticate by IP address only and have no password.");
-        }
+        Refuse(UserRules.ChangeProblem(address, receiptEmails, disabled, password, out var normalized));
 
         var hash = string.IsNullOrEmpty(password) ? null : PasswordHasher.Hash(password);
         await using (var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false))
@@ -416,62 +336,6 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
 
     /// <summary>Closes the connection the directory of senders keeps open.</summary>
     public void Dispose() => _directory.Dispose();
-
-    /// <summary>An address or CIDR range in canonical form (<c>203.0.113.0/24</c>, <c>2001:db8::/32</c>); a bare address is a /32 or /128.</summary>
-    public static string CanonicalNetwork(string addressOrRange)
-    {
-        var text = addressOrRange.Trim();
-        var host = text.Split('/')[0];
-        // IPAddress reads "203.0.113" as 203.0.0.113 (inet_aton); an operator who writes three parts means something else.
-        if (!host.Contains(':', StringComparison.Ordinal) && host.Count(c => c == '.') != 3)
-        {
-            throw NotANetwork(addressOrRange);
-        }
-
-        if (IPAddress.TryParse(text, out var address))
-        {
-            address = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
-            return new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128).ToString();
-        }
-
-        if (IPNetwork.TryParse(text, out var network))
-        {
-            return network.ToString();
-        }
-
-        // IPNetwork refuses host bits set (203.0.113.7/24); an operator means the range.
-        var slash = text.IndexOf('/', StringComparison.Ordinal);
-        if (slash > 0 && IPAddress.TryParse(host, out var hostAddress)
-            && int.TryParse(text[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var prefix)
-            && prefix <= (hostAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128))
-        {
-            var bytes = hostAddress.GetAddressBytes();
-            for (var bit = prefix; bit < bytes.Length * 8; bit++)
-            {
-                bytes[bit / 8] &= (byte)~(0x80 >> (bit % 8));
-            }
-
-            return new IPNetwork(new IPAddress(bytes), prefix).ToString();
-        }
-
-        throw NotANetwork(addressOrRange);
-    }
-
-    private static StoreException NotANetwork(string written) =>
-        new($"'{written}' is not an IP address or CIDR range, such as 203.0.113.5 or 203.0.113.0/24.");
-
-    private static string NormalizeUserAddress(string address)
-    {
-        var trimmed = address.Trim().ToLowerInvariant();
-        var at = trimmed.LastIndexOf('@');
-        if (at <= 0 || at == trimmed.Length - 1 || trimmed.Any(char.IsWhiteSpace) || (trimmed.Contains('*', StringComparison.Ordinal) && !trimmed.StartsWith("*@", StringComparison.Ordinal))
-            || trimmed.LastIndexOf('*') > 0)
-        {
-            throw new StoreException($"'{address}' is not an email address or a *@domain pattern.");
-        }
-
-        return trimmed;
-    }
 
     private static async Task RequireAccountAsync(SqliteConnection connection, string id)
     {

@@ -1,4 +1,5 @@
 using Dapper;
+using Mail2Sms.Core.Accounts;
 using Mail2Sms.Gateway.Intake;
 
 namespace Mail2Sms.Gateway.Storage.Sqlite;
@@ -13,15 +14,9 @@ public sealed class OperatorStore(SqliteDatabase database, TimeProvider clock)
     public async Task AddAsync(string name, string password, bool replace = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(name);
-        name = name.Trim();
-        if (name.Length is 0 or > 64 || name.Any(char.IsControl))
+        if (UserRules.OperatorProblem(name, password, out name) is { } problem)
         {
-            throw new StoreException("An operator's name is 1 to 64 characters, none of them control characters.");
-        }
-
-        if (string.IsNullOrEmpty(password))
-        {
-            throw new StoreException($"Operator {name} needs a password.");
+            throw new StoreException(problem);
         }
 
         var hash = await Task.Run(() => PasswordHasher.Hash(password), cancellationToken).ConfigureAwait(false);

@@ -1,22 +1,10 @@
 using System.Diagnostics.CodeAnalysis;
 using Dapper;
+using Mail2Sms.Core.Replies;
 using Mail2Sms.Gateway.Mail;
 using Microsoft.Data.Sqlite;
 
 namespace Mail2Sms.Gateway.Storage.Sqlite;
-
-/// <summary>What became of a reply from a mobile.</summary>
-public enum ReplyOutcome
-{
-    /// <summary>Emailed to the originator of the SMS it answers.</summary>
-    Emailed,
-    /// <summary>Emailed to the latest, but another account texted the mobile within the window too: flagged for the operator.</summary>
-    Ambiguous,
-    /// <summary>It answers no SMS within the window: kept for the operator.</summary>
-    Unmatched,
-    /// <summary>It answers an SMS sent through the REST API, which has no mailbox to email: kept for the account to read.</summary>
-    Kept,
-}
 
 /// <summary>A reply from a mobile as kept.</summary>
 /// <param name="Id">The reply.</param>
@@ -72,21 +60,18 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, Repl
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         // Each account matches within its own window, or the gateway's: look back as far as the widest, then keep each SMS inside its account's.
         var widest = await connection.QuerySingleAsync<long?>("SELECT MAX(reply_window_days) FROM accounts", transaction: transaction).ConfigureAwait(false);
-        var since = Timestamps.Write(at - TimeSpan.FromDays(Math.Max(window.TotalDays, widest ?? 0)));
+        var since = Timestamps.Write(at - ReplyMatching.LookBack((int?)widest, window));
         var sent = (await connection.QueryAsync<SentSms>(
-            SentSmsSql + " WHERE s.number = @number AND s.submitted_at IS NOT NULL AND s.submitted_at >= @since ORDER BY s.submitted_at DESC, s.id DESC",
-            new { number, since }, transaction).ConfigureAwait(false))
-            .Where(s => s.SentAt >= at - WindowOf(s.WindowDays, window)).ToList();
+            SentSmsSql + " WHERE s.number = @number AND s.submitted_at IS NOT NULL AND s.submitted_at >= @since",
+            new { number, since }, transaction).ConfigureAwait(false)).ToDictionary(s => s.SmsId);
+        var match = ReplyMatching.Match(sent.Values.Select(s => new Core.Replies.SentSms(s.SmsId, s.AccountId, s.Source, s.SentAt, (int?)s.WindowDays)), toAddress, at, window);
+        var answered = match.Answered is { } found ? sent[found.SmsId] : null;
+        if (answered is not null)
+        {
+            await AnswerAsync(connection, transaction, number, text, answered, now, cancellationToken).ConfigureAwait(false);
+        }
 
-        // The SMS sent from the number the mobile replied to; when none was (an SMSC that rewrites the
-        // address), any sent to the mobile, the latest first.
-        var fromThere = sent.Where(s => s.Source?.TrimStart('+') == toAddress.TrimStart('+')).ToList();
-        var latest = fromThere.Count > 0 ? fromThere : sent;
-        var answered = latest.FirstOrDefault();
-        var outcome = answered is null ? ReplyOutcome.Unmatched
-            : !await AnswerAsync(connection, transaction, number, text, answered, now, cancellationToken).ConfigureAwait(false) ? ReplyOutcome.Kept
-            : latest.Select(s => s.AccountId).Distinct(StringComparer.Ordinal).Count() > 1 ? ReplyOutcome.Ambiguous
-            : ReplyOutcome.Emailed;
+        var outcome = match.Outcome(answered?.Originator is not null);
 
         await connection.ExecuteAsync(
             "INSERT INTO replies (mobile, to_address, text, sms_id, status, received_at) VALUES (@number, @toAddress, @text, @smsId, @status, @now)",
@@ -120,7 +105,8 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, Repl
         RefuseIf(sms.Number.TrimStart('+') != reply.Mobile, $"SMS {smsId} went to {sms.Number}, not to {reply.Mobile}.");
         RefuseIf(sms.SubmittedAt is null, $"SMS {smsId} was never sent to {sms.Number}, so no reply answers it.");
 
-        var outcome = await AnswerAsync(connection, transaction, reply.Mobile, reply.Text, sms, now, cancellationToken).ConfigureAwait(false) ? ReplyOutcome.Emailed : ReplyOutcome.Kept;
+        await AnswerAsync(connection, transaction, reply.Mobile, reply.Text, sms, now, cancellationToken).ConfigureAwait(false);
+        var outcome = sms.Originator is not null ? ReplyOutcome.Emailed : ReplyOutcome.Kept;
         await connection.ExecuteAsync(
             "UPDATE replies SET sms_id = @smsId, status = @status, assigned_by = @by, assigned_at = @now WHERE id = @replyId",
             new { replyId, smsId, status = Status(outcome), by, now }, transaction).ConfigureAwait(false);
@@ -145,10 +131,9 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, Repl
         return rows.ToLookup(r => r.Number, r => new ReplyCandidate(r.SmsId, r.AccountId, Timestamps.Read(r.SubmittedAt), r.Text), StringComparer.Ordinal);
     }
 
-    // Emails the reply to the originator of the SMS it answers and returns true; or, for an SMS sent through the
-    // REST API (no originator), returns false: kept for the account. Either way STOP (or UNSUBSCRIBE) alone puts
-    // the mobile on that account's opt-out list, and START takes it off.
-    private async Task<bool> AnswerAsync(SqliteConnection connection, SqliteTransaction transaction, string number, string text, SentSms answered, string now, CancellationToken cancellationToken)
+    // Queues the reply's email to the originator of the SMS it answers; an SMS sent through the REST API (no
+    // originator) has none: the reply is kept for the account. Either way the reply may change the opt-out list.
+    private async Task AnswerAsync(SqliteConnection connection, SqliteTransaction transaction, string number, string text, SentSms answered, string now, CancellationToken cancellationToken)
     {
         if (answered.Originator is not null)
         {
@@ -156,16 +141,14 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, Repl
             await OutboxStore.InsertAsync(connection, transaction, mail, now, cancellationToken).ConfigureAwait(false);
         }
 
-        var word = text.Trim().ToUpperInvariant();
-        if (word is "STOP" or "UNSUBSCRIBE" or "START")
+        var change = OptOutWords.Of(text);
+        if (change != OptOutChange.None)
         {
-            await connection.ExecuteAsync(word == "START"
+            await connection.ExecuteAsync(change == OptOutChange.OptIn
                     ? "DELETE FROM opt_outs WHERE account_id = @account AND number = @number"
                     : "INSERT INTO opt_outs (account_id, number, at) VALUES (@account, @number, @now) ON CONFLICT DO NOTHING",
                 new { account = answered.AccountId, number, now }, transaction).ConfigureAwait(false);
         }
-
-        return answered.Originator is not null;
     }
 
     private static void RefuseIf([DoesNotReturnIf(true)] bool refused, string reason)
@@ -175,9 +158,6 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, Repl
             throw new StoreException(reason);
         }
     }
-
-    /// <summary>How long replies are matched to an account's SMS: its own window (<c>accounts.reply_window_days</c>) when it has one, else the gateway's.</summary>
-    internal static TimeSpan WindowOf(long? accountDays, TimeSpan gateway) => accountDays is { } days ? TimeSpan.FromDays(days) : gateway;
 
     private static string Status(ReplyOutcome outcome) => outcome.ToString().ToLowerInvariant();
 
