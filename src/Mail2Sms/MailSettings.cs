@@ -1,5 +1,5 @@
 using Mail2Sms.Gateway.Mail;
-using Mail2Sms.Gateway.Storage.Sqlite;
+using Mail2Sms.Gateway.Storage;
 using MailKit.Security;
 using Microsoft.Extensions.Configuration;
 using MimeKit.Cryptography;
@@ -12,7 +12,7 @@ namespace Mail2Sms;
 /// </summary>
 internal static class MailSettings
 {
-    public static OutboxSender Sender(IConfiguration configuration, OutboxStore outbox, Action<string> log) =>
+    public static OutboxSender Sender(IConfiguration configuration, IOutbox outbox, Action<string> log) =>
         new(outbox, Transport(configuration), TimeProvider.System, log, Signer(configuration));
 
     private static IMailTransport Transport(IConfiguration configuration)

@@ -7,6 +7,7 @@ using Mail2Sms.Gateway.Delivery;
 using Mail2Sms.Gateway.Intake;
 using Mail2Sms.Gateway.Mail;
 using Mail2Sms.Gateway.Smtp;
+using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Storage.Sqlite;
 using Mail2Sms.Smpp;
 using Mail2Sms.Web;
@@ -29,9 +30,9 @@ internal static class ServeCommand
             using var logs = Logs.Create(settings.Configuration);
             var options = SmtpOptionsFrom(settings.Configuration);
             var (delivery, smscOptions, provider) = DeliveryFrom(settings.Configuration);
-            using var accounts = new AccountStore(database, TimeProvider.System) { PartSizes = delivery.PartSizes };
+            await using var storage = new SqliteStorage(database, TimeProvider.System);
+            var (accounts, outbox) = (storage.Accounts, storage.Outbox);
             var passwords = new PasswordVerifier(TimeProvider.System);
-            var outbox = new OutboxStore(database, TimeProvider.System);
             var queued = new QueueSignal();
             var emails = new EmailStore(database, TimeProvider.System, queued);
             // One lockout for every password path: [SENDER] blocks, SMTP AUTH and the dashboard's sign-in.
@@ -40,6 +41,7 @@ internal static class ServeCommand
                 logs.CreateLogger<IntakeService>())
             {
                 MaxReportedFailures = Number(settings.Configuration, "Intake:MaxReportedFailures", Core.Intake.IntakeRules.DefaultMaxListedFailures),
+                PartSizes = delivery.PartSizes,
             };
             var log = logs.CreateLogger("Mail2Sms.Serve");
             var gateway = new SmtpGateway(options, intake, accounts, outbox, new SmtpAuthChecker(accounts, passwords, lockout, TimeProvider.System), log.IntakeFailed);
@@ -56,7 +58,7 @@ internal static class ServeCommand
                 deliver => dispatcher!.OnDeliverAsync(deliver),
                 e => { if (e.Kind is SmppEventKind.Bound or SmppEventKind.Unbound) { log.SmppSession(e.Kind.ToString().ToLowerInvariant(), e.Detail); } });
             var replyWindow = ReplyWindow(settings.Configuration);
-            var replies = RepliesFrom(settings.Configuration, database);
+            var replies = RepliesFrom(settings.Configuration, storage.Replies);
             // This process as a node: its claims name it, and a dead predecessor's claims are taken over now, not after their lease.
             var node = await GatewayNode.StartAsync(new NodeStore(database, TimeProvider.System), delivery.NodeTimeout, TimeProvider.System, logs.CreateLogger<GatewayNode>(),
                 cancellationToken: token).ConfigureAwait(false);
@@ -66,7 +68,9 @@ internal static class ServeCommand
             await using var web = WebGateway.Build(new WebOptions { Urls = settings.Configuration["Web:Urls"] ?? new WebOptions().Urls, KeysDirectory = settings.Configuration["Web:KeysDirectory"] },
                 new GatewayState(database, () => smsc.Statuses)
                 {
+                    Storage = storage,
                     Accounts = accounts,
+                    PartSizes = delivery.PartSizes,
                     Emails = emails,
                     Replies = replies,
                     Domains = options.Domains,
@@ -91,7 +95,7 @@ internal static class ServeCommand
                 : $"SMS go to the built-in SMSC simulator (127.0.0.1:{simulator.Port}), which reports every one delivered.");
             if (parse.GetValue(demo))
             {
-                await CreateDemoAsync(accounts, new OperatorStore(database, TimeProvider.System), WebGateway.Addresses(web)[0], options, sender.Destination, output, token).ConfigureAwait(false);
+                await CreateDemoAsync(accounts, storage.Operators, WebGateway.Addresses(web)[0], options, sender.Destination, output, token).ConfigureAwait(false);
             }
 
             try
@@ -144,8 +148,8 @@ internal static class ServeCommand
     }
 
     /// <summary>The replies as serve keeps them: emailed from the first gateway domain, matched within <c>Replies:WindowDays</c>.</summary>
-    internal static ReplyStore RepliesFrom(IConfiguration configuration, SqliteDatabase database) =>
-        new(database, TimeProvider.System, new ReplyComposer(DomainsFrom(configuration)[0]), ReplyWindow(configuration));
+    internal static ReplyForwarder RepliesFrom(IConfiguration configuration, IReplyStore store) =>
+        new(store, new ReplyComposer(DomainsFrom(configuration)[0]), ReplyWindow(configuration));
 
     private static TimeSpan ReplyWindow(IConfiguration configuration) => TimeSpan.FromDays(Number(configuration, "Replies:WindowDays", 7));
 
@@ -228,7 +232,7 @@ internal static class ServeCommand
         return "mail2sms";
     }
 
-    private static async Task CreateDemoAsync(AccountStore accounts, OperatorStore operators, string web, SmtpOptions options, string mailDestination, TextWriter output, CancellationToken token)
+    private static async Task CreateDemoAsync(IAccountDirectory accounts, IOperators operators, string web, SmtpOptions options, string mailDestination, TextWriter output, CancellationToken token)
     {
         // A new password each start, shown only now: the demo operator's sign-in is never a known default.
         var password = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12)).Replace('+', '-').Replace('/', '_');

@@ -50,6 +50,14 @@ internal sealed class Settings
     /// Runs a verb against the configured database, migrated first. A refusal of the store is one line
     /// and exit code 1; a wrong setting or argument, exit code 2.
     /// </summary>
+    public Task<int> RunAsync(ParseResult parse, Func<IStorage, TextWriter, Task> action) =>
+        RunAsync(parse, async (SqliteDatabase database, TextWriter output) =>
+        {
+            await using var storage = new SqliteStorage(database, TimeProvider.System);
+            await action(storage, output).ConfigureAwait(false);
+        });
+
+    /// <summary>Runs a verb against the configured database itself, as <see cref="RunAsync(ParseResult, Func{IStorage, TextWriter, Task})"/> does, for what has no contract yet.</summary>
     public async Task<int> RunAsync(ParseResult parse, Func<SqliteDatabase, TextWriter, Task> action)
     {
         var error = parse.InvocationConfiguration.Error;

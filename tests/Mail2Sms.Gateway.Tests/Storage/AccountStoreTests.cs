@@ -116,7 +116,7 @@ public sealed class AccountStoreTests : IDisposable
         await _db.Accounts.AddAccountAsync("CI00123456", "AU", "Acme", false, 10, lowCreditWarning: 5);
         var account = await _db.Accounts.SetAccountAsync("CI00123456", new AccountChanges { Country = "nz", RelaxedNumbers = true, MaxParts = 3, ReplyWindowDays = 30 });
         Assert.Equal(("NZ", "Acme", true, 3, 30, 5L, 0), (account.Country, account.Sender, account.RelaxedNumbers, account.MaxParts, account.ReplyWindowDays, account.LowCreditWarning, account.SmsPerMinute));
-        Assert.Equal(new Core.Intake.Account("CI00123456", "NZ", RelaxedNumbers: true, MaxParts: 3), await _db.Accounts.AccountRulesAsync("CI00123456"));
+        Assert.Equal(new Core.Intake.Account("CI00123456", "NZ", RelaxedNumbers: true, MaxParts: 3), await _db.Accounts.AccountRulesAsync("CI00123456", partSizes: null));
         Assert.Equal(("any 8 to 15 digits, at most 3 parts an SMS", "30 days"), (account.NumbersRule, account.ReplyWindow));
 
         account = await _db.Accounts.SetAccountAsync("CI00123456", new AccountChanges { Country = string.Empty, Sender = string.Empty, ReplyWindowDays = 0, SmsPerMinute = 60 });
@@ -192,7 +192,7 @@ public sealed class AccountStoreTests : IDisposable
         var candidates = await _db.Accounts.SenderCandidatesAsync("OPS@example.com.au");
         Assert.Equal(["ops@example.com.au", "*@example.com.au"], candidates.Select(c => c.Address).Order(StringComparer.Ordinal).Reverse());
         Assert.All(candidates, c => Assert.True(c.Allows(IPAddress.Parse("::ffff:203.0.113.7"))));
-        Assert.Equal(new Core.Intake.Account("CI00123456", "AU"), await _db.Accounts.AccountRulesAsync("CI00123456"));
+        Assert.Equal(new Core.Intake.Account("CI00123456", "AU"), await _db.Accounts.AccountRulesAsync("CI00123456", partSizes: null));
 
         await using (var connection = await _db.Database.OpenAsync())
         {
@@ -203,8 +203,8 @@ public sealed class AccountStoreTests : IDisposable
 
         Assert.Equal(["*@example.com.au"], (await _db.Accounts.SenderCandidatesAsync("ops@example.com.au")).Select(c => c.Address));
         Assert.False((await _db.Accounts.SenderCandidatesAsync("ops@example.com.au"))[0].Allows(IPAddress.Parse("203.0.113.7")));
-        Assert.Equal(new Core.Intake.Account("CI00123456", "NZ", RelaxedNumbers: true, MaxParts: 3), await _db.Accounts.AccountRulesAsync("CI00123456"));
-        Assert.Null(await _db.Accounts.AccountRulesAsync("CI00999999"));
+        Assert.Equal(new Core.Intake.Account("CI00123456", "NZ", RelaxedNumbers: true, MaxParts: 3), await _db.Accounts.AccountRulesAsync("CI00123456", partSizes: null));
+        Assert.Null(await _db.Accounts.AccountRulesAsync("CI00999999", partSizes: null));
     }
 
     [Theory]

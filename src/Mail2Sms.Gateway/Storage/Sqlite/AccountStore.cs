@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Net;
 using Dapper;
 using Mail2Sms.Core.Accounts;
 using Mail2Sms.Gateway.Intake;
@@ -7,95 +5,8 @@ using Microsoft.Data.Sqlite;
 
 namespace Mail2Sms.Gateway.Storage.Sqlite;
 
-/// <summary>An account as the operator manages it.</summary>
-public sealed record AccountRecord(string Id, string? Country, string? Sender, bool RelaxedNumbers, int MaxParts, long Credits, long LowCreditWarning, DateTimeOffset CreatedAt)
-{
-    /// <summary>SMS the account may start per minute; 0 for no cap.</summary>
-    public int SmsPerMinute { get; init; }
-
-    /// <summary>Days a reply is matched to the account's SMS; null for the gateway's <c>Replies:WindowDays</c>.</summary>
-    public int? ReplyWindowDays { get; init; }
-
-    /// <summary>The numbers the account may text and the parts an SMS may take, in words.</summary>
-    public string NumbersRule => string.Create(CultureInfo.InvariantCulture,
-        $"{(RelaxedNumbers ? "any 8 to 15 digits" : "mobile numbers only")}, at most {MaxParts} parts an SMS");
-
-    /// <summary>How long replies are matched to the account's SMS, in words.</summary>
-    public string ReplyWindow => ReplyWindowDays is { } days ? string.Create(CultureInfo.InvariantCulture, $"{days} days") : "the gateway's Replies:WindowDays";
-
-    /// <summary>The low-credit warning level in words.</summary>
-    public string LowCreditWarningLevel => LowCreditWarning > 0 ? string.Create(CultureInfo.InvariantCulture, $"below {LowCreditWarning} credits") : "off";
-
-    /// <summary>The cap of SMS a minute in words.</summary>
-    public string SmsPerMinuteCap => SmsPerMinute > 0 ? string.Create(CultureInfo.InvariantCulture, $"at most {SmsPerMinute} SMS a minute") : "no cap of SMS per minute";
-}
-
-/// <summary>
-/// Settings of an account to change; each left null stays as it is. An empty <see cref="Country"/> or
-/// <see cref="Sender"/> clears it (international numbers only; the gateway's sender), and a
-/// <see cref="ReplyWindowDays"/> of 0 goes back to the gateway's window.
-/// </summary>
-public sealed record AccountChanges
-{
-    /// <summary>The ISO 3166 region national numbers are read in.</summary>
-    public string? Country { get; init; }
-
-    /// <summary>The source address of the account's SMS.</summary>
-    public string? Sender { get; init; }
-
-    /// <summary>Accept any 8 to 15 digits rather than mobile numbers only.</summary>
-    public bool? RelaxedNumbers { get; init; }
-
-    /// <summary>The most parts one SMS may take, 1 to 255.</summary>
-    public int? MaxParts { get; init; }
-
-    /// <summary>Days replies are matched to the account's SMS, 1 to 365; 0 for the gateway's.</summary>
-    public int? ReplyWindowDays { get; init; }
-
-    /// <summary>Warn the users once when credits fall below this (0: never).</summary>
-    public long? LowCreditWarning { get; init; }
-
-    /// <summary>SMS the account may start a minute (0: no cap).</summary>
-    public int? SmsPerMinute { get; init; }
-}
-
-/// <summary>A user of an account: an address, or a <c>*@domain</c> pattern that authenticates by IP only.</summary>
-/// <param name="AccountId">The account.</param>
-/// <param name="Address">The address or pattern.</param>
-/// <param name="HasPassword">It has a password for <c>[SENDER]</c> blocks and SMTP AUTH.</param>
-/// <param name="Disabled">It may not send.</param>
-/// <param name="ReceiptEmails">Its emails get a receipt email once their SMS are delivered.</param>
-public sealed record UserRecord(string AccountId, string Address, bool HasPassword, bool Disabled, bool ReceiptEmails);
-
-/// <summary>A user an address may be, with what it takes to authenticate as it.</summary>
-/// <param name="AccountId">The user's account.</param>
-/// <param name="Address">The user's address, or its <c>*@domain</c> pattern.</param>
-/// <param name="PasswordHash">The stored hash, when the user has a password.</param>
-/// <param name="Networks">The account's allowed networks.</param>
-public sealed record SenderCandidate(string AccountId, string Address, string? PasswordHash, IReadOnlyList<IPNetwork> Networks)
-{
-    /// <summary>True for a <c>*@domain</c> pattern, which authenticates by IP address only.</summary>
-    public bool IsPattern => Address.StartsWith("*@", StringComparison.Ordinal);
-
-    /// <summary>True when <paramref name="client"/> is inside one of the account's networks (<c>::ffff:a.b.c.d</c> is <c>a.b.c.d</c>).</summary>
-    public bool Allows(IPAddress? client)
-    {
-        if (client is null)
-        {
-            return false;
-        }
-
-        var address = client.IsIPv4MappedToIPv6 ? client.MapToIPv4() : client;
-        return Networks.Any(n => n.Contains(address));
-    }
-}
-
-/// <summary>One change of an account's credits.</summary>
-public sealed record LedgerEntry(long Delta, long Balance, string Reason, DateTimeOffset At);
-
-
 /// <summary>Accounts, users, allowed networks and credits, each change in one transaction.</summary>
-public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : IDisposable
+public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : IAccountDirectory, IDisposable
 {
     private readonly SenderDirectory _directory = new(database);
     private string Now => Timestamps.Write(clock.GetUtcNow());
@@ -327,12 +238,8 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
     public Task<IReadOnlyList<SenderCandidate>> SenderCandidatesAsync(string address, CancellationToken cancellationToken = default) =>
         _directory.CandidatesAsync(address, cancellationToken);
 
-    /// <summary>What Core's decision needs of an account (country, relaxed numbers, parts), or null when there is none.</summary>
-    public async Task<Core.Intake.Account?> AccountRulesAsync(string id, CancellationToken cancellationToken = default) =>
-        await _directory.AccountAsync(id, cancellationToken).ConfigureAwait(false) is { } account ? account with { PartSizes = PartSizes } : null;
-
-    /// <summary>The sizes the SMS centre's parts are cut to (set from <c>Smpp:Concatenation</c>): what an SMS costs is counted by them.</summary>
-    public Core.Text.PartSizes? PartSizes { get; init; }
+    public async Task<Core.Intake.Account?> AccountRulesAsync(string id, Core.Text.PartSizes? partSizes, CancellationToken cancellationToken = default) =>
+        await _directory.AccountAsync(id, cancellationToken).ConfigureAwait(false) is { } account ? account with { PartSizes = partSizes } : null;
 
     /// <summary>Closes the connection the directory of senders keeps open.</summary>
     public void Dispose() => _directory.Dispose();

@@ -5,7 +5,7 @@ using Mail2Sms.Gateway.Intake;
 namespace Mail2Sms.Gateway.Storage.Sqlite;
 
 /// <summary>The dashboard's operators: a name (case-insensitive) and a salted PBKDF2 hash of the password.</summary>
-public sealed class OperatorStore(SqliteDatabase database, TimeProvider clock)
+public sealed class OperatorStore(SqliteDatabase database, TimeProvider clock) : IOperators
 {
     /// <summary>
     /// Adds an operator; with <paramref name="replace"/> an operator of that name gets the new password

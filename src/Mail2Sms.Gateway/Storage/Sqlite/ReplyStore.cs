@@ -1,46 +1,16 @@
 using System.Diagnostics.CodeAnalysis;
 using Dapper;
 using Mail2Sms.Core.Replies;
-using Mail2Sms.Gateway.Mail;
 using Microsoft.Data.Sqlite;
 
 namespace Mail2Sms.Gateway.Storage.Sqlite;
-
-/// <summary>A reply from a mobile as kept.</summary>
-/// <param name="Id">The reply.</param>
-/// <param name="ReceivedAt">When it came.</param>
-/// <param name="Mobile">Who sent it.</param>
-/// <param name="ToAddress">The source address it answers.</param>
-/// <param name="Status">emailed, ambiguous, unmatched or kept.</param>
-/// <param name="Text">What it says.</param>
-/// <param name="SmsId">The SMS it answers, when matched.</param>
-/// <param name="AccountId">That SMS's account.</param>
-/// <param name="AssignedBy">The operator who assigned it to that SMS by hand, when one did.</param>
-/// <param name="AssignedAt">When they did.</param>
-public sealed record ReplyListing(long Id, DateTimeOffset ReceivedAt, string Mobile, string ToAddress, string Status, string Text, long? SmsId, string? AccountId,
-    string? AssignedBy, DateTimeOffset? AssignedAt);
-
-/// <summary>What assigning a reply by hand did.</summary>
-/// <param name="ReplyId">The reply.</param>
-/// <param name="SmsId">The SMS it answers.</param>
-/// <param name="AccountId">That SMS's account.</param>
-/// <param name="Outcome">Emailed, or kept for an SMS sent through the REST API.</param>
-/// <param name="EmailedTo">Who the reply email goes to, when emailed.</param>
-public sealed record ReplyAssignment(long ReplyId, long SmsId, string AccountId, ReplyOutcome Outcome, string? EmailedTo);
-
-/// <summary>An SMS a reply may answer, as the operator picks one.</summary>
-/// <param name="SmsId">The SMS.</param>
-/// <param name="AccountId">Its account.</param>
-/// <param name="SentAt">When it was submitted.</param>
-/// <param name="Text">What it said.</param>
-public sealed record ReplyCandidate(long SmsId, string AccountId, DateTimeOffset SentAt, string Text);
 
 /// <summary>
 /// Replies from mobiles: matched to the latest SMS submitted to that mobile from the address it replied to
 /// within the reply window,
 /// the reply email queued in the same transaction as the reply is kept, so neither is lost without the other.
 /// </summary>
-public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, ReplyComposer composer, TimeSpan window)
+public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock) : IReplyStore
 {
     // An SMS as a reply to it needs it: who sent it, from which email, and where it went.
     private const string SentSmsSql = """
@@ -50,7 +20,7 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, Repl
         """;
 
     /// <summary>Keeps a reply to <paramref name="toAddress"/> (the source address it answers) and queues its email; returns what became of it.</summary>
-    public async Task<ReplyOutcome> ReceiveAsync(string mobile, string toAddress, string text, CancellationToken cancellationToken = default)
+    public async Task<ReplyOutcome> ReceiveAsync(string mobile, string toAddress, string text, TimeSpan window, ReplyMail compose, CancellationToken cancellationToken = default)
     {
         var number = mobile.Trim().TrimStart('+');
         var at = clock.GetUtcNow();
@@ -68,7 +38,7 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, Repl
         var answered = match.Answered is { } found ? sent[found.SmsId] : null;
         if (answered is not null)
         {
-            await AnswerAsync(connection, transaction, number, text, answered, now, cancellationToken).ConfigureAwait(false);
+            await AnswerAsync(connection, transaction, number, text, answered, compose, now, cancellationToken).ConfigureAwait(false);
         }
 
         var outcome = match.Outcome(answered?.Originator is not null);
@@ -78,7 +48,6 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, Repl
             new { number, toAddress, text, smsId = answered?.SmsId, status = Status(outcome), now },
             transaction).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        GatewayMetrics.ReplyReceived(outcome);
         return outcome;
     }
 
@@ -87,7 +56,7 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, Repl
     /// emails it to whoever sent that SMS (or keeps it for the account, for an SMS sent through the REST API), in one transaction.
     /// </summary>
     /// <exception cref="StoreException">The reply is not unmatched or ambiguous, or the SMS was not sent to its mobile.</exception>
-    public async Task<ReplyAssignment> AssignAsync(long replyId, long smsId, string by, CancellationToken cancellationToken = default)
+    public async Task<ReplyAssignment> AssignAsync(long replyId, long smsId, string by, ReplyMail compose, CancellationToken cancellationToken = default)
     {
         var now = Timestamps.Write(clock.GetUtcNow());
         using var writing = await database.WriteTurnAsync(cancellationToken).ConfigureAwait(false);
@@ -105,20 +74,18 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, Repl
         RefuseIf(sms.Number.TrimStart('+') != reply.Mobile, $"SMS {smsId} went to {sms.Number}, not to {reply.Mobile}.");
         RefuseIf(sms.SubmittedAt is null, $"SMS {smsId} was never sent to {sms.Number}, so no reply answers it.");
 
-        await AnswerAsync(connection, transaction, reply.Mobile, reply.Text, sms, now, cancellationToken).ConfigureAwait(false);
+        await AnswerAsync(connection, transaction, reply.Mobile, reply.Text, sms, compose, now, cancellationToken).ConfigureAwait(false);
         var outcome = sms.Originator is not null ? ReplyOutcome.Emailed : ReplyOutcome.Kept;
         await connection.ExecuteAsync(
             "UPDATE replies SET sms_id = @smsId, status = @status, assigned_by = @by, assigned_at = @now WHERE id = @replyId",
             new { replyId, smsId, status = Status(outcome), by, now }, transaction).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        GatewayMetrics.ReplyAssigned();
         return new ReplyAssignment(replyId, smsId, sms.AccountId, outcome, outcome == ReplyOutcome.Emailed ? sms.Originator : null);
     }
 
     /// <summary>The latest SMS sent to each of <paramref name="mobiles"/>, at most <paramref name="limit"/> each, newest first: the SMS a reply from it may answer. One query for them all.</summary>
-    public static async Task<ILookup<string, ReplyCandidate>> CandidatesAsync(SqliteDatabase database, IReadOnlyCollection<string> mobiles, int limit, CancellationToken cancellationToken = default)
+    public async Task<ILookup<string, ReplyCandidate>> CandidatesAsync(IReadOnlyCollection<string> mobiles, int limit, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(database);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<(long SmsId, string AccountId, string Number, string SubmittedAt, string Text)>(
             """
@@ -133,11 +100,11 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, Repl
 
     // Queues the reply's email to the originator of the SMS it answers; an SMS sent through the REST API (no
     // originator) has none: the reply is kept for the account. Either way the reply may change the opt-out list.
-    private async Task AnswerAsync(SqliteConnection connection, SqliteTransaction transaction, string number, string text, SentSms answered, string now, CancellationToken cancellationToken)
+    private static async Task AnswerAsync(SqliteConnection connection, SqliteTransaction transaction, string number, string text, SentSms answered, ReplyMail compose, string now, CancellationToken cancellationToken)
     {
         if (answered.Originator is not null)
         {
-            var mail = composer.Compose(number, text, new AnsweredSms(answered.Originator, answered.MessageId, answered.Subject, answered.Name, answered.Text, answered.SentAt));
+            var mail = compose(number, text, new AnsweredSms(answered.Originator, answered.MessageId, answered.Subject, answered.Name, answered.Text, answered.SentAt));
             await OutboxStore.InsertAsync(connection, transaction, mail, now, cancellationToken).ConfigureAwait(false);
         }
 
@@ -149,6 +116,13 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, Repl
                     : "INSERT INTO opt_outs (account_id, number, at) VALUES (@account, @number, @now) ON CONFLICT DO NOTHING",
                 new { account = answered.AccountId, number, now }, transaction).ConfigureAwait(false);
         }
+    }
+
+    public async Task<bool> IsOptedOutAsync(string accountId, string number, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long?>(
+            "SELECT 1 FROM opt_outs WHERE account_id = @accountId AND number = @number", new { accountId, number = number.Trim().TrimStart('+') }).ConfigureAwait(false) is not null;
     }
 
     private static void RefuseIf([DoesNotReturnIf(true)] bool refused, string reason)
@@ -168,9 +142,8 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, Repl
     }
 
     /// <summary>The newest replies, at most <paramref name="limit"/>, only those in <paramref name="status"/> and to SMS of <paramref name="accountId"/> when given.</summary>
-    public static async Task<IReadOnlyList<ReplyListing>> ListAsync(SqliteDatabase database, string? status, int limit, string? accountId = null, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<ReplyListing>> ListAsync(string? status, int limit, string? accountId = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(database);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<(long Id, string ReceivedAt, string Mobile, string ToAddress, string Status, string Text, long? SmsId, string? AccountId, string? AssignedBy, string? AssignedAt)>(
             """
