@@ -71,31 +71,43 @@ public sealed class OutboxSender(IOutbox outbox, IMailTransport transport, TimeP
         {
             while (await outbox.TakeDueAsync(100, Lease, cancellationToken).ConfigureAwait(false) is { Count: > 0 } batch)
             {
-                for (var i = 0; i < batch.Count; i++)
+                var finished = 0;
+                try
                 {
-                    var mail = batch[i];
-                    var (outcome, error) = await HandOverAsync(mail, cancellationToken).ConfigureAwait(false);
-                    switch (outcome)
+                    for (; finished < batch.Count; finished++)
                     {
-                        case Outcome.Sent:
-                            await outbox.MarkSentAsync(mail.Id, cancellationToken).ConfigureAwait(false);
-                            sent++;
-                            break;
-                        case Outcome.Refused:
-                            await outbox.MarkFailedAsync(mail.Id, error!, cancellationToken).ConfigureAwait(false);
-                            log($"mail {mail.Id} to <{mail.RcptTo}> was refused for good: {error}");
-                            break;
-                        default:
-                            var due = clock.GetUtcNow() + _retry.After(mail.Attempts + 1);
-                            await outbox.PutOffAsync(mail.Id, due, error!, cancellationToken).ConfigureAwait(false);
-                            log($"mail {mail.Id} to <{mail.RcptTo}> not sent, will be tried again at {due:u}: {error}");
-                            if (outcome == Outcome.Unreachable)
-                            {
-                                await outbox.ReleaseAsync([.. batch.Skip(i + 1).Select(m => m.Id)], cancellationToken).ConfigureAwait(false);
-                                return sent;
-                            }
+                        var mail = batch[finished];
+                        var (outcome, error) = await HandOverAsync(mail, cancellationToken).ConfigureAwait(false);
+                        switch (outcome)
+                        {
+                            case Outcome.Sent:
+                                await outbox.MarkSentAsync(mail.Id, cancellationToken).ConfigureAwait(false);
+                                sent++;
+                                break;
+                            case Outcome.Refused:
+                                await outbox.MarkFailedAsync(mail.Id, error!, cancellationToken).ConfigureAwait(false);
+                                log($"mail {mail.Id} to <{mail.RcptTo}> was refused for good: {error}");
+                                break;
+                            default:
+                                var due = clock.GetUtcNow() + _retry.After(mail.Attempts + 1);
+                                await outbox.PutOffAsync(mail.Id, due, error!, cancellationToken).ConfigureAwait(false);
+                                log($"mail {mail.Id} to <{mail.RcptTo}> not sent, will be tried again at {due:u}: {error}");
+                                if (outcome == Outcome.Unreachable)
+                                {
+                                    finished++;
+                                    return sent;
+                                }
 
-                            break;
+                                break;
+                        }
+                    }
+                }
+                finally
+                {
+                    // What was not handed over (the destination is unreachable, or the store failed) is due again at once, as before the lease.
+                    if (finished < batch.Count)
+                    {
+                        await outbox.ReleaseAsync([.. batch.Skip(finished).Select(m => m.Id)], CancellationToken.None).ConfigureAwait(false);
                     }
                 }
             }

@@ -74,14 +74,16 @@ public sealed class OutboxContractTests
         Assert.Equal(20, ids.Distinct().Count());
     }
 
-    [Fact]
-    public async Task Sent_mail_is_never_taken_again()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Mail_sent_or_failed_for_good_is_never_taken_again(bool refused)
     {
         await using var store = await ContractStorage.OpenAsync();
         var id = await store.Storage.Outbox.QueueAsync(Mail("ops@example.com"));
         await store.Storage.Outbox.TakeDueAsync(10, Lease);
 
-        await store.Storage.Outbox.MarkSentAsync(id);
+        await (refused ? store.Storage.Outbox.MarkFailedAsync(id, "550 no such user") : store.Storage.Outbox.MarkSentAsync(id));
         store.Clock.Advance(TimeSpan.FromDays(2));
 
         Assert.Empty(await store.Storage.Outbox.TakeDueAsync(10, Lease));
@@ -104,31 +106,16 @@ public sealed class OutboxContractTests
     }
 
     [Fact]
-    public async Task A_mail_failed_for_good_is_never_taken_again()
-    {
-        await using var store = await ContractStorage.OpenAsync();
-        var id = await store.Storage.Outbox.QueueAsync(Mail("ops@example.com"));
-        await store.Storage.Outbox.TakeDueAsync(10, Lease);
-
-        await store.Storage.Outbox.MarkFailedAsync(id, "550 no such user");
-        store.Clock.Advance(TimeSpan.FromDays(2));
-
-        Assert.Empty(await store.Storage.Outbox.TakeDueAsync(10, Lease));
-        Assert.Empty(await store.Storage.Outbox.QueuedAsync(10));
-    }
-
-    [Fact]
     public async Task Released_mail_is_due_again_at_once()
     {
         await using var store = await ContractStorage.OpenAsync();
-        var first = await store.Storage.Outbox.QueueAsync(Mail("a@example.com"));
+        await store.Storage.Outbox.QueueAsync(Mail("a@example.com"));
         var second = await store.Storage.Outbox.QueueAsync(Mail("b@example.com"));
-        await store.Storage.Outbox.TakeDueAsync(10, Lease);
+        Assert.Equal(2, (await store.Storage.Outbox.TakeDueAsync(10, Lease)).Count);
 
         await store.Storage.Outbox.ReleaseAsync([second]);
 
-        Assert.Equal(second, Assert.Single(await store.Storage.Outbox.TakeDueAsync(10, Lease)).Id);
-        Assert.NotEqual(first, second);
+        Assert.Equal(second, Assert.Single(await store.Storage.Outbox.TakeDueAsync(10, Lease)).Id); // the other is still leased
     }
 
     [Fact]
