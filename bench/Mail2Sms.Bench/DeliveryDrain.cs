@@ -33,7 +33,7 @@ internal static class DeliveryDrain
         Dispatcher? dispatcher = null;
         await using var binding = new SmscBinds(new SmppClientOptions { Port = smsc.Port, SystemId = "bench", WindowSize = window }, binds, d => dispatcher!.OnDeliverAsync(d));
         await binding.WaitBoundAsync().ConfigureAwait(false);
-        dispatcher = new Dispatcher(new DeliveryStore(database, TimeProvider.System), new ReplyStore(database, TimeProvider.System, new ReplyComposer("sms.localhost"), TimeSpan.FromDays(7)),
+        dispatcher = new Dispatcher(new DeliveryStore(database, TimeProvider.System), new ReplyForwarder(new ReplyStore(database, TimeProvider.System), new ReplyComposer("sms.localhost"), TimeSpan.FromDays(7)),
             new ReportComposer("sms.localhost"), binding, signal, new DeliveryOptions(), TimeProvider.System, e => Console.Error.WriteLine(e));
         using var stop = new CancellationTokenSource();
         var clock = Stopwatch.StartNew();

@@ -1,6 +1,6 @@
 using System.Text;
 using Mail2Sms.Core.Intake;
-using Mail2Sms.Gateway.Storage.Sqlite;
+using Mail2Sms.Core.Replies;
 
 namespace Mail2Sms.Gateway;
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Gateway.Mail;
+using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -80,7 +81,7 @@ public static class ApiEndpoints
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(state);
-        var store = new ApiStore(state.Database, state.Clock);
+        var store = state.Storage.ApiKeys;
         var reports = new ReportComposer(state.Domains[0]);
         app.MapOpenApi();
         // A client address that sends MaxKeyFailures missing or wrong keys within a minute is refused for a minute, before any key is looked at.
@@ -135,7 +136,7 @@ public static class ApiEndpoints
                     return Invalid("limit must be from 1 to 1000.").ToResult();
                 }
 
-                var replies = await ReplyStore.ListAsync(state.Database, null, limit ?? 50, AccountOf(context), context.RequestAborted).ConfigureAwait(false);
+                var replies = await state.Storage.Replies.ListAsync(null, limit ?? 50, AccountOf(context), context.RequestAborted).ConfigureAwait(false);
                 return Results.Ok(replies.Select(r => new ReplyView(r.Id, r.ReceivedAt, r.Mobile, r.Text, r.SmsId)).ToList());
             })
             .Produces<List<ReplyView>>().ProducesProblem(StatusCodes.Status400BadRequest)
@@ -154,11 +155,11 @@ public static class ApiEndpoints
 
     private static string AccountOf(HttpContext context) => (string)context.Items[AccountItem]!;
 
-    private static AccountStore AccountsOf(GatewayState state) => state.Accounts ?? throw new InvalidOperationException("The API needs the gateway's AccountStore.");
+    private static IAccountDirectory AccountsOf(GatewayState state) => state.Accounts ?? throw new InvalidOperationException("The API needs the gateway's account directory.");
 
     private static EmailStore EmailsOf(GatewayState state) => state.Emails ?? throw new InvalidOperationException("The API needs the gateway's EmailStore.");
 
-    private static async Task<IResult> SendAsync(HttpContext context, GatewayState state, ApiStore store, ReportComposer reports)
+    private static async Task<IResult> SendAsync(HttpContext context, GatewayState state, IApiKeys store, ReportComposer reports)
     {
         var account = AccountOf(context);
         if (await ReadBodyAsync(context.Request, context.RequestAborted).ConfigureAwait(false) is not { } body)
@@ -236,7 +237,7 @@ public static class ApiEndpoints
         }
 
         var (accounts, emails) = (AccountsOf(state), EmailsOf(state));
-        var rules = await accounts.AccountRulesAsync(accountId, cancellationToken).ConfigureAwait(false)
+        var rules = await accounts.AccountRulesAsync(accountId, state.PartSizes, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Account {accountId} vanished.");
         var client = context.Connection.RemoteIpAddress;
         var decisions = messages.Select(m => Decide(m, request.Subject, rules, state.Domains, client)).ToList();

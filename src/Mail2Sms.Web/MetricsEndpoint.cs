@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Mail2Sms.Core.Intake;
+using Mail2Sms.Core.Replies;
 using Mail2Sms.Gateway;
 using Mail2Sms.Gateway.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;

@@ -1,4 +1,5 @@
 using Dapper;
+using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Storage.Sqlite;
 using Mail2Sms.Web.Dashboard;
 using Microsoft.AspNetCore.Builder;
@@ -30,14 +31,26 @@ public sealed record WebOptions
 /// <param name="Binds">Each SMPP session configured, as it is now: readiness, <c>/metrics</c> and the overview count and show them.</param>
 public sealed record GatewayState(SqliteDatabase Database, Func<IReadOnlyList<Gateway.Delivery.BindStatus>> Binds)
 {
+    private IStorage? _storage;
+
+    /// <summary>The store's contracts; by default over <see cref="Database"/> on <see cref="Clock"/>.</summary>
+    public IStorage Storage
+    {
+        get => _storage ??= new SqliteStorage(Database, Clock);
+        init => _storage = value;
+    }
+
     /// <summary>The accounts, users and rules, as intake sees them (one instance per process: it keeps the sender directory).</summary>
-    public AccountStore? Accounts { get; init; }
+    public IAccountDirectory? Accounts { get; init; }
+
+    /// <summary>The sizes the SMS centre's parts are cut to (<c>Smpp:Concatenation</c>), by which the REST API counts an SMS as intake does.</summary>
+    public Core.Text.PartSizes? PartSizes { get; init; }
 
     /// <summary>The store that commits accepted SMS, as intake's: its commits wake the dispatcher.</summary>
     public EmailStore? Emails { get; init; }
 
     /// <summary>The replies as the dispatcher keeps them, so that the dashboard can assign one by hand.</summary>
-    public ReplyStore? Replies { get; init; }
+    public Gateway.Mail.ReplyForwarder? Replies { get; init; }
 
     /// <summary>The domains mail is accepted for; the first names the gateway.</summary>
     public IReadOnlyList<string> Domains { get; init; } = ["sms.localhost"];

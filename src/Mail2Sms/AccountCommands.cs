@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Mail2Sms.Gateway.Storage;
-using Mail2Sms.Gateway.Storage.Sqlite;
 
 namespace Mail2Sms;
 
@@ -151,7 +150,7 @@ internal static class AccountCommands
         return new Command("user", "Manage the users of accounts.") { add, set };
     }
 
-    private static async Task ShowAsync(AccountStore store, TextWriter output, string id, CancellationToken token)
+    private static async Task ShowAsync(IAccountDirectory store, TextWriter output, string id, CancellationToken token)
     {
         var account = await store.FindAccountAsync(id, token).ConfigureAwait(false) ?? throw new StoreException($"There is no account {id}.");
         output.WriteLine($"account:    {account.Id}");
@@ -181,10 +180,6 @@ internal static class AccountCommands
         }
     }
 
-    private static Task<int> Run(Settings settings, ParseResult parse, Func<AccountStore, TextWriter, Task> action) =>
-        settings.RunAsync(parse, async (storage, output) =>
-        {
-            using var store = new AccountStore(storage.Sqlite(), TimeProvider.System);
-            await action(store, output).ConfigureAwait(false);
-        });
+    private static Task<int> Run(Settings settings, ParseResult parse, Func<IAccountDirectory, TextWriter, Task> action) =>
+        settings.RunAsync(parse, (IStorage storage, TextWriter output) => action(storage.Accounts, output));
 }

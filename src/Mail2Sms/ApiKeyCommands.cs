@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Mail2Sms.Gateway.Storage.Sqlite;
+using Mail2Sms.Gateway.Storage;
 
 namespace Mail2Sms;
 
@@ -44,6 +44,6 @@ internal static class ApiKeyCommands
         return new Command("apikey", "Manage the REST API keys of accounts.") { add, list, revoke };
     }
 
-    private static Task<int> Run(Settings settings, ParseResult parse, Func<ApiStore, TextWriter, Task> action) =>
-        settings.RunAsync(parse, (storage, output) => action(new ApiStore(storage.Sqlite(), TimeProvider.System), output));
+    private static Task<int> Run(Settings settings, ParseResult parse, Func<IApiKeys, TextWriter, Task> action) =>
+        settings.RunAsync(parse, (IStorage storage, TextWriter output) => action(storage.ApiKeys, output));
 }

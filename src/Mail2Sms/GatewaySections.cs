@@ -1,8 +1,7 @@
 using System.Security.Cryptography;
+using Mail2Sms.Core.Accounts;
 using Mail2Sms.Gateway.Delivery;
 using Mail2Sms.Gateway.Smtp;
-using Mail2Sms.Gateway.Storage;
-using Mail2Sms.Gateway.Storage.Sqlite;
 using Mail2Sms.Smpp;
 using Mail2Sms.Web;
 using Microsoft.Extensions.Configuration;
@@ -87,14 +86,9 @@ internal static class GatewaySections
                 : throw new SettingsException($"{Key} is empty; list the load balancers' addresses or CIDR ranges, such as 10.0.0.5/32, or leave it out for 127.0.0.0/8.");
         }
 
-        try
-        {
-            return [.. listed.Select(n => System.Net.IPNetwork.Parse(AccountStore.CanonicalNetwork(n)))];
-        }
-        catch (StoreException e)
-        {
-            throw new SettingsException($"{Key}: {e.Message}");
-        }
+        return [.. listed.Select(n => AccountRules.NetworkProblem(n, out var network) is { } problem
+            ? throw new SettingsException($"{Key}: {problem}")
+            : System.Net.IPNetwork.Parse(network))];
     }
 
     /// <summary>The <c>Delivery</c> section with the source addresses and concatenation of <c>Smpp:*</c>; a pool number sticks for the reply window.</summary>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Storage.Sqlite;
 
 namespace Mail2Sms;
@@ -12,9 +13,9 @@ internal static class MessagesCommand
         var status = new Option<string?>("--status") { Description = "Only replies in this status: emailed, ambiguous (emailed to the latest, flagged) unmatched (answers no SMS; emailed to nobody) or kept (answers an SMS sent through the REST API)." };
         var limit = Limit();
         var command = new Command("replies", "List the newest replies from mobiles and what became of each; assign one to the SMS it answers.") { status, limit, Assign(settings) };
-        command.SetAction((parse, token) => settings.RunAsync(parse, async (storage, output) =>
+        command.SetAction((parse, token) => settings.RunAsync(parse, async (IStorage storage, TextWriter output) =>
         {
-            foreach (var reply in await ReplyStore.ListAsync(storage.Sqlite(), parse.GetValue(status), LimitOf(parse, limit), cancellationToken: token).ConfigureAwait(false))
+            foreach (var reply in await storage.Replies.ListAsync(parse.GetValue(status), LimitOf(parse, limit), cancellationToken: token).ConfigureAwait(false))
             {
                 var answers = (reply.SmsId is { } sms ? string.Create(CultureInfo.InvariantCulture, $"sms {sms} of {reply.AccountId}") : "no SMS")
                     + (reply.AssignedBy is { } by ? $" (assigned by {by})" : string.Empty);
@@ -30,9 +31,9 @@ internal static class MessagesCommand
         var reply = new Argument<long>("REPLY-ID") { Description = "An unmatched or ambiguous reply, as replies lists it." };
         var sms = new Argument<long>("SMS-ID") { Description = "The SMS it answers: one sent to the reply's mobile (see messages)." };
         var command = new Command("assign", "Assign a reply to the SMS it answers: emailed to whoever sent that SMS, or kept for the account of one sent through the REST API.") { reply, sms };
-        command.SetAction((parse, token) => settings.RunAsync(parse, async (storage, output) =>
+        command.SetAction((parse, token) => settings.RunAsync(parse, async (IStorage storage, TextWriter output) =>
         {
-            var assigned = await ServeCommand.RepliesFrom(settings.Configuration, storage.Sqlite(), settings.Clock)
+            var assigned = await ServeCommand.RepliesFrom(settings.Configuration, storage.Replies)
                 .AssignAsync(parse.GetValue(reply), parse.GetValue(sms), Environment.UserName, token).ConfigureAwait(false);
             var outcome = assigned.EmailedTo is { } to ? $"emailed to {to}." : "kept for the account, whose SMS came through the REST API.";
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Reply {assigned.ReplyId} assigned to SMS {assigned.SmsId} of {assigned.AccountId}: {outcome}"));

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Mail2Sms.Gateway.Storage.Sqlite;
+using Mail2Sms.Gateway.Storage;
 
 namespace Mail2Sms;
 
@@ -11,7 +11,7 @@ internal static class OperatorCommands
         var name = new Argument<string>("NAME") { Description = "The name the operator signs in with." };
         var password = new Option<string?>("--password") { Description = "The operator's password; asked for, without echo, when absent and input is a terminal." };
         var add = new Command("add", "Add an operator who can sign in to the dashboard.") { name, password };
-        add.SetAction((parse, token) => settings.RunAsync(parse, async (storage, output) =>
+        add.SetAction((parse, token) => settings.RunAsync(parse, async (IStorage storage, TextWriter output) =>
         {
             var who = parse.GetRequiredValue(name);
             var secret = parse.GetValue(password) ?? (Console.IsInputRedirected ? null : Prompt.Password(output, $"Password for operator {who}: "));
@@ -20,7 +20,7 @@ internal static class OperatorCommands
                 throw new ArgumentException("An operator needs a password: give --password, or run this at a terminal to be asked for one.");
             }
 
-            await new OperatorStore(storage.Sqlite(), TimeProvider.System).AddAsync(who, secret, cancellationToken: token).ConfigureAwait(false);
+            await storage.Operators.AddAsync(who, secret, cancellationToken: token).ConfigureAwait(false);
             output.WriteLine($"Operator {who.Trim()} added; sign in at the dashboard's /dashboard.");
         }));
         return new Command("operator", "Manage the dashboard's operators.") { add };

@@ -69,7 +69,7 @@ internal static class ServeCommand
                 : $"SMS go to the built-in SMSC simulator (127.0.0.1:{centre.Simulator.Port}), which reports every one delivered.");
             if (isDemo)
             {
-                await CreateDemoAsync(app.Services.GetRequiredService<AccountStore>(), new OperatorStore(storage.Sqlite(), settings.Clock), WebGateway.Addresses(app)[0], smtp,
+                await CreateDemoAsync(storage.Accounts, storage.Operators, WebGateway.Addresses(app)[0], smtp,
                     sender.Destination, output, token).ConfigureAwait(false);
             }
 
@@ -98,22 +98,23 @@ internal static class ServeCommand
 
         // TEMPORARY until the stores sit behind IStorage's contracts: see SqliteUntilContracts.
         services.AddSingleton(p => Get<IStorage>(p).Sqlite());
-        services.AddSingleton(p => new AccountStore(Get<SqliteDatabase>(p), Get<TimeProvider>(p)) { PartSizes = Option<DeliveryOptions>(p).PartSizes });
+        services.AddSingleton(p => Get<IStorage>(p).Accounts);
+        services.AddSingleton(p => Get<IStorage>(p).Outbox);
         services.AddSingleton(p => new PasswordVerifier(Get<TimeProvider>(p)));
         // One lockout for every password path: [SENDER] blocks, SMTP AUTH and the dashboard's sign-in.
         services.AddSingleton(p => new PasswordLockout(Get<TimeProvider>(p)));
-        services.AddSingleton(p => new OutboxStore(Get<SqliteDatabase>(p), Get<TimeProvider>(p)));
         services.AddSingleton<QueueSignal>();
         services.AddSingleton(p => new EmailStore(Get<SqliteDatabase>(p), Get<TimeProvider>(p), Get<QueueSignal>(p)));
-        services.AddSingleton(p => new ReplyStore(Get<SqliteDatabase>(p), Get<TimeProvider>(p), new ReplyComposer(Option<SmtpOptions>(p).Domains[0]), Option<RepliesOptions>(p).Window));
-        services.AddSingleton(p => new IntakeService(Option<SmtpOptions>(p).Domains, new SenderAuthenticator(Get<AccountStore>(p), Get<PasswordLockout>(p), Get<PasswordVerifier>(p)),
-            Get<AccountStore>(p), Get<EmailStore>(p), Get<OutboxStore>(p), Get<ILogger<IntakeService>>(p))
+        services.AddSingleton(p => new ReplyForwarder(Get<IStorage>(p).Replies, new ReplyComposer(Option<SmtpOptions>(p).Domains[0]), Option<RepliesOptions>(p).Window));
+        services.AddSingleton(p => new IntakeService(Option<SmtpOptions>(p).Domains, new SenderAuthenticator(Get<IAccountDirectory>(p), Get<PasswordLockout>(p), Get<PasswordVerifier>(p)),
+            Get<IAccountDirectory>(p), Get<EmailStore>(p), Get<IOutbox>(p), Get<ILogger<IntakeService>>(p))
         {
             MaxReportedFailures = Option<IntakeOptions>(p).MaxReportedFailures,
+            PartSizes = Option<DeliveryOptions>(p).PartSizes,
         });
-        services.AddSingleton(p => new SmtpGateway(Option<SmtpOptions>(p), Get<IntakeService>(p), Get<AccountStore>(p), Get<OutboxStore>(p),
-            new SmtpAuthChecker(Get<AccountStore>(p), Get<PasswordVerifier>(p), Get<PasswordLockout>(p), Get<TimeProvider>(p)), Log(p).IntakeFailed));
-        services.AddSingleton(p => new OutboxSender(Get<OutboxStore>(p), Option<MailOptions>(p).Transport, Get<TimeProvider>(p), Log(p).MailNotSent, Option<MailOptions>(p).Signer));
+        services.AddSingleton(p => new SmtpGateway(Option<SmtpOptions>(p), Get<IntakeService>(p), Get<IAccountDirectory>(p), Get<IOutbox>(p),
+            new SmtpAuthChecker(Get<IAccountDirectory>(p), Get<PasswordVerifier>(p), Get<PasswordLockout>(p), Get<TimeProvider>(p)), Log(p).IntakeFailed));
+        services.AddSingleton(p => new OutboxSender(Get<IOutbox>(p), Option<MailOptions>(p).Transport, Get<TimeProvider>(p), Log(p).MailNotSent, Option<MailOptions>(p).Signer));
 
         // The SMS centre: the built-in simulator unless Sms:Provider says smpp. In the demo its mobiles answer every SMS.
         services.AddSingleton(p => new SmsCentre(Option<SmsCentreOptions>(p), demo ? _ => "OK, on my way." : null));
@@ -124,7 +125,7 @@ internal static class ServeCommand
         services.AddSingleton(p =>
         {
             var node = Get<NodeHeartbeat>(p).Node;
-            return new Dispatcher(new DeliveryStore(Get<SqliteDatabase>(p), Get<TimeProvider>(p)) { Node = node.Id }, Get<ReplyStore>(p), new ReportComposer(Option<SmtpOptions>(p).Domains[0]),
+            return new Dispatcher(new DeliveryStore(Get<SqliteDatabase>(p), Get<TimeProvider>(p)) { Node = node.Id }, Get<ReplyForwarder>(p), new ReportComposer(Option<SmtpOptions>(p).Domains[0]),
                 Get<SmscBinds>(p), Get<QueueSignal>(p), Option<DeliveryOptions>(p), Get<TimeProvider>(p), Log(p).DeliveryFailed, Get<OutboxSender>(p).Wake, Get<ILogger<Dispatcher>>(p), node);
         });
 
@@ -136,9 +137,11 @@ internal static class ServeCommand
             // The binds are asked for when a page needs them: built here they would connect before the node is registered.
             return new GatewayState(Get<SqliteDatabase>(p), () => Get<SmscBinds>(p).Statuses)
             {
-                Accounts = Get<AccountStore>(p),
+                Storage = Get<IStorage>(p),
+                Accounts = Get<IAccountDirectory>(p),
+                PartSizes = Option<DeliveryOptions>(p).PartSizes,
                 Emails = Get<EmailStore>(p),
-                Replies = Get<ReplyStore>(p),
+                Replies = Get<ReplyForwarder>(p),
                 Domains = smtp.Domains,
                 Clock = Get<TimeProvider>(p),
                 SmscTarget = centre.Simulator is null ? target : $"the built-in simulator ({target})",
@@ -159,8 +162,8 @@ internal static class ServeCommand
     }
 
     /// <summary>The replies as serve keeps them: emailed from the first gateway domain, matched within <c>Replies:WindowDays</c>.</summary>
-    internal static ReplyStore RepliesFrom(IConfiguration configuration, SqliteDatabase database, TimeProvider clock) =>
-        new(database, clock, new ReplyComposer(GatewaySections.Domains(configuration)[0]), GatewaySections.Replies(configuration).Window);
+    internal static ReplyForwarder RepliesFrom(IConfiguration configuration, IReplyStore store) =>
+        new(store, new ReplyComposer(GatewaySections.Domains(configuration)[0]), GatewaySections.Replies(configuration).Window);
 
     /// <summary>
     /// How this command is run, as the demo prints it: from a source checkout (this assembly under a <c>bin/</c> of the
@@ -181,7 +184,7 @@ internal static class ServeCommand
         return "mail2sms";
     }
 
-    private static async Task CreateDemoAsync(AccountStore accounts, OperatorStore operators, string web, SmtpOptions options, string mailDestination, TextWriter output, CancellationToken token)
+    private static async Task CreateDemoAsync(IAccountDirectory accounts, IOperators operators, string web, SmtpOptions options, string mailDestination, TextWriter output, CancellationToken token)
     {
         // A new password each start, shown only now: the demo operator's sign-in is never a known default.
         var password = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12)).Replace('+', '-').Replace('/', '_');

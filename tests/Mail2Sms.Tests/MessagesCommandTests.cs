@@ -1,4 +1,5 @@
 using Mail2Sms.Core.Intake;
+using Mail2Sms.Core.Replies;
 using Mail2Sms.Core.Text;
 using Mail2Sms.Gateway.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
@@ -67,7 +68,7 @@ public sealed class MessagesCommandTests : IDisposable
         var delivery = new DeliveryStore(database, TimeProvider.System);
         var sms = Assert.Single(await delivery.ClaimAsync(10, TimeSpan.FromMinutes(1)));
         await delivery.SubmittedAsync(sms.Id, new SentParts(1, ["00000001"], Smpp.ReceiptIdForm.SameText));
-        var replies = new ReplyStore(database, TimeProvider.System, new Gateway.Mail.ReplyComposer("sms.localhost"), TimeSpan.FromDays(7));
+        var replies = new Gateway.Mail.ReplyForwarder(new ReplyStore(database, TimeProvider.System), new Gateway.Mail.ReplyComposer("sms.localhost"), TimeSpan.FromDays(7));
         Assert.Equal(ReplyOutcome.Emailed, await replies.ReceiveAsync("61412345678", "Mail2Sms", "On it"));
         Assert.Equal(ReplyOutcome.Unmatched, await replies.ReceiveAsync("61499999999", "Mail2Sms", "who is this?"));
 
@@ -84,7 +85,7 @@ public sealed class MessagesCommandTests : IDisposable
         await Queue("CI00000001", "61412345678", "Server 23 is offline.");
         await Queue("CI00000001", "61499999999", "Disk full on db1.");
         var database = new SqliteDatabase($"Data Source={DatabasePath}");
-        var replies = new ReplyStore(database, TimeProvider.System, new Gateway.Mail.ReplyComposer("sms.localhost"), TimeSpan.FromDays(7));
+        var replies = new Gateway.Mail.ReplyForwarder(new ReplyStore(database, TimeProvider.System), new Gateway.Mail.ReplyComposer("sms.localhost"), TimeSpan.FromDays(7));
         // The reply came before the gateway recorded its SMS as submitted: it matched nothing.
         Assert.Equal(ReplyOutcome.Unmatched, await replies.ReceiveAsync("61412345678", "Mail2Sms", "On it"));
         var delivery = new DeliveryStore(database, TimeProvider.System);

@@ -49,7 +49,7 @@ public sealed class AccountEditingTests
         var saved = await site.PostAsync(Page + "/settings", Page, ("country", "NZ"), ("sender", "Acme Ops"), ("relaxed", "true"), ("maxParts", "3"), ("replyWindowDays", "30"),
             ("lowCreditWarning", "50"), ("smsPerMinute", "120"));
         Assert.Equal((HttpStatusCode.SeeOther, Page + "?done=settings"), (saved.Status, saved.Location));
-        Assert.Equal(new Core.Intake.Account(DashboardSite.Account, "NZ", RelaxedNumbers: true, MaxParts: 3), await site.Accounts.AccountRulesAsync(DashboardSite.Account));
+        Assert.Equal(new Core.Intake.Account(DashboardSite.Account, "NZ", RelaxedNumbers: true, MaxParts: 3), await site.Accounts.AccountRulesAsync(DashboardSite.Account, partSizes: null));
         var page = (await site.GetAsync(saved.Location!)).Body;
         Assert.Contains("""<dd id="numbers">any 8 to 15 digits, at most 3 parts an SMS</dd>""", page, StringComparison.Ordinal);
         Assert.Contains("""<dd id="reply-window">matched within 30 days</dd>""", page, StringComparison.Ordinal);

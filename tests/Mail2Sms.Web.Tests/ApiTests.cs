@@ -2,7 +2,9 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Dapper;
+using Mail2Sms.Core.Replies;
 using Mail2Sms.Gateway.Mail;
+using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Storage.Sqlite;
 
 namespace Mail2Sms.Web.Tests;
@@ -22,7 +24,7 @@ public sealed class ApiTests : IAsyncLifetime
     public Task DisposeAsync() => _api.DisposeAsync().AsTask();
 
     // When a claim began that is now abandoned, as the store writes times.
-    private static string Abandoned() => (DateTimeOffset.UtcNow - ApiStore.AbandonedAfter - TimeSpan.FromSeconds(1)).UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+    private static string Abandoned() => (DateTimeOffset.UtcNow - IApiKeys.AbandonedAfter - TimeSpan.FromSeconds(1)).UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
 
     // A request body's hash, as the API keys an Idempotency-Key's request by it.
     private static string Hash(object body) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(body, JsonSerializerOptions.Web)));
@@ -190,7 +192,7 @@ public sealed class ApiTests : IAsyncLifetime
                 new { now = DateTimeOffset.UtcNow.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture) });
         }
 
-        var replies = new ReplyStore(_api.Database, TimeProvider.System, new ReplyComposer(ApiHarness.Domain), TimeSpan.FromDays(1));
+        var replies = new ReplyForwarder(new ReplyStore(_api.Database, TimeProvider.System), new ReplyComposer(ApiHarness.Domain), TimeSpan.FromDays(1));
         await replies.ReceiveAsync("61412345678", "61400000000", "On my way");
         await replies.ReceiveAsync("61412345679", "61400000000", "Not mine");
         Assert.Equal(ReplyOutcome.Kept, await replies.ReceiveAsync("61412345670", "61400000000", "Calling"));

@@ -265,7 +265,7 @@ public sealed class DashboardPageTests
         Assert.Contains($"""<p class="problem" role="alert">SMS {sms[0]} went to 61412345678, not to 61455555555.</p>""", body, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, (await site.PostAsync("/dashboard/replies/1/assign", "/dashboard/replies", ("sms", "twelve"))).Status);
         Assert.Equal(HttpStatusCode.BadRequest, (await site.PostAsync("/dashboard/replies/1/assign", null, ("sms", $"{sms[0]}"))).Status);
-        Assert.Equal("unmatched", Assert.Single(await Gateway.Storage.Sqlite.ReplyStore.ListAsync(site.Database, null, 10)).Status);
+        Assert.Equal("unmatched", Assert.Single(await new Gateway.Storage.Sqlite.ReplyStore(site.Database, site.Clock).ListAsync(null, 10)).Status);
     }
 
     [Fact]

@@ -53,7 +53,7 @@ internal sealed partial class DashboardSite : IAsyncDisposable
         site._web = WebGateway.Build(new WebOptions { Urls = "http://127.0.0.1:0", KeysDirectory = keysDirectory }, new GatewayState(site.Database, () => binds)
         {
             Accounts = site.Accounts,
-            Replies = new ReplyStore(site.Database, site.Clock, new ReplyComposer("sms.localhost"), TimeSpan.FromDays(7)),
+            Replies = new ReplyForwarder(new ReplyStore(site.Database, site.Clock), new ReplyComposer("sms.localhost"), TimeSpan.FromDays(7)),
             Clock = site.Clock,
             SmscTarget = "smsc.example:2775 as acme",
         });

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Mail2Sms.Core.Replies;
 using Mail2Sms.Core.Text;
 using Mail2Sms.Gateway.Storage.Sqlite;
 using Mail2Sms.Smpp;
@@ -80,7 +81,7 @@ public sealed record DeliveryOptions
 /// With a <paramref name="node"/>, each sweep takes over the claims of the nodes found dead since.
 /// </summary>
 public sealed class Dispatcher(
-    DeliveryStore store, ReplyStore replies, Mail.ReportComposer reports, SmscBinds smsc, QueueSignal signal,
+    DeliveryStore store, Mail.ReplyForwarder replies, Mail.ReportComposer reports, SmscBinds smsc, QueueSignal signal,
     DeliveryOptions options, TimeProvider clock, Action<Exception> onError, Action? mailQueued = null, ILogger? log = null, GatewayNode? node = null)
 {
     private readonly ILogger _log = log ?? NullLogger.Instance;

@@ -1,5 +1,6 @@
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Gateway.Mail;
+using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Storage.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -20,13 +21,16 @@ public sealed record IncomingEmail(MimeMessage Message, Envelope Envelope, long 
 /// failure of the gateway itself is <c>451 4.3.0</c>, so the sending server keeps the email and retries.
 /// </summary>
 public sealed class IntakeService(
-    IReadOnlyCollection<string> gatewayDomains, SenderAuthenticator authenticator, AccountStore accounts, EmailStore emails, OutboxStore outbox, ILogger? log = null)
+    IReadOnlyCollection<string> gatewayDomains, SenderAuthenticator authenticator, IAccountDirectory accounts, EmailStore emails, IOutbox outbox, ILogger? log = null)
 {
     private readonly ReportComposer _reports = new(gatewayDomains.First());
     private readonly ILogger _log = log ?? NullLogger.Instance;
 
     /// <summary>The most failures of one email listed in its report, its store rows and its reply (<c>Intake:MaxReportedFailures</c>); the rest are counted.</summary>
     public int MaxReportedFailures { get; init; } = IntakeRules.DefaultMaxListedFailures;
+
+    /// <summary>The sizes the SMS centre's parts are cut to (<c>Smpp:Concatenation</c>): what an SMS costs is counted by them.</summary>
+    public Core.Text.PartSizes? PartSizes { get; init; }
 
     /// <summary>Receives one email and returns the reply to give.</summary>
     public async Task<SmtpReply> ReceiveAsync(IncomingEmail email, CancellationToken cancellationToken = default)
@@ -44,7 +48,7 @@ public sealed class IntakeService(
             return await RefusedAsync(new Rejection(failure), email, facts, sender.AccountId).ConfigureAwait(false);
         }
 
-        var account = await accounts.AccountRulesAsync(sender.AccountId!, cancellationToken).ConfigureAwait(false)
+        var account = await accounts.AccountRulesAsync(sender.AccountId!, PartSizes, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Account {sender.AccountId} vanished during intake.");
         var recipients = email.Envelope.Recipients;
         // An answer to one of the gateway's reply emails sends only its new text back (FORMATS.md "Replies").

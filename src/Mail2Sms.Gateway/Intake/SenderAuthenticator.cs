@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using Mail2Sms.Core.Formats;
 using Mail2Sms.Core.Intake;
-using Mail2Sms.Gateway.Storage.Sqlite;
+using Mail2Sms.Gateway.Storage;
 
 namespace Mail2Sms.Gateway.Intake;
 
@@ -30,7 +30,7 @@ public sealed record SenderAuthentication(string? AccountId, string? User, Authe
 /// SMTP AUTH, else the client's IP address. A block that is present is always checked; an address
 /// that two accounts claim equally is refused, never guessed.
 /// </summary>
-public sealed class SenderAuthenticator(AccountStore accounts, PasswordLockout lockout, PasswordVerifier passwords)
+public sealed class SenderAuthenticator(IAccountDirectory accounts, PasswordLockout lockout, PasswordVerifier passwords)
 {
     /// <summary>Authenticates the sender of an email.</summary>
     /// <param name="address">The originator (the forwarding user for forwarded mail).</param>

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net;
-using Mail2Sms.Gateway.Storage.Sqlite;
+using Mail2Sms.Gateway.Storage;
 
 namespace Mail2Sms.Gateway.Intake;
 
@@ -32,7 +32,7 @@ public sealed record SmtpAuthVerdict(SmtpAuthOutcome Outcome, SmtpReply Reply, T
 /// temporary failure). Each failure of a client within the lockout window holds its <c>535</c> longer: the first delay,
 /// doubled per failure, at most eight times the first.
 /// </summary>
-public sealed class SmtpAuthChecker(AccountStore accounts, PasswordVerifier passwords, PasswordLockout lockout, TimeProvider clock, TimeSpan? firstDelay = null)
+public sealed class SmtpAuthChecker(IAccountDirectory accounts, PasswordVerifier passwords, PasswordLockout lockout, TimeProvider clock, TimeSpan? firstDelay = null)
 {
     private readonly TimeSpan _firstDelay = firstDelay ?? TimeSpan.FromSeconds(0.5);
 

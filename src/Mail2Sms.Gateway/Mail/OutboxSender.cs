@@ -1,4 +1,4 @@
-using Mail2Sms.Gateway.Storage.Sqlite;
+using Mail2Sms.Gateway.Storage;
 using MimeKit;
 using MimeKit.Cryptography;
 
@@ -31,7 +31,7 @@ public sealed record RetrySchedule(TimeSpan First, TimeSpan Longest)
 /// <see cref="RetrySchedule"/>; one refused for good is failed with the server's reply; when the
 /// destination cannot be reached, the rest waits for the next run. Nothing is ever dropped.
 /// </summary>
-public sealed class OutboxSender(OutboxStore outbox, IMailTransport transport, TimeProvider clock, Action<string> log,
+public sealed class OutboxSender(IOutbox outbox, IMailTransport transport, TimeProvider clock, Action<string> log,
     DkimSigner? signer = null, RetrySchedule? retry = null)
 {
     // The headers a DKIM signature covers.
@@ -39,6 +39,9 @@ public sealed class OutboxSender(OutboxStore outbox, IMailTransport transport, T
 
     /// <summary>How mail is written out and signed: CRLF line ends, as on the wire.</summary>
     public static FormatOptions Format { get; } = CreateFormat();
+
+    /// <summary>How long a taken mail is this sender's to send before another may take it: longer than any one hand-over takes.</summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(10);
 
     private readonly RetrySchedule _retry = retry ?? RetrySchedule.Default;
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -66,31 +69,45 @@ public sealed class OutboxSender(OutboxStore outbox, IMailTransport transport, T
         var sent = 0;
         try
         {
-            while (await outbox.DueAsync(100, cancellationToken).ConfigureAwait(false) is { Count: > 0 } batch)
+            while (await outbox.TakeDueAsync(100, Lease, cancellationToken).ConfigureAwait(false) is { Count: > 0 } batch)
             {
-                foreach (var mail in batch)
+                var finished = 0;
+                try
                 {
-                    var (outcome, error) = await HandOverAsync(mail, cancellationToken).ConfigureAwait(false);
-                    switch (outcome)
+                    for (; finished < batch.Count; finished++)
                     {
-                        case Outcome.Sent:
-                            await outbox.MarkSentAsync(mail.Id, cancellationToken).ConfigureAwait(false);
-                            sent++;
-                            break;
-                        case Outcome.Refused:
-                            await outbox.MarkFailedAsync(mail.Id, error!, cancellationToken).ConfigureAwait(false);
-                            log($"mail {mail.Id} to <{mail.RcptTo}> was refused for good: {error}");
-                            break;
-                        default:
-                            var due = clock.GetUtcNow() + _retry.After(mail.Attempts + 1);
-                            await outbox.PutOffAsync(mail.Id, due, error!, cancellationToken).ConfigureAwait(false);
-                            log($"mail {mail.Id} to <{mail.RcptTo}> not sent, will be tried again at {due:u}: {error}");
-                            if (outcome == Outcome.Unreachable)
-                            {
-                                return sent;
-                            }
+                        var mail = batch[finished];
+                        var (outcome, error) = await HandOverAsync(mail, cancellationToken).ConfigureAwait(false);
+                        switch (outcome)
+                        {
+                            case Outcome.Sent:
+                                await outbox.MarkSentAsync(mail.Id, cancellationToken).ConfigureAwait(false);
+                                sent++;
+                                break;
+                            case Outcome.Refused:
+                                await outbox.MarkFailedAsync(mail.Id, error!, cancellationToken).ConfigureAwait(false);
+                                log($"mail {mail.Id} to <{mail.RcptTo}> was refused for good: {error}");
+                                break;
+                            default:
+                                var due = clock.GetUtcNow() + _retry.After(mail.Attempts + 1);
+                                await outbox.PutOffAsync(mail.Id, due, error!, cancellationToken).ConfigureAwait(false);
+                                log($"mail {mail.Id} to <{mail.RcptTo}> not sent, will be tried again at {due:u}: {error}");
+                                if (outcome == Outcome.Unreachable)
+                                {
+                                    finished++;
+                                    return sent;
+                                }
 
-                            break;
+                                break;
+                        }
+                    }
+                }
+                finally
+                {
+                    // What was not handed over (the destination is unreachable, or the store failed) is due again at once, as before the lease.
+                    if (finished < batch.Count)
+                    {
+                        await outbox.ReleaseAsync([.. batch.Skip(finished).Select(m => m.Id)], CancellationToken.None).ConfigureAwait(false);
                     }
                 }
             }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Mail2Sms.Gateway.Storage.Sqlite;
+using Mail2Sms.Gateway.Storage;
 using MimeKit;
 
 namespace Mail2Sms.Gateway.Mail;

@@ -5,15 +5,6 @@ using MimeKit;
 
 namespace Mail2Sms.Gateway.Mail;
 
-/// <summary>The SMS a reply answers, as the reply email quotes it.</summary>
-/// <param name="Originator">Who sent the email the SMS came from: the reply goes to them.</param>
-/// <param name="MessageId">That email's Message-ID, for threading; null when it had none.</param>
-/// <param name="Subject">That email's subject.</param>
-/// <param name="Name">The recipient's name, when the email gave one.</param>
-/// <param name="Text">The SMS as sent.</param>
-/// <param name="SentAt">When it was submitted.</param>
-public sealed record AnsweredSms(string Originator, string? MessageId, string Subject, string? Name, string Text, DateTimeOffset SentAt);
-
 /// <summary>
 /// The email a reply SMS becomes (FORMATS.md "Replies"): from <c>&lt;mobile&gt;@&lt;gateway domain&gt;</c>, so
 /// that answering it sends an SMS back; <c>Re:</c> the original subject; threaded under the original

@@ -1,4 +1,4 @@
-using Mail2Sms.Gateway.Storage.Sqlite;
+using Mail2Sms.Gateway.Storage;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;

@@ -1,7 +1,7 @@
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Core.Numbers;
 using Mail2Sms.Gateway.Intake;
-using Mail2Sms.Gateway.Storage.Sqlite;
+using Mail2Sms.Gateway.Storage;
 
 namespace Mail2Sms.Gateway.Smtp;
 
@@ -9,7 +9,7 @@ namespace Mail2Sms.Gateway.Smtp;
 /// <c>MAIL FROM</c> and <c>RCPT TO</c>: each recipient is admitted or refused on its own with the
 /// reason FORMATS.md gives (unknown mailbox, relaying, a second format, too many, an invalid number).
 /// </summary>
-internal sealed class GatewayMailboxFilter(SmtpOptions options, AccountStore accounts, Action<Exception> onError)
+internal sealed class GatewayMailboxFilter(SmtpOptions options, IAccountDirectory accounts, Action<Exception> onError)
 {
     /// <summary>Begins the transaction; null when accepted, else the refusal (a failure of the gateway's own is 451, never a refusal for good).</summary>
     public async Task<SmtpReply?> CanAcceptFromAsync(SmtpSessionContext context, string from, long? size, CancellationToken cancellationToken)
@@ -42,7 +42,7 @@ internal sealed class GatewayMailboxFilter(SmtpOptions options, AccountStore acc
         var candidates = await accounts.SenderCandidatesAsync(from, cancellationToken).ConfigureAwait(false);
         var exact = AccountsOf(candidates.Where(c => !c.IsPattern));
         var account = exact.Count > 0 ? exact : AccountsOf(candidates.Where(c => c.IsPattern && c.Allows(context.ClientAddress)));
-        return account.Count == 1 && await accounts.AccountRulesAsync(account[0], cancellationToken).ConfigureAwait(false) is { } rules
+        return account.Count == 1 && await accounts.AccountRulesAsync(account[0], partSizes: null, cancellationToken).ConfigureAwait(false) is { } rules
             ? new PhoneNumberRules(rules.Country, rules.RelaxedNumbers)
             : null;
     }

@@ -2,7 +2,6 @@ using Mail2Sms.Core.Intake;
 using Mail2Sms.Core.Mail;
 using Mail2Sms.Gateway.Intake;
 using Mail2Sms.Gateway.Storage;
-using Mail2Sms.Gateway.Storage.Sqlite;
 using MimeKit;
 
 namespace Mail2Sms.Gateway.Smtp;
@@ -11,7 +10,7 @@ namespace Mail2Sms.Gateway.Smtp;
 /// <c>DATA</c>: hands the email to intake and answers with its reply. Any failure of the gateway
 /// itself is <c>451 4.3.0</c>, never a permanent refusal, so the sending server keeps the email.
 /// </summary>
-internal sealed class GatewayMessageStore(IntakeService intake, OutboxStore outbox, SmtpOptions options, Action<Exception> onError)
+internal sealed class GatewayMessageStore(IntakeService intake, IOutbox outbox, SmtpOptions options, Action<Exception> onError)
 {
     /// <summary>Decides the email whose data (dot-unstuffed, its final dot removed) is <paramref name="data"/>.</summary>
     public async Task<SmtpReply> SaveAsync(SmtpSessionContext context, ArraySegment<byte> data, CancellationToken cancellationToken)

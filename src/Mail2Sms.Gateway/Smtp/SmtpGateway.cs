@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Mail2Sms.Gateway.Intake;
-using Mail2Sms.Gateway.Storage.Sqlite;
+using Mail2Sms.Gateway.Storage;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -26,7 +26,7 @@ public sealed class SmtpGateway
     private readonly Action<Exception> _onError;
     private int _open;
 
-    public SmtpGateway(SmtpOptions options, IntakeService intake, AccountStore accounts, OutboxStore outbox, SmtpAuthChecker authChecker, Action<Exception> onError)
+    public SmtpGateway(SmtpOptions options, IntakeService intake, IAccountDirectory accounts, IOutbox outbox, SmtpAuthChecker authChecker, Action<Exception> onError)
     {
         Options = options;
         _onError = onError;

@@ -10,6 +10,21 @@ public interface IStorage : IAsyncDisposable
     /// <summary>The provider's name, as <c>Database:Provider</c> gives it.</summary>
     string Provider { get; }
 
+    /// <summary>Accounts, users, networks, credits, and who a sender may be.</summary>
+    IAccountDirectory Accounts { get; }
+
+    /// <summary>The dashboard's operators.</summary>
+    IOperators Operators { get; }
+
+    /// <summary>The REST API's keys and idempotency keys.</summary>
+    IApiKeys ApiKeys { get; }
+
+    /// <summary>Replies from mobiles and the opt-out list.</summary>
+    IReplyStore Replies { get; }
+
+    /// <summary>The mail the gateway sends.</summary>
+    IOutbox Outbox { get; }
+
     /// <summary>Brings the schema up to date (each migration once, whoever runs it first); returns how many ran.</summary>
     Task<int> MigrateAsync(CancellationToken cancellationToken = default);
 }

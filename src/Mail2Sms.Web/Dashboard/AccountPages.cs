@@ -1,6 +1,5 @@
 using System.Globalization;
 using Mail2Sms.Gateway.Storage;
-using Mail2Sms.Gateway.Storage.Sqlite;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -130,7 +129,7 @@ internal static class AccountPages
     // A form's change: refused without a valid anti-forgery token; done, then back to the account's page (303, so a reload does not post again);
     // or refused by the store, shown on the page it came from with the reason.
     private static async Task<IResult> ChangeAsync(HttpContext context, GatewayState state, IAntiforgery antiforgery, string? id,
-        Func<AccountStore, IFormCollection, CancellationToken, Task<Changed>> change)
+        Func<IAccountDirectory, IFormCollection, CancellationToken, Task<Changed>> change)
     {
         if (state.Accounts is not { } store)
         {
@@ -167,7 +166,7 @@ internal static class AccountPages
         ChangeAsync(context, state, antiforgery, id, async (_, form, token) =>
         {
             var name = Text(form, "name");
-            var (key, record) = await new ApiStore(state.Database, state.Clock).AddKeyAsync(id, name, token).ConfigureAwait(false);
+            var (key, record) = await state.Storage.ApiKeys.AddKeyAsync(id, name, token).ConfigureAwait(false);
             return new(record.AccountId, string.Empty)
             {
                 ShowOnce = $"New API key {record.Id}{(name is null ? string.Empty : $" ({name})")}: {key} — copy it now: it is shown only this once, and only its hash is kept.",
@@ -178,7 +177,7 @@ internal static class AccountPages
         ChangeAsync(context, state, antiforgery, id, async (_, form, token) =>
         {
             var key = Whole(form, "key", "The key's ID") ?? throw new StoreException("Say which key to revoke.");
-            await new ApiStore(state.Database, state.Clock).RevokeKeyAsync(id, key, token).ConfigureAwait(false);
+            await state.Storage.ApiKeys.RevokeKeyAsync(id, key, token).ConfigureAwait(false);
             return new(id, "api-key-revoked");
         });
 
@@ -188,7 +187,7 @@ internal static class AccountPages
         public string? ShowOnce { get; init; }
     }
 
-    private static async Task<IResult> ListPageAsync(HttpContext context, AccountStore store, string? problem, int status)
+    private static async Task<IResult> ListPageAsync(HttpContext context, IAccountDirectory store, string? problem, int status)
     {
         var body = new Html();
         Layout.Problem(body, problem);
@@ -217,7 +216,7 @@ internal static class AccountPages
         return Layout.Page(context, "Accounts", body, status);
     }
 
-    private static async Task<IResult> AccountPageAsync(HttpContext context, GatewayState state, AccountStore store, string id, string? notice, string? problem, int status)
+    private static async Task<IResult> AccountPageAsync(HttpContext context, GatewayState state, IAccountDirectory store, string id, string? notice, string? problem, int status)
     {
         var token = context.RequestAborted;
         if (await store.FindAccountAsync(id, token).ConfigureAwait(false) is not { } account)
@@ -303,7 +302,7 @@ internal static class AccountPages
             <h2>API keys</h2>
             <table id="api-keys"><thead><tr><th>Key</th><th>Name</th><th>Made</th><th>State</th><th></th></tr></thead><tbody>
             """);
-        foreach (var key in await new ApiStore(state.Database, state.Clock).KeysAsync(account.Id, token).ConfigureAwait(false))
+        foreach (var key in await state.Storage.ApiKeys.KeysAsync(account.Id, token).ConfigureAwait(false))
         {
             body.Add($"""<tr><td>{key.Id}</td><td>{key.Name ?? "--"}</td><td>{Layout.When(key.CreatedAt)}</td><td>{(key.RevokedAt is { } revoked ? "revoked " + Layout.When(revoked) : "active")}</td><td>""");
             if (key.RevokedAt is null)

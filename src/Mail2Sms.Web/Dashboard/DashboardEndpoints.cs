@@ -1,7 +1,7 @@
 using System.Net;
 using System.Security.Claims;
 using Mail2Sms.Gateway.Intake;
-using Mail2Sms.Gateway.Storage.Sqlite;
+using Mail2Sms.Gateway.Storage;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -52,7 +52,7 @@ internal static class DashboardEndpoints
         services.AddSingleton(provider =>
         {
             var state = provider.GetRequiredService<GatewayState>();
-            return new OperatorSignIn(new OperatorStore(state.Database, state.Clock), state.Lockout ?? new PasswordLockout(state.Clock));
+            return new OperatorSignIn(state.Storage.Operators, state.Lockout ?? new PasswordLockout(state.Clock));
         });
         return services;
     }
@@ -155,7 +155,7 @@ internal static class DashboardEndpoints
 /// operator exists, against the client address alone when it does not, so nobody can lock an operator out from elsewhere;
 /// a locked key is refused without its password being looked at.
 /// </summary>
-internal sealed class OperatorSignIn(OperatorStore operators, PasswordLockout lockout)
+internal sealed class OperatorSignIn(IOperators operators, PasswordLockout lockout)
 {
     public readonly record struct Outcome(bool SignedIn, DateTimeOffset? LockedUntil);
 

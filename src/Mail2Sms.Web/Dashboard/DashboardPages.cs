@@ -1,4 +1,5 @@
 using System.Globalization;
+using Mail2Sms.Core.Replies;
 using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Storage.Sqlite;
 using Microsoft.AspNetCore.Antiforgery;
@@ -203,7 +204,7 @@ internal static class DashboardPages
     private static async Task<IResult> RepliesPageAsync(HttpContext context, GatewayState state, string? status, long? assigned, string? problem, int httpStatus)
     {
         var shown = ReplyStatuses.Contains(status) ? status : null;
-        var replies = await ReplyStore.ListAsync(state.Database, shown, 200, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+        var replies = await state.Storage.Replies.ListAsync(shown, 200, cancellationToken: context.RequestAborted).ConfigureAwait(false);
         var body = new Html();
         Layout.Problem(body, problem);
 
@@ -224,7 +225,7 @@ internal static class DashboardPages
             <table id="replies"><thead><tr><th>Reply</th><th>Received</th><th>Mobile</th><th>To</th><th>Status</th><th>Answers</th><th>Text</th><th>Assign</th></tr></thead><tbody>
             """);
         var token = Layout.AntiforgeryField(context);
-        var candidates = await ReplyStore.CandidatesAsync(state.Database, [.. replies.Where(Assignable).Select(r => r.Mobile).Distinct(StringComparer.Ordinal)], 3,
+        var candidates = await state.Storage.Replies.CandidatesAsync([.. replies.Where(Assignable).Select(r => r.Mobile).Distinct(StringComparer.Ordinal)], 3,
             context.RequestAborted).ConfigureAwait(false);
         foreach (var reply in replies)
         {

@@ -2,10 +2,12 @@ using System.Net;
 using System.Text;
 using Dapper;
 using Mail2Sms.Core.Intake;
+using Mail2Sms.Core.Replies;
 using Mail2Sms.Core.Text;
 using Mail2Sms.Gateway.Delivery;
 using Mail2Sms.Gateway.Intake;
 using Mail2Sms.Gateway.Mail;
+using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Storage.Sqlite;
 using Mail2Sms.Gateway.Tests.Storage;
 using Mail2Sms.Smpp;
@@ -48,7 +50,7 @@ public sealed class DispatcherTests : IAsyncDisposable
         _client = new SmscBinds(
             new SmppClientOptions { Port = port ?? _smsc.Port, SystemId = "mail2sms", WindowSize = window, MinReconnectDelay = TimeSpan.FromMilliseconds(50), MaxReconnectDelay = TimeSpan.FromMilliseconds(100) },
             binds, d => dispatcher!.OnDeliverAsync(d));
-        var replies = new ReplyStore(_db.Database, clock, new ReplyComposer("sms.localhost"), TimeSpan.FromDays(7));
+        var replies = new ReplyForwarder(new ReplyStore(_db.Database, clock), new ReplyComposer("sms.localhost"), TimeSpan.FromDays(7));
         dispatcher = new Dispatcher(new DeliveryStore(_db.Database, clock), replies, new ReportComposer("sms.localhost"), _client, _signal,
             options ?? Fast,
             clock, e => throw e);
@@ -308,7 +310,7 @@ public sealed class DispatcherTests : IAsyncDisposable
             await connection.ExecuteAsync("UPDATE sms SET status = 'delivered', submitted_at = @at", new { at = Timestamps.Write(_db.Clock.GetUtcNow()) });
         }
 
-        var replies = new ReplyStore(_db.Database, _db.Clock, new ReplyComposer("sms.localhost"), TimeSpan.FromDays(7));
+        var replies = new ReplyForwarder(new ReplyStore(_db.Database, _db.Clock), new ReplyComposer("sms.localhost"), TimeSpan.FromDays(7));
         Task<ReplyOutcome> Reply(string text) => replies.ReceiveAsync("61412345670", "Mail2Sms", text);
         _db.Clock.Advance(TimeSpan.FromDays(5));
         await _db.Accounts.SetAccountAsync("CI00000001", new AccountChanges { ReplyWindowDays = 3 });

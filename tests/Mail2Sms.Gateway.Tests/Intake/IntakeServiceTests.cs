@@ -3,6 +3,7 @@ using System.Text;
 using Dapper;
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Gateway.Intake;
+using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Storage.Sqlite;
 using Mail2Sms.Gateway.Tests.Storage;
 using MimeKit;
@@ -221,8 +222,10 @@ public sealed class IntakeServiceTests : IDisposable
         var body = $"X-Cellphone: 0412345678\n\n{new string('x', 305)}";
         Assert.Equal("250 2.0.0 Accepted: 1 SMS queued for 2 credits.", (await Send(body, messageId: "<udh8@example.com.au>", to: "smsmail")).ToString());
 
-        using var accounts = new Gateway.Storage.Sqlite.AccountStore(_db.Database, _db.Clock) { PartSizes = Core.Text.PartSizes.SixteenBitReference };
-        var udh16 = new IntakeService([Domain], new SenderAuthenticator(accounts, new PasswordLockout(_db.Clock), new PasswordVerifier(_db.Clock)), accounts, _db.Emails, _db.Outbox);
+        var udh16 = new IntakeService([Domain], new SenderAuthenticator(_db.Accounts, new PasswordLockout(_db.Clock), new PasswordVerifier(_db.Clock)), _db.Accounts, _db.Emails, _db.Outbox)
+        {
+            PartSizes = Core.Text.PartSizes.SixteenBitReference,
+        };
         var text = $"From: Ops <ops@example.com.au>\r\nSubject: Alert\r\nMessage-ID: <udh16@example.com.au>\r\n\r\n{body}\r\n";
         var reply = await udh16.ReceiveAsync(new IncomingEmail(MimeMessage.Load(new MemoryStream(Encoding.UTF8.GetBytes(text))),
             new Envelope("ops@example.com.au", [$"smsmail@{Domain}"], Office), text.Length));

@@ -1,5 +1,6 @@
 using Dapper;
 using Mail2Sms.Core.Intake;
+using Mail2Sms.Core.Replies;
 using Mail2Sms.Core.Text;
 using Mail2Sms.Gateway.Mail;
 using Mail2Sms.Gateway.Storage;
@@ -13,13 +14,13 @@ public sealed class ReplyStoreTests : IDisposable
 {
     private const string Mobile = "61412345678";
     private readonly TempDatabase _db = new();
-    private readonly ReplyStore _replies;
+    private readonly ReplyForwarder _replies;
     private int _emails;
 
     public ReplyStoreTests()
     {
         _db.Accounts.AddAccountAsync("CI00000001", "AU", null, false, 100).GetAwaiter().GetResult();
-        _replies = new ReplyStore(_db.Database, _db.Clock, new ReplyComposer("sms.localhost"), TimeSpan.FromDays(7));
+        _replies = new ReplyForwarder(new ReplyStore(_db.Database, _db.Clock), new ReplyComposer("sms.localhost"), TimeSpan.FromDays(7));
     }
 
     public void Dispose() => _db.Dispose();
@@ -40,7 +41,7 @@ public sealed class ReplyStoreTests : IDisposable
     {
         _db.Clock.Advance(TimeSpan.FromDays(8));
         Assert.Equal(ReplyOutcome.Unmatched, await _replies.ReceiveAsync(Mobile, "Mail2Sms", text));
-        return (await ReplyStore.ListAsync(_db.Database, "unmatched", 1))[0].Id;
+        return (await _db.Replies.ListAsync("unmatched", 1))[0].Id;
     }
 
     [Fact]
@@ -57,7 +58,7 @@ public sealed class ReplyStoreTests : IDisposable
         var message = MimeKit.MimeMessage.Load(new MemoryStream(mail.Message));
         Assert.Equal(("ops@example.com", "Re: Server 23", "alert-1@example.com"), (message.To.Mailboxes.Single().Address, message.Subject, message.InReplyTo));
         Assert.StartsWith("ACK, on my way\n\nOn ", message.TextBody, StringComparison.Ordinal);
-        var listed = Assert.Single(await ReplyStore.ListAsync(_db.Database, null, 10));
+        var listed = Assert.Single(await _db.Replies.ListAsync(null, 10));
         Assert.Equal(("emailed", sms, "ops", _db.Clock.GetUtcNow()), (listed.Status, listed.SmsId, listed.AssignedBy, listed.AssignedAt));
     }
 
@@ -69,7 +70,7 @@ public sealed class ReplyStoreTests : IDisposable
 
         Assert.Equal(ReplyOutcome.Kept, (await _replies.AssignAsync(reply, sms, "ops")).Outcome);
         Assert.Empty(await _db.Outbox.QueuedAsync(10));
-        Assert.Equal("kept", (await ReplyStore.ListAsync(_db.Database, null, 10))[0].Status);
+        Assert.Equal("kept", (await _db.Replies.ListAsync(null, 10))[0].Status);
     }
 
     [Fact]
@@ -77,7 +78,7 @@ public sealed class ReplyStoreTests : IDisposable
     {
         var sms = await SentAsync(Mobile);
         Assert.Equal(ReplyOutcome.Emailed, await _replies.ReceiveAsync(Mobile, "Mail2Sms", "On it"));
-        var reply = (await ReplyStore.ListAsync(_db.Database, null, 1))[0].Id;
+        var reply = (await _db.Replies.ListAsync(null, 1))[0].Id;
 
         var refused = await Assert.ThrowsAsync<StoreException>(() => _replies.AssignAsync(reply, sms, "ops"));
 
@@ -107,8 +108,25 @@ public sealed class ReplyStoreTests : IDisposable
         var refused = await Assert.ThrowsAsync<StoreException>(() => _replies.AssignAsync(reply, other, "ops"));
 
         Assert.Equal($"SMS {other} went to 61499999999, not to 61412345678.", refused.Message);
-        Assert.Equal("unmatched", (await ReplyStore.ListAsync(_db.Database, null, 10))[0].Status);
+        Assert.Equal("unmatched", (await _db.Replies.ListAsync(null, 10))[0].Status);
         Assert.Empty(await _db.Outbox.QueuedAsync(10));
+    }
+
+    [Fact]
+    public async Task Stop_then_start_puts_the_mobile_on_the_accounts_opt_out_list_and_takes_it_off()
+    {
+        await SentAsync(Mobile);
+
+        Assert.Equal(ReplyOutcome.Emailed, await _replies.ReceiveAsync("+" + Mobile, "Mail2Sms", " unsubscribe "));
+        Assert.True(await _db.Replies.IsOptedOutAsync("CI00000001", Mobile));
+        Assert.False(await _db.Replies.IsOptedOutAsync("CI00000002", Mobile));
+
+        await _replies.ReceiveAsync(Mobile, "Mail2Sms", "please stop now");
+        Assert.True(await _db.Replies.IsOptedOutAsync("CI00000001", Mobile));
+
+        await _replies.ReceiveAsync(Mobile, "Mail2Sms", "Start");
+        Assert.False(await _db.Replies.IsOptedOutAsync("CI00000001", Mobile));
+        Assert.Equal(3, (await _db.Outbox.QueuedAsync(10)).Count); // each reply is emailed all the same
     }
 
     [Fact]
@@ -134,7 +152,7 @@ public sealed class ReplyStoreTests : IDisposable
         var other = await SentAsync("61499999999");
         await SentAsync("61477777777");
 
-        var candidates = await ReplyStore.CandidatesAsync(_db.Database, [Mobile, "61499999999", "61400000000"], 2);
+        var candidates = await _db.Replies.CandidatesAsync([Mobile, "61499999999", "61400000000"], 2);
 
         Assert.Equal([third, second], candidates[Mobile].Select(c => c.SmsId));
         Assert.Equal([other], candidates["61499999999"].Select(c => c.SmsId));

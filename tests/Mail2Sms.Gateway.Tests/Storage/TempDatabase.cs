@@ -26,6 +26,8 @@ public sealed class TempDatabase : IDisposable
 
     public OutboxStore Outbox { get; }
 
+    public ReplyStore Replies => new(Database, Clock);
+
     public string Folder { get; }
 
     public string Path { get; }

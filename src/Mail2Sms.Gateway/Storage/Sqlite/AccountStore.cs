@@ -1,101 +1,12 @@
-using System.Globalization;
-using System.Net;
 using Dapper;
-using Mail2Sms.Core.Intake;
+using Mail2Sms.Core.Accounts;
 using Mail2Sms.Gateway.Intake;
 using Microsoft.Data.Sqlite;
 
 namespace Mail2Sms.Gateway.Storage.Sqlite;
 
-/// <summary>An account as the operator manages it.</summary>
-public sealed record AccountRecord(string Id, string? Country, string? Sender, bool RelaxedNumbers, int MaxParts, long Credits, long LowCreditWarning, DateTimeOffset CreatedAt)
-{
-    /// <summary>SMS the account may start per minute; 0 for no cap.</summary>
-    public int SmsPerMinute { get; init; }
-
-    /// <summary>Days a reply is matched to the account's SMS; null for the gateway's <c>Replies:WindowDays</c>.</summary>
-    public int? ReplyWindowDays { get; init; }
-
-    /// <summary>The numbers the account may text and the parts an SMS may take, in words.</summary>
-    public string NumbersRule => string.Create(CultureInfo.InvariantCulture,
-        $"{(RelaxedNumbers ? "any 8 to 15 digits" : "mobile numbers only")}, at most {MaxParts} parts an SMS");
-
-    /// <summary>How long replies are matched to the account's SMS, in words.</summary>
-    public string ReplyWindow => ReplyWindowDays is { } days ? string.Create(CultureInfo.InvariantCulture, $"{days} days") : "the gateway's Replies:WindowDays";
-
-    /// <summary>The low-credit warning level in words.</summary>
-    public string LowCreditWarningLevel => LowCreditWarning > 0 ? string.Create(CultureInfo.InvariantCulture, $"below {LowCreditWarning} credits") : "off";
-
-    /// <summary>The cap of SMS a minute in words.</summary>
-    public string SmsPerMinuteCap => SmsPerMinute > 0 ? string.Create(CultureInfo.InvariantCulture, $"at most {SmsPerMinute} SMS a minute") : "no cap of SMS per minute";
-}
-
-/// <summary>
-/// Settings of an account to change; each left null stays as it is. An empty <see cref="Country"/> or
-/// <see cref="Sender"/> clears it (international numbers only; the gateway's sender), and a
-/// <see cref="ReplyWindowDays"/> of 0 goes back to the gateway's window.
-/// </summary>
-public sealed record AccountChanges
-{
-    /// <summary>The ISO 3166 region national numbers are read in.</summary>
-    public string? Country { get; init; }
-
-    /// <summary>The source address of the account's SMS.</summary>
-    public string? Sender { get; init; }
-
-    /// <summary>Accept any 8 to 15 digits rather than mobile numbers only.</summary>
-    public bool? RelaxedNumbers { get; init; }
-
-    /// <summary>The most parts one SMS may take, 1 to 255.</summary>
-    public int? MaxParts { get; init; }
-
-    /// <summary>Days replies are matched to the account's SMS, 1 to 365; 0 for the gateway's.</summary>
-    public int? ReplyWindowDays { get; init; }
-
-    /// <summary>Warn the users once when credits fall below this (0: never).</summary>
-    public long? LowCreditWarning { get; init; }
-
-    /// <summary>SMS the account may start a minute (0: no cap).</summary>
-    public int? SmsPerMinute { get; init; }
-}
-
-/// <summary>A user of an account: an address, or a <c>*@domain</c> pattern that authenticates by IP only.</summary>
-/// <param name="AccountId">The account.</param>
-/// <param name="Address">The address or pattern.</param>
-/// <param name="HasPassword">It has a password for <c>[SENDER]</c> blocks and SMTP AUTH.</param>
-/// <param name="Disabled">It may not send.</param>
-/// <param name="ReceiptEmails">Its emails get a receipt email once their SMS are delivered.</param>
-public sealed record UserRecord(string AccountId, string Address, bool HasPassword, bool Disabled, bool ReceiptEmails);
-
-/// <summary>A user an address may be, with what it takes to authenticate as it.</summary>
-/// <param name="AccountId">The user's account.</param>
-/// <param name="Address">The user's address, or its <c>*@domain</c> pattern.</param>
-/// <param name="PasswordHash">The stored hash, when the user has a password.</param>
-/// <param name="Networks">The account's allowed networks.</param>
-public sealed record SenderCandidate(string AccountId, string Address, string? PasswordHash, IReadOnlyList<IPNetwork> Networks)
-{
-    /// <summary>True for a <c>*@domain</c> pattern, which authenticates by IP address only.</summary>
-    public bool IsPattern => Address.StartsWith("*@", StringComparison.Ordinal);
-
-    /// <summary>True when <paramref name="client"/> is inside one of the account's networks (<c>::ffff:a.b.c.d</c> is <c>a.b.c.d</c>).</summary>
-    public bool Allows(IPAddress? client)
-    {
-        if (client is null)
-        {
-            return false;
-        }
-
-        var address = client.IsIPv4MappedToIPv6 ? client.MapToIPv4() : client;
-        return Networks.Any(n => n.Contains(address));
-    }
-}
-
-/// <summary>One change of an account's credits.</summary>
-public sealed record LedgerEntry(long Delta, long Balance, string Reason, DateTimeOffset At);
-
-
 /// <summary>Accounts, users, allowed networks and credits, each change in one transaction.</summary>
-public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : IDisposable
+public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : IAccountDirectory, IDisposable
 {
     private readonly SenderDirectory _directory = new(database);
     private string Now => Timestamps.Write(clock.GetUtcNow());
@@ -108,19 +19,7 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
     public async Task<AccountRecord> AddAccountAsync(
         string id, string? country, string? sender, bool relaxedNumbers, long credits, long lowCreditWarning, CancellationToken cancellationToken = default)
     {
-        if (SenderNames.AccountIdProblem(id) is { } badId)
-        {
-            throw new StoreException(badId);
-        }
-
-        if (credits < 0)
-        {
-            throw new StoreException("An account cannot open with negative credits.");
-        }
-
-        RequireWarningLevel(lowCreditWarning);
-        RequireSender(sender);
-        country = CanonicalCountry(country);
+        Refuse(AccountRules.OpeningProblem(id, credits, lowCreditWarning, sender, country, out country));
 
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -155,32 +54,8 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
     public async Task<AccountRecord> SetAccountAsync(string id, AccountChanges changes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(changes);
-        if (changes == new AccountChanges())
-        {
-            throw new StoreException($"Nothing to change for account {id}: give at least one setting.");
-        }
-
-        RequireSender(changes.Sender);
-        var country = changes.Country is null ? null : CanonicalCountry(changes.Country) ?? string.Empty;
-        if (changes.SmsPerMinute < 0)
-        {
-            throw new StoreException($"The cap of SMS per minute is {changes.SmsPerMinute}; it must be 0 (no cap) or more.");
-        }
-
-        if (changes.MaxParts is < 1 or > 255)
-        {
-            throw new StoreException($"At most {changes.MaxParts} parts an SMS cannot be: give 1 to 255 (an SMS of more parts is refused).");
-        }
-
-        if (changes.ReplyWindowDays is < 0 or > 365)
-        {
-            throw new StoreException($"A reply window of {changes.ReplyWindowDays} days cannot be: give 1 to 365 days, or 0 for the gateway's.");
-        }
-
-        if (changes.LowCreditWarning is { } level)
-        {
-            RequireWarningLevel(level);
-        }
+        Refuse(AccountRules.ChangeProblem(id, changes == new AccountChanges(), changes.Sender, changes.Country, changes.SmsPerMinute, changes.MaxParts, changes.ReplyWindowDays,
+            changes.LowCreditWarning, out var country));
 
         await using (var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -206,42 +81,11 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
         return (await FindAccountAsync(id, cancellationToken).ConfigureAwait(false))!;
     }
 
-    /// <summary>A country as accounts keep it (<c>au</c> is <c>AU</c>), null for none; one libphonenumber does not know is refused.</summary>
-    public static string? CanonicalCountry(string? country)
+    private static void Refuse(string? problem)
     {
-        try
+        if (problem is not null)
         {
-            return new Core.Numbers.PhoneNumberRules(country).Country;
-        }
-        catch (ArgumentException e)
-        {
-            throw new StoreException(e.Message.Split(" (Parameter", 2)[0]);
-        }
-    }
-
-    // What an SMSC takes as a source address: a number (up to 15 digits, + allowed) or up to 11 letters, digits and spaces.
-    private static void RequireSender(string? sender)
-    {
-        var text = sender?.Trim();
-        if (string.IsNullOrEmpty(text))
-        {
-            return;
-        }
-
-        var digits = text.StartsWith('+') ? text[1..] : text;
-        var number = digits.Length is > 0 and <= 15 && digits.All(char.IsAsciiDigit);
-        var alphanumeric = text.Length <= 11 && text.All(c => char.IsAsciiLetterOrDigit(c) || c is ' ' or '.' or '-' or '_' or '&');
-        if (!number && !alphanumeric)
-        {
-            throw new StoreException($"'{text}' cannot be a sender: use a number of up to 15 digits, or up to 11 letters, digits and spaces.");
-        }
-    }
-
-    private static void RequireWarningLevel(long level)
-    {
-        if (level < 0)
-        {
-            throw new StoreException("A low-credit warning level is a number of credits, 0 or more (0: no warning).");
+            throw new StoreException(problem);
         }
     }
 
@@ -294,7 +138,7 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
     /// <summary>Allows mail from an address or CIDR range (IPv4 or IPv6) to authenticate as the account. Returns the canonical form.</summary>
     public async Task<string> AllowIpAsync(string id, string addressOrRange, CancellationToken cancellationToken = default)
     {
-        var network = CanonicalNetwork(addressOrRange);
+        Refuse(AccountRules.NetworkProblem(addressOrRange, out var network));
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await RequireAccountAsync(connection, id).ConfigureAwait(false);
         await connection.ExecuteAsync(
@@ -306,7 +150,7 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
     /// <summary>Stops mail from a network authenticating as the account; returns it in canonical form. One not allowed is refused.</summary>
     public async Task<string> DisallowIpAsync(string id, string addressOrRange, CancellationToken cancellationToken = default)
     {
-        var network = CanonicalNetwork(addressOrRange);
+        Refuse(AccountRules.NetworkProblem(addressOrRange, out var network));
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await RequireAccountAsync(connection, id).ConfigureAwait(false);
         return await connection.ExecuteAsync("DELETE FROM ip_rules WHERE account_id = @id AND network = @network", new { id, network }).ConfigureAwait(false) > 0
@@ -331,11 +175,7 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
     /// <summary>Adds a user, as the overload without <paramref name="receiptEmails"/> does; with it on, its emails get receipt emails.</summary>
     public async Task<UserRecord> AddUserAsync(string id, string address, string? password, bool receiptEmails, CancellationToken cancellationToken = default)
     {
-        var normalized = SenderNames.UserAddressProblem(address?.Trim()) is { } badAddress ? throw new StoreException(badAddress) : NormalizeUserAddress(address!);
-        if (normalized.StartsWith("*@", StringComparison.Ordinal) && password is not null)
-        {
-            throw new StoreException($"{normalized} is a pattern: patterns authenticate by IP address only and have no password.");
-        }
+        Refuse(UserRules.NewUserProblem(address, password is not null, out var normalized));
 
         var hash = password is null ? null : PasswordHasher.Hash(password);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -361,16 +201,7 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
     /// </summary>
     public async Task<UserRecord> SetUserAsync(string id, string address, bool? receiptEmails, bool? disabled, string? password, CancellationToken cancellationToken = default)
     {
-        var normalized = NormalizeUserAddress(address);
-        if (receiptEmails is null && disabled is null && password is null)
-        {
-            throw new StoreException($"Nothing to change for {normalized}: give receipt emails, disabled or a password.");
-        }
-
-        if (normalized.StartsWith("*@", StringComparison.Ordinal) && !string.IsNullOrEmpty(password))
-        {
-            throw new StoreException($"{normalized} is a pattern: patterns authenticate by IP address only and have no password.");
-        }
+        Refuse(UserRules.ChangeProblem(address, receiptEmails, disabled, password, out var normalized));
 
         var hash = string.IsNullOrEmpty(password) ? null : PasswordHasher.Hash(password);
         await using (var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false))
@@ -407,71 +238,11 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
     public Task<IReadOnlyList<SenderCandidate>> SenderCandidatesAsync(string address, CancellationToken cancellationToken = default) =>
         _directory.CandidatesAsync(address, cancellationToken);
 
-    /// <summary>What Core's decision needs of an account (country, relaxed numbers, parts), or null when there is none.</summary>
-    public async Task<Core.Intake.Account?> AccountRulesAsync(string id, CancellationToken cancellationToken = default) =>
-        await _directory.AccountAsync(id, cancellationToken).ConfigureAwait(false) is { } account ? account with { PartSizes = PartSizes } : null;
-
-    /// <summary>The sizes the SMS centre's parts are cut to (set from <c>Smpp:Concatenation</c>): what an SMS costs is counted by them.</summary>
-    public Core.Text.PartSizes? PartSizes { get; init; }
+    public async Task<Core.Intake.Account?> AccountRulesAsync(string id, Core.Text.PartSizes? partSizes, CancellationToken cancellationToken = default) =>
+        await _directory.AccountAsync(id, cancellationToken).ConfigureAwait(false) is { } account ? account with { PartSizes = partSizes } : null;
 
     /// <summary>Closes the connection the directory of senders keeps open.</summary>
     public void Dispose() => _directory.Dispose();
-
-    /// <summary>An address or CIDR range in canonical form (<c>203.0.113.0/24</c>, <c>2001:db8::/32</c>); a bare address is a /32 or /128.</summary>
-    public static string CanonicalNetwork(string addressOrRange)
-    {
-        var text = addressOrRange.Trim();
-        var host = text.Split('/')[0];
-        // IPAddress reads "203.0.113" as 203.0.0.113 (inet_aton); an operator who writes three parts means something else.
-        if (!host.Contains(':', StringComparison.Ordinal) && host.Count(c => c == '.') != 3)
-        {
-            throw NotANetwork(addressOrRange);
-        }
-
-        if (IPAddress.TryParse(text, out var address))
-        {
-            address = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
-            return new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128).ToString();
-        }
-
-        if (IPNetwork.TryParse(text, out var network))
-        {
-            return network.ToString();
-        }
-
-        // IPNetwork refuses host bits set (203.0.113.7/24); an operator means the range.
-        var slash = text.IndexOf('/', StringComparison.Ordinal);
-        if (slash > 0 && IPAddress.TryParse(host, out var hostAddress)
-            && int.TryParse(text[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var prefix)
-            && prefix <= (hostAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128))
-        {
-            var bytes = hostAddress.GetAddressBytes();
-            for (var bit = prefix; bit < bytes.Length * 8; bit++)
-            {
-                bytes[bit / 8] &= (byte)~(0x80 >> (bit % 8));
-            }
-
-            return new IPNetwork(new IPAddress(bytes), prefix).ToString();
-        }
-
-        throw NotANetwork(addressOrRange);
-    }
-
-    private static StoreException NotANetwork(string written) =>
-        new($"'{written}' is not an IP address or CIDR range, such as 203.0.113.5 or 203.0.113.0/24.");
-
-    private static string NormalizeUserAddress(string address)
-    {
-        var trimmed = address.Trim().ToLowerInvariant();
-        var at = trimmed.LastIndexOf('@');
-        if (at <= 0 || at == trimmed.Length - 1 || trimmed.Any(char.IsWhiteSpace) || (trimmed.Contains('*', StringComparison.Ordinal) && !trimmed.StartsWith("*@", StringComparison.Ordinal))
-            || trimmed.LastIndexOf('*') > 0)
-        {
-            throw new StoreException($"'{address}' is not an email address or a *@domain pattern.");
-        }
-
-        return trimmed;
-    }
 
     private static async Task RequireAccountAsync(SqliteConnection connection, string id)
     {

@@ -5,45 +5,17 @@ using Dapper;
 
 namespace Mail2Sms.Gateway.Storage.Sqlite;
 
-/// <summary>An API key as listed: never the key itself, which is shown once when made.</summary>
-public sealed record ApiKeyRecord(long Id, string AccountId, string? Name, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
-
-/// <summary>The response first given to a request with an Idempotency-Key; <see cref="Status"/> is null while that request is under way.</summary>
-/// <param name="Status">The HTTP status.</param>
-/// <param name="Body">The body as written.</param>
-/// <param name="RequestHash">The SHA-256 of that request's body, to tell a retry from another request reusing the key.</param>
-public sealed record IdempotentResponse(int? Status, string? Body, string? RequestHash = null);
-
-/// <summary>One SMS of an account as the API shows it.</summary>
-public sealed record SmsStatus(
-    long Id, string Number, string? Name, string Text, string Encoding, int Parts, string Status,
-    DateTimeOffset CreatedAt, DateTimeOffset? SubmittedAt, DateTimeOffset? FinalAt, string? Error);
-
 /// <summary>
 /// What the REST API keeps: keys per account (only a SHA-256 hash: a key is 32 random bytes, so a slow
 /// hash would add nothing), the first response to each Idempotency-Key for a day, and the reads of an
 /// account's own SMS.
 /// </summary>
-public sealed class ApiStore(SqliteDatabase database, TimeProvider clock)
+public sealed class ApiStore(SqliteDatabase database, TimeProvider clock) : IApiKeys
 {
-    /// <summary>What every key begins with, so a leaked one is recognised (secret scanners, logs).</summary>
-    public const string KeyPrefix = "m2s_";
-
-    /// <summary>How long a response is kept for its Idempotency-Key.</summary>
-    public static readonly TimeSpan IdempotencyWindow = TimeSpan.FromHours(24);
-
-    /// <summary>
-    /// How long a request with an Idempotency-Key may stay under way: a claim older than this with no
-    /// response died with its process before it committed anything (an accepted request's response is
-    /// kept in the transaction that commits its SMS), and a retry of the same request takes it over
-    /// rather than being told 409 for a day.
-    /// </summary>
-    public static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(1);
-
     /// <summary>Makes a key for <paramref name="accountId"/>; returns it (the only time it is seen) and its record.</summary>
     public async Task<(string Key, ApiKeyRecord Record)> AddKeyAsync(string accountId, string? name, CancellationToken cancellationToken = default)
     {
-        var key = KeyPrefix + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        var key = IApiKeys.KeyPrefix + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         var now = clock.GetUtcNow();
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var account = await connection.QuerySingleOrDefaultAsync<string>("SELECT id FROM accounts WHERE id = @accountId COLLATE NOCASE", new { accountId }).ConfigureAwait(false)
@@ -116,8 +88,8 @@ public sealed class ApiStore(SqliteDatabase database, TimeProvider clock)
                     key,
                     requestHash,
                     now = Timestamps.Write(now),
-                    since = Timestamps.Write(now - IdempotencyWindow),
-                    abandoned = Timestamps.Write(now - AbandonedAfter),
+                    since = Timestamps.Write(now - IApiKeys.IdempotencyWindow),
+                    abandoned = Timestamps.Write(now - IApiKeys.AbandonedAfter),
                 }).ConfigureAwait(false);
             if (claimed > 0)
             {

@@ -165,7 +165,7 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
                 WHERE sa.number = @number AND sa.account_id <> @account
                 """, new { account, number }, transaction).ConfigureAwait(false))
                 .Where(o => rules.SourcePool.Contains(o.Source)).ToList();
-            var busy = others.Where(o => Timestamps.Read(o.LastUsedAt) >= Timestamps.Read(now) - ReplyStore.WindowOf(o.WindowDays, rules.SourceStickiness))
+            var busy = others.Where(o => Timestamps.Read(o.LastUsedAt) >= Timestamps.Read(now) - Core.Replies.ReplyMatching.WindowOf((int?)o.WindowDays, rules.SourceStickiness))
                 .Select(o => o.Source).ToHashSet(StringComparer.Ordinal);
             var free = rules.SourcePool.Where(s => !busy.Contains(s)).ToList();
             // Spread pairs over the free numbers; when none is free, the one another account used least recently.

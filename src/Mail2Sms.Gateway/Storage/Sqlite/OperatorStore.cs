@@ -1,10 +1,11 @@
 using Dapper;
+using Mail2Sms.Core.Accounts;
 using Mail2Sms.Gateway.Intake;
 
 namespace Mail2Sms.Gateway.Storage.Sqlite;
 
 /// <summary>The dashboard's operators: a name (case-insensitive) and a salted PBKDF2 hash of the password.</summary>
-public sealed class OperatorStore(SqliteDatabase database, TimeProvider clock)
+public sealed class OperatorStore(SqliteDatabase database, TimeProvider clock) : IOperators
 {
     /// <summary>
     /// Adds an operator; with <paramref name="replace"/> an operator of that name gets the new password
@@ -13,15 +14,9 @@ public sealed class OperatorStore(SqliteDatabase database, TimeProvider clock)
     public async Task AddAsync(string name, string password, bool replace = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(name);
-        name = name.Trim();
-        if (name.Length is 0 or > 64 || name.Any(char.IsControl))
+        if (UserRules.OperatorProblem(name, password, out name) is { } problem)
         {
-            throw new StoreException("An operator's name is 1 to 64 characters, none of them control characters.");
-        }
-
-        if (string.IsNullOrEmpty(password))
-        {
-            throw new StoreException($"Operator {name} needs a password.");
+            throw new StoreException(problem);
         }
 
         var hash = await Task.Run(() => PasswordHasher.Hash(password), cancellationToken).ConfigureAwait(false);

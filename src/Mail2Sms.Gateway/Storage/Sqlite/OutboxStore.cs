@@ -3,14 +3,11 @@ using Microsoft.Data.Sqlite;
 
 namespace Mail2Sms.Gateway.Storage.Sqlite;
 
-/// <summary>One queued outbound email as stored; <paramref name="Attempts"/> is how many times sending it failed so far.</summary>
-public sealed record QueuedMail(long Id, string Kind, string MailFrom, string RcptTo, byte[] Message, long Attempts);
-
 /// <summary>
-/// The queue of mail the gateway sends: rows added in the transaction that caused them, due at once, marked
-/// sent once out, put off with the reason when sending failed for now, failed with the reason when refused for good.
+/// The queue of mail the gateway sends, in <c>outbound_mail</c>: a lease is the row's <c>due_at</c> moved on,
+/// so a taken mail is simply not due until the lease ends.
 /// </summary>
-public sealed class OutboxStore(SqliteDatabase database, TimeProvider clock)
+public sealed class OutboxStore(SqliteDatabase database, TimeProvider clock) : IOutbox
 {
     /// <summary>Queues <paramref name="mail"/> on its own (mail not tied to an accepted email, such as postmaster's).</summary>
     public async Task<long> QueueAsync(OutboundMail mail, CancellationToken cancellationToken = default)
@@ -66,16 +63,35 @@ public sealed class OutboxStore(SqliteDatabase database, TimeProvider clock)
     public Task<IReadOnlyList<QueuedMail>> QueuedAsync(int limit, CancellationToken cancellationToken = default) =>
         SelectAsync("WHERE status = 'queued' ORDER BY id LIMIT @limit", new { limit }, cancellationToken);
 
-    /// <summary>The queued mail due by now, earliest first, at most <paramref name="limit"/>.</summary>
-    public Task<IReadOnlyList<QueuedMail>> DueAsync(int limit, CancellationToken cancellationToken = default) =>
-        SelectAsync("WHERE status = 'queued' AND due_at <= @now ORDER BY due_at, id LIMIT @limit", new { limit, now = Now }, cancellationToken);
+    public async Task<IReadOnlyList<QueuedMail>> TakeDueAsync(int limit, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        var now = clock.GetUtcNow();
+        using var writing = await database.WriteTurnAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var taken = await SelectAsync(connection, transaction, "WHERE status = 'queued' AND due_at <= @now ORDER BY due_at, id LIMIT @limit",
+            new { limit, now = Timestamps.Write(now) }, cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition("UPDATE outbound_mail SET due_at = @until WHERE id IN @ids",
+            new { until = Timestamps.Write(now + lease), ids = taken.Select(m => m.Id) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return taken;
+    }
+
+    public Task ReleaseAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken = default) =>
+        UpdateAsync("UPDATE outbound_mail SET due_at = @now WHERE id IN @ids AND status = 'queued'", new { ids, now = Now }, cancellationToken);
 
     private async Task<IReadOnlyList<QueuedMail>> SelectAsync(string where, object values, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await SelectAsync(connection, null, where, values, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<IReadOnlyList<QueuedMail>> SelectAsync(SqliteConnection connection, System.Data.Common.DbTransaction? transaction, string where, object values,
+        CancellationToken cancellationToken)
+    {
         var rows = await connection.QueryAsync<QueuedMail>(new CommandDefinition(
             $"SELECT id AS Id, kind AS Kind, mail_from AS MailFrom, rcpt_to AS RcptTo, message AS Message, attempts AS Attempts FROM outbound_mail {where}",
-            values, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            values, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.ToList();
     }
 
@@ -83,10 +99,10 @@ public sealed class OutboxStore(SqliteDatabase database, TimeProvider clock)
     public Task MarkSentAsync(long id, CancellationToken cancellationToken = default) =>
         UpdateAsync("UPDATE outbound_mail SET status = 'sent', attempts = attempts + 1, sent_at = @now WHERE id = @id", new { id, now = Now }, cancellationToken);
 
-    /// <summary>Puts a mail off until <paramref name="due"/> after a send that failed for now, keeping <paramref name="error"/>.</summary>
-    public Task PutOffAsync(long id, DateTimeOffset due, string error, CancellationToken cancellationToken = default) =>
+    /// <summary>Puts a mail off until <paramref name="due"/> after a send that failed for now, keeping <paramref name="reason"/>.</summary>
+    public Task PutOffAsync(long id, DateTimeOffset due, string reason, CancellationToken cancellationToken = default) =>
         UpdateAsync("UPDATE outbound_mail SET attempts = attempts + 1, due_at = @due, last_error = @error WHERE id = @id",
-            new { id, due = Timestamps.Write(due), error }, cancellationToken);
+            new { id, due = Timestamps.Write(due), error = reason }, cancellationToken);
 
     /// <summary>Marks a mail failed for good, keeping <paramref name="reason"/> (the server's reply) for the operator.</summary>
     public Task MarkFailedAsync(long id, string reason, CancellationToken cancellationToken = default) =>

@@ -1,58 +1,16 @@
 using System.Diagnostics.CodeAnalysis;
 using Dapper;
-using Mail2Sms.Gateway.Mail;
+using Mail2Sms.Core.Replies;
 using Microsoft.Data.Sqlite;
 
 namespace Mail2Sms.Gateway.Storage.Sqlite;
-
-/// <summary>What became of a reply from a mobile.</summary>
-public enum ReplyOutcome
-{
-    /// <summary>Emailed to the originator of the SMS it answers.</summary>
-    Emailed,
-    /// <summary>Emailed to the latest, but another account texted the mobile within the window too: flagged for the operator.</summary>
-    Ambiguous,
-    /// <summary>It answers no SMS within the window: kept for the operator.</summary>
-    Unmatched,
-    /// <summary>It answers an SMS sent through the REST API, which has no mailbox to email: kept for the account to read.</summary>
-    Kept,
-}
-
-/// <summary>A reply from a mobile as kept.</summary>
-/// <param name="Id">The reply.</param>
-/// <param name="ReceivedAt">When it came.</param>
-/// <param name="Mobile">Who sent it.</param>
-/// <param name="ToAddress">The source address it answers.</param>
-/// <param name="Status">emailed, ambiguous, unmatched or kept.</param>
-/// <param name="Text">What it says.</param>
-/// <param name="SmsId">The SMS it answers, when matched.</param>
-/// <param name="AccountId">That SMS's account.</param>
-/// <param name="AssignedBy">The operator who assigned it to that SMS by hand, when one did.</param>
-/// <param name="AssignedAt">When they did.</param>
-public sealed record ReplyListing(long Id, DateTimeOffset ReceivedAt, string Mobile, string ToAddress, string Status, string Text, long? SmsId, string? AccountId,
-    string? AssignedBy, DateTimeOffset? AssignedAt);
-
-/// <summary>What assigning a reply by hand did.</summary>
-/// <param name="ReplyId">The reply.</param>
-/// <param name="SmsId">The SMS it answers.</param>
-/// <param name="AccountId">That SMS's account.</param>
-/// <param name="Outcome">Emailed, or kept for an SMS sent through the REST API.</param>
-/// <param name="EmailedTo">Who the reply email goes to, when emailed.</param>
-public sealed record ReplyAssignment(long ReplyId, long SmsId, string AccountId, ReplyOutcome Outcome, string? EmailedTo);
-
-/// <summary>An SMS a reply may answer, as the operator picks one.</summary>
-/// <param name="SmsId">The SMS.</param>
-/// <param name="AccountId">Its account.</param>
-/// <param name="SentAt">When it was submitted.</param>
-/// <param name="Text">What it said.</param>
-public sealed record ReplyCandidate(long SmsId, string AccountId, DateTimeOffset SentAt, string Text);
 
 /// <summary>
 /// Replies from mobiles: matched to the latest SMS submitted to that mobile from the address it replied to
 /// within the reply window,
 /// the reply email queued in the same transaction as the reply is kept, so neither is lost without the other.
 /// </summary>
-public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, ReplyComposer composer, TimeSpan window)
+public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock) : IReplyStore
 {
     // An SMS as a reply to it needs it: who sent it, from which email, and where it went.
     private const string SentSmsSql = """
@@ -62,7 +20,7 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, Repl
         """;
 
     /// <summary>Keeps a reply to <paramref name="toAddress"/> (the source address it answers) and queues its email; returns what became of it.</summary>
-    public async Task<ReplyOutcome> ReceiveAsync(string mobile, string toAddress, string text, CancellationToken cancellationToken = default)
+    public async Task<ReplyOutcome> ReceiveAsync(string mobile, string toAddress, string text, TimeSpan window, ReplyMail compose, CancellationToken cancellationToken = default)
     {
         var number = mobile.Trim().TrimStart('+');
         var at = clock.GetUtcNow();
@@ -72,28 +30,24 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, Repl
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         // Each account matches within its own window, or the gateway's: look back as far as the widest, then keep each SMS inside its account's.
         var widest = await connection.QuerySingleAsync<long?>("SELECT MAX(reply_window_days) FROM accounts", transaction: transaction).ConfigureAwait(false);
-        var since = Timestamps.Write(at - TimeSpan.FromDays(Math.Max(window.TotalDays, widest ?? 0)));
+        var since = Timestamps.Write(at - ReplyMatching.LookBack((int?)widest, window));
         var sent = (await connection.QueryAsync<SentSms>(
-            SentSmsSql + " WHERE s.number = @number AND s.submitted_at IS NOT NULL AND s.submitted_at >= @since ORDER BY s.submitted_at DESC, s.id DESC",
-            new { number, since }, transaction).ConfigureAwait(false))
-            .Where(s => s.SentAt >= at - WindowOf(s.WindowDays, window)).ToList();
+            SentSmsSql + " WHERE s.number = @number AND s.submitted_at IS NOT NULL AND s.submitted_at >= @since",
+            new { number, since }, transaction).ConfigureAwait(false)).ToDictionary(s => s.SmsId);
+        var match = ReplyMatching.Match(sent.Values.Select(s => new Core.Replies.SentSms(s.SmsId, s.AccountId, s.Source, s.SentAt, (int?)s.WindowDays)), toAddress, at, window);
+        var answered = match.Answered is { } found ? sent[found.SmsId] : null;
+        if (answered is not null)
+        {
+            await AnswerAsync(connection, transaction, number, text, answered, compose, now, cancellationToken).ConfigureAwait(false);
+        }
 
-        // The SMS sent from the number the mobile replied to; when none was (an SMSC that rewrites the
-        // address), any sent to the mobile, the latest first.
-        var fromThere = sent.Where(s => s.Source?.TrimStart('+') == toAddress.TrimStart('+')).ToList();
-        var latest = fromThere.Count > 0 ? fromThere : sent;
-        var answered = latest.FirstOrDefault();
-        var outcome = answered is null ? ReplyOutcome.Unmatched
-            : !await AnswerAsync(connection, transaction, number, text, answered, now, cancellationToken).ConfigureAwait(false) ? ReplyOutcome.Kept
-            : latest.Select(s => s.AccountId).Distinct(StringComparer.Ordinal).Count() > 1 ? ReplyOutcome.Ambiguous
-            : ReplyOutcome.Emailed;
+        var outcome = match.Outcome(answered?.Originator is not null);
 
         await connection.ExecuteAsync(
             "INSERT INTO replies (mobile, to_address, text, sms_id, status, received_at) VALUES (@number, @toAddress, @text, @smsId, @status, @now)",
             new { number, toAddress, text, smsId = answered?.SmsId, status = Status(outcome), now },
             transaction).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        GatewayMetrics.ReplyReceived(outcome);
         return outcome;
     }
 
@@ -102,7 +56,7 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, Repl
     /// emails it to whoever sent that SMS (or keeps it for the account, for an SMS sent through the REST API), in one transaction.
     /// </summary>
     /// <exception cref="StoreException">The reply is not unmatched or ambiguous, or the SMS was not sent to its mobile.</exception>
-    public async Task<ReplyAssignment> AssignAsync(long replyId, long smsId, string by, CancellationToken cancellationToken = default)
+    public async Task<ReplyAssignment> AssignAsync(long replyId, long smsId, string by, ReplyMail compose, CancellationToken cancellationToken = default)
     {
         var now = Timestamps.Write(clock.GetUtcNow());
         using var writing = await database.WriteTurnAsync(cancellationToken).ConfigureAwait(false);
@@ -120,19 +74,18 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, Repl
         RefuseIf(sms.Number.TrimStart('+') != reply.Mobile, $"SMS {smsId} went to {sms.Number}, not to {reply.Mobile}.");
         RefuseIf(sms.SubmittedAt is null, $"SMS {smsId} was never sent to {sms.Number}, so no reply answers it.");
 
-        var outcome = await AnswerAsync(connection, transaction, reply.Mobile, reply.Text, sms, now, cancellationToken).ConfigureAwait(false) ? ReplyOutcome.Emailed : ReplyOutcome.Kept;
+        await AnswerAsync(connection, transaction, reply.Mobile, reply.Text, sms, compose, now, cancellationToken).ConfigureAwait(false);
+        var outcome = sms.Originator is not null ? ReplyOutcome.Emailed : ReplyOutcome.Kept;
         await connection.ExecuteAsync(
             "UPDATE replies SET sms_id = @smsId, status = @status, assigned_by = @by, assigned_at = @now WHERE id = @replyId",
             new { replyId, smsId, status = Status(outcome), by, now }, transaction).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        GatewayMetrics.ReplyAssigned();
         return new ReplyAssignment(replyId, smsId, sms.AccountId, outcome, outcome == ReplyOutcome.Emailed ? sms.Originator : null);
     }
 
     /// <summary>The latest SMS sent to each of <paramref name="mobiles"/>, at most <paramref name="limit"/> each, newest first: the SMS a reply from it may answer. One query for them all.</summary>
-    public static async Task<ILookup<string, ReplyCandidate>> CandidatesAsync(SqliteDatabase database, IReadOnlyCollection<string> mobiles, int limit, CancellationToken cancellationToken = default)
+    public async Task<ILookup<string, ReplyCandidate>> CandidatesAsync(IReadOnlyCollection<string> mobiles, int limit, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(database);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<(long SmsId, string AccountId, string Number, string SubmittedAt, string Text)>(
             """
@@ -145,27 +98,31 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, Repl
         return rows.ToLookup(r => r.Number, r => new ReplyCandidate(r.SmsId, r.AccountId, Timestamps.Read(r.SubmittedAt), r.Text), StringComparer.Ordinal);
     }
 
-    // Emails the reply to the originator of the SMS it answers and returns true; or, for an SMS sent through the
-    // REST API (no originator), returns false: kept for the account. Either way STOP (or UNSUBSCRIBE) alone puts
-    // the mobile on that account's opt-out list, and START takes it off.
-    private async Task<bool> AnswerAsync(SqliteConnection connection, SqliteTransaction transaction, string number, string text, SentSms answered, string now, CancellationToken cancellationToken)
+    // Queues the reply's email to the originator of the SMS it answers; an SMS sent through the REST API (no
+    // originator) has none: the reply is kept for the account. Either way the reply may change the opt-out list.
+    private static async Task AnswerAsync(SqliteConnection connection, SqliteTransaction transaction, string number, string text, SentSms answered, ReplyMail compose, string now, CancellationToken cancellationToken)
     {
         if (answered.Originator is not null)
         {
-            var mail = composer.Compose(number, text, new AnsweredSms(answered.Originator, answered.MessageId, answered.Subject, answered.Name, answered.Text, answered.SentAt));
+            var mail = compose(number, text, new AnsweredSms(answered.Originator, answered.MessageId, answered.Subject, answered.Name, answered.Text, answered.SentAt));
             await OutboxStore.InsertAsync(connection, transaction, mail, now, cancellationToken).ConfigureAwait(false);
         }
 
-        var word = text.Trim().ToUpperInvariant();
-        if (word is "STOP" or "UNSUBSCRIBE" or "START")
+        var change = OptOutWords.Of(text);
+        if (change != OptOutChange.None)
         {
-            await connection.ExecuteAsync(word == "START"
+            await connection.ExecuteAsync(change == OptOutChange.OptIn
                     ? "DELETE FROM opt_outs WHERE account_id = @account AND number = @number"
                     : "INSERT INTO opt_outs (account_id, number, at) VALUES (@account, @number, @now) ON CONFLICT DO NOTHING",
                 new { account = answered.AccountId, number, now }, transaction).ConfigureAwait(false);
         }
+    }
 
-        return answered.Originator is not null;
+    public async Task<bool> IsOptedOutAsync(string accountId, string number, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long?>(
+            "SELECT 1 FROM opt_outs WHERE account_id = @accountId AND number = @number", new { accountId, number = number.Trim().TrimStart('+') }).ConfigureAwait(false) is not null;
     }
 
     private static void RefuseIf([DoesNotReturnIf(true)] bool refused, string reason)
@@ -176,9 +133,6 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, Repl
         }
     }
 
-    /// <summary>How long replies are matched to an account's SMS: its own window (<c>accounts.reply_window_days</c>) when it has one, else the gateway's.</summary>
-    internal static TimeSpan WindowOf(long? accountDays, TimeSpan gateway) => accountDays is { } days ? TimeSpan.FromDays(days) : gateway;
-
     private static string Status(ReplyOutcome outcome) => outcome.ToString().ToLowerInvariant();
 
     // Names match SentSmsSql's columns: Dapper builds it through the constructor.
@@ -188,9 +142,8 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock, Repl
     }
 
     /// <summary>The newest replies, at most <paramref name="limit"/>, only those in <paramref name="status"/> and to SMS of <paramref name="accountId"/> when given.</summary>
-    public static async Task<IReadOnlyList<ReplyListing>> ListAsync(SqliteDatabase database, string? status, int limit, string? accountId = null, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<ReplyListing>> ListAsync(string? status, int limit, string? accountId = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(database);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<(long Id, string ReceivedAt, string Mobile, string ToAddress, string Status, string Text, long? SmsId, string? AccountId, string? AssignedBy, string? AssignedAt)>(
             """

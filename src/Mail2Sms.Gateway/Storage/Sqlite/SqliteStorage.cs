@@ -17,7 +17,19 @@ public sealed class SqliteStorageProvider : IStorageProvider
 /// <summary>Every area's contract over one SQLite file.</summary>
 public sealed class SqliteStorage(SqliteDatabase database, TimeProvider clock) : IStorage
 {
+    private readonly AccountStore _accounts = new(database, clock);
+
     public string Provider => "sqlite";
+
+    public IAccountDirectory Accounts => _accounts;
+
+    public IOperators Operators { get; } = new OperatorStore(database, clock);
+
+    public IApiKeys ApiKeys { get; } = new ApiStore(database, clock);
+
+    public IReplyStore Replies { get; } = new ReplyStore(database, clock);
+
+    public IOutbox Outbox { get; } = new OutboxStore(database, clock);
 
     /// <summary>The file itself, for what has no contract yet.</summary>
     public SqliteDatabase Database { get; } = database;
@@ -29,6 +41,7 @@ public sealed class SqliteStorage(SqliteDatabase database, TimeProvider clock) :
     /// <summary>Closes the pooled connections, so the file can be moved or deleted.</summary>
     public ValueTask DisposeAsync()
     {
+        _accounts.Dispose();
         SqliteConnection.ClearAllPools();
         return ValueTask.CompletedTask;
     }
