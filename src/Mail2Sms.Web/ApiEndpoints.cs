@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Gateway.Mail;
+using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -156,8 +157,6 @@ public static class ApiEndpoints
 
     private static AccountStore AccountsOf(GatewayState state) => state.Accounts ?? throw new InvalidOperationException("The API needs the gateway's AccountStore.");
 
-    private static EmailStore EmailsOf(GatewayState state) => state.Emails ?? throw new InvalidOperationException("The API needs the gateway's EmailStore.");
-
     private static async Task<IResult> SendAsync(HttpContext context, GatewayState state, ApiStore store, ReportComposer reports)
     {
         var account = AccountOf(context);
@@ -235,7 +234,7 @@ public static class ApiEndpoints
             return Problem(StatusCodes.Status400BadRequest, "field-too-long", "A field is too long", tooLong);
         }
 
-        var (accounts, emails) = (AccountsOf(state), EmailsOf(state));
+        var (accounts, emails) = (AccountsOf(state), state.Storage.Emails);
         var rules = await accounts.AccountRulesAsync(accountId, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Account {accountId} vanished.");
         var client = context.Connection.RemoteIpAddress;
@@ -277,6 +276,11 @@ public static class ApiEndpoints
                 JsonSerializer.Serialize(new SendResponse(acceptance.Credits, balance, Outcomes(messages, decisions, positions, ids, sms)), JsonSerializerOptions.Web)),
         };
         var outcome = await emails.AcceptAsync(received, acceptance, null, reports.Compose, cancellationToken).ConfigureAwait(false);
+        if (outcome.EmailId is not null)
+        {
+            state.Queued?.Set();
+        }
+
         if (outcome.Refusal is { } refusal)
         {
             return refusal.Code == ReasonCode.InsufficientCredits

@@ -1,4 +1,5 @@
 using Dapper;
+using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Storage.Sqlite;
 using Mail2Sms.Web.Dashboard;
 using Microsoft.AspNetCore.Builder;
@@ -26,15 +27,18 @@ public sealed record WebOptions
 }
 
 /// <summary>What the web side shares with the running gateway.</summary>
-/// <param name="Database">The store.</param>
+/// <param name="Storage">The store, through its contracts.</param>
 /// <param name="Binds">Each SMPP session configured, as it is now: readiness, <c>/metrics</c> and the overview count and show them.</param>
-public sealed record GatewayState(SqliteDatabase Database, Func<IReadOnlyList<Gateway.Delivery.BindStatus>> Binds)
+public sealed record GatewayState(IStorage Storage, Func<IReadOnlyList<Gateway.Delivery.BindStatus>> Binds)
 {
+    /// <summary>The SQLite file behind <see cref="Storage"/>, for the stores that have no contract yet (accounts, API keys, replies, nodes, readiness); goes when they do.</summary>
+    internal SqliteDatabase Database => ((SqliteStorage)Storage).Database;
+
     /// <summary>The accounts, users and rules, as intake sees them (one instance per process: it keeps the sender directory).</summary>
     public AccountStore? Accounts { get; init; }
 
-    /// <summary>The store that commits accepted SMS, as intake's: its commits wake the dispatcher.</summary>
-    public EmailStore? Emails { get; init; }
+    /// <summary>Woken after an API request's commit, as intake wakes it after an email's, so the dispatcher sends its SMS now.</summary>
+    public Gateway.Delivery.QueueSignal? Queued { get; init; }
 
     /// <summary>The replies as the dispatcher keeps them, so that the dashboard can assign one by hand.</summary>
     public ReplyStore? Replies { get; init; }

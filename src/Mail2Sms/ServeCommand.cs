@@ -33,12 +33,13 @@ internal static class ServeCommand
             var passwords = new PasswordVerifier(TimeProvider.System);
             var outbox = new OutboxStore(database, TimeProvider.System);
             var queued = new QueueSignal();
-            var emails = new EmailStore(database, TimeProvider.System, queued);
+            await using var storage = new SqliteStorage(database, TimeProvider.System);
             // One lockout for every password path: [SENDER] blocks, SMTP AUTH and the dashboard's sign-in.
             var lockout = new PasswordLockout(TimeProvider.System);
-            var intake = new IntakeService(options.Domains, new SenderAuthenticator(accounts, lockout, passwords), accounts, emails, outbox,
+            var intake = new IntakeService(options.Domains, new SenderAuthenticator(accounts, lockout, passwords), accounts, storage.Emails, outbox,
                 logs.CreateLogger<IntakeService>())
             {
+                Queued = queued,
                 MaxReportedFailures = Number(settings.Configuration, "Intake:MaxReportedFailures", Core.Intake.IntakeRules.DefaultMaxListedFailures),
             };
             var log = logs.CreateLogger("Mail2Sms.Serve");
@@ -64,10 +65,10 @@ internal static class ServeCommand
                 delivery with { SourceStickiness = replyWindow }, TimeProvider.System, log.DeliveryFailed, sender.Wake, logs.CreateLogger<Dispatcher>(), node);
 
             await using var web = WebGateway.Build(new WebOptions { Urls = settings.Configuration["Web:Urls"] ?? new WebOptions().Urls, KeysDirectory = settings.Configuration["Web:KeysDirectory"] },
-                new GatewayState(database, () => smsc.Statuses)
+                new GatewayState(storage, () => smsc.Statuses)
                 {
                     Accounts = accounts,
-                    Emails = emails,
+                    Queued = queued,
                     Replies = replies,
                     Domains = options.Domains,
                     SmscTarget = simulator is null ? smsc.Target : $"the built-in simulator ({smsc.Target})",

@@ -1,5 +1,7 @@
 using Mail2Sms.Core.Intake;
+using Mail2Sms.Gateway.Delivery;
 using Mail2Sms.Gateway.Mail;
+using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Storage.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -20,13 +22,16 @@ public sealed record IncomingEmail(MimeMessage Message, Envelope Envelope, long 
 /// failure of the gateway itself is <c>451 4.3.0</c>, so the sending server keeps the email and retries.
 /// </summary>
 public sealed class IntakeService(
-    IReadOnlyCollection<string> gatewayDomains, SenderAuthenticator authenticator, AccountStore accounts, EmailStore emails, OutboxStore outbox, ILogger? log = null)
+    IReadOnlyCollection<string> gatewayDomains, SenderAuthenticator authenticator, AccountStore accounts, IEmailCommitter emails, OutboxStore outbox, ILogger? log = null)
 {
     private readonly ReportComposer _reports = new(gatewayDomains.First());
     private readonly ILogger _log = log ?? NullLogger.Instance;
 
     /// <summary>The most failures of one email listed in its report, its store rows and its reply (<c>Intake:MaxReportedFailures</c>); the rest are counted.</summary>
     public int MaxReportedFailures { get; init; } = IntakeRules.DefaultMaxListedFailures;
+
+    /// <summary>Woken after each commit that queued SMS, so the dispatcher sends them now rather than at its next look; null wakes nobody.</summary>
+    public QueueSignal? Queued { get; init; }
 
     /// <summary>Receives one email and returns the reply to give.</summary>
     public async Task<SmtpReply> ReceiveAsync(IncomingEmail email, CancellationToken cancellationToken = default)
@@ -67,7 +72,7 @@ public sealed class IntakeService(
                     if (outcome.AlreadyServed is { Count: > 0 } resent)
                     {
                         // A resend (the 250 was lost): only recipients it was not accepted for go ahead, decided again without the others.
-                        recipients = recipients.Where(r => !resent.Contains(EmailStore.RecipientKey(r))).ToList();
+                        recipients = recipients.Where(r => !resent.Contains(Recipient.ResendKey(r))).ToList();
                         if (recipients.Count == 0)
                         {
                             return AlreadyAccepted(facts);
@@ -82,6 +87,7 @@ public sealed class IntakeService(
                         return await RefusedAsync(new Rejection(refusal), email, facts, account.Id).ConfigureAwait(false);
                     }
 
+                    Queued?.Set();
                     GatewayMetrics.EmailAccepted();
                     _log.EmailAccepted(facts.MessageId, account.Id, outcome.EmailId, acceptance.Messages.Count);
                     return SmtpReply.Accepted(acceptance, facts.Originator);
