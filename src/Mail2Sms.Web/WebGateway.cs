@@ -1,4 +1,3 @@
-using Dapper;
 using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Storage.Sqlite;
 using Mail2Sms.Web.Dashboard;
@@ -114,10 +113,9 @@ public static class WebGateway
         string database;
         try
         {
-            await using var connection = await state.Database.OpenAsync(cancellationToken).ConfigureAwait(false);
-            database = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM schema_migrations").ConfigureAwait(false) > 0 ? "ok" : "not migrated";
+            database = await state.Storage.IsMigratedAsync(cancellationToken).ConfigureAwait(false) ? "ok" : "not migrated";
         }
-        catch (Microsoft.Data.Sqlite.SqliteException e)
+        catch (StoreException e)
         {
             database = e.Message;
         }
