@@ -43,7 +43,7 @@ internal static class ServeCommand
                 MaxReportedFailures = Number(settings.Configuration, "Intake:MaxReportedFailures", Core.Intake.IntakeRules.DefaultMaxListedFailures),
             };
             var log = logs.CreateLogger("Mail2Sms.Serve");
-            var gateway = new SmtpGateway(options, intake, accounts, outbox, new SmtpAuthChecker(accounts, passwords, lockout, TimeProvider.System), log.IntakeFailed);
+            var gateway = new SmtpGateway(options, intake, new SmtpAuthChecker(accounts, passwords, lockout, TimeProvider.System), log.IntakeFailed);
             var sender = MailSettings.Sender(settings.Configuration, outbox, log.MailNotSent);
 
             // The SMS centre: the built-in simulator unless Sms:Provider says smpp. In the demo its mobiles answer every SMS.

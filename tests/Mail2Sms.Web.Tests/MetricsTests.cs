@@ -132,7 +132,7 @@ public sealed partial class MetricsTests : IDisposable
         };
         var errors = new List<Exception>();
         using var stop = new CancellationTokenSource();
-        var running = new SmtpGateway(options, _intake, _accounts, _outbox, new SmtpAuthChecker(_accounts, _passwords, new PasswordLockout(_clock), TimeProvider.System), errors.Add).RunAsync(stop.Token);
+        var running = new SmtpGateway(options, _intake, new SmtpAuthChecker(_accounts, _passwords, new PasswordLockout(_clock), TimeProvider.System), errors.Add).RunAsync(stop.Token);
 
         using (var authenticating = new MailKit.Net.Smtp.SmtpClient { ServerCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == options.Certificate.GetCertHashString() })
         {

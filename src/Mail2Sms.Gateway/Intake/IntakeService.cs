@@ -1,4 +1,6 @@
+using System.Net;
 using Mail2Sms.Core.Intake;
+using Mail2Sms.Core.Numbers;
 using Mail2Sms.Gateway.Delivery;
 using Mail2Sms.Gateway.Mail;
 using Mail2Sms.Gateway.Storage;
@@ -32,6 +34,33 @@ public sealed class IntakeService(
 
     /// <summary>Woken after each commit that queued SMS, so the dispatcher sends them now rather than at its next look; null wakes nobody.</summary>
     public QueueSignal? Queued { get; init; }
+
+    /// <summary>
+    /// The number rules a format 1 recipient is checked by at <c>RCPT TO</c>: those of the one account whose registered
+    /// user <paramref name="mailFrom"/> is, or else of the one account whose <c>*@domain</c> pattern it matches from
+    /// <paramref name="client"/>; null when there is no such one account (the number is checked after <c>DATA</c>).
+    /// </summary>
+    public async Task<PhoneNumberRules?> NumberRulesAsync(string mailFrom, IPAddress? client, CancellationToken cancellationToken = default)
+    {
+        if (mailFrom.Length == 0)
+        {
+            return null;
+        }
+
+        var candidates = await accounts.SenderCandidatesAsync(mailFrom, cancellationToken).ConfigureAwait(false);
+        var exact = AccountsOf(candidates.Where(c => !c.IsPattern));
+        var account = exact.Count > 0 ? exact : AccountsOf(candidates.Where(c => c.IsPattern && c.Allows(client)));
+        return account.Count == 1 && await accounts.AccountRulesAsync(account[0], cancellationToken).ConfigureAwait(false) is { } rules
+            ? new PhoneNumberRules(rules.Country, rules.RelaxedNumbers)
+            : null;
+    }
+
+    private static List<string> AccountsOf(IEnumerable<SenderCandidate> candidates) =>
+        candidates.Select(c => c.AccountId).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+
+    /// <summary>Queues a copy of <paramref name="message"/>, its [SENDER] password masked, for the operator at <paramref name="postmasterAddress"/>.</summary>
+    public Task ForwardToPostmasterAsync(MimeMessage message, string mailFrom, string postmasterAddress, CancellationToken cancellationToken = default) =>
+        outbox.QueueAsync(new OutboundMail("postmaster", mailFrom, postmasterAddress, Core.Formats.SenderPasswordMask.MaskedCopy(message)), cancellationToken);
 
     /// <summary>Receives one email and returns the reply to give.</summary>
     public async Task<SmtpReply> ReceiveAsync(IncomingEmail email, CancellationToken cancellationToken = default)

@@ -29,7 +29,7 @@ public sealed class RunningGateway : IAsyncDisposable
         Lockout = new PasswordLockout(Clock);
         var intake = new IntakeService(options.Domains, new SenderAuthenticator(Accounts, Lockout, Passwords), Accounts, _db.Emails, Outbox);
         // AUTH failures are held 10 ms, doubling: the delays are real time, the lockout's window the fake clock's.
-        Gateway = new SmtpGateway(options with { PostmasterAddress = "operator@example.net" }, intake, Accounts, Outbox,
+        Gateway = new SmtpGateway(options with { PostmasterAddress = "operator@example.net" }, intake,
             new SmtpAuthChecker(Accounts, Passwords, Lockout, TimeProvider.System, TimeSpan.FromMilliseconds(10)), Errors.Enqueue);
         _running = Gateway.RunAsync(_stop.Token);
     }
