@@ -36,8 +36,8 @@ public sealed record GatewayState(IStorage Storage, Func<IReadOnlyList<Gateway.D
     /// <summary>The accounts, users and rules, as intake sees them (one instance per process: it keeps the sender directory).</summary>
     public AccountStore? Accounts { get; init; }
 
-    /// <summary>Woken after an API request's commit, as intake wakes it after an email's, so the dispatcher sends its SMS now.</summary>
-    public Gateway.Delivery.QueueSignal? Queued { get; init; }
+    /// <summary>Intake, which the REST API's requests go through as emails do (one per process: it wakes the dispatcher after a commit).</summary>
+    public Gateway.Intake.IntakeService? Intake { get; init; }
 
     /// <summary>The replies as the dispatcher keeps them, so that the dashboard can assign one by hand.</summary>
     public ReplyStore? Replies { get; init; }

@@ -68,7 +68,7 @@ internal static class ServeCommand
                 new GatewayState(storage, () => smsc.Statuses)
                 {
                     Accounts = accounts,
-                    Queued = queued,
+                    Intake = intake,
                     Replies = replies,
                     Domains = options.Domains,
                     SmscTarget = simulator is null ? smsc.Target : $"the built-in simulator ({smsc.Target})",

@@ -49,7 +49,7 @@ internal sealed class ApiHarness : IAsyncDisposable
         var harness = new ApiHarness();
         await harness.Database.MigrateAsync();
         harness._web = WebGateway.Build(new WebOptions { Urls = "http://127.0.0.1:0" },
-            new GatewayState(harness.Storage, () => SmscStates.Of(1, 1)) { Accounts = harness.Accounts, Domains = [Domain] });
+            new GatewayState(harness.Storage, () => SmscStates.Of(1, 1)) { Accounts = harness.Accounts, Intake = harness._intake, Domains = [Domain] });
         await harness._web.StartAsync();
         harness.Http.BaseAddress = new Uri(WebGateway.Addresses(harness._web).Single());
         return harness;

@@ -18,6 +18,17 @@ namespace Mail2Sms.Gateway.Intake;
 /// <param name="SmtpAuthUser">The user the session authenticated as with SMTP AUTH over TLS, if any.</param>
 public sealed record IncomingEmail(MimeMessage Message, Envelope Envelope, long SizeBytes, string? SmtpAuthUser = null);
 
+/// <summary>A REST API request to send SMS, as the API hands it over once its key, size and fields are checked.</summary>
+/// <param name="AccountId">The account its key belongs to.</param>
+/// <param name="Subject">Put before each text, as an email's subject is in format 1.</param>
+/// <param name="Messages">The messages, each with a number and a text.</param>
+/// <param name="ClientAddress">The client's address.</param>
+/// <param name="SizeBytes">The request body's size.</param>
+public sealed record IncomingRequest(string AccountId, string? Subject, IReadOnlyList<RequestedSms> Messages, IPAddress? ClientAddress, long SizeBytes);
+
+/// <summary>What became of an API request: Core's decision, and the commit's outcome when there was any SMS to commit.</summary>
+public sealed record RequestIntake(RequestDecision Decision, AcceptOutcome? Outcome);
+
 /// <summary>
 /// The whole of intake for one email: read its facts, authenticate its sender, recognise a resend,
 /// decide with Core's rules, and commit. The reply is <c>250</c> only once the commit is done; any
@@ -61,6 +72,38 @@ public sealed class IntakeService(
     /// <summary>Queues a copy of <paramref name="message"/>, its [SENDER] password masked, for the operator at <paramref name="postmasterAddress"/>.</summary>
     public Task ForwardToPostmasterAsync(MimeMessage message, string mailFrom, string postmasterAddress, CancellationToken cancellationToken = default) =>
         outbox.QueueAsync(new OutboundMail("postmaster", mailFrom, postmasterAddress, Core.Formats.SenderPasswordMask.MaskedCopy(message)), cancellationToken);
+
+    /// <summary>
+    /// Receives an API request: decided by Core's rules as format 1 emails would be, and committed with its
+    /// credit debit like one; <paramref name="answer"/> gives the answer to compose (and keep for its
+    /// Idempotency-Key) inside that commit.
+    /// </summary>
+    public async Task<RequestIntake> ReceiveAsync(IncomingRequest request, Func<RequestDecision, RequestAnswer> answer, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(answer);
+        var account = await accounts.AccountRulesAsync(request.AccountId, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"Account {request.AccountId} vanished.");
+        var decision = RequestRules.Decide(request.Messages, request.Subject, account, [.. gatewayDomains], request.ClientAddress);
+        if (decision.Acceptance is not { } acceptance)
+        {
+            return new RequestIntake(decision, null);
+        }
+
+        // Kept as an email of format 1 whose envelope sender is "api", as the dashboard has always shown a request.
+        var received = new ReceivedEmail(account.Id, null, null, "api", request.ClientAddress?.ToString(), EmailFormat.Mobile, request.Subject ?? string.Empty,
+            request.SizeBytes, [.. request.Messages.Select(m => m.To)])
+        {
+            Answer = answer(decision),
+        };
+        var outcome = await emails.AcceptAsync(received, acceptance, null, _reports.Compose, cancellationToken).ConfigureAwait(false);
+        if (outcome.EmailId is not null)
+        {
+            Queued?.Set();
+        }
+
+        return new RequestIntake(decision, outcome);
+    }
 
     /// <summary>Receives one email and returns the reply to give.</summary>
     public async Task<SmtpReply> ReceiveAsync(IncomingEmail email, CancellationToken cancellationToken = default)
