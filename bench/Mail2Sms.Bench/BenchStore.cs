@@ -1,5 +1,6 @@
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Gateway.Delivery;
+using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Storage.Sqlite;
 
 namespace Mail2Sms.Bench;
@@ -39,7 +40,8 @@ internal sealed class BenchStore : IDisposable
             }
 
             var email = new ReceivedEmail(Account, "<bench@example.com>", "ops@example.com", "ops@example.com", "127.0.0.1", EmailFormat.Csv, "Bench", 100, ["bulksms@sms.localhost"]);
-            var accepted = await new EmailStore(store.Database, TimeProvider.System, queued).AcceptAsync(email, new Acceptance(messages, [], null)).ConfigureAwait(false);
+            var accepted = await new SqliteStorage(store.Database, TimeProvider.System).Emails.AcceptAsync(email, new Acceptance(messages, [], null)).ConfigureAwait(false);
+            queued?.Set();
             store.EmailId = accepted.EmailId ?? throw new InvalidOperationException($"The bench email was refused: {accepted.Refusal}");
             return store;
         }

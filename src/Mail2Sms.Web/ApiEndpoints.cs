@@ -1,14 +1,12 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Mail2Sms.Core.Intake;
-using Mail2Sms.Gateway.Mail;
+using Mail2Sms.Gateway.Intake;
 using Mail2Sms.Gateway.Storage;
-using Mail2Sms.Gateway.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
-using MimeKit;
 
 namespace Mail2Sms.Web;
 
@@ -82,7 +80,6 @@ public static class ApiEndpoints
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(state);
         var store = state.Storage.ApiKeys;
-        var reports = new ReportComposer(state.Domains[0]);
         app.MapOpenApi();
         // A client address that sends MaxKeyFailures missing or wrong keys within a minute is refused for a minute, before any key is looked at.
         var keyFailures = new Gateway.Intake.PasswordLockout(state.Clock, MaxKeyFailures, TimeSpan.FromMinutes(1));
@@ -114,7 +111,7 @@ public static class ApiEndpoints
             return await next(context).ConfigureAwait(false);
         }).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
 
-        api.MapPost("/sms", Task<IResult> (HttpContext context) => SendAsync(context, state, store, reports))
+        api.MapPost("/sms", Task<IResult> (HttpContext context) => SendAsync(context, state, store))
             .Accepts<SendRequest>("application/json")
             .Produces<SendResponse>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -157,9 +154,7 @@ public static class ApiEndpoints
 
     private static IAccountDirectory AccountsOf(GatewayState state) => state.Accounts ?? throw new InvalidOperationException("The API needs the gateway's account directory.");
 
-    private static EmailStore EmailsOf(GatewayState state) => state.Emails ?? throw new InvalidOperationException("The API needs the gateway's EmailStore.");
-
-    private static async Task<IResult> SendAsync(HttpContext context, GatewayState state, IApiKeys store, ReportComposer reports)
+    private static async Task<IResult> SendAsync(HttpContext context, GatewayState state, IApiKeys store)
     {
         var account = AccountOf(context);
         if (await ReadBodyAsync(context.Request, context.RequestAborted).ConfigureAwait(false) is not { } body)
@@ -170,7 +165,7 @@ public static class ApiEndpoints
         var key = context.Request.Headers["Idempotency-Key"].ToString();
         if (key.Length == 0)
         {
-            return (await SendOnceAsync(context, body, account, null, state, reports).ConfigureAwait(false)).ToResult();
+            return (await SendOnceAsync(context, body, account, null, state).ConfigureAwait(false)).ToResult();
         }
 
         if (key.Length > 255)
@@ -194,7 +189,7 @@ public static class ApiEndpoints
         ApiReply? reply = null;
         try
         {
-            reply = await SendOnceAsync(context, body, account, key, state, reports).ConfigureAwait(false);
+            reply = await SendOnceAsync(context, body, account, key, state).ConfigureAwait(false);
             return reply.ToResult();
         }
         finally
@@ -208,7 +203,7 @@ public static class ApiEndpoints
     }
 
     // With an idempotencyKey, a 202 is kept for the key in the very transaction that commits the SMS.
-    private static async Task<ApiReply> SendOnceAsync(HttpContext context, byte[] body, string accountId, string? idempotencyKey, GatewayState state, ReportComposer reports)
+    private static async Task<ApiReply> SendOnceAsync(HttpContext context, byte[] body, string accountId, string? idempotencyKey, GatewayState state)
     {
         var cancellationToken = context.RequestAborted;
         SendRequest? request;
@@ -236,52 +231,24 @@ public static class ApiEndpoints
             return Problem(StatusCodes.Status400BadRequest, "field-too-long", "A field is too long", tooLong);
         }
 
-        var (accounts, emails) = (AccountsOf(state), EmailsOf(state));
-        var rules = await accounts.AccountRulesAsync(accountId, state.PartSizes, cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"Account {accountId} vanished.");
-        var client = context.Connection.RemoteIpAddress;
-        var decisions = messages.Select(m => Decide(m, request.Subject, rules, state.Domains, client)).ToList();
-
-        // As in an email, each distinct (number, text) pair is one SMS.
-        var sms = new List<OutboundSms>();
-        var positions = new List<int?>();
-        var seen = new Dictionary<(string Number, string Text), int>();
-        foreach (var (decided, _) in decisions)
-        {
-            if (decided is null)
-            {
-                positions.Add(null);
-                continue;
-            }
-
-            if (!seen.TryGetValue((decided.Number, decided.Text.Text), out var position))
-            {
-                position = seen[(decided.Number, decided.Text.Text)] = sms.Count;
-                sms.Add(decided);
-            }
-
-            positions.Add(position);
-        }
-
-        var failures = decisions.Zip(messages).SelectMany(d => d.First.Failures.Select(r => new RecipientFailure(d.Second.To!, r))).ToList();
-        if (sms.Count == 0)
+        var intake = state.Intake ?? throw new InvalidOperationException("The API needs the gateway's IntakeService.");
+        var requested = new IncomingRequest(accountId, request.Subject, [.. messages.Select(m => new RequestedSms(m.To!, m.Text!, m.Name))],
+            context.Connection.RemoteIpAddress, body.Length);
+        var (decision, outcome) = await intake.ReceiveAsync(requested, decided => new RequestAnswer(idempotencyKey, StatusCodes.Status202Accepted, (ids, balance) =>
+            JsonSerializer.Serialize(new SendResponse(decided.Acceptance!.Credits, balance, Outcomes(messages, decided, ids)), JsonSerializerOptions.Web)),
+            cancellationToken).ConfigureAwait(false);
+        if (outcome is null)
         {
             return Problem(StatusCodes.Status422UnprocessableEntity, "refused", "No SMS can be sent",
-                string.Join(" ", failures.Select(f => f.ToString())), Outcomes(messages, decisions, positions, [], sms));
+                string.Join(" ", decision.Failures.Zip(messages).SelectMany(d => d.First.Select(r => new RecipientFailure(d.Second.To!, r).ToString()))),
+                Outcomes(messages, decision, []));
         }
 
-        var acceptance = new Acceptance(sms, failures, null);
-        var received = new ReceivedEmail(accountId, null, null, "api", client?.ToString(), EmailFormat.Mobile, request.Subject ?? string.Empty,
-            body.Length, [.. messages.Select(m => m.To!)])
-        {
-            Answer = new RequestAnswer(idempotencyKey, StatusCodes.Status202Accepted, (ids, balance) =>
-                JsonSerializer.Serialize(new SendResponse(acceptance.Credits, balance, Outcomes(messages, decisions, positions, ids, sms)), JsonSerializerOptions.Web)),
-        };
-        var outcome = await emails.AcceptAsync(received, acceptance, null, reports.Compose, cancellationToken).ConfigureAwait(false);
         if (outcome.Refusal is { } refusal)
         {
             return refusal.Code == ReasonCode.InsufficientCredits
-                ? Problem(StatusCodes.Status402PaymentRequired, "insufficient-credits", "Not enough credits", Reasons.InsufficientCredits(acceptance.Credits, outcome.Balance, "request").Text)
+                ? Problem(StatusCodes.Status402PaymentRequired, "insufficient-credits", "Not enough credits",
+                    Reasons.InsufficientCredits(decision.Acceptance!.Credits, outcome.Balance, "request").Text)
                 : Problem(StatusCodes.Status422UnprocessableEntity, "refused", "No SMS can be sent", refusal.Text);
         }
 
@@ -329,34 +296,10 @@ public static class ApiEndpoints
             : null;
     }
 
-    /// <summary>One message decided as the email <c>&lt;to&gt;@domain</c> with this subject and text would be: its SMS, or why not.</summary>
-    private static (OutboundSms? Sms, IReadOnlyList<Reason> Failures) Decide(
-        MessageRequest message, string? subject, Account rules, IReadOnlyList<string> domains, System.Net.IPAddress? client)
-    {
-        var to = message.To!.Trim();
-        var recipient = Recipient.Parse($"{to}@{domains[0]}", domains);
-        if (to.Contains('@', StringComparison.Ordinal) || recipient.Format != EmailFormat.Mobile)
-        {
-            return (null, [Reasons.Create(ReasonCode.InvalidNumber, $"'{to}' is not a phone number.")]);
-        }
-
-        using var email = new MimeMessage { Subject = subject ?? string.Empty, Body = new TextPart("plain") { Text = message.Text! } };
-        var facts = SenderFacts.Read(email, new Envelope($"api@{domains[0]}", [recipient.Address], client), domains);
-        // Decided as the email would be; a message with no text is told so in the API's words.
-        return IntakeRules.Decide(facts, rules) switch
-        {
-            Rejection rejection => (null, [.. rejection.Reasons.Select(r => r.Code == ReasonCode.EmptyMessage ? Reasons.EmptyApiMessage : r)]),
-            Acceptance accepted => (accepted.Messages.Count > 0 ? accepted.Messages[0] with { Name = message.Name } : null,
-                [.. accepted.Failures.Select(f => f.Reason)]),
-            _ => throw new InvalidOperationException("Intake decided neither to accept nor to reject."),
-        };
-    }
-
-    private static List<MessageOutcome> Outcomes(IReadOnlyList<MessageRequest> messages, List<(OutboundSms? Sms, IReadOnlyList<Reason> Failures)> decisions,
-        List<int?> positions, IReadOnlyList<long> ids, List<OutboundSms> sms) =>
-        [.. messages.Select((m, i) => positions[i] is { } p
-            ? new MessageOutcome(m.To!, ids.Count > p ? ids[p] : null, sms[p].Number, sms[p].Text.PartCount, sms[p].Text.Encoding.ToString(), [])
-            : new MessageOutcome(m.To!, null, null, 0, null, [.. decisions[i].Failures.Select(r => new MessageFailure(r.Code.ToString(), r.Text))]))];
+    private static List<MessageOutcome> Outcomes(IReadOnlyList<MessageRequest> messages, RequestDecision decision, IReadOnlyList<long> ids) =>
+        [.. messages.Select((m, i) => decision.Positions[i] is { } p && decision.Acceptance!.Messages[p] is var sms
+            ? new MessageOutcome(m.To!, ids.Count > p ? ids[p] : null, sms.Number, sms.Text.PartCount, sms.Text.Encoding.ToString(), [])
+            : new MessageOutcome(m.To!, null, null, 0, null, [.. decision.Failures[i].Select(r => new MessageFailure(r.Code.ToString(), r.Text))]))];
 
     private static ApiReply Invalid(string detail) => Problem(StatusCodes.Status400BadRequest, "invalid-request", "The request is not valid", detail);
 

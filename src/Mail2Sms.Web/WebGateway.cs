@@ -1,4 +1,3 @@
-using Dapper;
 using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Storage.Sqlite;
 using Mail2Sms.Web.Dashboard;
@@ -27,27 +26,18 @@ public sealed record WebOptions
 }
 
 /// <summary>What the web side shares with the running gateway.</summary>
-/// <param name="Database">The store.</param>
+/// <param name="Storage">The store, through its contracts.</param>
 /// <param name="Binds">Each SMPP session configured, as it is now: readiness, <c>/metrics</c> and the overview count and show them.</param>
-public sealed record GatewayState(SqliteDatabase Database, Func<IReadOnlyList<Gateway.Delivery.BindStatus>> Binds)
+public sealed record GatewayState(IStorage Storage, Func<IReadOnlyList<Gateway.Delivery.BindStatus>> Binds)
 {
-    private IStorage? _storage;
-
-    /// <summary>The store's contracts; by default over <see cref="Database"/> on <see cref="Clock"/>.</summary>
-    public IStorage Storage
-    {
-        get => _storage ??= new SqliteStorage(Database, Clock);
-        init => _storage = value;
-    }
+    /// <summary>The SQLite file behind <see cref="Storage"/>, for the stores that have no contract yet (accounts, API keys, replies, nodes, readiness); goes when they do.</summary>
+    internal SqliteDatabase Database => ((SqliteStorage)Storage).Database;
 
     /// <summary>The accounts, users and rules, as intake sees them (one instance per process: it keeps the sender directory).</summary>
     public IAccountDirectory? Accounts { get; init; }
 
-    /// <summary>The sizes the SMS centre's parts are cut to (<c>Smpp:Concatenation</c>), by which the REST API counts an SMS as intake does.</summary>
-    public Core.Text.PartSizes? PartSizes { get; init; }
-
-    /// <summary>The store that commits accepted SMS, as intake's: its commits wake the dispatcher.</summary>
-    public EmailStore? Emails { get; init; }
+    /// <summary>Intake, which the REST API's requests go through as emails do (one per process: it wakes the dispatcher after a commit).</summary>
+    public Gateway.Intake.IntakeService? Intake { get; init; }
 
     /// <summary>The replies as the dispatcher keeps them, so that the dashboard can assign one by hand.</summary>
     public Gateway.Mail.ReplyForwarder? Replies { get; init; }
@@ -141,10 +131,9 @@ public static class WebGateway
         string database;
         try
         {
-            await using var connection = await state.Database.OpenAsync(cancellationToken).ConfigureAwait(false);
-            database = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM schema_migrations").ConfigureAwait(false) > 0 ? "ok" : "not migrated";
+            database = await state.Storage.IsMigratedAsync(cancellationToken).ConfigureAwait(false) ? "ok" : "not migrated";
         }
-        catch (Microsoft.Data.Sqlite.SqliteException e)
+        catch (StoreException e)
         {
             database = e.Message;
         }

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Mail2Sms.Gateway.Storage;
-using Mail2Sms.Gateway.Storage.Sqlite;
 
 namespace Mail2Sms;
 
@@ -60,8 +59,7 @@ internal static class MessagesCommand
         var command = new Command("messages", "List the newest SMS with their status.") { account, status, limit };
         command.SetAction((parse, token) => settings.RunAsync(parse, async (storage, output) =>
         {
-            var store = new EmailStore(storage.Sqlite(), TimeProvider.System);
-            foreach (var sms in await store.ListSmsAsync(parse.GetValue(account), parse.GetValue(status), LimitOf(parse, limit), token).ConfigureAwait(false))
+            foreach (var sms in await storage.Dashboard.ListSmsAsync(parse.GetValue(account), parse.GetValue(status), LimitOf(parse, limit), token).ConfigureAwait(false))
             {
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{sms.Id,8} {sms.CreatedAt:yyyy-MM-dd HH:mm:ss} {sms.AccountId,-12} {sms.Number,-16} {sms.Status,-9} {sms.Parts,2}x{sms.Encoding,-4} {OneLine(sms.Text)}"));

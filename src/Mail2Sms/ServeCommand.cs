@@ -104,15 +104,15 @@ internal static class ServeCommand
         // One lockout for every password path: [SENDER] blocks, SMTP AUTH and the dashboard's sign-in.
         services.AddSingleton(p => new PasswordLockout(Get<TimeProvider>(p)));
         services.AddSingleton<QueueSignal>();
-        services.AddSingleton(p => new EmailStore(Get<SqliteDatabase>(p), Get<TimeProvider>(p), Get<QueueSignal>(p)));
         services.AddSingleton(p => new ReplyForwarder(Get<IStorage>(p).Replies, new ReplyComposer(Option<SmtpOptions>(p).Domains[0]), Option<RepliesOptions>(p).Window));
         services.AddSingleton(p => new IntakeService(Option<SmtpOptions>(p).Domains, new SenderAuthenticator(Get<IAccountDirectory>(p), Get<PasswordLockout>(p), Get<PasswordVerifier>(p)),
-            Get<IAccountDirectory>(p), Get<EmailStore>(p), Get<IOutbox>(p), Get<ILogger<IntakeService>>(p))
+            Get<IAccountDirectory>(p), Get<IStorage>(p).Emails, Get<IOutbox>(p), Get<ILogger<IntakeService>>(p))
         {
+            Queued = Get<QueueSignal>(p),
             MaxReportedFailures = Option<IntakeOptions>(p).MaxReportedFailures,
             PartSizes = Option<DeliveryOptions>(p).PartSizes,
         });
-        services.AddSingleton(p => new SmtpGateway(Option<SmtpOptions>(p), Get<IntakeService>(p), Get<IAccountDirectory>(p), Get<IOutbox>(p),
+        services.AddSingleton(p => new SmtpGateway(Option<SmtpOptions>(p), Get<IntakeService>(p),
             new SmtpAuthChecker(Get<IAccountDirectory>(p), Get<PasswordVerifier>(p), Get<PasswordLockout>(p), Get<TimeProvider>(p)), Log(p).IntakeFailed));
         services.AddSingleton(p => new OutboxSender(Get<IOutbox>(p), Option<MailOptions>(p).Transport, Get<TimeProvider>(p), Log(p).MailNotSent, Option<MailOptions>(p).Signer));
 
@@ -135,12 +135,10 @@ internal static class ServeCommand
             var centre = Get<SmsCentre>(p);
             var target = $"{centre.Client.Host}:{centre.Client.Port} as {centre.Client.SystemId}";
             // The binds are asked for when a page needs them: built here they would connect before the node is registered.
-            return new GatewayState(Get<SqliteDatabase>(p), () => Get<SmscBinds>(p).Statuses)
+            return new GatewayState(Get<IStorage>(p), () => Get<SmscBinds>(p).Statuses)
             {
-                Storage = Get<IStorage>(p),
                 Accounts = Get<IAccountDirectory>(p),
-                PartSizes = Option<DeliveryOptions>(p).PartSizes,
-                Emails = Get<EmailStore>(p),
+                Intake = Get<IntakeService>(p),
                 Replies = Get<ReplyForwarder>(p),
                 Domains = smtp.Domains,
                 Clock = Get<TimeProvider>(p),

@@ -1,6 +1,7 @@
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Core.Replies;
 using Mail2Sms.Core.Text;
+using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 
@@ -32,7 +33,7 @@ public sealed class MessagesCommandTests : IDisposable
         }
 
         var email = new ReceivedEmail(account, null, "ops@example.com.au", "ops@example.com.au", "127.0.0.1", EmailFormat.Mobile, "Alert", 100, [$"{number}@sms.localhost"]);
-        await new EmailStore(database, TimeProvider.System).AcceptAsync(email, new Acceptance([new OutboundSms(number, null, SmsText.From(text), number)], [], null));
+        await new SqliteStorage(database, TimeProvider.System).Emails.AcceptAsync(email, new Acceptance([new OutboundSms(number, null, SmsText.From(text), number)], [], null));
     }
 
     [Fact]

@@ -27,18 +27,18 @@ internal sealed class ApiHarness : IAsyncDisposable
     {
         Database = new SqliteDatabase($"Data Source={Path.Combine(_folder, "mail2sms.db")}");
         Accounts = new AccountStore(Database, TimeProvider.System);
-        Emails = new EmailStore(Database, TimeProvider.System);
+        Storage = new SqliteStorage(Database, TimeProvider.System);
         Keys = new ApiStore(Database, TimeProvider.System);
         var outbox = new OutboxStore(Database, TimeProvider.System);
         _intake = new IntakeService([Domain], new SenderAuthenticator(Accounts, new PasswordLockout(TimeProvider.System), new PasswordVerifier(TimeProvider.System)),
-            Accounts, Emails, outbox);
+            Accounts, Storage.Emails, outbox);
     }
 
     public SqliteDatabase Database { get; }
 
     public AccountStore Accounts { get; }
 
-    public EmailStore Emails { get; }
+    public SqliteStorage Storage { get; }
 
     public ApiStore Keys { get; }
 
@@ -49,7 +49,7 @@ internal sealed class ApiHarness : IAsyncDisposable
         var harness = new ApiHarness();
         await harness.Database.MigrateAsync();
         harness._web = WebGateway.Build(new WebOptions { Urls = "http://127.0.0.1:0" },
-            new GatewayState(harness.Database, () => SmscStates.Of(1, 1)) { Accounts = harness.Accounts, Emails = harness.Emails, Domains = [Domain] });
+            new GatewayState(harness.Storage, () => SmscStates.Of(1, 1)) { Accounts = harness.Accounts, Intake = harness._intake, Domains = [Domain] });
         await harness._web.StartAsync();
         harness.Http.BaseAddress = new Uri(WebGateway.Addresses(harness._web).Single());
         return harness;

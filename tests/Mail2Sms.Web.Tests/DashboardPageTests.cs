@@ -123,7 +123,7 @@ public sealed class DashboardPageTests
     public async Task Refused_emails_show_with_the_reply_their_sender_got_on_their_page_and_the_overview_escaped()
     {
         await using var site = await DashboardSite.StartAsync();
-        var emails = new Mail2Sms.Gateway.Storage.Sqlite.EmailStore(site.Database, site.Clock);
+        var emails = site.Storage.Emails;
         await emails.RecordRejectionAsync(new("CI00000001", "a@example.com", "nagios@example.com", "nagios@example.com", "203.0.113.5", ["0412345678@sms.localhost"], Script,
             "insufficient_credits", "550 5.7.1 This email needs 6 credits but the account has 5: buy credits or send fewer messages."));
         site.Clock.Advance(TimeSpan.FromMinutes(1));

@@ -24,6 +24,7 @@ internal sealed partial class DashboardSite : IAsyncDisposable
     {
         Database = new SqliteDatabase($"Data Source={Path.Combine(_folder, "mail2sms.db")}");
         Accounts = new AccountStore(Database, Clock);
+        Storage = new SqliteStorage(Database, Clock);
         ClientHandler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() };
         Client = new HttpClient(ClientHandler);
     }
@@ -31,6 +32,8 @@ internal sealed partial class DashboardSite : IAsyncDisposable
     public SqliteDatabase Database { get; }
 
     public AccountStore Accounts { get; }
+
+    public SqliteStorage Storage { get; }
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
 
@@ -50,7 +53,7 @@ internal sealed partial class DashboardSite : IAsyncDisposable
             new(1, boundBinds > 0, site.Clock.GetUtcNow().AddMinutes(-5), boundBinds > 0 ? "SMSC1" : "Connection refused", boundBinds > 0 ? 3 : 0),
             new(2, false, site.Clock.GetUtcNow().AddMinutes(-1), "the SMSC refused the bind: <b>BindFailed</b>", 0),
         ];
-        site._web = WebGateway.Build(new WebOptions { Urls = "http://127.0.0.1:0", KeysDirectory = keysDirectory }, new GatewayState(site.Database, () => binds)
+        site._web = WebGateway.Build(new WebOptions { Urls = "http://127.0.0.1:0", KeysDirectory = keysDirectory }, new GatewayState(site.Storage, () => binds)
         {
             Accounts = site.Accounts,
             Replies = new ReplyForwarder(new ReplyStore(site.Database, site.Clock), new ReplyComposer("sms.localhost"), TimeSpan.FromDays(7)),

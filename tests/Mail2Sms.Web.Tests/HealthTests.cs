@@ -26,7 +26,7 @@ public sealed class HealthTests : IDisposable
             await database.MigrateAsync();
         }
 
-        await using var web = WebGateway.Build(new WebOptions { Urls = "http://127.0.0.1:0" }, new GatewayState(database, () => SmscStates.Of(2, bound())));
+        await using var web = WebGateway.Build(new WebOptions { Urls = "http://127.0.0.1:0" }, new GatewayState(new SqliteStorage(database, TimeProvider.System), () => SmscStates.Of(2, bound())));
         await web.StartAsync();
         using var response = await _http.GetAsync(new Uri(WebGateway.Addresses(web).Single() + path));
         var body = await response.Content.ReadAsStringAsync();
@@ -77,7 +77,7 @@ public sealed class HealthTests : IDisposable
         var database = new SqliteDatabase($"Data Source={Path.Combine(_folder, "mail2sms.db")}");
         await database.MigrateAsync();
 
-        await using var web = WebGateway.Build(new WebOptions { Urls = "http://127.0.0.1:0", KeysDirectory = keys }, new GatewayState(database, () => SmscStates.Of(1, 1)));
+        await using var web = WebGateway.Build(new WebOptions { Urls = "http://127.0.0.1:0", KeysDirectory = keys }, new GatewayState(new SqliteStorage(database, TimeProvider.System), () => SmscStates.Of(1, 1)));
 
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(keys));
     }

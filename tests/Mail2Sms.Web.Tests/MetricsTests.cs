@@ -44,7 +44,7 @@ public sealed partial class MetricsTests : IDisposable
         _outbox = new OutboxStore(_database, _clock);
         _passwords = new PasswordVerifier(_clock);
         _intake = new IntakeService(["sms.localhost"], new SenderAuthenticator(_accounts, new PasswordLockout(_clock), _passwords),
-            _accounts, new EmailStore(_database, _clock), _outbox);
+            _accounts, new SqliteStorage(_database, _clock).Emails, _outbox);
         _accounts.AddAccountAsync(Account, "AU", null, false, 5).GetAwaiter().GetResult();
         _accounts.AllowIpAsync(Account, "203.0.113.0/24").GetAwaiter().GetResult();
         _accounts.AddUserAsync(Account, "ops@example.com.au", null).GetAwaiter().GetResult();
@@ -68,7 +68,7 @@ public sealed partial class MetricsTests : IDisposable
     private async Task<(HttpResponseMessage Response, string Body)> ScrapeAsync(int bound = 1, int outstanding = 0)
     {
         await using var web = WebGateway.Build(new WebOptions { Urls = "http://127.0.0.1:0" },
-            new GatewayState(_database, () => SmscStates.Of(2, bound, outstanding)) { Clock = _clock });
+            new GatewayState(new SqliteStorage(_database, _clock), () => SmscStates.Of(2, bound, outstanding)) { Clock = _clock });
         await web.StartAsync();
         var response = await _http.GetAsync(new Uri(WebGateway.Addresses(web).Single() + "/metrics"));
         var body = await response.Content.ReadAsStringAsync();
@@ -132,7 +132,7 @@ public sealed partial class MetricsTests : IDisposable
         };
         var errors = new List<Exception>();
         using var stop = new CancellationTokenSource();
-        var running = new SmtpGateway(options, _intake, _accounts, _outbox, new SmtpAuthChecker(_accounts, _passwords, new PasswordLockout(_clock), TimeProvider.System), errors.Add).RunAsync(stop.Token);
+        var running = new SmtpGateway(options, _intake, new SmtpAuthChecker(_accounts, _passwords, new PasswordLockout(_clock), TimeProvider.System), errors.Add).RunAsync(stop.Token);
 
         using (var authenticating = new MailKit.Net.Smtp.SmtpClient { ServerCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == options.Certificate.GetCertHashString() })
         {

@@ -38,6 +38,16 @@ public sealed partial record Recipient(string Address, RecipientKind Kind, Email
     [GeneratedRegex(@"^\+?\d(?:[.\-]?\d)*$", RegexOptions.CultureInvariant)]
     private static partial Regex MobileLocalPart();
 
+    /// <summary>
+    /// The recipient as a resend is recognised by: without brackets or surrounding space, lower case, so that
+    /// <c>&lt;0412345678@Domain&gt;</c> resent as <c>0412345678@domain</c> is the same recipient.
+    /// </summary>
+    public static string ResendKey(string address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return address.Trim().Trim('<', '>').ToLowerInvariant();
+    }
+
     /// <summary>Classifies <paramref name="address"/> against the gateway's domains (case-insensitive).</summary>
     public static Recipient Parse(string address, IReadOnlyCollection<string> gatewayDomains)
     {

@@ -1,7 +1,5 @@
 using Mail2Sms.Core.Intake;
-using Mail2Sms.Core.Numbers;
 using Mail2Sms.Gateway.Intake;
-using Mail2Sms.Gateway.Storage;
 
 namespace Mail2Sms.Gateway.Smtp;
 
@@ -9,7 +7,7 @@ namespace Mail2Sms.Gateway.Smtp;
 /// <c>MAIL FROM</c> and <c>RCPT TO</c>: each recipient is admitted or refused on its own with the
 /// reason FORMATS.md gives (unknown mailbox, relaying, a second format, too many, an invalid number).
 /// </summary>
-internal sealed class GatewayMailboxFilter(SmtpOptions options, IAccountDirectory accounts, Action<Exception> onError)
+internal sealed class GatewayMailboxFilter(SmtpOptions options, IntakeService intake, Action<Exception> onError)
 {
     /// <summary>Begins the transaction; null when accepted, else the refusal (a failure of the gateway's own is 451, never a refusal for good).</summary>
     public async Task<SmtpReply?> CanAcceptFromAsync(SmtpSessionContext context, string from, long? size, CancellationToken cancellationToken)
@@ -17,7 +15,8 @@ internal sealed class GatewayMailboxFilter(SmtpOptions options, IAccountDirector
         context.Begin(from, size);
         try
         {
-            context.NumberRules = await NumberRulesAsync(context, from, cancellationToken).ConfigureAwait(false);
+            // A format 1 number is checked at RCPT TO when the envelope sender tells its account.
+            context.NumberRules = await intake.NumberRulesAsync(from, context.ClientAddress, cancellationToken).ConfigureAwait(false);
             return null;
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -29,26 +28,6 @@ internal sealed class GatewayMailboxFilter(SmtpOptions options, IAccountDirector
             return SmtpReply.Refused(Reasons.InternalError);
         }
     }
-
-    // A format 1 number is checked at RCPT TO when the envelope sender is a registered user of one account,
-    // or matches a *@domain pattern allowed from the client's address of exactly one account.
-    private async Task<PhoneNumberRules?> NumberRulesAsync(SmtpSessionContext context, string from, CancellationToken cancellationToken)
-    {
-        if (from.Length == 0)
-        {
-            return null;
-        }
-
-        var candidates = await accounts.SenderCandidatesAsync(from, cancellationToken).ConfigureAwait(false);
-        var exact = AccountsOf(candidates.Where(c => !c.IsPattern));
-        var account = exact.Count > 0 ? exact : AccountsOf(candidates.Where(c => c.IsPattern && c.Allows(context.ClientAddress)));
-        return account.Count == 1 && await accounts.AccountRulesAsync(account[0], partSizes: null, cancellationToken).ConfigureAwait(false) is { } rules
-            ? new PhoneNumberRules(rules.Country, rules.RelaxedNumbers)
-            : null;
-    }
-
-    private static List<string> AccountsOf(IEnumerable<SenderCandidate> candidates) =>
-        candidates.Select(c => c.AccountId).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
 
     /// <summary>Admits a recipient; null when admitted, else the refusal.</summary>
     public SmtpReply? CanDeliverTo(SmtpSessionContext context, string to)

@@ -1,7 +1,6 @@
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Core.Mail;
 using Mail2Sms.Gateway.Intake;
-using Mail2Sms.Gateway.Storage;
 using MimeKit;
 
 namespace Mail2Sms.Gateway.Smtp;
@@ -10,7 +9,7 @@ namespace Mail2Sms.Gateway.Smtp;
 /// <c>DATA</c>: hands the email to intake and answers with its reply. Any failure of the gateway
 /// itself is <c>451 4.3.0</c>, never a permanent refusal, so the sending server keeps the email.
 /// </summary>
-internal sealed class GatewayMessageStore(IntakeService intake, IOutbox outbox, SmtpOptions options, Action<Exception> onError)
+internal sealed class GatewayMessageStore(IntakeService intake, SmtpOptions options, Action<Exception> onError)
 {
     /// <summary>Decides the email whose data (dot-unstuffed, its final dot removed) is <paramref name="data"/>.</summary>
     public async Task<SmtpReply> SaveAsync(SmtpSessionContext context, ArraySegment<byte> data, CancellationToken cancellationToken)
@@ -30,7 +29,7 @@ internal sealed class GatewayMessageStore(IntakeService intake, IOutbox outbox, 
             if (admitted.Any(r => r.Kind == RecipientKind.Operator))
             {
                 // RFC 5321 requires postmaster; bounces reach it too (the loop guard stops them only from becoming SMS).
-                await outbox.QueueAsync(new OutboundMail("postmaster", from, options.PostmasterAddress, Core.Formats.SenderPasswordMask.MaskedCopy(message)), cancellationToken).ConfigureAwait(false);
+                await intake.ForwardToPostmasterAsync(message, from, options.PostmasterAddress, cancellationToken).ConfigureAwait(false);
             }
 
             var recipients = admitted.Where(r => r.Kind == RecipientKind.Sms).Select(r => r.Address).ToList();

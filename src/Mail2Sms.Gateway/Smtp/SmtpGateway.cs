@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Mail2Sms.Gateway.Intake;
-using Mail2Sms.Gateway.Storage;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -26,12 +25,12 @@ public sealed class SmtpGateway
     private readonly Action<Exception> _onError;
     private int _open;
 
-    public SmtpGateway(SmtpOptions options, IntakeService intake, IAccountDirectory accounts, IOutbox outbox, SmtpAuthChecker authChecker, Action<Exception> onError)
+    public SmtpGateway(SmtpOptions options, IntakeService intake, SmtpAuthChecker authChecker, Action<Exception> onError)
     {
         Options = options;
         _onError = onError;
-        Filter = new GatewayMailboxFilter(options, accounts, onError);
-        Store = new GatewayMessageStore(intake, outbox, options, onError);
+        Filter = new GatewayMailboxFilter(options, intake, onError);
+        Store = new GatewayMessageStore(intake, options, onError);
         Authenticator = authChecker;
         DataBuffers = new DataBufferBudget(options.MaxDataBufferBytes);
         Greeting = Encoding.ASCII.GetBytes($"220 {options.ServerName} ESMTP ready\r\n");

@@ -27,4 +27,13 @@ public interface IStorage : IAsyncDisposable
 
     /// <summary>Brings the schema up to date (each migration once, whoever runs it first); returns how many ran.</summary>
     Task<int> MigrateAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Whether the database answers with its schema migrated; a <see cref="StoreException"/> says why it does not answer.</summary>
+    Task<bool> IsMigratedAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Commits accepted emails and keeps refused ones (one per storage: its commits are grouped).</summary>
+    IEmailCommitter Emails { get; }
+
+    /// <summary>The dashboard's and the CLI's read-only queries.</summary>
+    IDashboardQueries Dashboard { get; }
 }

@@ -14,7 +14,7 @@ internal static class DashboardPages
 
     public static async Task<IResult> OverviewAsync(HttpContext context, GatewayState state)
     {
-        var store = Store(state);
+        var store = state.Storage.Dashboard;
         var overview = await store.OverviewAsync(context.RequestAborted).ConfigureAwait(false);
         var chart = await store.PerMinuteAsync(cancellationToken: context.RequestAborted).ConfigureAwait(false);
         var binds = state.Binds();
@@ -39,7 +39,7 @@ internal static class DashboardPages
         BindsTable(body, binds, state.SmscTarget);
         OverviewChart.Add(body, chart);
         body.Add($"""<h2>Recently refused emails</h2><p><a href="{DashboardEndpoints.Root}/rejected">All refused emails</a> of the last 30 days.</p>""");
-        RejectedTable(body, await EmailStore.RejectionsAsync(state.Database, 10, cancellationToken: context.RequestAborted).ConfigureAwait(false));
+        RejectedTable(body, await state.Storage.Dashboard.RejectionsAsync(10, cancellationToken: context.RequestAborted).ConfigureAwait(false));
         body.Add($"<h2>Recently refused recipients of accepted emails</h2>");
         RefusedTable(body, overview.Refused);
         return Layout.Page(context, "Overview", body);
@@ -56,7 +56,7 @@ internal static class DashboardPages
             </form>
             <p>Emails the gateway refused in the last 30 days (for good, 5xx, or for now, 4xx, once for each try), with the reply their sender got; a refused email sends no SMS and costs nothing. Never the body.</p>
             """);
-        RejectedTable(body, await EmailStore.RejectionsAsync(state.Database, 200, sender, context.RequestAborted).ConfigureAwait(false));
+        RejectedTable(body, await state.Storage.Dashboard.RejectionsAsync(200, sender, context.RequestAborted).ConfigureAwait(false));
         return Layout.Page(context, "Refused emails", body);
     }
 
@@ -75,7 +75,7 @@ internal static class DashboardPages
         }
 
         var search = new SmsSearch(number, account, status, text, Math.Max(page ?? 1, 1)) { Sender = sender, From = fromDay, To = toDay };
-        var found = await Store(state).SearchAsync(search, context.RequestAborted).ConfigureAwait(false);
+        var found = await state.Storage.Dashboard.SearchAsync(search, context.RequestAborted).ConfigureAwait(false);
         body.Add($"""
             <form method="get" action="{DashboardEndpoints.Root}/messages" class="search">
             <label>Number <input name="number" value="{number}"></label>
@@ -97,7 +97,7 @@ internal static class DashboardPages
             </form>
             <table id="messages"><thead><tr><th>SMS</th><th>Accepted</th><th>Account</th><th>Number</th><th>Status</th><th>Parts</th><th>Subject</th><th>Text</th></tr></thead><tbody>
             """);
-        foreach (var sms in found.Take(DashboardStore.PageSize))
+        foreach (var sms in found.Take(IDashboardQueries.PageSize))
         {
             body.Add($"""
                 <tr id="sms-{sms.Id}"><td><a href="{DashboardEndpoints.Root}/emails/{sms.EmailId}#sms-{sms.Id}">{sms.Id}</a></td><td>{Layout.When(sms.CreatedAt)}</td>
@@ -113,7 +113,7 @@ internal static class DashboardPages
         }
 
         body.Add($"page {search.Page}");
-        if (found.Count > DashboardStore.PageSize)
+        if (found.Count > IDashboardQueries.PageSize)
         {
             body.Add($""" <a href="{PageLink(search, search.Page + 1)}" rel="next">Older</a>""");
         }
@@ -123,13 +123,13 @@ internal static class DashboardPages
     }
 
     public static async Task<IResult> SmsAsync(HttpContext context, GatewayState state, long id) =>
-        await Store(state).EmailOfSmsAsync(id, context.RequestAborted).ConfigureAwait(false) is { } email
+        await state.Storage.Dashboard.EmailOfSmsAsync(id, context.RequestAborted).ConfigureAwait(false) is { } email
             ? Results.Redirect(string.Create(CultureInfo.InvariantCulture, $"{DashboardEndpoints.Root}/emails/{email}#sms-{id}"))
             : Results.NotFound();
 
     public static async Task<IResult> EmailAsync(HttpContext context, GatewayState state, long id)
     {
-        if (await Store(state).EmailAsync(id, context.RequestAborted).ConfigureAwait(false) is not { } email)
+        if (await state.Storage.Dashboard.EmailAsync(id, context.RequestAborted).ConfigureAwait(false) is not { } email)
         {
             return Results.NotFound();
         }
@@ -375,6 +375,4 @@ internal static class DashboardPages
     // A day as a date input sends it (yyyy-MM-dd), or null.
     private static DateOnly? Day(string? text) =>
         DateOnly.TryParseExact(text?.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) ? day : null;
-
-    private static DashboardStore Store(GatewayState state) => new(state.Database, state.Clock);
 }

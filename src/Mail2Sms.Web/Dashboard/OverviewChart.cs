@@ -1,5 +1,5 @@
 using System.Globalization;
-using Mail2Sms.Gateway.Storage.Sqlite;
+using Mail2Sms.Gateway.Storage;
 
 namespace Mail2Sms.Web.Dashboard;
 

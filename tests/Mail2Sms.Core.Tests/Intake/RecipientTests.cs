@@ -118,4 +118,12 @@ public sealed class RecipientTests
     {
         Assert.Equal("61412345678@mail.completesms.net", Parse("<61412345678@mail.completesms.net>").Address);
     }
+
+    [Theory]
+    [InlineData(" <61412345678@Mail.CompleteSMS.net> ", "61412345678@mail.completesms.net")]
+    [InlineData("SmsGateway@mail.completesms.net", "smsgateway@mail.completesms.net")]
+    public void A_resend_is_recognised_by_the_address_without_brackets_space_or_case(string address, string key)
+    {
+        Assert.Equal(key, Recipient.ResendKey(address));
+    }
 }

@@ -70,7 +70,8 @@ public sealed class DispatcherTests : IAsyncDisposable
         var messages = sms.Select((m, i) => new OutboundSms(m.Number, "Bob", SmsText.From(m.Text), $"{i}")).ToList();
         var originator = account == "CI00000001" ? "ops@example.com" : $"ops-{account}@example.com";
         var email = new ReceivedEmail(account, $"<alert-{Guid.NewGuid():N}@example.com>", originator, originator, "203.0.113.5", format, "Alert", 100, ["x@sms.localhost"]);
-        var outcome = await new EmailStore(_db.Database, clock ?? TimeProvider.System, _signal).AcceptAsync(email, new Acceptance(messages, [], null));
+        var outcome = await new SqliteStorage(_db.Database, clock ?? TimeProvider.System).Emails.AcceptAsync(email, new Acceptance(messages, [], null));
+        _signal.Set();
         return outcome.EmailId ?? throw new InvalidOperationException($"not accepted: {outcome.Refusal}");
     }
 
@@ -78,7 +79,7 @@ public sealed class DispatcherTests : IAsyncDisposable
     private async Task SendAsync(MimeKit.MimeMessage message, params string[] recipients)
     {
         var intake = new IntakeService(["sms.localhost"], new SenderAuthenticator(_db.Accounts, new PasswordLockout(_db.Clock), new PasswordVerifier(_db.Clock)),
-            _db.Accounts, new EmailStore(_db.Database, TimeProvider.System), _db.Outbox);
+            _db.Accounts, new SqliteStorage(_db.Database, TimeProvider.System).Emails, _db.Outbox);
         var from = message.From.Mailboxes.Single().Address;
         var reply = await intake.ReceiveAsync(new IncomingEmail(message, new Envelope(from, recipients, IPAddress.Parse("203.0.113.5")), 1000));
         Assert.True(reply.IsAccepted, reply.ToString());

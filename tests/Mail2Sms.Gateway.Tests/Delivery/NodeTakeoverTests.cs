@@ -4,6 +4,7 @@ using Mail2Sms.Core.Intake;
 using Mail2Sms.Core.Nodes;
 using Mail2Sms.Core.Text;
 using Mail2Sms.Gateway.Delivery;
+using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Storage.Sqlite;
 using Mail2Sms.Gateway.Tests.Storage;
 using Mail2Sms.Tests.Shared;

@@ -4,7 +4,6 @@ using Dapper;
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Gateway.Intake;
 using Mail2Sms.Gateway.Storage;
-using Mail2Sms.Gateway.Storage.Sqlite;
 using Mail2Sms.Gateway.Tests.Storage;
 using MimeKit;
 
@@ -180,20 +179,20 @@ public sealed class IntakeServiceTests : IDisposable
             new Envelope("bounces@example.com.au", [$"0298765432@{Domain}"], IPAddress.Parse("198.51.100.7")), text.Length));
         Assert.False(reply.IsAccepted);
 
-        var kept = Assert.Single(await EmailStore.RejectionsAsync(_db.Database, 10));
+        var kept = Assert.Single(await _db.Dashboard.RejectionsAsync(10));
         Assert.Equal((null, "r1@example.com.au", "ops@example.com.au", "bounces@example.com.au", "198.51.100.7", "<b>Disk</b> alert", reply.ToString()),
             (kept.AccountId, kept.MessageId, kept.Originator, kept.MailFrom, kept.ClientIp, kept.Subject, kept.Reply));
         Assert.Equal([$"0298765432@{Domain}"], kept.Recipients);
         Assert.Equal(_db.Clock.GetUtcNow(), kept.ReceivedAt);
-        Assert.Single(await EmailStore.RejectionsAsync(_db.Database, 10, "BOUNCES@"));
-        Assert.Empty(await EmailStore.RejectionsAsync(_db.Database, 10, "nagios"));
+        Assert.Single(await _db.Dashboard.RejectionsAsync(10, "BOUNCES@"));
+        Assert.Empty(await _db.Dashboard.RejectionsAsync(10, "nagios"));
         await using var connection = await _db.Database.OpenAsync();
         Assert.DoesNotContain("hunter2", string.Join('|', (await connection.QueryAsync("SELECT * FROM rejected_emails")).SelectMany(r => (IDictionary<string, object?>)r).Select(c => c.Value)), StringComparison.Ordinal);
 
         // Kept 30 days: the next refusal lets older ones go.
-        _db.Clock.Advance(EmailStore.RejectionsKept + TimeSpan.FromMinutes(1));
+        _db.Clock.Advance(IEmailCommitter.RejectionsKept + TimeSpan.FromMinutes(1));
         await Send("Server 23 is offline.", to: "0298765432");
-        Assert.Equal(["invalid_number"], (await EmailStore.RejectionsAsync(_db.Database, 10)).Select(r => r.Reason));
+        Assert.Equal(["invalid_number"], (await _db.Dashboard.RejectionsAsync(10)).Select(r => r.Reason));
     }
 
     [Fact]
@@ -291,7 +290,7 @@ public sealed class IntakeServiceTests : IDisposable
     {
         var reply = await Send("Disk full", subject: new string('s', 100_000), to: "0298765432");
         Assert.False(reply.IsAccepted);
-        var kept = Assert.Single(await EmailStore.RejectionsAsync(_db.Database, 10));
+        var kept = Assert.Single(await _db.Dashboard.RejectionsAsync(10));
         Assert.Equal(new string('s', 997) + "\u2026", kept.Subject);
     }
 }

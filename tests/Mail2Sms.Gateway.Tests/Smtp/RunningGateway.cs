@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Mail2Sms.Gateway.Intake;
 using Mail2Sms.Gateway.Smtp;
+using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Storage.Sqlite;
 using Mail2Sms.Gateway.Tests.Storage;
 using Mail2Sms.Tests.Shared;
@@ -26,9 +27,9 @@ public sealed class RunningGateway : IAsyncDisposable
         };
         options = configure?.Invoke(options) ?? options;
         Lockout = new PasswordLockout(Clock);
-        var intake = new IntakeService(options.Domains, new SenderAuthenticator(Accounts, Lockout, Passwords), Accounts, Emails, Outbox);
+        var intake = new IntakeService(options.Domains, new SenderAuthenticator(Accounts, Lockout, Passwords), Accounts, _db.Emails, Outbox);
         // AUTH failures are held 10 ms, doubling: the delays are real time, the lockout's window the fake clock's.
-        Gateway = new SmtpGateway(options with { PostmasterAddress = "operator@example.net" }, intake, Accounts, Outbox,
+        Gateway = new SmtpGateway(options with { PostmasterAddress = "operator@example.net" }, intake,
             new SmtpAuthChecker(Accounts, Passwords, Lockout, TimeProvider.System, TimeSpan.FromMilliseconds(10)), Errors.Enqueue);
         _running = Gateway.RunAsync(_stop.Token);
     }
@@ -44,7 +45,7 @@ public sealed class RunningGateway : IAsyncDisposable
 
     public AccountStore Accounts => _db.Accounts;
 
-    public EmailStore Emails => _db.Emails;
+    public IDashboardQueries Dashboard => _db.Dashboard;
 
     public OutboxStore Outbox => _db.Outbox;
 

@@ -53,7 +53,7 @@ public sealed class SmtpDataTests
         }
 
         // One email, to the one recipient of the real transaction: the injected lines were its text.
-        Assert.Single(await gateway.Emails.ListSmsAsync(null, null, 10));
+        Assert.Single(await gateway.Dashboard.ListSmsAsync(null, null, 10));
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public sealed class SmtpDataTests
             }
         }
 
-        Assert.Equal(3, (await gateway.Emails.ListSmsAsync(null, null, 20)).Count);
+        Assert.Equal(3, (await gateway.Dashboard.ListSmsAsync(null, null, 20)).Count);
     }
 
     [Fact]
@@ -143,6 +143,6 @@ public sealed class SmtpDataTests
 
         await Waits.UntilAsync(() => budget.Held == 0, "every buffer given back");
         Assert.Equal(busyBefore + 1, GatewayMetrics.SmtpRefusals(SmtpRefusal.DataBudget));
-        Assert.Equal(2, (await gateway.Emails.ListSmsAsync(null, null, 10)).Count);
+        Assert.Equal(2, (await gateway.Dashboard.ListSmsAsync(null, null, 10)).Count);
     }
 }

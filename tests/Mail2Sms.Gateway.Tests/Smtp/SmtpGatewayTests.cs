@@ -57,7 +57,7 @@ public sealed class SmtpGatewayTests : IAsyncLifetime, IAsyncDisposable
         Assert.StartsWith("354", await smtp.SendAsync("DATA"), StringComparison.Ordinal);
         var reply = await smtp.SendAsync("From: ops@example.com.au\r\nSubject: System Alert\r\nMessage-ID: <a1@example.com.au>\r\n\r\nServer 23 is offline.\r\n.");
         Assert.Equal("250 2.0.0 Accepted: 1 SMS queued for 1 credit.", reply);
-        var sms = Assert.Single(await _gateway.Emails.ListSmsAsync("CI00000001", null, 10));
+        var sms = Assert.Single(await _gateway.Dashboard.ListSmsAsync("CI00000001", null, 10));
         Assert.Equal(("61412345678", "System Alert Server 23 is offline.", "queued"), (sms.Number, sms.Text, sms.Status));
     }
 
@@ -102,7 +102,7 @@ public sealed class SmtpGatewayTests : IAsyncLifetime, IAsyncDisposable
         Assert.StartsWith("2.0.0 Accepted: 1 SMS queued", await client.SendAsync(message), StringComparison.Ordinal);
         Assert.StartsWith("2.0.0 Already accepted", await client.SendAsync(message), StringComparison.Ordinal);
         await client.DisconnectAsync(quit: true);
-        Assert.Equal("Disk full On db1, 2 GB left.", Assert.Single(await _gateway.Emails.ListSmsAsync(null, null, 10)).Text);
+        Assert.Equal("Disk full On db1, 2 GB left.", Assert.Single(await _gateway.Dashboard.ListSmsAsync(null, null, 10)).Text);
         Assert.Equal(99, (await _gateway.Accounts.FindAccountAsync("CI00000001"))!.Credits);
     }
 
@@ -254,7 +254,7 @@ public sealed class SmtpGatewayTests : IAsyncLifetime, IAsyncDisposable
         await using var smtp = await Dialog();
         await smtp.SendAsync("MAIL FROM:<ops@example.com.au>");
         Assert.StartsWith("5", await smtp.SendAsync("RCPT TO:<@sms.localhost:user@other.example>"), StringComparison.Ordinal);
-        Assert.Empty(await _gateway.Emails.ListSmsAsync(null, null, 10));
+        Assert.Empty(await _gateway.Dashboard.ListSmsAsync(null, null, 10));
     }
 
     [Fact]
@@ -274,7 +274,7 @@ public sealed class SmtpGatewayTests : IAsyncLifetime, IAsyncDisposable
             return reply;
         }));
         Assert.All(replies, r => Assert.Equal("2.0.0 Accepted: 1 SMS queued for 1 credit.", r));
-        Assert.Equal(50, (await _gateway.Emails.ListSmsAsync(null, null, 100)).Count);
+        Assert.Equal(50, (await _gateway.Dashboard.ListSmsAsync(null, null, 100)).Count);
         Assert.Equal(50, (await _gateway.Accounts.FindAccountAsync("CI00000001"))!.Credits);
     }
 

@@ -171,7 +171,7 @@ public sealed class SmtpLimitTests
             Assert.Equal("<closed>", await LineAsync(reader));
         }
 
-        Assert.Empty(await gateway.Emails.ListSmsAsync(null, null, 10));
+        Assert.Empty(await gateway.Dashboard.ListSmsAsync(null, null, 10));
     }
 
     [Fact]

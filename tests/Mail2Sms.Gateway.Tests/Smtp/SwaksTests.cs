@@ -53,7 +53,7 @@ public sealed class SwaksTests : IAsyncLifetime, IAsyncDisposable
             "--header", "Subject: PROBLEM web01", "--body", "HTTP CRITICAL");
         Assert.True(exitCode == 0, transcript);
         Assert.Contains("<-  250 2.0.0 Accepted: 1 SMS queued for 1 credit.", transcript, StringComparison.Ordinal);
-        Assert.Equal("PROBLEM web01 HTTP CRITICAL", Assert.Single(await _gateway.Emails.ListSmsAsync(null, null, 10)).Text);
+        Assert.Equal("PROBLEM web01 HTTP CRITICAL", Assert.Single(await _gateway.Dashboard.ListSmsAsync(null, null, 10)).Text);
     }
 
     [Fact]

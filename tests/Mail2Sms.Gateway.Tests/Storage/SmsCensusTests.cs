@@ -1,6 +1,7 @@
 using Dapper;
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Core.Text;
+using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Storage.Sqlite;
 
 namespace Mail2Sms.Gateway.Tests.Storage;

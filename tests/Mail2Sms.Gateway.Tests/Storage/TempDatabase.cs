@@ -1,3 +1,4 @@
+using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
@@ -14,7 +15,7 @@ public sealed class TempDatabase : IDisposable
         Database = new SqliteDatabase($"Data Source={Path}");
         Database.MigrateAsync().GetAwaiter().GetResult();
         Accounts = new AccountStore(Database, Clock);
-        Emails = new EmailStore(Database, Clock);
+        Storage = new SqliteStorage(Database, Clock);
         Outbox = new OutboxStore(Database, Clock);
     }
 
@@ -22,7 +23,12 @@ public sealed class TempDatabase : IDisposable
 
     public AccountStore Accounts { get; }
 
-    public EmailStore Emails { get; }
+    /// <summary>The stores behind contracts, over <see cref="Database"/> on <see cref="Clock"/>.</summary>
+    public SqliteStorage Storage { get; }
+
+    public IEmailCommitter Emails => Storage.Emails;
+
+    public IDashboardQueries Dashboard => Storage.Dashboard;
 
     public OutboxStore Outbox { get; }
 

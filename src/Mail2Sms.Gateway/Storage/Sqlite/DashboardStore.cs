@@ -2,68 +2,12 @@ using Dapper;
 
 namespace Mail2Sms.Gateway.Storage.Sqlite;
 
-/// <summary>The figures of the dashboard's overview.</summary>
-/// <param name="Queued">SMS waiting to be submitted.</param>
-/// <param name="OldestQueuedAt">When the oldest of them was accepted.</param>
-/// <param name="Today">SMS accepted today (UTC), by their status now.</param>
-/// <param name="Accounts">How many accounts there are.</param>
-/// <param name="Credits">Their credits together.</param>
-/// <param name="Refused">The latest recipients, entries and rows refused at acceptance.</param>
-public sealed record DashboardOverview(long Queued, DateTimeOffset? OldestQueuedAt, IReadOnlyList<StatusCount> Today, long Accounts, long Credits, IReadOnlyList<RefusedRecipient> Refused);
-
-/// <summary>SMS per minute over the last hours: the minutes from <paramref name="From"/> to now, only those with any activity.</summary>
-/// <param name="From">The first minute of the window (UTC).</param>
-/// <param name="Hours">How long the window is; it ends with the current minute.</param>
-/// <param name="Active">The minutes in which any SMS was accepted, submitted or made final, oldest first.</param>
-public sealed record SmsPerMinute(DateTimeOffset From, int Hours, IReadOnlyList<SmsMinute> Active);
-
-/// <summary>What happened to SMS in one minute: accepted, submitted, delivered, and failed (failed, expired or unknown).</summary>
-public sealed record SmsMinute(DateTimeOffset Minute, long Accepted, long Submitted, long Delivered, long Failed);
-
-/// <summary>How many SMS are in a status.</summary>
-public sealed record StatusCount(string Status, long Count);
-
-/// <summary>A recipient (entry, row) of an accepted email that was refused, with the reason the sender was given.</summary>
-public sealed record RefusedRecipient(long EmailId, string AccountId, string Location, string Reason, DateTimeOffset At);
-
-/// <summary>What the messages page searches by; each part is optional. Pages count from 1.</summary>
-public sealed record SmsSearch(string? Number = null, string? AccountId = null, string? Status = null, string? Text = null, int Page = 1)
+/// <summary>The dashboard's and the CLI's reads of the store over SQLite.</summary>
+public sealed class DashboardStore(SqliteDatabase database, TimeProvider clock) : IDashboardQueries
 {
-    /// <summary>Part of the address of whoever sent the SMS's email (its From, or the envelope's MAIL FROM), any case.</summary>
-    public string? Sender { get; init; }
+    private const int PageSize = IDashboardQueries.PageSize;
 
-    /// <summary>The first day (UTC) the SMS were accepted on.</summary>
-    public DateOnly? From { get; init; }
-
-    /// <summary>The last day (UTC) the SMS were accepted on.</summary>
-    public DateOnly? To { get; init; }
-}
-
-/// <summary>One SMS as the messages page lists it, with its email's subject.</summary>
-public sealed record SmsFound(long Id, long EmailId, string AccountId, string Number, string? Name, string Text, string Status, int Parts, DateTimeOffset CreatedAt, string Subject);
-
-/// <summary>An accepted email with what failed at acceptance and every SMS it sent.</summary>
-public sealed record EmailDetail(long Id, string AccountId, string? Originator, string MailFrom, string? ClientIp, int Format, string Subject, long Credits,
-    DateTimeOffset ReceivedAt, IReadOnlyList<RefusedRecipient> Refused, IReadOnlyList<SmsDetail> Sms, int FailureCount)
-{
-    /// <summary>Failures counted at acceptance but not kept (past <c>Intake:MaxReportedFailures</c>).</summary>
-    public int UnlistedFailures => Math.Max(0, FailureCount - Refused.Count);
-}
-
-/// <summary>One SMS and its timeline: accepted, submitted (each part's SMSC ID and receipt), final, and the replies to it.</summary>
-public sealed record SmsDetail(long Id, string Number, string? Name, string Text, string Encoding, int Parts, string Status, int Attempts, string? LastError,
-    DateTimeOffset CreatedAt, DateTimeOffset? SubmittedAt, DateTimeOffset? FinalAt, IReadOnlyList<SmsPartDetail> Submitted, IReadOnlyList<ReplyListing> Replies);
-
-/// <summary>One submitted part: the SMSC's message ID and what its receipt said.</summary>
-public sealed record SmsPartDetail(int Part, string SmscMessageId, string Status, string? ReceiptState, DateTimeOffset? ReceiptAt);
-
-/// <summary>The dashboard's reads of the store: the overview, the message search, one email in full.</summary>
-public sealed class DashboardStore(SqliteDatabase database, TimeProvider clock)
-{
-    /// <summary>SMS a page of the search shows.</summary>
-    public const int PageSize = 50;
-
-    /// <summary>The overview's figures now.</summary>
+    /// <inheritdoc />
     public async Task<DashboardOverview> OverviewAsync(CancellationToken cancellationToken = default)
     {
         // The queue as /metrics reads it: counts kept by triggers and the queued SMS' own index, not a count of every queued row.
@@ -78,7 +22,7 @@ public sealed class DashboardStore(SqliteDatabase database, TimeProvider clock)
             await RefusedAsync(connection, null, 10).ConfigureAwait(false));
     }
 
-    /// <summary>SMS accepted, submitted, delivered and failed per minute over the last <paramref name="hours"/>, up to the current minute.</summary>
+    /// <inheritdoc />
     public async Task<SmsPerMinute> PerMinuteAsync(int hours = 6, CancellationToken cancellationToken = default)
     {
         var now = clock.GetUtcNow();
@@ -101,7 +45,7 @@ public sealed class DashboardStore(SqliteDatabase database, TimeProvider clock)
         return new SmsPerMinute(from, hours, [.. rows.Select(r => new SmsMinute(Timestamps.Read(r.Minute), r.Accepted, r.Submitted, r.Delivered, r.Failed))]);
     }
 
-    /// <summary>The SMS that match, newest first, one page of <see cref="PageSize"/>; one more is read to tell whether a next page exists.</summary>
+    /// <inheritdoc />
     public async Task<IReadOnlyList<SmsFound>> SearchAsync(SmsSearch search, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(search);
@@ -135,14 +79,14 @@ public sealed class DashboardStore(SqliteDatabase database, TimeProvider clock)
         return [.. rows.Select(r => new SmsFound(r.Id, r.EmailId, r.AccountId, r.Number, r.Name, r.Text, r.Status, (int)r.Parts, Timestamps.Read(r.CreatedAt), r.Subject))];
     }
 
-    /// <summary>The email that sent SMS <paramref name="smsId"/>, or null.</summary>
+    /// <inheritdoc />
     public async Task<long?> EmailOfSmsAsync(long smsId, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await connection.QuerySingleOrDefaultAsync<long?>("SELECT email_id FROM sms WHERE id = @smsId", new { smsId }).ConfigureAwait(false);
     }
 
-    /// <summary>One email in full, or null when there is none.</summary>
+    /// <inheritdoc />
     public async Task<EmailDetail?> EmailAsync(long id, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -178,6 +122,39 @@ public sealed class DashboardStore(SqliteDatabase database, TimeProvider clock)
             (int)e.FailureCount);
     }
 
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<RejectedEmail>> RejectionsAsync(int limit, string? sender = null, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(long Id, string ReceivedAt, string? AccountId, string? MessageId, string? Originator, string MailFrom, string? ClientIp, string Recipients,
+            string Subject, string Reason, string Reply)>(
+            """
+            SELECT id, received_at, account_id, message_id, originator, mail_from, client_ip, recipients, subject, reason, reply FROM rejected_emails
+            WHERE @sender IS NULL OR instr(lower(coalesce(originator, '')), @sender) > 0 OR instr(lower(mail_from), @sender) > 0
+            ORDER BY id DESC LIMIT @limit
+            """,
+            new { limit, sender = string.IsNullOrWhiteSpace(sender) ? null : sender.Trim().ToLowerInvariant() }).ConfigureAwait(false);
+        return [.. rows.Select(r => new RejectedEmail(r.AccountId, r.MessageId, r.Originator, r.MailFrom, r.ClientIp, r.Recipients.Split(", "), r.Subject, r.Reason, r.Reply)
+        {
+            Id = r.Id,
+            ReceivedAt = Timestamps.Read(r.ReceivedAt),
+        })];
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<SmsListing>> ListSmsAsync(string? accountId, string? status, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(long Id, long EmailId, string AccountId, string Number, string? Name, string Text, string Encoding, long Parts, string Status, string CreatedAt)>(
+            """
+            SELECT id, email_id, account_id, number, name, text, encoding, parts, status, created_at FROM sms
+            WHERE (@accountId IS NULL OR account_id = @accountId COLLATE NOCASE) AND (@status IS NULL OR status = @status)
+            ORDER BY id DESC LIMIT @limit
+            """,
+            new { accountId, status = status?.ToLowerInvariant(), limit }).ConfigureAwait(false);
+        return rows.Select(r => new SmsListing(r.Id, r.EmailId, r.AccountId, r.Number, r.Name, r.Text, r.Encoding, (int)r.Parts, r.Status, Timestamps.Read(r.CreatedAt))).ToList();
+    }
+
     private static async Task<IReadOnlyList<RefusedRecipient>> RefusedAsync(Microsoft.Data.Sqlite.SqliteConnection connection, long? emailId, int limit)
     {
         var rows = await connection.QueryAsync<(long EmailId, string AccountId, string Location, string Reason, string ReceivedAt)>(
@@ -189,5 +166,4 @@ public sealed class DashboardStore(SqliteDatabase database, TimeProvider clock)
     }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-
 }

@@ -1,98 +1,14 @@
 using System.Threading.Channels;
 using Dapper;
 using Mail2Sms.Core.Intake;
-using Mail2Sms.Gateway.Delivery;
 using Microsoft.Data.Sqlite;
 
 namespace Mail2Sms.Gateway.Storage.Sqlite;
 
-/// <summary>What the gateway knows of an accepted email besides the decision.</summary>
-/// <param name="AccountId">The authenticated sender's account.</param>
-/// <param name="MessageId">The <c>Message-ID</c>, when the email has one.</param>
-/// <param name="Originator">Where replies and reports go.</param>
-/// <param name="MailFrom">The envelope sender.</param>
-/// <param name="ClientIp">The client's address.</param>
-/// <param name="Format">The format the recipients asked for.</param>
-/// <param name="Subject">The subject.</param>
-/// <param name="SizeBytes">The message size.</param>
-/// <param name="Recipients">The envelope recipients this acceptance serves.</param>
-/// <param name="User">The user of the account the sender authenticated as (its address or <c>*@domain</c> pattern), when known.</param>
-public sealed record ReceivedEmail(
-    string AccountId, string? MessageId, string? Originator, string MailFrom, string? ClientIp,
-    EmailFormat Format, string Subject, long SizeBytes, IReadOnlyList<string> Recipients, string? User = null)
+/// <summary>The email committer over SQLite: accepted emails arriving together are committed together (group commit).</summary>
+public sealed class EmailStore(SqliteDatabase database, TimeProvider clock) : IEmailCommitter
 {
-    /// <summary>For an API request: the answer to compose, and keep for its Idempotency-Key, inside the commit.</summary>
-    public RequestAnswer? Answer { get; init; }
-}
-
-/// <summary>An email refused after DATA, as the operator sees it: who sent it, from where, to whom, and the reply they got.</summary>
-/// <param name="AccountId">The sender's account, when known.</param>
-/// <param name="MessageId">Its Message-ID.</param>
-/// <param name="Originator">Its From (or Reply-To) address, when it had one.</param>
-/// <param name="MailFrom">The envelope sender.</param>
-/// <param name="ClientIp">The client's address.</param>
-/// <param name="Recipients">The RCPT TO addresses.</param>
-/// <param name="Subject">Its subject.</param>
-/// <param name="Reason">The first reason's code, as <c>/metrics</c> labels it.</param>
-/// <param name="Reply">The SMTP reply given.</param>
-public sealed record RejectedEmail(string? AccountId, string? MessageId, string? Originator, string MailFrom, string? ClientIp,
-    IReadOnlyList<string> Recipients, string Subject, string Reason, string Reply)
-{
-    /// <summary>Its ID in the store, once kept.</summary>
-    public long Id { get; init; }
-
-    /// <summary>When it was refused, as the store's clock said when it kept it.</summary>
-    public DateTimeOffset ReceivedAt { get; init; }
-}
-
-/// <summary>An accepted email's debit took its account from at or above its warning level to below it.</summary>
-/// <param name="AccountId">The account.</param>
-/// <param name="Recipient">Who is warned: a user of the account, or the email's originator.</param>
-/// <param name="Balance">The credits left.</param>
-/// <param name="Level">The account's warning level.</param>
-/// <param name="Subject">The subject of the email whose debit crossed it.</param>
-/// <param name="Cost">What that email cost.</param>
-public sealed record LowCreditWarning(string AccountId, string Recipient, long Balance, long Level, string Subject, long Cost);
-
-/// <summary>One SMS as the operator sees it in a list.</summary>
-public sealed record SmsListing(long Id, long EmailId, string AccountId, string Number, string? Name, string Text, string Encoding, int Parts, string Status, DateTimeOffset CreatedAt);
-
-/// <summary>
-/// The outcome of committing an email: its ID; or why the store refused it; or, with nothing committed,
-/// the recipients (as <see cref="EmailStore.RecipientKey"/> writes them) an email of this Message-ID
-/// was already accepted for within the resend window.
-/// </summary>
-public sealed record AcceptOutcome(long? EmailId, Reason? Refusal, long Balance, IReadOnlySet<string>? AlreadyServed = null)
-{
-    /// <summary>The answer <see cref="ReceivedEmail.Answer"/> composed inside the commit, when it asked for one.</summary>
-    public string? Answer { get; init; }
-}
-
-/// <summary>
-/// The answer to an API request, composed inside the transaction that commits its SMS, from their IDs (in
-/// the order they were accepted) and the balance after the debit; with an Idempotency-Key it is kept for
-/// that key in the same transaction, so no crash can leave SMS sent and the key without its answer.
-/// </summary>
-/// <param name="Key">The request's Idempotency-Key, or null.</param>
-/// <param name="Status">The HTTP status to keep with it.</param>
-/// <param name="Compose">Writes the answer.</param>
-public sealed record RequestAnswer(string? Key, int Status, Func<IReadOnlyList<long>, long, string> Compose);
-
-/// <summary>
-/// Commits an accepted email in one transaction: the email, its SMS (queued), its failures, the
-/// recipients it served (so a resend is recognised) and the credit debit, checked against the balance
-/// under the write lock so that concurrent emails can never overspend an account; and, when that
-/// debit takes the account below its warning level, the warning emails.
-/// </summary>
-public sealed class EmailStore(SqliteDatabase database, TimeProvider clock, QueueSignal? queued = null)
-{
-    /// <summary>How long a Message-ID and recipient are remembered to recognise a resend.</summary>
-    public static readonly TimeSpan ResendWindow = TimeSpan.FromHours(24);
-
-    /// <summary>How long refused emails are kept for the operator.</summary>
-    public static readonly TimeSpan RejectionsKept = TimeSpan.FromDays(30);
-
-    /// <summary>Keeps a refused email for the operator, and lets those older than <see cref="RejectionsKept"/> go.</summary>
+    /// <inheritdoc />
     public async Task RecordRejectionAsync(RejectedEmail rejected, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rejected);
@@ -107,7 +23,7 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock, Queu
             """,
             new
             {
-                cutoff = Timestamps.Write(now - RejectionsKept),
+                cutoff = Timestamps.Write(now - IEmailCommitter.RejectionsKept),
                 at = Timestamps.Write(now),
                 rejected.AccountId,
                 rejected.MessageId,
@@ -121,27 +37,7 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock, Queu
             }).ConfigureAwait(false);
     }
 
-    /// <summary>The newest refused emails, at most <paramref name="limit"/>; only those whose sender (From or envelope) contains <paramref name="sender"/>, any case, when given.</summary>
-    public static async Task<IReadOnlyList<RejectedEmail>> RejectionsAsync(SqliteDatabase database, int limit, string? sender = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(database);
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<(long Id, string ReceivedAt, string? AccountId, string? MessageId, string? Originator, string MailFrom, string? ClientIp, string Recipients,
-            string Subject, string Reason, string Reply)>(
-            """
-            SELECT id, received_at, account_id, message_id, originator, mail_from, client_ip, recipients, subject, reason, reply FROM rejected_emails
-            WHERE @sender IS NULL OR instr(lower(coalesce(originator, '')), @sender) > 0 OR instr(lower(mail_from), @sender) > 0
-            ORDER BY id DESC LIMIT @limit
-            """,
-            new { limit, sender = string.IsNullOrWhiteSpace(sender) ? null : sender.Trim().ToLowerInvariant() }).ConfigureAwait(false);
-        return [.. rows.Select(r => new RejectedEmail(r.AccountId, r.MessageId, r.Originator, r.MailFrom, r.ClientIp, r.Recipients.Split(", "), r.Subject, r.Reason, r.Reply)
-        {
-            Id = r.Id,
-            ReceivedAt = Timestamps.Read(r.ReceivedAt),
-        })];
-    }
-
-    /// <summary>Of <paramref name="recipients"/>, those an email with this Message-ID was already accepted for within the resend window.</summary>
+    /// <inheritdoc />
     public async Task<IReadOnlySet<string>> AlreadyServedAsync(string accountId, string? messageId, IEnumerable<string> recipients, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrEmpty(messageId))
@@ -149,11 +45,11 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock, Queu
             return new HashSet<string>();
         }
 
-        var since = Timestamps.Write(clock.GetUtcNow() - ResendWindow);
+        var since = Timestamps.Write(clock.GetUtcNow() - IEmailCommitter.ResendWindow);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var served = await connection.QueryAsync<string>(
             "SELECT recipient FROM email_recipients WHERE account_id = @accountId AND message_id = @messageId AND received_at >= @since AND recipient IN @recipients",
-            new { accountId, messageId, since, recipients = recipients.Select(RecipientKey).ToList() }).ConfigureAwait(false);
+            new { accountId, messageId, since, recipients = recipients.Select(Recipient.ResendKey).ToList() }).ConfigureAwait(false);
         return served.ToHashSet(StringComparer.Ordinal);
     }
 
@@ -165,19 +61,8 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock, Queu
         public TaskCompletionSource<AcceptOutcome> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    /// <summary>
-    /// Commits <paramref name="acceptance"/>; returns the email's ID, or the refusal (credits, a used CSV
-    /// name). Emails arriving together are committed together (group commit: one fsync for many), each
-    /// inside a savepoint of its own, and each caller's task completes only after the commit that holds it.
-    /// </summary>
-    /// <param name="email">The email's envelope and headers.</param>
-    /// <param name="acceptance">What Core decided to send.</param>
-    /// <param name="report">The report of its failures, queued in the same transaction so it cannot be lost.</param>
-    /// <param name="warn">
-    /// Writes the low-credit warning, queued in the same transaction when this email's debit takes the
-    /// account from at or above its warning level to below it; null sends none.
-    /// </param>
-    /// <param name="cancellationToken">Cancels waiting; the commit itself, once queued, goes ahead.</param>
+    /// <inheritdoc />
+    /// <remarks>Each email of a group commit in a savepoint of its own: one refused or failing leaves the others whole.</remarks>
     public Task<AcceptOutcome> AcceptAsync(
         ReceivedEmail email, Acceptance acceptance, OutboundMail? report = null, Func<LowCreditWarning, OutboundMail>? warn = null,
         CancellationToken cancellationToken = default)
@@ -238,7 +123,7 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock, Queu
     {
         var outcomes = new List<(PendingAccept Pending, AcceptOutcome Outcome)>(batch.Count);
         var now = clock.GetUtcNow();
-        var (at, resendSince) = (Timestamps.Write(now), Timestamps.Write(now - ResendWindow));
+        var (at, resendSince) = (Timestamps.Write(now), Timestamps.Write(now - IEmailCommitter.ResendWindow));
         using (var transaction = sql.Begin())
         {
             foreach (var pending in batch)
@@ -269,11 +154,6 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock, Queu
             transaction.Commit();
         }
 
-        if (outcomes.Any(o => o.Outcome.EmailId is not null))
-        {
-            queued?.Set();
-        }
-
         foreach (var (pending, outcome) in outcomes)
         {
             pending.Done.TrySetResult(outcome);
@@ -287,7 +167,7 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock, Queu
         {
             // Checked here, under the write lock, so that two copies of one email arriving together are one email.
             var served = sql.Served(email.AccountId, email.MessageId, resendSince);
-            var resent = email.Recipients.Select(RecipientKey).Where(served.Contains).ToHashSet(StringComparer.Ordinal);
+            var resent = email.Recipients.Select(Recipient.ResendKey).Where(served.Contains).ToHashSet(StringComparer.Ordinal);
             if (resent.Count > 0)
             {
                 return new AcceptOutcome(null, null, 0, resent);
@@ -328,7 +208,7 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock, Queu
         {
             foreach (var recipient in email.Recipients)
             {
-                sql.UpsertRecipient(email.AccountId, email.MessageId, RecipientKey(recipient), emailId, now);
+                sql.UpsertRecipient(email.AccountId, email.MessageId, Recipient.ResendKey(recipient), emailId, now);
             }
         }
 
@@ -534,21 +414,4 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock, Queu
             _connection.Dispose();
         }
     }
-
-    /// <summary>The newest SMS, newest first, optionally of one account or in one status.</summary>
-    public async Task<IReadOnlyList<SmsListing>> ListSmsAsync(string? accountId, string? status, int limit, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<(long Id, long EmailId, string AccountId, string Number, string? Name, string Text, string Encoding, long Parts, string Status, string CreatedAt)>(
-            """
-            SELECT id, email_id, account_id, number, name, text, encoding, parts, status, created_at FROM sms
-            WHERE (@accountId IS NULL OR account_id = @accountId COLLATE NOCASE) AND (@status IS NULL OR status = @status)
-            ORDER BY id DESC LIMIT @limit
-            """,
-            new { accountId, status = status?.ToLowerInvariant(), limit }).ConfigureAwait(false);
-        return rows.Select(r => new SmsListing(r.Id, r.EmailId, r.AccountId, r.Number, r.Name, r.Text, r.Encoding, (int)r.Parts, r.Status, Timestamps.Read(r.CreatedAt))).ToList();
-    }
-
-    /// <summary>A recipient as resends are recognised by: without brackets or surrounding space, lower case.</summary>
-    public static string RecipientKey(string recipient) => recipient.Trim().Trim('<', '>').ToLowerInvariant();
 }

@@ -1,3 +1,4 @@
+using Dapper;
 using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
@@ -36,7 +37,24 @@ public sealed class SqliteStorage(SqliteDatabase database, TimeProvider clock) :
 
     public TimeProvider Clock { get; } = clock;
 
+    public IEmailCommitter Emails { get; } = new EmailStore(database, clock);
+
+    public IDashboardQueries Dashboard { get; } = new DashboardStore(database, clock);
+
     public Task<int> MigrateAsync(CancellationToken cancellationToken = default) => Database.MigrateAsync(cancellationToken);
+
+    public async Task<bool> IsMigratedAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await using var connection = await Database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM schema_migrations").ConfigureAwait(false) > 0;
+        }
+        catch (SqliteException e)
+        {
+            throw new StoreException(e.Message);
+        }
+    }
 
     /// <summary>Closes the pooled connections, so the file can be moved or deleted.</summary>
     public ValueTask DisposeAsync()

@@ -7,6 +7,7 @@ public sealed class MigrationContractTests
     {
         await using var store = await ContractStorage.OpenAsync();
 
+        Assert.True(await store.Storage.IsMigratedAsync());
         Assert.Equal(0, await store.Storage.MigrateAsync());
         Assert.Equal(ContractStorage.ProviderName, store.Storage.Provider);
     }
