@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Mail2Sms.Core.Delivery;
 using Mail2Sms.Core.Text;
 using Mail2Sms.Gateway.Storage.Sqlite;
 using Mail2Sms.Smpp;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using SmsStatus = Mail2Sms.Core.Delivery.SmsStatus;
 
 namespace Mail2Sms.Gateway.Delivery;
 
@@ -259,13 +261,13 @@ public sealed class Dispatcher(
     {
         if (clock.GetUtcNow() - sms.CreatedAt > options.Validity)
         {
-            await EndUnsentAsync(sms, "expired", Expired).ConfigureAwait(false);
+            await EndUnsentAsync(sms, SmsStatus.Expired, Expired).ConfigureAwait(false);
             return;
         }
 
         if (sms.OptedOut)
         {
-            await EndUnsentAsync(sms, "failed", $"+{sms.Number} replied STOP to this account's SMS: they get no more until they reply START.").ConfigureAwait(false);
+            await EndUnsentAsync(sms, SmsStatus.Failed, $"+{sms.Number} replied STOP to this account's SMS: they get no more until they reply START.").ConfigureAwait(false);
             return;
         }
 
@@ -295,12 +297,12 @@ public sealed class Dispatcher(
                 }
                 else if (ids.Count == 0 && sms.PartsDone == 0)
                 {
-                    await EndUnsentAsync(sms, "failed", reason).ConfigureAwait(false);
+                    await EndUnsentAsync(sms, SmsStatus.Failed, reason).ConfigureAwait(false);
                 }
                 else
                 {
                     await store.EndPartlySentAsync(sms.Id, sent, reason, CancellationToken.None).ConfigureAwait(false);
-                    _log.SmsEnded(sms.Id, sms.AccountId, "failed", reason);
+                    _log.SmsEnded(sms.Id, sms.AccountId, SmsStatus.Failed.Word(), reason);
                 }
 
                 return;
@@ -320,10 +322,10 @@ public sealed class Dispatcher(
         }
     }
 
-    private async Task EndUnsentAsync(ClaimedSms sms, string status, string reason)
+    private async Task EndUnsentAsync(ClaimedSms sms, SmsStatus status, string reason)
     {
         await store.EndUnsentAsync(sms.Id, status, reason, CancellationToken.None).ConfigureAwait(false);
-        _log.SmsEnded(sms.Id, sms.AccountId, status, reason);
+        _log.SmsEnded(sms.Id, sms.AccountId, status.Word(), reason);
     }
 
     private async Task RetryAsync(ClaimedSms sms, string reason, SentParts sent, TimeSpan? after = null)

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Threading.Channels;
 using Dapper;
+using Mail2Sms.Core.Delivery;
 using Mail2Sms.Smpp;
 using Microsoft.Data.Sqlite;
 
@@ -132,9 +133,8 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
         var until = Timestamps.Write(clock.GetUtcNow() + lease);
         foreach (var pick in candidates.OrderBy(c => c.Priority).ThenBy(c => c.Rank).ThenBy(c => c.Turn).Take(limit))
         {
-            var source = !string.IsNullOrWhiteSpace(pick.Sender) ? pick.Sender.Trim()
-                : rules.SourcePool.Count > 0 ? await PoolSourceAsync(connection, transaction, pick.AccountId, pick.Number, rules, now).ConfigureAwait(false)
-                : rules.SourceAddress;
+            var source = SourceAddresses.Fixed(pick.Sender, rules.SourcePool, rules.SourceAddress)
+                ?? await PoolSourceAsync(connection, transaction, pick.AccountId, pick.Number, rules, now).ConfigureAwait(false);
             // An SMS keeps the source it first went from (its replies are matched by it, its parts already out came from it).
             var row = await connection.QuerySingleAsync<(long Id, string AccountId, string Number, string Text, string Encoding, long Parts, long Attempts, string CreatedAt, long OptedOut, long PartsDone, string Source)>(
                 """
@@ -150,13 +150,12 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
         return claimed;
     }
 
-    // The pool number this account and mobile pair sticks to: kept once chosen; a new pair gets a number
-    // no other account has texted that mobile from within the reply window, so its replies are unambiguous.
+    // The pool number this account and mobile pair sticks to (SourceAddresses.FromPool), recorded as used now.
     private static async Task<string> PoolSourceAsync(SqliteConnection connection, DbTransaction transaction, string account, string number, ClaimRules rules, string now)
     {
         var mine = await connection.ExecuteScalarAsync<string?>(
             "SELECT source FROM source_assignments WHERE account_id = @account AND number = @number", new { account, number }, transaction).ConfigureAwait(false);
-        if (mine is null || !rules.SourcePool.Contains(mine))
+        if (!SourceAddresses.Keeps(rules.SourcePool, mine))
         {
             // Another account's number stays its own for the mobile within that account's reply window (its own, or the gateway's).
             var others = (await connection.QueryAsync<(string Source, string LastUsedAt, long? WindowDays)>(
@@ -164,13 +163,8 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
                 SELECT sa.source, sa.last_used_at, a.reply_window_days FROM source_assignments sa JOIN accounts a ON a.id = sa.account_id
                 WHERE sa.number = @number AND sa.account_id <> @account
                 """, new { account, number }, transaction).ConfigureAwait(false))
-                .Where(o => rules.SourcePool.Contains(o.Source)).ToList();
-            var busy = others.Where(o => Timestamps.Read(o.LastUsedAt) >= Timestamps.Read(now) - ReplyStore.WindowOf(o.WindowDays, rules.SourceStickiness))
-                .Select(o => o.Source).ToHashSet(StringComparer.Ordinal);
-            var free = rules.SourcePool.Where(s => !busy.Contains(s)).ToList();
-            // Spread pairs over the free numbers; when none is free, the one another account used least recently.
-            mine = free.Count > 0 ? free[(int)((uint)(account + number).Sum(c => c) % (uint)free.Count)]
-                : others.OrderBy(o => o.LastUsedAt, StringComparer.Ordinal).First().Source;
+                .Select(o => new PoolAssignment(o.Source, Timestamps.Read(o.LastUsedAt), o.WindowDays is { } days ? TimeSpan.FromDays(days) : null));
+            mine = SourceAddresses.FromPool(rules.SourcePool, account, number, others, Timestamps.Read(now), rules.SourceStickiness);
         }
 
         await connection.ExecuteAsync(
@@ -202,7 +196,7 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
             new { before = Timestamps.Write(acceptedBefore), now }, transaction).ConfigureAwait(false)).ToList();
         foreach (var id in ids)
         {
-            await EndUnsentWithinAsync(connection, transaction, id, "expired", reason, now).ConfigureAwait(false);
+            await EndUnsentWithinAsync(connection, transaction, id, Core.Delivery.SmsStatus.Expired, reason, now).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -281,11 +275,12 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
         }, cancellationToken);
 
     /// <summary>Ends the SMS as <paramref name="status"/> (failed or expired) with why; its credits go back, as none of its parts was submitted.</summary>
-    public Task EndUnsentAsync(long smsId, string status, string reason, CancellationToken cancellationToken = default) =>
+    public Task EndUnsentAsync(long smsId, Core.Delivery.SmsStatus status, string reason, CancellationToken cancellationToken = default) =>
         WriteAsync((connection, transaction, now) => EndUnsentWithinAsync(connection, transaction, smsId, status, reason, now), cancellationToken);
 
-    private static async Task<bool> EndUnsentWithinAsync(SqliteConnection connection, DbTransaction transaction, long smsId, string status, string reason, string now)
+    private static async Task<bool> EndUnsentWithinAsync(SqliteConnection connection, DbTransaction transaction, long smsId, Core.Delivery.SmsStatus ended, string reason, string now)
     {
+        var status = ended.Word();
         var sms = await connection.QuerySingleAsync<(string AccountId, long Parts)>(
             "UPDATE sms SET status = @status, final_at = @now, claimed_until = NULL, claimed_by = NULL, last_error = @reason WHERE id = @smsId RETURNING account_id, parts",
             new { smsId, status, now, reason }, transaction).ConfigureAwait(false);
@@ -427,9 +422,9 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
             var sms = (await connection.QueryAsync<(string Number, string? Name, string Text, string Status, string? Error, string? SubmittedAt, string FinalAt)>(
                 "SELECT number, name, text, status, last_error, submitted_at, final_at FROM sms WHERE email_id = @id ORDER BY id",
                 new { id = email.Id }, transaction).ConfigureAwait(false)).ToList();
-            var delivered = sms.Where(s => s.Status == "delivered")
+            var delivered = sms.Where(s => s.Status == Core.Delivery.SmsStatus.Delivered.Word())
                 .Select(s => new DeliveredSms(s.Number, s.Name, s.Text, Timestamps.Read(s.SubmittedAt!), Timestamps.Read(s.FinalAt))).ToList();
-            var undelivered = sms.Where(s => s.Status != "delivered")
+            var undelivered = sms.Where(s => s.Status != Core.Delivery.SmsStatus.Delivered.Word())
                 .Select(s => new UndeliveredSms(s.Number, s.Name, s.Text, s.Status, s.Error ?? $"The SMS centre reported it {s.Status}.")).ToList();
             // Receipts come one per email once all its SMS are final: a single-SMS alert's as soon as it is
             // delivered, a 500-row bulk's as one email listing 500 deliveries rather than 500 emails.
@@ -466,14 +461,7 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
     // A part's receipt, then its SMS settled.
     private static async Task<bool> ApplyAsync(SqliteConnection connection, DbTransaction transaction, string key, string state, string now)
     {
-        var partStatus = state.ToUpperInvariant() switch
-        {
-            "DELIVRD" => "delivered",
-            "ENROUTE" or "ACCEPTD" => "submitted",
-            "EXPIRED" => "expired",
-            "UNKNOWN" => "unknown",
-            _ => "failed",
-        };
+        var partStatus = ReceiptStates.PartStatusOf(state).Word();
         var smsIds = (await connection.QueryAsync<long>(
             "UPDATE sms_parts SET status = @partStatus, receipt_state = @state, receipt_at = @now WHERE receipt_key = @key RETURNING sms_id",
             new { partStatus, state = state.ToUpperInvariant(), now, key }, transaction).ConfigureAwait(false)).Distinct().ToList();
@@ -490,14 +478,12 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
     private static async Task SettleAsync(SqliteConnection connection, DbTransaction transaction, long smsId, string now)
     {
         var parts = (await connection.QueryAsync<(string Status, string? State)>(
-            "SELECT status, receipt_state FROM sms_parts WHERE sms_id = @smsId ORDER BY part", new { smsId }, transaction).ConfigureAwait(false)).ToList();
-        var failed = parts.FirstOrDefault(p => p.Status is "failed" or "expired" or "unknown");
-        var status = parts.All(p => p.Status == "delivered") ? "delivered" : failed.Status;
-        if (status is not null)
+            "SELECT status, receipt_state FROM sms_parts WHERE sms_id = @smsId ORDER BY part", new { smsId }, transaction).ConfigureAwait(false))
+            .Select(p => new PartOutcome(SmsStatuses.Parse(p.Status) ?? Core.Delivery.SmsStatus.Failed, p.State)).ToList();
+        if (Settlement.Of(parts) is { } settled)
         {
-            var error = status == "delivered" ? null : $"The SMS centre reported it {failed.State}: the phone did not get it.";
             await connection.ExecuteAsync("UPDATE sms SET status = @status, final_at = @now, last_error = @error WHERE id = @smsId AND status = 'submitted'",
-                new { status, now, smsId, error }, transaction).ConfigureAwait(false);
+                new { status = settled.Status.Word(), now, smsId, error = settled.Reason }, transaction).ConfigureAwait(false);
         }
     }
 }

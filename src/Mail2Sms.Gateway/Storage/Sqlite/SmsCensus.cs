@@ -1,4 +1,5 @@
 using Dapper;
+using Mail2Sms.Core.Delivery;
 
 namespace Mail2Sms.Gateway.Storage.Sqlite;
 
@@ -12,7 +13,7 @@ namespace Mail2Sms.Gateway.Storage.Sqlite;
 public sealed record SmsCensus(IReadOnlyDictionary<string, long> ByStatus, long Due, DateTimeOffset? OldestQueuedAt)
 {
     /// <summary>The statuses an SMS goes through: queued, then submitted, then one of the final ones.</summary>
-    public static readonly IReadOnlyList<string> Statuses = ["queued", "submitted", "delivered", "failed", "expired", "unknown"];
+    public static readonly IReadOnlyList<string> Statuses = [.. SmsStatuses.All.Select(s => s.Word())];
 
     /// <summary>Counts the SMS in <paramref name="database"/> at <paramref name="now"/>.</summary>
     public static async Task<SmsCensus> TakeAsync(SqliteDatabase database, DateTimeOffset now, CancellationToken cancellationToken = default)
@@ -33,7 +34,7 @@ public sealed record SmsCensus(IReadOnlyDictionary<string, long> ByStatus, long 
             byStatus[row.Status] = row.Count;
         }
 
-        var queued = rows.FirstOrDefault(r => r.Status == "queued");
+        var queued = rows.FirstOrDefault(r => r.Status == Core.Delivery.SmsStatus.Queued.Word());
         return new SmsCensus(byStatus, queued.Due ?? 0, Timestamps.ReadOrNull(queued.Oldest));
     }
 }
