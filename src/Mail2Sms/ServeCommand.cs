@@ -60,7 +60,7 @@ internal static class ServeCommand
             // This process as a node: its claims name it, and a dead predecessor's claims are taken over now, not after their lease.
             var node = await GatewayNode.StartAsync(new NodeStore(database, TimeProvider.System), delivery.NodeTimeout, TimeProvider.System, logs.CreateLogger<GatewayNode>(),
                 cancellationToken: token).ConfigureAwait(false);
-            dispatcher = new Dispatcher(new DeliveryStore(database, TimeProvider.System) { Node = node.Id }, replies, new ReportComposer(options.Domains[0]), smsc, queued,
+            dispatcher = new Dispatcher(new DeliveryStore(database, TimeProvider.System), replies, new ReportComposer(options.Domains[0]), smsc, queued,
                 delivery with { SourceStickiness = replyWindow }, TimeProvider.System, log.DeliveryFailed, sender.Wake, logs.CreateLogger<Dispatcher>(), node);
 
             await using var web = WebGateway.Build(new WebOptions { Urls = settings.Configuration["Web:Urls"] ?? new WebOptions().Urls, KeysDirectory = settings.Configuration["Web:KeysDirectory"] },

@@ -1,5 +1,6 @@
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Core.Text;
+using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 

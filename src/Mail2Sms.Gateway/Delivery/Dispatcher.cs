@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Mail2Sms.Core.Delivery;
 using Mail2Sms.Core.Text;
+using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Storage.Sqlite;
 using Mail2Sms.Smpp;
 using Microsoft.Extensions.Logging;
@@ -82,7 +83,7 @@ public sealed record DeliveryOptions
 /// With a <paramref name="node"/>, each sweep takes over the claims of the nodes found dead since.
 /// </summary>
 public sealed class Dispatcher(
-    DeliveryStore store, ReplyStore replies, Mail.ReportComposer reports, SmscBinds smsc, QueueSignal signal,
+    ISmsQueue store, ReplyStore replies, Mail.ReportComposer reports, SmscBinds smsc, QueueSignal signal,
     DeliveryOptions options, TimeProvider clock, Action<Exception> onError, Action? mailQueued = null, ILogger? log = null, GatewayNode? node = null)
 {
     private readonly ILogger _log = log ?? NullLogger.Instance;
@@ -126,7 +127,7 @@ public sealed class Dispatcher(
             var room = Math.Min(smsc.Window - _sending.Count, options.BatchSize);
             if (room > 0)
             {
-                var claimed = await store.ClaimAsync(room, options.Lease, Rules, cancellationToken).ConfigureAwait(false);
+                var claimed = await store.ClaimAsync(room, options.Lease, Rules, node?.Id, cancellationToken).ConfigureAwait(false);
                 foreach (var sms in claimed)
                 {
                     _caps.Started(sms.AccountId);
@@ -197,8 +198,9 @@ public sealed class Dispatcher(
                 await ReplyAsync(partial).ConfigureAwait(false);
             }
 
-            // One delivery report per email, once all its SMS are final and some did not arrive.
-            if (await store.ReportFinishedAsync(reports.Compose, cancellationToken).ConfigureAwait(false) > 0)
+            // One delivery report per email, once all its SMS are final and some did not arrive (or its user asked for receipts).
+            var finished = await store.FinishedAsync(100, cancellationToken).ConfigureAwait(false);
+            if (finished.Count > 0 && await store.ReportedAsync([.. finished.Select(f => new EmailReport(f.EmailId, NeedsReport(f) ? reports.Compose(f) : null))], cancellationToken).ConfigureAwait(false) > 0)
             {
                 mailQueued?.Invoke();
             }
@@ -216,7 +218,7 @@ public sealed class Dispatcher(
                 nextRenewal = now + (options.Lease / 3);
                 if (_sending.Keys.ToList() is { Count: > 0 } inFlight)
                 {
-                    await store.RenewAsync(inFlight, now + options.Lease, cancellationToken).ConfigureAwait(false);
+                    await store.RenewAsync(inFlight, now + options.Lease, node?.Id, cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -230,6 +232,11 @@ public sealed class Dispatcher(
             await Task.Delay(options.SweepInterval, clock, cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
     }
+
+    // Receipts come one per email once all its SMS are final: a single-SMS alert's as soon as it is delivered, a
+    // 500-row bulk's as one email listing 500 deliveries rather than 500 emails.
+    private static bool NeedsReport(FinishedEmail email) =>
+        email.Originator is not null && (email.Undelivered.Count > 0 || (email.Receipts && email.Delivered.Count > 0));
 
     private string Expired => string.Create(CultureInfo.InvariantCulture, $"Not submitted within its validity of {options.Validity.TotalHours:0.#} hours.");
 
@@ -332,7 +339,7 @@ public sealed class Dispatcher(
     {
         var wait = after ?? TimeSpan.FromSeconds(Math.Min(600, options.RetryDelay.TotalSeconds * Math.Pow(2, Math.Min(sms.Attempts, 10))));
         var due = clock.GetUtcNow() + wait;
-        await store.RetryAsync(sms.Id, due, reason, sent.MessageIds.Count > 0 ? sent : null, CancellationToken.None).ConfigureAwait(false);
+        await store.RetryAsync(sms.Id, due, reason, sent.MessageIds.Count > 0 ? sent : null, node?.Id, CancellationToken.None).ConfigureAwait(false);
         _log.SmsRetrying(sms.Id, sms.AccountId, due, reason);
     }
 

@@ -12,4 +12,10 @@ public interface IStorage : IAsyncDisposable
 
     /// <summary>Brings the schema up to date (each migration once, whoever runs it first); returns how many ran.</summary>
     Task<int> MigrateAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The SMS queue: claims, submits, retries, receipts, expiry and reports.</summary>
+    ISmsQueue Queue { get; }
+
+    /// <summary>The gateway's nodes: registration, heartbeats, takeover.</summary>
+    INodeRegistry Nodes { get; }
 }

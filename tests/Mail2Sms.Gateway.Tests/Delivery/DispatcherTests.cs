@@ -6,6 +6,7 @@ using Mail2Sms.Core.Text;
 using Mail2Sms.Gateway.Delivery;
 using Mail2Sms.Gateway.Intake;
 using Mail2Sms.Gateway.Mail;
+using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Storage.Sqlite;
 using Mail2Sms.Gateway.Tests.Storage;
 using Mail2Sms.Smpp;

@@ -24,6 +24,10 @@ public sealed class SqliteStorage(SqliteDatabase database, TimeProvider clock) :
 
     public TimeProvider Clock { get; } = clock;
 
+    public ISmsQueue Queue { get; } = new DeliveryStore(database, clock);
+
+    public INodeRegistry Nodes { get; } = new NodeStore(database, clock);
+
     public Task<int> MigrateAsync(CancellationToken cancellationToken = default) => Database.MigrateAsync(cancellationToken);
 
     /// <summary>Closes the pooled connections, so the file can be moved or deleted.</summary>
