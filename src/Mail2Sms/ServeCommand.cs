@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using Mail2Sms.Gateway;
 using Mail2Sms.Gateway.Delivery;
+using Mail2Sms.Gateway.Delivery.Smpp;
 using Mail2Sms.Gateway.Intake;
 using Mail2Sms.Gateway.Mail;
 using Mail2Sms.Gateway.Smtp;
@@ -49,19 +50,22 @@ internal static class ServeCommand
             await using var simulator = provider == "simulator"
                 ? SmscSimulator.Start(IPAddress.Loopback, 0, new SmscSimulatorOptions { Reply = parse.GetValue(demo) ? _ => "OK, on my way." : null })
                 : null;
-            Dispatcher? dispatcher = null;
-            var binds = Number(settings.Configuration, "Smpp:Binds", 1);
-            await using var smsc = new SmscBinds(simulator is null ? smscOptions : smscOptions with { Host = "127.0.0.1", Port = simulator.Port },
-                binds,
-                deliver => dispatcher!.OnDeliverAsync(deliver),
-                e => { if (e.Kind is SmppEventKind.Bound or SmppEventKind.Unbound) { log.SmppSession(e.Kind.ToString().ToLowerInvariant(), e.Detail); } });
             var replyWindow = ReplyWindow(settings.Configuration);
             var replies = RepliesFrom(settings.Configuration, database);
+            var queue = new DeliveryStore(database, TimeProvider.System);
+            var binds = Number(settings.Configuration, "Smpp:Binds", 1);
+            var receipts = new ReceiptApplier(queue);
+            var replyRouter = new ReplyRouter(replies, sender.Wake);
+            await using var channel = new SmppChannel(provider, simulator is null ? smscOptions : smscOptions with { Host = "127.0.0.1", Port = simulator.Port },
+                binds, delivery, receipts.ApplyAsync, replyRouter.RouteAsync,
+                e => { if (e.Kind is SmppEventKind.Bound or SmppEventKind.Unbound) { log.SmppSession(e.Kind.ToString().ToLowerInvariant(), e.Detail); } });
+            var smsc = channel.Binds;
             // This process as a node: its claims name it, and a dead predecessor's claims are taken over now, not after their lease.
             var node = await GatewayNode.StartAsync(new NodeStore(database, TimeProvider.System), delivery.NodeTimeout, TimeProvider.System, logs.CreateLogger<GatewayNode>(),
                 cancellationToken: token).ConfigureAwait(false);
-            dispatcher = new Dispatcher(new DeliveryStore(database, TimeProvider.System), replies, new ReportComposer(options.Domains[0]), smsc, queued,
-                delivery with { SourceStickiness = replyWindow }, TimeProvider.System, log.DeliveryFailed, sender.Wake, logs.CreateLogger<Dispatcher>(), node);
+            var scheduling = delivery with { SourceStickiness = replyWindow };
+            var scheduler = new SmsScheduler(queue, channel, queued, scheduling, TimeProvider.System, log.DeliveryFailed, logs.CreateLogger<SmsScheduler>(), node.Id);
+            var sweeper = new ReportSweeper(queue, channel, new ReportComposer(options.Domains[0]), queued, scheduling, TimeProvider.System, log.DeliveryFailed, sender.Wake, node);
 
             await using var web = WebGateway.Build(new WebOptions { Urls = settings.Configuration["Web:Urls"] ?? new WebOptions().Urls, KeysDirectory = settings.Configuration["Web:KeysDirectory"] },
                 new GatewayState(database, () => smsc.Statuses)
@@ -81,7 +85,8 @@ internal static class ServeCommand
             // System.CommandLine cancels the token on Ctrl+C and SIGTERM.
             var running = gateway.RunAsync(token);
             var sending = sender.RunAsync(TimeSpan.FromSeconds(1), token);
-            var dispatching = dispatcher.RunAsync(token);
+            var dispatching = scheduler.RunAsync(token);
+            var sweeping = sweeper.RunAsync(token);
             var beating = node.RunAsync(token);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"mail2sms is listening for SMTP on {options.Address}:{options.Port} for {string.Join(", ", options.Domains)}; mail it sends goes to {sender.Destination}; Ctrl+C stops it."));
@@ -96,7 +101,7 @@ internal static class ServeCommand
 
             try
             {
-                await Task.WhenAll(running, sending, dispatching, beating).ConfigureAwait(false);
+                await Task.WhenAll(running, sending, dispatching, sweeping, beating).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
