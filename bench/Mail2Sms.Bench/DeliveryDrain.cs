@@ -5,6 +5,7 @@ using Dapper;
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Core.Text;
 using Mail2Sms.Gateway.Delivery;
+using Mail2Sms.Gateway.Delivery.Smpp;
 using Mail2Sms.Gateway.Mail;
 using Mail2Sms.Gateway.Storage.Sqlite;
 using Mail2Sms.Smpp;
@@ -30,14 +31,17 @@ internal static class DeliveryDrain
         var database = store.Database;
 
         await using var smsc = SmscSimulator.Start(IPAddress.Loopback, 0, new SmscSimulatorOptions { ReceiptDelay = TimeSpan.Zero });
-        Dispatcher? dispatcher = null;
-        await using var binding = new SmscBinds(new SmppClientOptions { Port = smsc.Port, SystemId = "bench", WindowSize = window }, binds, d => dispatcher!.OnDeliverAsync(d));
-        await binding.WaitBoundAsync().ConfigureAwait(false);
-        dispatcher = new Dispatcher(new DeliveryStore(database, TimeProvider.System), new ReplyForwarder(new ReplyStore(database, TimeProvider.System), new ReplyComposer("sms.localhost"), TimeSpan.FromDays(7)),
-            new ReportComposer("sms.localhost"), binding, signal, new DeliveryOptions(), TimeProvider.System, e => Console.Error.WriteLine(e));
+        var options = new DeliveryOptions();
+        var queue = new DeliveryStore(database, TimeProvider.System);
+        var replies = new ReplyRouter(new ReplyForwarder(new ReplyStore(database, TimeProvider.System), new ReplyComposer("sms.localhost"), TimeSpan.FromDays(7)));
+        await using var channel = new SmppChannel("smpp", new SmppClientOptions { Port = smsc.Port, SystemId = "bench", WindowSize = window }, binds, options,
+            new ReceiptApplier(queue).ApplyAsync, replies.RouteAsync);
+        await channel.WaitUpAsync(CancellationToken.None).ConfigureAwait(false);
+        var scheduler = new SmsScheduler(queue, channel, signal, options, TimeProvider.System, e => Console.Error.WriteLine(e));
+        var sweeper = new ReportSweeper(queue, channel, new ReportComposer("sms.localhost"), signal, options, TimeProvider.System, e => Console.Error.WriteLine(e));
         using var stop = new CancellationTokenSource();
         var clock = Stopwatch.StartNew();
-        var running = dispatcher.RunAsync(stop.Token);
+        var running = Task.WhenAll(scheduler.RunAsync(stop.Token), sweeper.RunAsync(stop.Token));
         await using var connection = await database.OpenAsync().ConfigureAwait(false);
         TimeSpan? submitted = null;
         while (true)

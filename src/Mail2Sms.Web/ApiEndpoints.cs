@@ -124,7 +124,7 @@ public static class ApiEndpoints
                 await store.FindSmsAsync(AccountOf(context), id, context.RequestAborted).ConfigureAwait(false) is { } sms
                     ? Results.Ok(sms)
                     : Problem(StatusCodes.Status404NotFound, "not-found", "No such SMS", $"The account has no SMS {id}.").ToResult())
-            .Produces<SmsStatus>().ProducesProblem(StatusCodes.Status404NotFound)
+            .Produces<ApiSmsStatus>().ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("GetSms").WithSummary("An SMS's status, timestamps, parts and error.");
         api.MapGet("/replies", async Task<IResult> (int? limit, HttpContext context) =>
             {

@@ -3,7 +3,6 @@ using System.Text;
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Core.Replies;
 using Mail2Sms.Gateway;
-using Mail2Sms.Gateway.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -28,7 +27,7 @@ public static class MetricsEndpoint
     {
         ArgumentNullException.ThrowIfNull(state);
         var now = state.Clock.GetUtcNow();
-        var census = await SmsCensus.TakeAsync(state.Database, now, cancellationToken).ConfigureAwait(false);
+        var census = await state.Storage.Dashboard.CensusAsync(now, cancellationToken).ConfigureAwait(false);
         var text = new Exposition();
 
         text.Family("mail2sms_emails_total", "counter", "Emails answered after DATA: accepted, or rejected for good (5xx) with the code of the reason the reply gives (message_too_large also at MAIL FROM, for the SIZE declared).");
@@ -90,7 +89,7 @@ public static class MetricsEndpoint
         text.Family("mail2sms_smsc_throttled_total", "counter", "Times the SMS centre told a bind to slow down (ESME_RTHROTTLED or ESME_RMSGQFUL).");
         text.Sample("mail2sms_smsc_throttled_total", [], GatewayMetrics.ThrottlingEvents);
 
-        var nodes = await new NodeStore(state.Database, state.Clock).CountAsync(now - TimeSpan.FromDays(1), cancellationToken).ConfigureAwait(false);
+        var nodes = await state.Storage.Nodes.CountAsync(now - TimeSpan.FromDays(1), cancellationToken).ConfigureAwait(false);
         text.Family("mail2sms_nodes", "gauge",
             "Gateway nodes (serve processes) on this store: alive, running now; dead, found dead in the last 24 hours (killed, or no heartbeat) and their claims taken over, rather than stopped cleanly.");
         text.Sample("mail2sms_nodes", [("state", "alive")], nodes.Alive);

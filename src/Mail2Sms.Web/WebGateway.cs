@@ -1,5 +1,4 @@
 using Mail2Sms.Gateway.Storage;
-using Mail2Sms.Gateway.Storage.Sqlite;
 using Mail2Sms.Web.Dashboard;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -30,8 +29,6 @@ public sealed record WebOptions
 /// <param name="Binds">Each SMPP session configured, as it is now: readiness, <c>/metrics</c> and the overview count and show them.</param>
 public sealed record GatewayState(IStorage Storage, Func<IReadOnlyList<Gateway.Delivery.BindStatus>> Binds)
 {
-    /// <summary>The SQLite file behind <see cref="Storage"/>, for the stores that have no contract yet (accounts, API keys, replies, nodes, readiness); goes when they do.</summary>
-    internal SqliteDatabase Database => ((SqliteStorage)Storage).Database;
 
     /// <summary>The accounts, users and rules, as intake sees them (one instance per process: it keeps the sender directory).</summary>
     public IAccountDirectory? Accounts { get; init; }

@@ -8,7 +8,7 @@ namespace Mail2Sms;
 
 // The running parts of serve as hosted services, registered in this order: the host starts them in it and stops them in
 // reverse, so the node is registered before delivery claims anything, SMTP accepts nothing before the queue can run,
-// and on stopping SMTP refuses new mail first, the dispatcher drains, and the node is marked stopped last.
+// and on stopping SMTP refuses new mail first, delivery drains, and the node is marked stopped last.
 
 /// <summary>This process as a node: registered (a dead predecessor's claims taken over) at start, its heartbeat while it runs, marked stopped at the end.</summary>
 internal sealed class NodeHeartbeat(Func<CancellationToken, Task<GatewayNode>> register) : BackgroundService
@@ -33,11 +33,16 @@ internal sealed class NodeHeartbeat(Func<CancellationToken, Task<GatewayNode>> r
     }
 }
 
-/// <summary>The dispatcher: claims due SMS and submits them; on stopping, lets the submits under way finish or queues them again.</summary>
-internal sealed class DispatcherService(IServiceProvider services) : BackgroundService
+/// <summary>
+/// Delivery: the scheduler claims due SMS and submits them through the channel (on stopping, the submits under way finish
+/// or are queued again), and the sweeper sends reports, expires and marks unknown, and takes over dead nodes' claims.
+/// </summary>
+internal sealed class DeliveryService(IServiceProvider services) : BackgroundService
 {
-    // Resolved at start, after the node it claims for is registered.
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => services.GetRequiredService<Dispatcher>().RunAsync(stoppingToken);
+    // Resolved at start, after the node they claim for is registered.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(
+        services.GetRequiredService<SmsScheduler>().RunAsync(stoppingToken),
+        services.GetRequiredService<ReportSweeper>().RunAsync(stoppingToken));
 }
 
 /// <summary>The outbox sender: reports and reply emails out to the smart host or the pickup folder.</summary>

@@ -3,11 +3,11 @@ using System.Globalization;
 using System.Net;
 using Mail2Sms.Gateway;
 using Mail2Sms.Gateway.Delivery;
+using Mail2Sms.Gateway.Delivery.Smpp;
 using Mail2Sms.Gateway.Intake;
 using Mail2Sms.Gateway.Mail;
 using Mail2Sms.Gateway.Smtp;
 using Mail2Sms.Gateway.Storage;
-using Mail2Sms.Gateway.Storage.Sqlite;
 using Mail2Sms.Smpp;
 using Mail2Sms.Web;
 using Microsoft.Extensions.Configuration;
@@ -96,8 +96,6 @@ internal static class ServeCommand
             where T : class => provider.GetRequiredService<IOptions<T>>().Value;
         static ILogger Log(IServiceProvider provider) => Get<ILoggerFactory>(provider).CreateLogger("Mail2Sms.Serve");
 
-        // TEMPORARY until the stores sit behind IStorage's contracts: see SqliteUntilContracts.
-        services.AddSingleton(p => Get<IStorage>(p).Sqlite());
         services.AddSingleton(p => Get<IStorage>(p).Accounts);
         services.AddSingleton(p => Get<IStorage>(p).Outbox);
         services.AddSingleton(p => new PasswordVerifier(Get<TimeProvider>(p)));
@@ -118,16 +116,15 @@ internal static class ServeCommand
 
         // The SMS centre: the built-in simulator unless Sms:Provider says smpp. In the demo its mobiles answer every SMS.
         services.AddSingleton(p => new SmsCentre(Option<SmsCentreOptions>(p), demo ? _ => "OK, on my way." : null));
-        services.AddSingleton(p => new SmscBinds(Get<SmsCentre>(p).Client, Option<SmsCentreOptions>(p).Binds,
-            deliver => Get<Dispatcher>(p).OnDeliverAsync(deliver),
+        services.AddSingleton(p => new ReplyRouter(Get<ReplyForwarder>(p), Get<OutboxSender>(p).Wake));
+        services.AddSingleton(p => new SmppChannel(Option<SmsCentreOptions>(p).BuiltIn ? "simulator" : "smpp", Get<SmsCentre>(p).Client, Option<SmsCentreOptions>(p).Binds,
+            Option<DeliveryOptions>(p), new ReceiptApplier(Get<IStorage>(p).Queue).ApplyAsync, Get<ReplyRouter>(p).RouteAsync,
             e => { if (e.Kind is SmppEventKind.Bound or SmppEventKind.Unbound) { Log(p).SmppSession(e.Kind.ToString().ToLowerInvariant(), e.Detail); } },
             Get<TimeProvider>(p)));
-        services.AddSingleton(p =>
-        {
-            var node = Get<NodeHeartbeat>(p).Node;
-            return new Dispatcher(new DeliveryStore(Get<SqliteDatabase>(p), Get<TimeProvider>(p)) { Node = node.Id }, Get<ReplyForwarder>(p), new ReportComposer(Option<SmtpOptions>(p).Domains[0]),
-                Get<SmscBinds>(p), Get<QueueSignal>(p), Option<DeliveryOptions>(p), Get<TimeProvider>(p), Log(p).DeliveryFailed, Get<OutboxSender>(p).Wake, Get<ILogger<Dispatcher>>(p), node);
-        });
+        services.AddSingleton(p => new SmsScheduler(Get<IStorage>(p).Queue, Get<SmppChannel>(p), Get<QueueSignal>(p), Option<DeliveryOptions>(p), Get<TimeProvider>(p),
+            Log(p).DeliveryFailed, Get<ILogger<SmsScheduler>>(p), Get<NodeHeartbeat>(p).Node.Id));
+        services.AddSingleton(p => new ReportSweeper(Get<IStorage>(p).Queue, Get<SmppChannel>(p), new ReportComposer(Option<SmtpOptions>(p).Domains[0]), Get<QueueSignal>(p),
+            Option<DeliveryOptions>(p), Get<TimeProvider>(p), Log(p).DeliveryFailed, Get<OutboxSender>(p).Wake, Get<NodeHeartbeat>(p).Node));
 
         services.AddSingleton(p =>
         {
@@ -135,7 +132,7 @@ internal static class ServeCommand
             var centre = Get<SmsCentre>(p);
             var target = $"{centre.Client.Host}:{centre.Client.Port} as {centre.Client.SystemId}";
             // The binds are asked for when a page needs them: built here they would connect before the node is registered.
-            return new GatewayState(Get<IStorage>(p), () => Get<SmscBinds>(p).Statuses)
+            return new GatewayState(Get<IStorage>(p), () => Get<SmppChannel>(p).Binds.Statuses)
             {
                 Accounts = Get<IAccountDirectory>(p),
                 Intake = Get<IntakeService>(p),
@@ -150,10 +147,10 @@ internal static class ServeCommand
         });
 
         // This process as a node: its claims name it, and a dead predecessor's claims are taken over now, not after their lease.
-        services.AddSingleton(p => new NodeHeartbeat(token => GatewayNode.StartAsync(new NodeStore(Get<SqliteDatabase>(p), Get<TimeProvider>(p)), Option<DeliveryOptions>(p).NodeTimeout,
+        services.AddSingleton(p => new NodeHeartbeat(token => GatewayNode.StartAsync(Get<IStorage>(p).Nodes, Option<DeliveryOptions>(p).NodeTimeout,
             Get<TimeProvider>(p), Get<ILogger<GatewayNode>>(p), cancellationToken: token)));
         services.AddHostedService(Get<NodeHeartbeat>);
-        services.AddHostedService<DispatcherService>();
+        services.AddHostedService<DeliveryService>();
         services.AddHostedService<OutboxService>();
         services.AddHostedService<SmtpListener>();
         return services;

@@ -30,7 +30,7 @@ public static class NodeLiveness
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(machine);
-        // In the looker's own space the process decides: a live process whose heartbeat is late (waiting for the SQLite
+        // In the looker's own space the process decides: a live process whose heartbeat is late (waiting for the database's
         // write turn, say) is not dead, and a gone one is dead at once.
         if (node.ProcessSpace is not null && node.ProcessStart is not null && string.Equals(node.ProcessSpace, machine.Space, StringComparison.Ordinal))
         {

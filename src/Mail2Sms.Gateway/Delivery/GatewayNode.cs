@@ -1,5 +1,5 @@
 using Mail2Sms.Core.Nodes;
-using Mail2Sms.Gateway.Storage.Sqlite;
+using Mail2Sms.Gateway.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -12,13 +12,13 @@ namespace Mail2Sms.Gateway.Delivery;
 /// </summary>
 public sealed class GatewayNode
 {
-    private readonly NodeStore _store;
+    private readonly INodeRegistry _store;
     private readonly TimeSpan _timeout;
     private readonly MachineProcesses _machine;
     private readonly TimeProvider _clock;
     private readonly ILogger _log;
 
-    private GatewayNode(long id, NodeStore store, TimeSpan timeout, MachineProcesses machine, TimeProvider clock, ILogger log)
+    private GatewayNode(long id, INodeRegistry store, TimeSpan timeout, MachineProcesses machine, TimeProvider clock, ILogger log)
     {
         Id = id;
         _store = store;
@@ -39,7 +39,7 @@ public sealed class GatewayNode
     /// by default <see cref="LocalProcesses.Machine"/>) as a node, then takes over the claims of the nodes dead now.
     /// </summary>
     public static async Task<GatewayNode> StartAsync(
-        NodeStore store, TimeSpan timeout, TimeProvider clock, ILogger? log = null, MachineProcesses? machine = null, int? processId = null, CancellationToken cancellationToken = default)
+        INodeRegistry store, TimeSpan timeout, TimeProvider clock, ILogger? log = null, MachineProcesses? machine = null, int? processId = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         machine ??= LocalProcesses.Machine;

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Gateway.Storage;
-using Mail2Sms.Gateway.Storage.Sqlite;
 using MimeKit;
 
 namespace Mail2Sms.Gateway.Mail;
@@ -57,7 +56,7 @@ public sealed class ReportComposer(string gatewayDomain)
             body.Append("The SMS from your email \"").Append(finished.Subject)
                 .Append(finished.Delivered.Count == 1 ? "\" reached its phone:\n\n" : "\" reached their phones:\n\n");
             AppendDeliveries(body, finished.Delivered);
-            return Report("receipt", finished.Originator, finished.MessageId, $"Delivered: {finished.Subject}", body);
+            return Report("receipt", finished.Originator!, finished.MessageId, $"Delivered: {finished.Subject}", body);
         }
 
         body.Append("Of the SMS from your email \"").Append(finished.Subject).Append("\", ")
@@ -74,7 +73,7 @@ public sealed class ReportComposer(string gatewayDomain)
             AppendDeliveries(body, finished.Delivered);
         }
 
-        return Report("report", finished.Originator, finished.MessageId, $"Not all of your SMS were delivered: {finished.Subject}", body);
+        return Report("report", finished.Originator!, finished.MessageId, $"Not all of your SMS were delivered: {finished.Subject}", body);
     }
 
     /// <summary>The warning to one user that the account's credits fell below its warning level, and how to top up.</summary>

@@ -10,7 +10,7 @@ public sealed record ApiKeyRecord(long Id, string AccountId, string? Name, DateT
 public sealed record IdempotentResponse(int? Status, string? Body, string? RequestHash = null);
 
 /// <summary>One SMS of an account as the API shows it.</summary>
-public sealed record SmsStatus(
+public sealed record ApiSmsStatus(
     long Id, string Number, string? Name, string Text, string Encoding, int Parts, string Status,
     DateTimeOffset CreatedAt, DateTimeOffset? SubmittedAt, DateTimeOffset? FinalAt, string? Error);
 
@@ -59,5 +59,5 @@ public interface IApiKeys
     Task FinishIdempotencyKeyAsync(string accountId, string key, IdempotentResponse? response);
 
     /// <summary>SMS <paramref name="id"/> when it is <paramref name="accountId"/>'s, else null.</summary>
-    Task<SmsStatus?> FindSmsAsync(string accountId, long id, CancellationToken cancellationToken = default);
+    Task<ApiSmsStatus?> FindSmsAsync(string accountId, long id, CancellationToken cancellationToken = default);
 }

@@ -6,6 +6,9 @@ public interface IDashboardQueries
     /// <summary>SMS a page of the search shows.</summary>
     const int PageSize = 50;
 
+    /// <summary>The SMS by status, those due and the oldest queued, at <paramref name="now"/>: what <c>/metrics</c> reports at every scrape.</summary>
+    Task<SmsCensus> CensusAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
+
     /// <summary>The overview's figures now.</summary>
     Task<DashboardOverview> OverviewAsync(CancellationToken cancellationToken = default);
 

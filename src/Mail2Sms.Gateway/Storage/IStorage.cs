@@ -36,4 +36,10 @@ public interface IStorage : IAsyncDisposable
 
     /// <summary>The dashboard's and the CLI's read-only queries.</summary>
     IDashboardQueries Dashboard { get; }
+
+    /// <summary>The SMS queue: claims, submits, retries, receipts, expiry and reports.</summary>
+    ISmsQueue Queue { get; }
+
+    /// <summary>The gateway's nodes: registration, heartbeats, takeover.</summary>
+    INodeRegistry Nodes { get; }
 }

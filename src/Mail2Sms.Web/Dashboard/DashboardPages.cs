@@ -1,7 +1,6 @@
 using System.Globalization;
 using Mail2Sms.Core.Replies;
 using Mail2Sms.Gateway.Storage;
-using Mail2Sms.Gateway.Storage.Sqlite;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http;
 

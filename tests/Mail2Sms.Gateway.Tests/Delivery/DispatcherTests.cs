@@ -5,6 +5,7 @@ using Mail2Sms.Core.Intake;
 using Mail2Sms.Core.Replies;
 using Mail2Sms.Core.Text;
 using Mail2Sms.Gateway.Delivery;
+using Mail2Sms.Gateway.Delivery.Smpp;
 using Mail2Sms.Gateway.Intake;
 using Mail2Sms.Gateway.Mail;
 using Mail2Sms.Gateway.Storage;
@@ -22,7 +23,7 @@ public sealed class DispatcherTests : IAsyncDisposable
     private readonly SmscSimulator _smsc = SmscSimulator.Start(IPAddress.Loopback, 0, new SmscSimulatorOptions { ReceiptDelay = TimeSpan.FromMilliseconds(20) });
     private readonly CancellationTokenSource _stop = new();
     private readonly QueueSignal _signal = new();
-    private SmscBinds? _client;
+    private SmppChannel? _channel;
     private Task _running = Task.CompletedTask;
 
     public DispatcherTests()
@@ -34,9 +35,9 @@ public sealed class DispatcherTests : IAsyncDisposable
     {
         await _stop.CancelAsync();
         await _running;
-        if (_client is not null)
+        if (_channel is not null)
         {
-            await _client.DisposeAsync();
+            await _channel.DisposeAsync();
         }
 
         await _smsc.DisposeAsync();
@@ -46,15 +47,16 @@ public sealed class DispatcherTests : IAsyncDisposable
     private void Start(DeliveryOptions? options = null, int? port = null, TimeProvider? clock = null, int binds = 1, int window = 10)
     {
         clock ??= TimeProvider.System;
-        Dispatcher? dispatcher = null;
-        _client = new SmscBinds(
+        options ??= Fast;
+        var queue = new DeliveryStore(_db.Database, clock);
+        var replies = new ReplyRouter(new ReplyForwarder(new ReplyStore(_db.Database, clock), new ReplyComposer("sms.localhost"), TimeSpan.FromDays(7)));
+        _channel = new SmppChannel(
+            "smpp",
             new SmppClientOptions { Port = port ?? _smsc.Port, SystemId = "mail2sms", WindowSize = window, MinReconnectDelay = TimeSpan.FromMilliseconds(50), MaxReconnectDelay = TimeSpan.FromMilliseconds(100) },
-            binds, d => dispatcher!.OnDeliverAsync(d));
-        var replies = new ReplyForwarder(new ReplyStore(_db.Database, clock), new ReplyComposer("sms.localhost"), TimeSpan.FromDays(7));
-        dispatcher = new Dispatcher(new DeliveryStore(_db.Database, clock), replies, new ReportComposer("sms.localhost"), _client, _signal,
-            options ?? Fast,
-            clock, e => throw e);
-        _running = dispatcher.RunAsync(_stop.Token);
+            binds, options, new ReceiptApplier(queue).ApplyAsync, replies.RouteAsync, clock: clock);
+        var scheduler = new SmsScheduler(queue, _channel, _signal, options, clock, e => throw e);
+        var sweeper = new ReportSweeper(queue, _channel, new ReportComposer("sms.localhost"), _signal, options, clock, e => throw e);
+        _running = Task.WhenAll(scheduler.RunAsync(_stop.Token), sweeper.RunAsync(_stop.Token));
     }
 
     private static DeliveryOptions Fast => new() { PollInterval = TimeSpan.FromMilliseconds(20), SweepInterval = TimeSpan.FromMilliseconds(20), RetryDelay = TimeSpan.FromMilliseconds(50) };
@@ -329,7 +331,7 @@ public sealed class DispatcherTests : IAsyncDisposable
     public async Task A_reply_that_answers_no_sms_is_kept_for_the_operator_and_emailed_to_nobody()
     {
         Start();
-        await _client!.WaitBoundAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        await _channel!.Binds.WaitBoundAsync().WaitAsync(TimeSpan.FromSeconds(20));
         Assert.Equal(1, await _smsc.InjectAsync(new ShortMessage(CommandId.DeliverSm) { SourceAddress = "61499999999", DestinationAddress = "Mail2Sms", Message = LongMessages.Gsm7("who is this?") }));
         await using var connection = await _db.Database.OpenAsync();
         await Waits.UntilAsync(async () => await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM replies") == 1, "the reply kept");
@@ -417,7 +419,7 @@ public sealed class DispatcherTests : IAsyncDisposable
     public async Task An_email_committed_wakes_the_dispatcher_without_any_polling()
     {
         Start(Fast with { PollInterval = TimeSpan.FromHours(1) });
-        await _client!.WaitBoundAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        await _channel!.Binds.WaitBoundAsync().WaitAsync(TimeSpan.FromSeconds(20));
         await Task.Delay(100); // the dispatcher has found the queue empty and sleeps for its hour
         await Queue("wake up");
         await Waits.UntilAsync(async () => (await Sms())[0].Status == "delivered", "delivered long before the next look at the queue");
@@ -541,18 +543,18 @@ public sealed class DispatcherTests : IAsyncDisposable
         Start(binds: 2);
         await Waits.UntilAsync(async () => (await Sms()).All(s => s.Status == "delivered"), "all delivered");
         Assert.Equal(2, _smsc.BoundSessions);
-        Assert.Equal(2, _client!.Bound);
-        Assert.Equal($"127.0.0.1:{_smsc.Port} as mail2sms", _client.Target);
-        Assert.Equal([1, 2], _client.Statuses.Select(s => s.Number));
-        Assert.All(_client.Statuses, s => Assert.True(s.Bound && s.Since is not null && !string.IsNullOrEmpty(s.Detail) && s.Outstanding == 0, s.ToString()));
+        Assert.Equal(2, _channel!.Binds.Bound);
+        Assert.Equal($"127.0.0.1:{_smsc.Port} as mail2sms", _channel.Binds.Target);
+        Assert.Equal([1, 2], _channel.Binds.Statuses.Select(s => s.Number));
+        Assert.All(_channel.Binds.Statuses, s => Assert.True(s.Bound && s.Since is not null && !string.IsNullOrEmpty(s.Detail) && s.Outstanding == 0, s.ToString()));
     }
 
     [Fact]
     public async Task A_bind_the_smsc_does_not_answer_shows_as_not_bound_with_why()
     {
         Start(port: Waits.FreePort());
-        await Waits.UntilAsync(() => _client!.Statuses[0].Since is not null, "the first attempt ended");
-        var status = _client!.Statuses[0];
+        await Waits.UntilAsync(() => _channel!.Binds.Statuses[0].Since is not null, "the first attempt ended");
+        var status = _channel!.Binds.Statuses[0];
         Assert.False(status.Bound);
         Assert.Contains("refused", status.Detail, StringComparison.OrdinalIgnoreCase);
     }

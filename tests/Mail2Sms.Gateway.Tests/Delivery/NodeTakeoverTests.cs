@@ -23,6 +23,7 @@ public sealed class NodeTakeoverTests : IDisposable
     private static readonly DateTimeOffset Now = new(2026, 11, 25, 9, 0, 0, TimeSpan.Zero);
     private readonly TempDatabase _db = new();
     private readonly NodeStore _nodes;
+    private readonly DeliveryStore _queue;
 
     // The processes of one machine the nodes below share: process ID to start.
     private readonly Dictionary<int, string> _processes = new() { [100] = "7000", [200] = "7100" };
@@ -30,6 +31,7 @@ public sealed class NodeTakeoverTests : IDisposable
     public NodeTakeoverTests()
     {
         _nodes = new NodeStore(_db.Database, _db.Clock);
+        _queue = new DeliveryStore(_db.Database, _db.Clock);
         _db.Accounts.AddAccountAsync("CI00000001", "AU", null, false, 100).GetAwaiter().GetResult();
     }
 
@@ -42,7 +44,6 @@ public sealed class NodeTakeoverTests : IDisposable
     private Task<GatewayNode> StartNodeAsync(int processId, MachineProcesses? machine = null) =>
         GatewayNode.StartAsync(_nodes, Timeout, _db.Clock, machine: machine ?? ThisMachine, processId: processId);
 
-    private DeliveryStore DeliveryOf(GatewayNode node) => new(_db.Database, _db.Clock) { Node = node.Id };
 
     private async Task<long> QueueAsync()
     {
@@ -114,26 +115,26 @@ public sealed class NodeTakeoverTests : IDisposable
         var a = await StartNodeAsync(100, MachineOf("boot-a pid:[1]"));
         var b = await StartNodeAsync(200, MachineOf("boot-b pid:[1]"));
         var sms = await QueueAsync();
-        Assert.Equal(sms, Assert.Single(await DeliveryOf(a).ClaimAsync(10, Lease)).Id);
+        Assert.Equal(sms, Assert.Single(await _queue.ClaimAsync(10, Lease, node: a.Id)).Id);
 
         // Both beat; ten seconds on, a live node keeps its claim.
         _db.Clock.Advance(TimeSpan.FromSeconds(10));
         Assert.True(await _nodes.HeartbeatAsync(a.Id));
         Assert.True(await _nodes.HeartbeatAsync(b.Id));
         Assert.Equal(0, await b.TakeOverDeadAsync());
-        Assert.Empty(await DeliveryOf(b).ClaimAsync(10, Lease));
+        Assert.Empty(await _queue.ClaimAsync(10, Lease, node: b.Id));
         Assert.Equal((a.Id, null), await ClaimOf(sms, a.Id));
 
         // A stops beating: 16 seconds after its last beat B takes its claim over, and claims the SMS itself.
         _db.Clock.Advance(TimeSpan.FromSeconds(16));
         Assert.True(await _nodes.HeartbeatAsync(b.Id));
         Assert.Equal(1, await b.TakeOverDeadAsync());
-        Assert.Equal(sms, Assert.Single(await DeliveryOf(b).ClaimAsync(10, Lease)).Id);
+        Assert.Equal(sms, Assert.Single(await _queue.ClaimAsync(10, Lease, node: b.Id)).Id);
         Assert.Equal((b.Id, "dead"), await ClaimOf(sms, a.Id));
 
         // A beats again late: it learns it was found dead, and its renewal does not take back B's claim.
         Assert.False(await _nodes.HeartbeatAsync(a.Id));
-        await DeliveryOf(a).RenewAsync([sms], _db.Clock.GetUtcNow() + Lease);
+        await _queue.RenewAsync([sms], _db.Clock.GetUtcNow() + Lease, a.Id);
         Assert.Equal((b.Id, null), await ClaimOf(sms, a.Id));
         Assert.Equal(0, await a.TakeOverDeadAsync());
     }
@@ -143,13 +144,13 @@ public sealed class NodeTakeoverTests : IDisposable
     {
         var predecessor = await StartNodeAsync(100);
         var sms = await QueueAsync();
-        Assert.Single(await DeliveryOf(predecessor).ClaimAsync(10, Lease));
+        Assert.Single(await _queue.ClaimAsync(10, Lease, node: predecessor.Id));
 
         // Killed: its process is gone; the next one starts on the same machine with no time passing.
         _processes.Remove(100);
         var restarted = await StartNodeAsync(200);
         Assert.Equal((null, "dead"), await ClaimOf(sms, predecessor.Id));
-        Assert.Equal(sms, Assert.Single(await DeliveryOf(restarted).ClaimAsync(10, Lease)).Id);
+        Assert.Equal(sms, Assert.Single(await _queue.ClaimAsync(10, Lease, node: restarted.Id)).Id);
     }
 
     [Fact]
@@ -158,15 +159,15 @@ public sealed class NodeTakeoverTests : IDisposable
         var running = await StartNodeAsync(200);
         var predecessor = await StartNodeAsync(100);
         var first = await QueueAsync();
-        Assert.Single(await DeliveryOf(running).ClaimAsync(10, Lease));
+        Assert.Single(await _queue.ClaimAsync(10, Lease, node: running.Id));
         var second = await QueueAsync();
-        Assert.Single(await DeliveryOf(predecessor).ClaimAsync(10, Lease));
+        Assert.Single(await _queue.ClaimAsync(10, Lease, node: predecessor.Id));
 
         _processes[100] = "9100"; // process 100 now is another, later process
         var restarted = await StartNodeAsync(300);
         Assert.Equal((running.Id, null), await ClaimOf(first, running.Id));
         Assert.Equal((null, "dead"), await ClaimOf(second, predecessor.Id));
-        Assert.Equal(second, Assert.Single(await DeliveryOf(restarted).ClaimAsync(10, Lease)).Id);
+        Assert.Equal(second, Assert.Single(await _queue.ClaimAsync(10, Lease, node: restarted.Id)).Id);
     }
 
     [Fact]
@@ -174,7 +175,7 @@ public sealed class NodeTakeoverTests : IDisposable
     {
         var node = await StartNodeAsync(100);
         var sms = await QueueAsync();
-        Assert.Single(await DeliveryOf(node).ClaimAsync(10, Lease));
+        Assert.Single(await _queue.ClaimAsync(10, Lease, node: node.Id));
         Assert.Equal(1, await node.StopAsync());
         Assert.Equal((null, "stopped"), await ClaimOf(sms, node.Id));
         Assert.Empty(await _nodes.RunningAsync());
@@ -187,22 +188,22 @@ public sealed class NodeTakeoverTests : IDisposable
         var b = await StartNodeAsync(200, MachineOf("boot-b pid:[1]"));
         var retried = await QueueAsync();
         var submitted = await QueueAsync();
-        Assert.Equal(2, (await DeliveryOf(a).ClaimAsync(10, Lease)).Count);
+        Assert.Equal(2, (await _queue.ClaimAsync(10, Lease, node: a.Id)).Count);
         _db.Clock.Advance(TimeSpan.FromSeconds(16));
         Assert.True(await _nodes.HeartbeatAsync(b.Id));
         Assert.Equal(2, await b.TakeOverDeadAsync());
-        Assert.Equal(2, (await DeliveryOf(b).ClaimAsync(10, Lease)).Count);
+        Assert.Equal(2, (await _queue.ClaimAsync(10, Lease, node: b.Id)).Count);
 
         // A's late retry leaves B's claim alone; the submit the SMSC really took from A is recorded, and B's claim with it ends.
-        await DeliveryOf(a).RetryAsync(retried, _db.Clock.GetUtcNow().AddMinutes(1), "No bind to the SMS centre took it in time.");
+        await _queue.RetryAsync(retried, _db.Clock.GetUtcNow().AddMinutes(1), "No bind to the SMS centre took it in time.", node: a.Id);
         Assert.Equal((b.Id, "dead"), await ClaimOf(retried, a.Id));
-        await DeliveryOf(a).SubmittedAsync(submitted, new SentParts(1, ["A-1"], Smpp.ReceiptIdForm.SameText));
+        await _queue.SubmittedAsync(submitted, new SentParts(1, ["A-1"], Smpp.ReceiptIdForm.SameText));
         await using var connection = await _db.Database.OpenAsync();
         Assert.Equal(("submitted", (long?)null, "A-1"), await connection.QuerySingleAsync<(string, long?, string)>(
             "SELECT status, claimed_by, smsc_message_ids FROM sms WHERE id = @submitted", new { submitted }));
 
         // B's submit of the same part, had it gone too, keeps A's record and changes nothing.
-        await DeliveryOf(b).SubmittedAsync(submitted, new SentParts(1, ["B-1"], Smpp.ReceiptIdForm.SameText));
+        await _queue.SubmittedAsync(submitted, new SentParts(1, ["B-1"], Smpp.ReceiptIdForm.SameText));
         Assert.Equal("A-1", await connection.ExecuteScalarAsync<string>("SELECT group_concat(smsc_message_id) FROM sms_parts WHERE sms_id = @submitted", new { submitted }));
     }
 

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Dapper;
 using Mail2Sms.Gateway.Mail;
 using Mail2Sms.Gateway.Storage;
-using Mail2Sms.Gateway.Storage.Sqlite;
 using Mail2Sms.Gateway.Tests.Storage;
 using Mail2Sms.Tests.Shared;
 using MailKit.Security;

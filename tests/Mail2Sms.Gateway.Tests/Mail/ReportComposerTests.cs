@@ -1,5 +1,5 @@
 using Mail2Sms.Gateway.Mail;
-using Mail2Sms.Gateway.Storage.Sqlite;
+using Mail2Sms.Gateway.Storage;
 
 namespace Mail2Sms.Gateway.Tests.Mail;
 

@@ -2,7 +2,6 @@ using Dapper;
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Core.Text;
 using Mail2Sms.Gateway.Storage;
-using Mail2Sms.Gateway.Storage.Sqlite;
 
 namespace Mail2Sms.Gateway.Tests.Storage;
 
@@ -33,7 +32,7 @@ public sealed class SmsCensusTests : IDisposable
             await other.ExecuteAsync("DELETE FROM sms WHERE id = 5");
         }
 
-        var census = await SmsCensus.TakeAsync(_db.Database, _db.Clock.GetUtcNow());
+        var census = await _db.Storage.Dashboard.CensusAsync(_db.Clock.GetUtcNow());
         await using var connection = await _db.Database.OpenAsync();
         var counted = (await connection.QueryAsync<(string Status, long Count)>("SELECT status, count(*) FROM sms GROUP BY status")).ToDictionary(r => r.Status, r => r.Count);
         Assert.Equal(SmsCensus.Statuses.ToDictionary(s => s, s => counted.GetValueOrDefault(s)), census.ByStatus);

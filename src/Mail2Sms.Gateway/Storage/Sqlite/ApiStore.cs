@@ -116,13 +116,13 @@ public sealed class ApiStore(SqliteDatabase database, TimeProvider clock) : IApi
     }
 
     /// <summary>SMS <paramref name="id"/> when it is <paramref name="accountId"/>'s, else null.</summary>
-    public async Task<SmsStatus?> FindSmsAsync(string accountId, long id, CancellationToken cancellationToken = default)
+    public async Task<ApiSmsStatus?> FindSmsAsync(string accountId, long id, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var row = await connection.QuerySingleOrDefaultAsync<(long Id, string Number, string? Name, string Text, string Encoding, long Parts, string Status, string CreatedAt, string? SubmittedAt, string? FinalAt, string? Error)>(
             "SELECT id, number, name, text, encoding, parts, status, created_at, submitted_at, final_at, last_error FROM sms WHERE id = @id AND account_id = @accountId",
             new { id, accountId }).ConfigureAwait(false);
-        return row.Number is null ? null : new SmsStatus(row.Id, row.Number, row.Name, row.Text, row.Encoding, (int)row.Parts, row.Status,
+        return row.Number is null ? null : new ApiSmsStatus(row.Id, row.Number, row.Name, row.Text, row.Encoding, (int)row.Parts, row.Status,
             Timestamps.Read(row.CreatedAt), Timestamps.ReadOrNull(row.SubmittedAt), Timestamps.ReadOrNull(row.FinalAt), row.Error);
     }
 

@@ -5,13 +5,15 @@ namespace Mail2Sms.Gateway.Storage.Sqlite;
 /// <summary>The dashboard's and the CLI's reads of the store over SQLite.</summary>
 public sealed class DashboardStore(SqliteDatabase database, TimeProvider clock) : IDashboardQueries
 {
+    public Task<SmsCensus> CensusAsync(DateTimeOffset now, CancellationToken cancellationToken = default) => SmsCensusQuery.TakeAsync(database, now, cancellationToken);
+
     private const int PageSize = IDashboardQueries.PageSize;
 
     /// <inheritdoc />
     public async Task<DashboardOverview> OverviewAsync(CancellationToken cancellationToken = default)
     {
         // The queue as /metrics reads it: counts kept by triggers and the queued SMS' own index, not a count of every queued row.
-        var census = await SmsCensus.TakeAsync(database, clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var census = await CensusAsync(clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var today = await connection.QueryAsync<(string Status, long Count)>(
             "SELECT status, count(*) FROM sms WHERE created_at >= @since GROUP BY status ORDER BY status",

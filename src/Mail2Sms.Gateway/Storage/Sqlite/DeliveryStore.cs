@@ -1,80 +1,18 @@
 using System.Data.Common;
 using System.Threading.Channels;
 using Dapper;
+using Mail2Sms.Core.Delivery;
 using Mail2Sms.Smpp;
 using Microsoft.Data.Sqlite;
 
 namespace Mail2Sms.Gateway.Storage.Sqlite;
-
-/// <summary>A queued SMS claimed for submitting.</summary>
-/// <param name="Id">The SMS.</param>
-/// <param name="AccountId">Its account.</param>
-/// <param name="Number">The mobile, international digits.</param>
-/// <param name="Text">The text as it will be sent.</param>
-/// <param name="Encoding"><c>Gsm7</c> or <c>Ucs2</c>.</param>
-/// <param name="Parts">Its parts (each a credit).</param>
-/// <param name="Attempts">Submits tried before this one.</param>
-/// <param name="CreatedAt">When it was accepted (its validity counts from then).</param>
-/// <param name="OptedOut">The mobile replied STOP to this account (and not START since).</param>
-/// <param name="Source">The source address it goes from.</param>
-/// <param name="PartsDone">Its first parts the SMSC already took in an attempt cut short: they are not sent again.</param>
-public sealed record ClaimedSms(long Id, string AccountId, string Number, string Text, string Encoding, int Parts, int Attempts, DateTimeOffset CreatedAt, bool OptedOut, string Source, int PartsDone);
-
-/// <summary>Parts the SMSC took, in order, from part <paramref name="First"/> (1 for the first part of an SMS).</summary>
-/// <param name="First">The number of the first of them.</param>
-/// <param name="MessageIds">The SMSC's message ID of each.</param>
-/// <param name="Form">How the SMSC writes these IDs in its receipts.</param>
-public sealed record SentParts(int First, IReadOnlyList<string> MessageIds, ReceiptIdForm Form);
-
-/// <summary>What a claim decides besides which SMS: where each goes from, and how many an account may start now.</summary>
-public sealed record ClaimRules
-{
-    /// <summary>The source address when the account has no sender of its own and there is no pool (<c>Smpp:SourceAddress</c>).</summary>
-    public string SourceAddress { get; init; } = "Mail2Sms";
-
-    /// <summary>Numbers an account and mobile pair is given one of, kept for later SMS (<c>Smpp:SourcePool</c>).</summary>
-    public IReadOnlyList<string> SourcePool { get; init; } = [];
-
-    /// <summary>How long a pool number stays another account's for a mobile: the reply window.</summary>
-    public TimeSpan SourceStickiness { get; init; } = TimeSpan.FromDays(7);
-
-    /// <summary>How many SMS an account (by ID, with its cap per minute, 0 for none) may start now.</summary>
-    public Func<string, int, int> Allowance { get; init; } = (_, _) => int.MaxValue;
-}
-
-/// <summary>An SMS of a finished email that did not reach its phone, for the delivery report.</summary>
-/// <param name="Number">The mobile.</param>
-/// <param name="Name">The recipient's name, when the email gave one.</param>
-/// <param name="Text">The SMS.</param>
-/// <param name="Status">failed, expired or unknown.</param>
-/// <param name="Reason">Why, in words.</param>
-public sealed record UndeliveredSms(string Number, string? Name, string Text, string Status, string Reason);
-
-/// <summary>An SMS of a finished email that reached its phone, for the receipt email.</summary>
-/// <param name="Number">The mobile.</param>
-/// <param name="Name">The recipient's name, when the email gave one.</param>
-/// <param name="Text">The SMS.</param>
-/// <param name="SubmittedAt">When the SMS centre took it.</param>
-/// <param name="DeliveredAt">When its receipt said it reached the phone.</param>
-public sealed record DeliveredSms(string Number, string? Name, string Text, DateTimeOffset SubmittedAt, DateTimeOffset DeliveredAt);
-
-/// <summary>An email whose SMS are all final, with those that arrived and those that did not.</summary>
-/// <param name="EmailId">The email.</param>
-/// <param name="Originator">Who sent it: the report goes to them.</param>
-/// <param name="MessageId">Its Message-ID, to thread the report under it.</param>
-/// <param name="Subject">Its subject.</param>
-/// <param name="Delivered">SMS that reached their phones.</param>
-/// <param name="Undelivered">SMS that did not.</param>
-/// <param name="Receipts">The user who sent it asked for receipt emails: the deliveries are listed too.</param>
-public sealed record FinishedEmail(
-    long EmailId, string Originator, string? MessageId, string Subject, IReadOnlyList<DeliveredSms> Delivered, IReadOnlyList<UndeliveredSms> Undelivered, bool Receipts);
 
 /// <summary>
 /// The queue's side of delivery: claiming due SMS with a lease, recording submits part by part,
 /// retrying, failing (credits back for parts never submitted), expiring, and applying receipts,
 /// including one that arrives before its submit is recorded.
 /// </summary>
-public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
+public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock) : ISmsQueue
 {
     private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private int _turn;
@@ -82,16 +20,13 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
 
     private string Now => Timestamps.Write(clock.GetUtcNow());
 
-    /// <summary>The node its claims name (<c>sms.claimed_by</c>), so another takes them over at once when it dies; null for none, when only the lease frees them.</summary>
-    public long? Node { get; init; }
-
     /// <summary>
     /// Claims up to <paramref name="limit"/> due SMS for <paramref name="lease"/>, each with the source
     /// address it goes from. Alerts of every account come before any bulk SMS; within that, accounts take
     /// turns (one account's long batch never holds another's SMS back), each no more than
     /// <see cref="ClaimRules.Allowance"/> lets it.
     /// </summary>
-    public async Task<IReadOnlyList<ClaimedSms>> ClaimAsync(int limit, TimeSpan lease, ClaimRules? rules = null, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<ClaimedSms>> ClaimAsync(int limit, TimeSpan lease, ClaimRules? rules = null, long? node = null, CancellationToken cancellationToken = default)
     {
         rules ??= new ClaimRules();
         var now = Now;
@@ -132,9 +67,8 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
         var until = Timestamps.Write(clock.GetUtcNow() + lease);
         foreach (var pick in candidates.OrderBy(c => c.Priority).ThenBy(c => c.Rank).ThenBy(c => c.Turn).Take(limit))
         {
-            var source = !string.IsNullOrWhiteSpace(pick.Sender) ? pick.Sender.Trim()
-                : rules.SourcePool.Count > 0 ? await PoolSourceAsync(connection, transaction, pick.AccountId, pick.Number, rules, now).ConfigureAwait(false)
-                : rules.SourceAddress;
+            var source = SourceAddresses.Fixed(pick.Sender, rules.SourcePool, rules.SourceAddress)
+                ?? await PoolSourceAsync(connection, transaction, pick.AccountId, pick.Number, rules, now).ConfigureAwait(false);
             // An SMS keeps the source it first went from (its replies are matched by it, its parts already out came from it).
             var row = await connection.QuerySingleAsync<(long Id, string AccountId, string Number, string Text, string Encoding, long Parts, long Attempts, string CreatedAt, long OptedOut, long PartsDone, string Source)>(
                 """
@@ -142,7 +76,7 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
                 RETURNING id, account_id, number, text, encoding, parts, attempts, created_at,
                     EXISTS (SELECT 1 FROM opt_outs o WHERE o.account_id = sms.account_id AND o.number = sms.number),
                     (SELECT count(*) FROM sms_parts p WHERE p.sms_id = sms.id), source_address
-                """, new { until, node = Node, source, id = pick.Id }, transaction).ConfigureAwait(false);
+                """, new { until, node, source, id = pick.Id }, transaction).ConfigureAwait(false);
             claimed.Add(new ClaimedSms(row.Id, row.AccountId, row.Number, row.Text, row.Encoding, (int)row.Parts, (int)row.Attempts, Timestamps.Read(row.CreatedAt), row.OptedOut != 0, row.Source, (int)row.PartsDone));
         }
 
@@ -150,13 +84,12 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
         return claimed;
     }
 
-    // The pool number this account and mobile pair sticks to: kept once chosen; a new pair gets a number
-    // no other account has texted that mobile from within the reply window, so its replies are unambiguous.
+    // The pool number this account and mobile pair sticks to (SourceAddresses.FromPool), recorded as used now.
     private static async Task<string> PoolSourceAsync(SqliteConnection connection, DbTransaction transaction, string account, string number, ClaimRules rules, string now)
     {
         var mine = await connection.ExecuteScalarAsync<string?>(
             "SELECT source FROM source_assignments WHERE account_id = @account AND number = @number", new { account, number }, transaction).ConfigureAwait(false);
-        if (mine is null || !rules.SourcePool.Contains(mine))
+        if (!SourceAddresses.Keeps(rules.SourcePool, mine))
         {
             // Another account's number stays its own for the mobile within that account's reply window (its own, or the gateway's).
             var others = (await connection.QueryAsync<(string Source, string LastUsedAt, long? WindowDays)>(
@@ -164,13 +97,8 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
                 SELECT sa.source, sa.last_used_at, a.reply_window_days FROM source_assignments sa JOIN accounts a ON a.id = sa.account_id
                 WHERE sa.number = @number AND sa.account_id <> @account
                 """, new { account, number }, transaction).ConfigureAwait(false))
-                .Where(o => rules.SourcePool.Contains(o.Source)).ToList();
-            var busy = others.Where(o => Timestamps.Read(o.LastUsedAt) >= Timestamps.Read(now) - Core.Replies.ReplyMatching.WindowOf((int?)o.WindowDays, rules.SourceStickiness))
-                .Select(o => o.Source).ToHashSet(StringComparer.Ordinal);
-            var free = rules.SourcePool.Where(s => !busy.Contains(s)).ToList();
-            // Spread pairs over the free numbers; when none is free, the one another account used least recently.
-            mine = free.Count > 0 ? free[(int)((uint)(account + number).Sum(c => c) % (uint)free.Count)]
-                : others.OrderBy(o => o.LastUsedAt, StringComparer.Ordinal).First().Source;
+                .Select(o => new PoolAssignment(o.Source, Timestamps.Read(o.LastUsedAt), o.WindowDays is { } days ? TimeSpan.FromDays(days) : null));
+            mine = SourceAddresses.FromPool(rules.SourcePool, account, number, others, Timestamps.Read(now), rules.SourceStickiness);
         }
 
         await connection.ExecuteAsync(
@@ -185,10 +113,10 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
     /// Holds the claims on <paramref name="smsIds"/> (submits still under way) until <paramref name="until"/>, those
     /// still this node's: one taken over by another node meanwhile stays that node's.
     /// </summary>
-    public Task RenewAsync(IReadOnlyCollection<long> smsIds, DateTimeOffset until, CancellationToken cancellationToken = default) =>
+    public Task RenewAsync(IReadOnlyCollection<long> smsIds, DateTimeOffset until, long? node = null, CancellationToken cancellationToken = default) =>
         WriteAsync(async (connection, transaction, _) => await connection.ExecuteAsync(
             "UPDATE sms SET claimed_until = @until WHERE id IN @smsIds AND status = 'queued' AND claimed_by IS @node",
-            new { smsIds, until = Timestamps.Write(until), node = Node }, transaction).ConfigureAwait(false), cancellationToken);
+            new { smsIds, until = Timestamps.Write(until), node }, transaction).ConfigureAwait(false), cancellationToken);
 
     /// <summary>Expires queued SMS accepted before <paramref name="acceptedBefore"/> and not claimed now (their credits back); returns how many.</summary>
     public async Task<int> ExpireAsync(DateTimeOffset acceptedBefore, string reason, CancellationToken cancellationToken = default)
@@ -202,7 +130,7 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
             new { before = Timestamps.Write(acceptedBefore), now }, transaction).ConfigureAwait(false)).ToList();
         foreach (var id in ids)
         {
-            await EndUnsentWithinAsync(connection, transaction, id, "expired", reason, now).ConfigureAwait(false);
+            await EndUnsentWithinAsync(connection, transaction, id, SmsStatus.Expired, reason, now).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -266,7 +194,7 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
     /// found dead that ran on must not clobber the claim of the node that took it over). Parts the SMSC took before the
     /// attempt was cut short (<paramref name="parts"/>) are recorded either way, and not sent again.
     /// </summary>
-    public Task RetryAsync(long smsId, DateTimeOffset dueAt, string reason, SentParts? parts = null, CancellationToken cancellationToken = default) =>
+    public Task RetryAsync(long smsId, DateTimeOffset dueAt, string reason, SentParts? parts = null, long? node = null, CancellationToken cancellationToken = default) =>
         WriteAsync(async (connection, transaction, now) =>
         {
             if (parts is not null)
@@ -277,15 +205,16 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
             return await connection.ExecuteAsync(
                 "UPDATE sms SET attempts = attempts + 1, due_at = @due, claimed_until = NULL, claimed_by = NULL, last_error = @reason "
                 + "WHERE id = @smsId AND status = 'queued' AND claimed_by IS @node",
-                new { smsId, due = Timestamps.Write(dueAt), reason, node = Node }, transaction).ConfigureAwait(false);
+                new { smsId, due = Timestamps.Write(dueAt), reason, node }, transaction).ConfigureAwait(false);
         }, cancellationToken);
 
     /// <summary>Ends the SMS as <paramref name="status"/> (failed or expired) with why; its credits go back, as none of its parts was submitted.</summary>
-    public Task EndUnsentAsync(long smsId, string status, string reason, CancellationToken cancellationToken = default) =>
+    public Task EndUnsentAsync(long smsId, SmsStatus status, string reason, CancellationToken cancellationToken = default) =>
         WriteAsync((connection, transaction, now) => EndUnsentWithinAsync(connection, transaction, smsId, status, reason, now), cancellationToken);
 
-    private static async Task<bool> EndUnsentWithinAsync(SqliteConnection connection, DbTransaction transaction, long smsId, string status, string reason, string now)
+    private static async Task<bool> EndUnsentWithinAsync(SqliteConnection connection, DbTransaction transaction, long smsId, SmsStatus ended, string reason, string now)
     {
+        var status = ended.Word();
         var sms = await connection.QuerySingleAsync<(string AccountId, long Parts)>(
             "UPDATE sms SET status = @status, final_at = @now, claimed_until = NULL, claimed_by = NULL, last_error = @reason WHERE id = @smsId RETURNING account_id, parts",
             new { smsId, status, now, reason }, transaction).ConfigureAwait(false);
@@ -403,15 +332,8 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
         await AccountStore.AppendLedgerAsync(connection, transaction, account, parts, balance, why, now).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Emails whose SMS are now all final: each is marked reported, and when some SMS did not arrive, or
-    /// its user asked for receipt emails, the report <paramref name="compose"/> makes of it is queued in
-    /// the same transaction (so none is lost or sent twice). Returns how many reports were queued.
-    /// </summary>
-    public async Task<int> ReportFinishedAsync(Func<FinishedEmail, OutboundMail> compose, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<FinishedEmail>> FinishedAsync(int limit, CancellationToken cancellationToken = default)
     {
-        var now = Now;
-        using var writing = await database.WriteTurnAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var finished = (await connection.QueryAsync<(long Id, string? Originator, string? MessageId, string Subject, long Receipts)>(
@@ -419,29 +341,47 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
             SELECT e.id, e.originator, e.message_id, e.subject, COALESCE(u.receipt_emails, 0) FROM emails e LEFT JOIN users u ON u.id = e.user_id
             WHERE e.delivery_reported_at IS NULL AND EXISTS (SELECT 1 FROM sms s WHERE s.email_id = e.id)
               AND NOT EXISTS (SELECT 1 FROM sms s WHERE s.email_id = e.id AND s.final_at IS NULL)
-            ORDER BY e.id LIMIT 100
-            """, transaction: transaction).ConfigureAwait(false)).ToList();
-        var queued = 0;
+            ORDER BY e.id LIMIT @limit
+            """, new { limit }, transaction).ConfigureAwait(false)).ToList();
+        var emails = new List<FinishedEmail>(finished.Count);
         foreach (var email in finished)
         {
             var sms = (await connection.QueryAsync<(string Number, string? Name, string Text, string Status, string? Error, string? SubmittedAt, string FinalAt)>(
                 "SELECT number, name, text, status, last_error, submitted_at, final_at FROM sms WHERE email_id = @id ORDER BY id",
                 new { id = email.Id }, transaction).ConfigureAwait(false)).ToList();
-            var delivered = sms.Where(s => s.Status == "delivered")
+            var delivered = sms.Where(s => s.Status == SmsStatus.Delivered.Word())
                 .Select(s => new DeliveredSms(s.Number, s.Name, s.Text, Timestamps.Read(s.SubmittedAt!), Timestamps.Read(s.FinalAt))).ToList();
-            var undelivered = sms.Where(s => s.Status != "delivered")
+            var undelivered = sms.Where(s => s.Status != SmsStatus.Delivered.Word())
                 .Select(s => new UndeliveredSms(s.Number, s.Name, s.Text, s.Status, s.Error ?? $"The SMS centre reported it {s.Status}.")).ToList();
-            // Receipts come one per email once all its SMS are final: a single-SMS alert's as soon as it is
-            // delivered, a 500-row bulk's as one email listing 500 deliveries rather than 500 emails.
-            var receipts = email.Receipts != 0;
-            if ((undelivered.Count > 0 || (receipts && delivered.Count > 0)) && email.Originator is not null)
+            emails.Add(new FinishedEmail(email.Id, email.Originator, email.MessageId, email.Subject, delivered, undelivered, email.Receipts != 0));
+        }
+
+        return emails;
+    }
+
+    public async Task<int> ReportedAsync(IReadOnlyCollection<EmailReport> reports, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reports);
+        if (reports.Count == 0)
+        {
+            return 0;
+        }
+
+        var now = Now;
+        using var writing = await database.WriteTurnAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var queued = 0;
+        foreach (var (emailId, report) in reports)
+        {
+            // Only the first to mark it queues its report: another node's sweep, or this one's again, finds it reported.
+            var marked = await connection.ExecuteAsync(
+                "UPDATE emails SET delivery_reported_at = @now WHERE id = @emailId AND delivery_reported_at IS NULL", new { now, emailId }, transaction).ConfigureAwait(false);
+            if (marked > 0 && report is not null)
             {
-                var report = compose(new FinishedEmail(email.Id, email.Originator, email.MessageId, email.Subject, delivered, undelivered, receipts));
-                await OutboxStore.InsertAsync(connection, (Microsoft.Data.Sqlite.SqliteTransaction)transaction, report, now, cancellationToken).ConfigureAwait(false);
+                await OutboxStore.InsertAsync(connection, (SqliteTransaction)transaction, report, now, cancellationToken).ConfigureAwait(false);
                 queued++;
             }
-
-            await connection.ExecuteAsync("UPDATE emails SET delivery_reported_at = @now WHERE id = @id", new { now, id = email.Id }, transaction).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -466,14 +406,7 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
     // A part's receipt, then its SMS settled.
     private static async Task<bool> ApplyAsync(SqliteConnection connection, DbTransaction transaction, string key, string state, string now)
     {
-        var partStatus = state.ToUpperInvariant() switch
-        {
-            "DELIVRD" => "delivered",
-            "ENROUTE" or "ACCEPTD" => "submitted",
-            "EXPIRED" => "expired",
-            "UNKNOWN" => "unknown",
-            _ => "failed",
-        };
+        var partStatus = ReceiptStates.PartStatusOf(state).Word();
         var smsIds = (await connection.QueryAsync<long>(
             "UPDATE sms_parts SET status = @partStatus, receipt_state = @state, receipt_at = @now WHERE receipt_key = @key RETURNING sms_id",
             new { partStatus, state = state.ToUpperInvariant(), now, key }, transaction).ConfigureAwait(false)).Distinct().ToList();
@@ -490,14 +423,12 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock)
     private static async Task SettleAsync(SqliteConnection connection, DbTransaction transaction, long smsId, string now)
     {
         var parts = (await connection.QueryAsync<(string Status, string? State)>(
-            "SELECT status, receipt_state FROM sms_parts WHERE sms_id = @smsId ORDER BY part", new { smsId }, transaction).ConfigureAwait(false)).ToList();
-        var failed = parts.FirstOrDefault(p => p.Status is "failed" or "expired" or "unknown");
-        var status = parts.All(p => p.Status == "delivered") ? "delivered" : failed.Status;
-        if (status is not null)
+            "SELECT status, receipt_state FROM sms_parts WHERE sms_id = @smsId ORDER BY part", new { smsId }, transaction).ConfigureAwait(false))
+            .Select(p => new PartOutcome(SmsStatuses.Parse(p.Status) ?? SmsStatus.Failed, p.State)).ToList();
+        if (Settlement.Of(parts) is { } settled)
         {
-            var error = status == "delivered" ? null : $"The SMS centre reported it {failed.State}: the phone did not get it.";
             await connection.ExecuteAsync("UPDATE sms SET status = @status, final_at = @now, last_error = @error WHERE id = @smsId AND status = 'submitted'",
-                new { status, now, smsId, error }, transaction).ConfigureAwait(false);
+                new { status = settled.Status.Word(), now, smsId, error = settled.Reason }, transaction).ConfigureAwait(false);
         }
     }
 }

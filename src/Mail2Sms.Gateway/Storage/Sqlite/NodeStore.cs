@@ -7,7 +7,7 @@ namespace Mail2Sms.Gateway.Storage.Sqlite;
 /// The gateway's nodes (one a serve process) as the store keeps them: registered at start, a heartbeat while they
 /// run, stopped cleanly or found dead; the claims on SMS of a node that stops or is found dead are released at once.
 /// </summary>
-public sealed class NodeStore(SqliteDatabase database, TimeProvider clock)
+public sealed class NodeStore(SqliteDatabase database, TimeProvider clock) : INodeRegistry
 {
     private string Now => Timestamps.Write(clock.GetUtcNow());
 

@@ -41,6 +41,10 @@ public sealed class SqliteStorage(SqliteDatabase database, TimeProvider clock) :
 
     public IDashboardQueries Dashboard { get; } = new DashboardStore(database, clock);
 
+    public ISmsQueue Queue { get; } = new DeliveryStore(database, clock);
+
+    public INodeRegistry Nodes { get; } = new NodeStore(database, clock);
+
     public Task<int> MigrateAsync(CancellationToken cancellationToken = default) => Database.MigrateAsync(cancellationToken);
 
     public async Task<bool> IsMigratedAsync(CancellationToken cancellationToken = default)

@@ -1,14 +1,6 @@
 using Mail2Sms.Smpp;
 
-namespace Mail2Sms.Gateway.Delivery;
-
-/// <summary>One SMPP session as the operator sees it.</summary>
-/// <param name="Number">Its number, from 1.</param>
-/// <param name="Bound">It is bound now.</param>
-/// <param name="Since">When it was last bound or unbound; null before either.</param>
-/// <param name="Detail">The SMSC's system_id when bound; why it ended when not (or null before either).</param>
-/// <param name="Outstanding">Submits waiting for their response on it now.</param>
-public sealed record BindStatus(int Number, bool Bound, DateTimeOffset? Since, string? Detail, int Outstanding);
+namespace Mail2Sms.Gateway.Delivery.Smpp;
 
 /// <summary>
 /// The sessions to the SMS centre (<c>Smpp:Binds</c> of them, each with its own window): a submit goes
@@ -62,7 +54,6 @@ public sealed class SmscBinds : IAsyncDisposable
 
     /// <summary>How many sessions are bound now.</summary>
     public int Bound => _clients.Count(c => c.IsBound);
-
 
     /// <summary>Waits until at least one session is bound.</summary>
     public Task WaitBoundAsync(CancellationToken cancellationToken = default) =>

@@ -1,0 +1,145 @@
+using Mail2Sms.Core.Delivery;
+using Mail2Sms.Core.Text;
+using Mail2Sms.Gateway.Storage;
+using Mail2Sms.Smpp;
+
+namespace Mail2Sms.Gateway.Delivery.Smpp;
+
+/// <summary>
+/// SMS out over SMPP 3.4 binds (<see cref="SmscBinds"/>): each part a submit_sm, with source TON/NPI, concatenation
+/// and receipts requested; each deliver_sm back turned into a receipt or, its parts joined, a reply for the handlers.
+/// </summary>
+public sealed class SmppChannel : ISmsChannel, IAsyncDisposable
+{
+    private readonly DeliveryOptions _options;
+    private readonly TimeProvider _clock;
+    private readonly Func<SmsReceipt, Task> _receipts;
+    private readonly Func<SmsReply, Task> _replies;
+    // A reply in parts whose last part never comes is handed on as far as it got after this.
+    private readonly MessageAssembler _assembler;
+
+    /// <summary>Starts <paramref name="binds"/> sessions with <paramref name="smpp"/>, handing receipts and replies to the handlers given.</summary>
+    public SmppChannel(
+        string name, SmppClientOptions smpp, int binds, DeliveryOptions options, Func<SmsReceipt, Task> receipts, Func<SmsReply, Task> replies,
+        Action<SmppEvent>? onEvent = null, TimeProvider? clock = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Name = name;
+        _options = options;
+        _clock = clock ?? TimeProvider.System;
+        _receipts = receipts;
+        _replies = replies;
+        _assembler = new MessageAssembler(_clock, TimeSpan.FromMinutes(5));
+        Binds = new SmscBinds(smpp, binds, OnDeliverAsync, onEvent, _clock);
+    }
+
+    public string Name { get; }
+
+    /// <summary>Its sessions, for the operator.</summary>
+    public SmscBinds Binds { get; }
+
+    public ChannelHealth Health => Binds.Bound > 0
+        ? new ChannelHealth(true, $"{Binds.Bound} of {Binds.Statuses.Count} binds up to {Binds.Target}")
+        : new ChannelHealth(false, $"no bind up to {Binds.Target}");
+
+    public int Capacity => Binds.Window;
+
+    public Task WaitUpAsync(CancellationToken cancellationToken) => Binds.WaitBoundAsync(cancellationToken);
+
+    public async Task<SubmitOutcome> SubmitAsync(OutgoingSms sms, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sms);
+        var ids = new List<string>();
+        var taken = new SentParts(sms.FirstPart, ids, _options.ReceiptIdForm);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(_options.SubmitTimeout);
+        try
+        {
+            foreach (var part in Submits(sms).Skip(sms.FirstPart - 1))
+            {
+                var started = _clock.GetTimestamp();
+                var answer = await Binds.SubmitAsync(part, limit.Token).ConfigureAwait(false);
+                GatewayMetrics.SubmitTook(_clock.GetElapsedTime(started));
+                if (answer.Status != CommandStatus.Ok)
+                {
+                    var reason = $"The SMS centre refused it: {answer.Status} (0x{(uint)answer.Status:X2}).";
+                    return answer.Status.IsTransient() ? new SubmitTransient(taken, reason) : new SubmitPermanent(taken, reason);
+                }
+
+                GatewayMetrics.PartSubmitted();
+                ids.Add(answer.MessageId);
+            }
+
+            return new SubmitAccepted(taken);
+        }
+        catch (Exception e) when (e is TimeoutException or SmppConnectionClosedException or OperationCanceledException)
+        {
+            var stopping = cancellationToken.IsCancellationRequested;
+            var reason = e is OperationCanceledException
+                ? stopping ? "The gateway stopped before the SMS centre answered." : "No bind to the SMS centre took it in time."
+                : e.Message;
+            return new SubmitOutcomeUnknown(taken, reason, stopping);
+        }
+    }
+
+    /// <summary>Hands on the replies whose last part never came.</summary>
+    public async Task SweepAsync()
+    {
+        foreach (var partial in _assembler.TakeExpired())
+        {
+            await _replies(ReplyOf(partial)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// A source address as SMPP writes it: an international number (TON 1, NPI 1, digits without the
+    /// <c>+</c>) when it has seven digits or more, a short code (TON 3 network-specific, NPI 1) when fewer, else
+    /// alphanumeric (TON 5, NPI 0).
+    /// </summary>
+    public static (string Address, byte Ton, byte Npi) SourceOf(string source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var digits = source.StartsWith('+') ? source[1..] : source;
+        return digits.Length > 0 && digits.All(char.IsAsciiDigit)
+            ? (digits, (byte)(digits.Length >= 7 ? 1 : 3), (byte)1)
+            : (source, (byte)5, (byte)0);
+    }
+
+    /// <summary>Unbinds every session once its window has drained.</summary>
+    public ValueTask DisposeAsync() => Binds.DisposeAsync();
+
+    // A receipt goes to its part; a message from a mobile (joined first when it comes in parts) is a reply.
+    private async Task OnDeliverAsync(ShortMessage deliver)
+    {
+        if (DeliveryReceipt.Read(deliver) is { } receipt)
+        {
+            await _receipts(new SmsReceipt(MessageIds.Key(receipt.MessageId), receipt.State)).ConfigureAwait(false);
+        }
+        else if (_assembler.Add(deliver) is { } reply)
+        {
+            await _replies(ReplyOf(reply)).ConfigureAwait(false);
+        }
+    }
+
+    private static SmsReply ReplyOf(AssembledMessage reply) => new(reply.First.SourceAddress, SourceOf(reply.First.DestinationAddress).Address, reply.Text);
+
+    private IReadOnlyList<ShortMessage> Submits(OutgoingSms sms)
+    {
+        var text = SmsText.From(sms.Text, _options.PartSizes);
+        var gsm = text.Encoding == SmsEncoding.Gsm7;
+        var parts = text.SplitParts().Select(p => gsm ? LongMessages.Gsm7(p) : LongMessages.Ucs2(p)).ToList();
+        var (source, ton, npi) = SourceOf(sms.Source);
+        var template = new ShortMessage(CommandId.SubmitSm)
+        {
+            SourceTon = ton,
+            SourceNpi = npi,
+            SourceAddress = source,
+            DestinationTon = 1,
+            DestinationNpi = 1,
+            DestinationAddress = sms.Number,
+            DataCoding = (byte)(gsm ? 0 : 8),
+            RegisteredDelivery = 1,
+        };
+        return LongMessages.Submits(template, parts, _options.Concatenation, (ushort)sms.Id);
+    }
+}

@@ -1,0 +1,139 @@
+using Mail2Sms.Core.Delivery;
+using Mail2Sms.Smpp;
+
+namespace Mail2Sms.Gateway.Storage;
+
+/// <summary>A queued SMS claimed for submitting.</summary>
+/// <param name="Id">The SMS.</param>
+/// <param name="AccountId">Its account.</param>
+/// <param name="Number">The mobile, international digits.</param>
+/// <param name="Text">The text as it will be sent.</param>
+/// <param name="Encoding"><c>Gsm7</c> or <c>Ucs2</c>.</param>
+/// <param name="Parts">Its parts (each a credit).</param>
+/// <param name="Attempts">Submits tried before this one.</param>
+/// <param name="CreatedAt">When it was accepted (its validity counts from then).</param>
+/// <param name="OptedOut">The mobile replied STOP to this account (and not START since).</param>
+/// <param name="Source">The source address it goes from.</param>
+/// <param name="PartsDone">Its first parts the SMSC already took in an attempt cut short: they are not sent again.</param>
+public sealed record ClaimedSms(long Id, string AccountId, string Number, string Text, string Encoding, int Parts, int Attempts, DateTimeOffset CreatedAt, bool OptedOut, string Source, int PartsDone);
+
+/// <summary>Parts the SMSC took, in order, from part <paramref name="First"/> (1 for the first part of an SMS).</summary>
+/// <param name="First">The number of the first of them.</param>
+/// <param name="MessageIds">The SMSC's message ID of each.</param>
+/// <param name="Form">How the SMSC writes these IDs in its receipts.</param>
+public sealed record SentParts(int First, IReadOnlyList<string> MessageIds, ReceiptIdForm Form);
+
+/// <summary>What a claim decides besides which SMS: where each goes from, and how many an account may start now.</summary>
+public sealed record ClaimRules
+{
+    /// <summary>The source address when the account has no sender of its own and there is no pool (<c>Smpp:SourceAddress</c>).</summary>
+    public string SourceAddress { get; init; } = "Mail2Sms";
+
+    /// <summary>Numbers an account and mobile pair is given one of, kept for later SMS (<c>Smpp:SourcePool</c>).</summary>
+    public IReadOnlyList<string> SourcePool { get; init; } = [];
+
+    /// <summary>How long a pool number stays another account's for a mobile: the reply window.</summary>
+    public TimeSpan SourceStickiness { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>How many SMS an account (by ID, with its cap per minute, 0 for none) may start now.</summary>
+    public Func<string, int, int> Allowance { get; init; } = (_, _) => int.MaxValue;
+}
+
+/// <summary>An SMS of a finished email that did not reach its phone, for the delivery report.</summary>
+/// <param name="Number">The mobile.</param>
+/// <param name="Name">The recipient's name, when the email gave one.</param>
+/// <param name="Text">The SMS.</param>
+/// <param name="Status">failed, expired or unknown.</param>
+/// <param name="Reason">Why, in words.</param>
+public sealed record UndeliveredSms(string Number, string? Name, string Text, string Status, string Reason);
+
+/// <summary>An SMS of a finished email that reached its phone, for the receipt email.</summary>
+/// <param name="Number">The mobile.</param>
+/// <param name="Name">The recipient's name, when the email gave one.</param>
+/// <param name="Text">The SMS.</param>
+/// <param name="SubmittedAt">When the SMS centre took it.</param>
+/// <param name="DeliveredAt">When its receipt said it reached the phone.</param>
+public sealed record DeliveredSms(string Number, string? Name, string Text, DateTimeOffset SubmittedAt, DateTimeOffset DeliveredAt);
+
+/// <summary>An email whose SMS are all final, with those that arrived and those that did not.</summary>
+/// <param name="EmailId">The email.</param>
+/// <param name="Originator">Who sent it: the report goes to them; null when it did not say (no report then).</param>
+/// <param name="MessageId">Its Message-ID, to thread the report under it.</param>
+/// <param name="Subject">Its subject.</param>
+/// <param name="Delivered">SMS that reached their phones.</param>
+/// <param name="Undelivered">SMS that did not.</param>
+/// <param name="Receipts">The user who sent it asked for receipt emails: the deliveries are listed too.</param>
+public sealed record FinishedEmail(
+    long EmailId, string? Originator, string? MessageId, string Subject, IReadOnlyList<DeliveredSms> Delivered, IReadOnlyList<UndeliveredSms> Undelivered, bool Receipts);
+
+/// <summary>What to do with a finished email: mark it reported, and queue its report when it has one.</summary>
+/// <param name="EmailId">The email.</param>
+/// <param name="Report">The delivery report or receipt email; null when it needs none.</param>
+public sealed record EmailReport(long EmailId, OutboundMail? Report);
+
+/// <summary>
+/// The queue of SMS as delivery sees it: claimed with a lease (alerts first, accounts taking turns, each within its
+/// allowance), renewed while submits are under way, recorded part by part as the SMS centre takes them, retried,
+/// ended unsent or partly sent (credits back for the parts never submitted), settled by receipts (one that comes
+/// before its submit is recorded is kept until it is), expired, marked unknown, and reported once its email is final.
+/// A <c>node</c> argument names the node a claim belongs to (null for none: only the lease frees it then).
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "It is the queue of SMS, in the domain's own word.")]
+public interface ISmsQueue
+{
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> due SMS for <paramref name="lease"/> for <paramref name="node"/>, each with the
+    /// source address it goes from. Alerts of every account come before any bulk SMS; within that, accounts take turns
+    /// (one account's long batch never holds another's SMS back), each no more than <see cref="ClaimRules.Allowance"/> lets it.
+    /// </summary>
+    Task<IReadOnlyList<ClaimedSms>> ClaimAsync(int limit, TimeSpan lease, ClaimRules? rules = null, long? node = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Holds the claims on <paramref name="smsIds"/> (submits still under way) until <paramref name="until"/>, those
+    /// still <paramref name="node"/>'s: one taken over by another node meanwhile stays that node's.
+    /// </summary>
+    Task RenewAsync(IReadOnlyCollection<long> smsIds, DateTimeOffset until, long? node = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records the last parts the SMS centre took: the SMS is submitted, whoever holds its claim now (one no longer queued
+    /// is left as it is); receipts that came before are applied now.
+    /// </summary>
+    Task SubmittedAsync(long smsId, SentParts parts, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Puts the SMS back in the queue, due at <paramref name="dueAt"/>, with why, if <paramref name="node"/> still holds its
+    /// claim. Parts the SMS centre took before the attempt was cut short (<paramref name="parts"/>) are recorded either way,
+    /// and not sent again.
+    /// </summary>
+    Task RetryAsync(long smsId, DateTimeOffset dueAt, string reason, SentParts? parts = null, long? node = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Ends the SMS as <paramref name="status"/> (failed or expired) with why; its credits go back, as none of its parts was submitted.</summary>
+    Task EndUnsentAsync(long smsId, SmsStatus status, string reason, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Ends an SMS refused part-way: the parts the SMS centre took are recorded (their receipts still come), the SMS is
+    /// failed with why, and the credits of the parts never submitted go back.
+    /// </summary>
+    Task EndPartlySentAsync(long smsId, SentParts parts, string reason, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Applies a receipt's <paramref name="state"/> word to the part with <paramref name="receiptKey"/>, then settles its
+    /// SMS; one for a part not recorded yet is kept until it is. Returns true when it matched a part.
+    /// </summary>
+    Task<bool> ReceiptAsync(string receiptKey, string state, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks SMS submitted before <paramref name="before"/> and still without a final receipt as unknown; returns how many.</summary>
+    Task<int> MarkUnknownAsync(DateTimeOffset before, CancellationToken cancellationToken = default);
+
+    /// <summary>Expires queued SMS accepted before <paramref name="acceptedBefore"/> and not claimed now (their credits back); returns how many.</summary>
+    Task<int> ExpireAsync(DateTimeOffset acceptedBefore, string reason, CancellationToken cancellationToken = default);
+
+    /// <summary>Up to <paramref name="limit"/> emails not reported yet whose SMS are all final, oldest first, with those that arrived and those that did not.</summary>
+    Task<IReadOnlyList<FinishedEmail>> FinishedAsync(int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Marks each email reported and queues its report, in one transaction, only if it was not reported already (so
+    /// none is lost or sent twice, whichever node gets there first). Returns how many reports were queued.
+    /// </summary>
+    Task<int> ReportedAsync(IReadOnlyCollection<EmailReport> reports, CancellationToken cancellationToken = default);
+}
