@@ -40,8 +40,14 @@ public sealed class OutboxSender(IOutbox outbox, IMailTransport transport, TimeP
     /// <summary>How mail is written out and signed: CRLF line ends, as on the wire.</summary>
     public static FormatOptions Format { get; } = CreateFormat();
 
-    /// <summary>How long a taken mail is this sender's to send before another may take it: longer than any one hand-over takes.</summary>
-    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// How long a taken mail is this sender's to send before another may take it: longer than a batch of hand-overs takes,
+    /// and short, because mail taken by a process that dies waits this long to go.
+    /// </summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
+
+    // Mail taken at once: a small batch keeps the lease short and lets reply emails queued meanwhile go in the next.
+    private const int Batch = 20;
 
     private readonly RetrySchedule _retry = retry ?? RetrySchedule.Default;
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -69,7 +75,7 @@ public sealed class OutboxSender(IOutbox outbox, IMailTransport transport, TimeP
         var sent = 0;
         try
         {
-            while (await outbox.TakeDueAsync(100, Lease, cancellationToken).ConfigureAwait(false) is { Count: > 0 } batch)
+            while (await outbox.TakeDueAsync(Batch, Lease, cancellationToken).ConfigureAwait(false) is { Count: > 0 } batch)
             {
                 var finished = 0;
                 try
