@@ -17,7 +17,7 @@ using Mail2Sms.Tests.Shared;
 namespace Mail2Sms.Gateway.Tests.Delivery;
 
 /// <summary>Queued SMS out through a real SMPP session to the simulator, receipts back, over loopback and a real SQLite file.</summary>
-public sealed class DispatcherTests : IAsyncDisposable
+public sealed class DeliveryTests : IAsyncDisposable
 {
     private readonly TempDatabase _db = new();
     private readonly SmscSimulator _smsc = SmscSimulator.Start(IPAddress.Loopback, 0, new SmscSimulatorOptions { ReceiptDelay = TimeSpan.FromMilliseconds(20) });
@@ -26,7 +26,7 @@ public sealed class DispatcherTests : IAsyncDisposable
     private SmppChannel? _channel;
     private Task _running = Task.CompletedTask;
 
-    public DispatcherTests()
+    public DeliveryTests()
     {
         _db.Accounts.AddAccountAsync("CI00000001", "AU", null, false, 100).GetAwaiter().GetResult();
     }
