@@ -6,7 +6,7 @@ namespace Mail2Sms.Gateway.Tests.Storage.Contracts;
 /// <summary>
 /// What the reply store does on its own. Matching to sent SMS (window, ambiguity, STOP then START) needs SMS
 /// submitted through the SMS queue's contract; until that contract exists those cases run against SQLite in
-/// ReplyStoreTests and DispatcherTests, and the rules themselves in Core's ReplyMatchingTests.
+/// ReplyStoreTests and DeliveryTests, and the rules themselves in Core's ReplyMatchingTests.
 /// </summary>
 public sealed class ReplyStoreContractTests
 {

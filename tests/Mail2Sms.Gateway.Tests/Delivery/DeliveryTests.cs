@@ -12,12 +12,13 @@ using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Storage.Sqlite;
 using Mail2Sms.Gateway.Tests.Storage;
 using Mail2Sms.Smpp;
+using Mail2Sms.Smpp.Tests;
 using Mail2Sms.Tests.Shared;
 
 namespace Mail2Sms.Gateway.Tests.Delivery;
 
 /// <summary>Queued SMS out through a real SMPP session to the simulator, receipts back, over loopback and a real SQLite file.</summary>
-public sealed class DispatcherTests : IAsyncDisposable
+public sealed class DeliveryTests : IAsyncDisposable
 {
     private readonly TempDatabase _db = new();
     private readonly SmscSimulator _smsc = SmscSimulator.Start(IPAddress.Loopback, 0, new SmscSimulatorOptions { ReceiptDelay = TimeSpan.FromMilliseconds(20) });
@@ -26,7 +27,7 @@ public sealed class DispatcherTests : IAsyncDisposable
     private SmppChannel? _channel;
     private Task _running = Task.CompletedTask;
 
-    public DispatcherTests()
+    public DeliveryTests()
     {
         _db.Accounts.AddAccountAsync("CI00000001", "AU", null, false, 100).GetAwaiter().GetResult();
     }
@@ -117,6 +118,18 @@ public sealed class DispatcherTests : IAsyncDisposable
 
     private async Task<long> Credits() => (await _db.Accounts.FindAccountAsync("CI00000001"))!.Credits;
 
+    // A clock of the test's own, at the database clock's time, that shows which waits have begun.
+    private WatchedClock Watched()
+    {
+        var clock = new WatchedClock();
+        clock.SetUtcNow(_db.Clock.GetUtcNow());
+        return clock;
+    }
+
+    // Each loop has looked at the queue since the count was taken: both are back asleep on a wait begun after it.
+    private static Task LoopsLookedAgainAsync(WatchedClock clock, int since, TimeSpan poll, TimeSpan sweep) =>
+        Waits.UntilAsync(() => clock.Started.Skip(since).Contains(poll) && clock.Started.Skip(since).Contains(sweep), "the scheduler and the sweeper back asleep");
+
     [Fact]
     public async Task A_queued_sms_is_submitted_and_its_receipt_makes_it_delivered()
     {
@@ -162,7 +175,8 @@ public sealed class DispatcherTests : IAsyncDisposable
             "Of the SMS from your email \"Alert\", 1 reached its phone and 1 did not:\n\n"
             + $"  +{number} (Bob), failed: The SMS centre reported it UNDELIV: the phone did not get it.\n    \"{text}\"\n",
             message.TextBody);
-        await Task.Delay(300); // further sweeps
+        await Queue("a later one, delivered"); // settled only by a sweep after the report's
+        await AllReportedAsync(2);
         Assert.Single(await _db.Outbox.QueuedAsync(10));
     }
 
@@ -175,7 +189,8 @@ public sealed class DispatcherTests : IAsyncDisposable
         Start();
         await AllReportedAsync(2);
         Assert.Equal(["delivered", "delivered"], (await Sms()).Select(s => s.Status));
-        await Task.Delay(300); // further sweeps
+        await SendAsync(Email("dev@example.com", "Build", "build-2@example.com", "Build 43 passed."), "61412345679@sms.localhost"); // settled only by a later sweep
+        await AllReportedAsync(3);
         var receipt = Assert.Single(await _db.Outbox.QueuedAsync(10));
         Assert.Equal(("receipt", string.Empty, "ops@example.com"), (receipt.Kind, receipt.MailFrom, receipt.RcptTo));
         var message = MimeKit.MimeMessage.Load(new MemoryStream(receipt.Message));
@@ -242,8 +257,8 @@ public sealed class DispatcherTests : IAsyncDisposable
         var port = Waits.FreePort();
 
         await Queue("while you were out");
-        Start(port: port);
-        await Task.Delay(300);
+        Start(port: port); // the scheduler has found the channel down before Start returns, and claims nothing until it is up
+        await Waits.UntilAsync(() => _channel!.Binds.Statuses[0].Since is not null, "the first bind refused");
         Assert.Equal("queued", (await Sms())[0].Status);
         await using var late = SmscSimulator.Start(IPAddress.Loopback, port, new SmscSimulatorOptions { ReceiptDelay = TimeSpan.FromMilliseconds(20) });
         await Waits.UntilAsync(async () => (await Sms())[0].Status == "delivered", "delivered once the SMSC is back");
@@ -256,7 +271,8 @@ public sealed class DispatcherTests : IAsyncDisposable
         _smsc.Options.Throttling = true;
         await Queue("patience");
         Start();
-        await Task.Delay(300);
+        // Throttled more than once: the SMSC has turned it away again, and it waits rather than fails.
+        await Waits.UntilAsync(() => Submits().Count >= 2, "the SMS throttled and tried again");
         Assert.Equal("queued", (await Sms())[0].Status);
         _smsc.Options.Throttling = false;
         await Waits.UntilAsync(async () => (await Sms())[0].Status == "delivered", "delivered after the throttling");
@@ -418,10 +434,12 @@ public sealed class DispatcherTests : IAsyncDisposable
     [Fact]
     public async Task An_email_committed_wakes_the_dispatcher_without_any_polling()
     {
-        Start(Fast with { PollInterval = TimeSpan.FromHours(1) });
+        // The clock never moves: only the signal can end the scheduler's hour.
+        var clock = Watched();
+        Start(Fast with { PollInterval = TimeSpan.FromHours(1) }, clock: clock);
         await _channel!.Binds.WaitBoundAsync().WaitAsync(TimeSpan.FromSeconds(20));
-        await Task.Delay(100); // the dispatcher has found the queue empty and sleeps for its hour
-        await Queue("wake up");
+        await clock.UntilStartedAsync(TimeSpan.FromHours(1)); // the scheduler has found the queue empty and sleeps for its hour
+        await Queue(clock, "wake up");
         await Waits.UntilAsync(async () => (await Sms())[0].Status == "delivered", "delivered long before the next look at the queue");
     }
 
@@ -465,13 +483,17 @@ public sealed class DispatcherTests : IAsyncDisposable
     [Fact]
     public async Task An_account_capped_at_5_sms_a_minute_sends_5_and_the_rest_the_next_minute()
     {
-        var clock = _db.Clock;
+        var clock = Watched();
+        var poll = TimeSpan.FromMilliseconds(25); // told apart from the sweeper's waits
         await _db.Accounts.SetAccountAsync("CI00000001", new AccountChanges { SmsPerMinute = 5 });
 
         await Queue(clock, [.. Enumerable.Range(0, 8).Select(i => $"capped {i}")]);
-        Start(clock: clock);
+        Start(Fast with { PollInterval = poll }, clock: clock);
         await Waits.UntilAsync(() => Submits().Count == 5, "the first five");
-        await Task.Delay(300);
+        await Waits.UntilAsync(async () => (await Sms()).Count(s => s.Status != "queued") == 5, "the first five recorded");
+        var since = clock.Started.Count;
+        _signal.Set(); // the scheduler looks at the queue again, with the five recorded, and goes back to sleep
+        await Waits.UntilAsync(() => clock.Started.Skip(since).Contains(poll), "the scheduler back asleep");
         Assert.Equal(5, Submits().Count);
         Assert.Equal(3, (await Sms()).Count(s => s.Status == "queued"));
 
@@ -482,14 +504,16 @@ public sealed class DispatcherTests : IAsyncDisposable
     [Fact]
     public async Task An_smsc_down_when_the_email_arrives_and_back_an_hour_later_gets_the_sms_then()
     {
-        var clock = _db.Clock;
+        var clock = Watched();
+        var (poll, sweep) = (TimeSpan.FromMilliseconds(25), Fast.SweepInterval);
         var port = Waits.FreePort();
         await Queue(clock, "while you were out");
-        Start(port: port, clock: clock);
+        Start(Fast with { PollInterval = poll }, port: port, clock: clock);
         for (var minutes = 0; minutes < 60; minutes += 10)
         {
+            var since = clock.Started.Count;
             clock.Advance(TimeSpan.FromMinutes(10));
-            await Task.Delay(50);
+            await LoopsLookedAgainAsync(clock, since, poll, sweep);
         }
 
         Assert.Equal(("queued", (string?)null), ((await Sms())[0].Status, (await Sms())[0].Error));
@@ -501,13 +525,15 @@ public sealed class DispatcherTests : IAsyncDisposable
     [Fact]
     public async Task An_sms_that_outlives_its_validity_while_the_smsc_is_down_expires_with_its_credit_back_and_a_report()
     {
-        var clock = _db.Clock;
+        var clock = Watched();
+        var (poll, sweep) = (TimeSpan.FromMilliseconds(25), Fast.SweepInterval);
         await Queue(clock, "too late");
-        Start(Fast with { Validity = TimeSpan.FromHours(1) }, port: Waits.FreePort(), clock: clock);
+        Start(Fast with { Validity = TimeSpan.FromHours(1), PollInterval = poll }, port: Waits.FreePort(), clock: clock);
         for (var minutes = 0; minutes <= 60; minutes += 10)
         {
+            var since = clock.Started.Count;
             clock.Advance(TimeSpan.FromMinutes(10));
-            await Task.Delay(50);
+            await LoopsLookedAgainAsync(clock, since, poll, sweep);
         }
 
         await Waits.UntilAsync(async () => (await Sms())[0].Status == "expired", "expired");
@@ -637,16 +663,18 @@ public sealed class DispatcherTests : IAsyncDisposable
     [Fact]
     public async Task A_submit_slower_than_the_lease_keeps_its_claim_and_goes_once()
     {
-        // Two minutes of simulated time pass, in steps, while the SMSC holds its answer to the submit: twice the lease.
-        var clock = _db.Clock;
+        // Two minutes of simulated time pass, in steps of the renewal's wait, while the SMSC holds its answer to the submit: twice the lease.
+        var clock = Watched();
+        var renewal = TimeSpan.FromSeconds(20); // a third of the lease
         _smsc.Options.ResponseDelay = TimeSpan.FromSeconds(3);
         await Queue(clock, "slow SMSC");
         Start(Fast with { Lease = TimeSpan.FromMinutes(1) }, clock: clock);
         await Waits.UntilAsync(() => Submits().Count == 1, "the submit under way");
-        for (var step = 0; step < 12; step++)
+        for (var step = 0; step < 6; step++)
         {
-            clock.Advance(TimeSpan.FromSeconds(10));
-            await Task.Delay(100);
+            var since = clock.Started.Count;
+            clock.Advance(renewal);
+            await Waits.UntilAsync(() => clock.Started.Skip(since).Contains(renewal), "the claim renewed and the next renewal waiting");
         }
 
         await Waits.UntilAsync(async () => (await Sms())[0].Status == "delivered", "delivered");
