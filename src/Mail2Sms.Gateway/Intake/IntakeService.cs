@@ -92,10 +92,11 @@ public sealed class IntakeService(
             return new RequestIntake(decision, null);
         }
 
-        // Kept as an email of format 1 whose envelope sender is "api", as the dashboard has always shown a request.
-        var received = new ReceivedEmail(account.Id, null, null, "api", request.ClientAddress?.ToString(), EmailFormat.Mobile, request.Subject ?? string.Empty,
+        // Kept as an email of format 1 without an envelope, its source telling it apart.
+        var received = new ReceivedEmail(account.Id, null, null, string.Empty, request.ClientAddress?.ToString(), EmailFormat.Mobile, request.Subject ?? string.Empty,
             request.SizeBytes, [.. request.Messages.Select(m => m.To)])
         {
+            Source = IntakeSource.Api,
             Answer = answer(decision),
         };
         var outcome = await emails.AcceptAsync(received, acceptance, null, _reports.Compose, cancellationToken).ConfigureAwait(false);

@@ -41,7 +41,7 @@ public sealed record SmsSearch(string? Number = null, string? AccountId = null, 
 public sealed record SmsFound(long Id, long EmailId, string AccountId, string Number, string? Name, string Text, string Status, int Parts, DateTimeOffset CreatedAt, string Subject);
 
 /// <summary>An accepted email with what failed at acceptance and every SMS it sent.</summary>
-public sealed record EmailDetail(long Id, string AccountId, string? Originator, string MailFrom, string? ClientIp, int Format, string Subject, long Credits,
+public sealed record EmailDetail(long Id, string AccountId, string? Originator, string MailFrom, IntakeSource Source, string? ClientIp, int Format, string Subject, long Credits,
     DateTimeOffset ReceivedAt, IReadOnlyList<RefusedRecipient> Refused, IReadOnlyList<SmsDetail> Sms, int FailureCount)
 {
     /// <summary>Failures counted at acceptance but not kept (past <c>Intake:MaxReportedFailures</c>).</summary>

@@ -2,11 +2,21 @@ using Mail2Sms.Core.Intake;
 
 namespace Mail2Sms.Gateway.Storage;
 
+/// <summary>Which way a request to send SMS came in.</summary>
+public enum IntakeSource
+{
+    /// <summary>An email, through SMTP or the pickup folder.</summary>
+    Email,
+
+    /// <summary>A request to the REST API, which has no envelope: its MAIL FROM is empty.</summary>
+    Api,
+}
+
 /// <summary>What the gateway knows of an accepted email besides the decision.</summary>
 /// <param name="AccountId">The authenticated sender's account.</param>
 /// <param name="MessageId">The <c>Message-ID</c>, when the email has one.</param>
 /// <param name="Originator">Where replies and reports go.</param>
-/// <param name="MailFrom">The envelope sender.</param>
+/// <param name="MailFrom">The envelope sender; empty for an API request.</param>
 /// <param name="ClientIp">The client's address.</param>
 /// <param name="Format">The format the recipients asked for.</param>
 /// <param name="Subject">The subject.</param>
@@ -17,6 +27,9 @@ public sealed record ReceivedEmail(
     string AccountId, string? MessageId, string? Originator, string MailFrom, string? ClientIp,
     EmailFormat Format, string Subject, long SizeBytes, IReadOnlyList<string> Recipients, string? User = null)
 {
+    /// <summary>Which way it came in.</summary>
+    public IntakeSource Source { get; init; }
+
     /// <summary>For an API request: the answer to compose, and keep for its Idempotency-Key, inside the commit.</summary>
     public RequestAnswer? Answer { get; init; }
 }

@@ -133,12 +133,14 @@ internal static class DashboardPages
             return Results.NotFound();
         }
 
+        // A REST API request has no envelope: the page has always named its sender "api".
+        var mailFrom = email.Source == IntakeSource.Api ? "api" : email.MailFrom;
         var body = new Html();
         body.Add($"""
             <dl>
             <dt>Subject</dt><dd id="subject">{email.Subject}</dd>
             <dt>Account</dt><dd>{email.AccountId}</dd>
-            <dt>From</dt><dd>{email.Originator ?? email.MailFrom} (MAIL FROM {email.MailFrom}{(email.ClientIp is null ? string.Empty : ", client " + email.ClientIp)})</dd>
+            <dt>From</dt><dd>{email.Originator ?? mailFrom} (MAIL FROM {mailFrom}{(email.ClientIp is null ? string.Empty : ", client " + email.ClientIp)})</dd>
             <dt>Received</dt><dd>{Layout.When(email.ReceivedAt)}</dd>
             <dt>Format</dt><dd>{email.Format}</dd>
             <dt>Credits</dt><dd>{email.Credits}</dd>

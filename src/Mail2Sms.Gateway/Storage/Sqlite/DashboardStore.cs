@@ -62,7 +62,8 @@ public sealed class DashboardStore(SqliteDatabase database, TimeProvider clock) 
               AND (@status IS NULL OR s.status = @status)
               AND (@digits IS NULL OR instr(s.number, @digits) > 0)
               AND (@text IS NULL OR instr(lower(s.text), @text) > 0 OR instr(lower(e.subject), @text) > 0 OR instr(lower(coalesce(s.name, '')), @text) > 0)
-              AND (@sender IS NULL OR instr(lower(coalesce(e.originator, '')), @sender) > 0 OR instr(lower(e.mail_from), @sender) > 0)
+              AND (@sender IS NULL OR instr(lower(coalesce(e.originator, '')), @sender) > 0 OR instr(lower(e.mail_from), @sender) > 0
+                OR (e.source = 'api' AND instr('api', @sender) > 0))
               AND (@since IS NULL OR s.created_at >= @since) AND (@until IS NULL OR s.created_at < @until)
             ORDER BY s.id DESC LIMIT @take OFFSET @skip
             """,
@@ -92,8 +93,8 @@ public sealed class DashboardStore(SqliteDatabase database, TimeProvider clock) 
     public async Task<EmailDetail?> EmailAsync(long id, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var email = await connection.QuerySingleOrDefaultAsync<(long Id, string AccountId, string? Originator, string MailFrom, string? ClientIp, long Format, string Subject, long Credits, string ReceivedAt, long FailureCount)?>(
-            "SELECT id, account_id, originator, mail_from, client_ip, format, subject, credits, received_at, failure_count FROM emails WHERE id = @id", new { id }).ConfigureAwait(false);
+        var email = await connection.QuerySingleOrDefaultAsync<(long Id, string AccountId, string? Originator, string MailFrom, string Source, string? ClientIp, long Format, string Subject, long Credits, string ReceivedAt, long FailureCount)?>(
+            "SELECT id, account_id, originator, mail_from, source, client_ip, format, subject, credits, received_at, failure_count FROM emails WHERE id = @id", new { id }).ConfigureAwait(false);
         if (email is not { } e)
         {
             return null;
@@ -114,7 +115,7 @@ public sealed class DashboardStore(SqliteDatabase database, TimeProvider clock) 
             SELECT r.id, r.received_at, r.mobile, r.to_address, r.status, r.text, r.sms_id, r.assigned_by, r.assigned_at
             FROM replies r JOIN sms s ON s.id = r.sms_id WHERE s.email_id = @id ORDER BY r.id
             """, new { id }).ConfigureAwait(false)).ToLookup(r => r.SmsId);
-        return new EmailDetail(e.Id, e.AccountId, e.Originator, e.MailFrom, e.ClientIp, (int)e.Format, e.Subject, e.Credits, Timestamps.Read(e.ReceivedAt),
+        return new EmailDetail(e.Id, e.AccountId, e.Originator, e.MailFrom, IntakeSourceColumn.Read(e.Source), e.ClientIp, (int)e.Format, e.Subject, e.Credits, Timestamps.Read(e.ReceivedAt),
             await RefusedAsync(connection, id, int.MaxValue).ConfigureAwait(false),
             [.. sms.Select(s => new SmsDetail(s.Id, s.Number, s.Name, s.Text, s.Encoding, (int)s.Parts, s.Status, (int)s.Attempts, s.LastError,
                 Timestamps.Read(s.CreatedAt), Timestamps.ReadOrNull(s.SubmittedAt), Timestamps.ReadOrNull(s.FinalAt),

@@ -271,11 +271,11 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock) : IE
             _credits = Prepare("SELECT credits FROM accounts WHERE id = $id", "$id");
             _email = Prepare(
                 """
-                INSERT INTO emails (account_id, message_id, originator, mail_from, client_ip, format, subject, size_bytes, csv_file_name, credits, received_at, failure_count, user_id)
-                VALUES ($account, $messageId, $originator, $mailFrom, $clientIp, $format, $subject, $size, $csv, $cost, $now, $failures,
+                INSERT INTO emails (account_id, message_id, originator, mail_from, source, client_ip, format, subject, size_bytes, csv_file_name, credits, received_at, failure_count, user_id)
+                VALUES ($account, $messageId, $originator, $mailFrom, $source, $clientIp, $format, $subject, $size, $csv, $cost, $now, $failures,
                     (SELECT id FROM users WHERE account_id = $account AND address = $user)) RETURNING id
                 """,
-                "$account", "$messageId", "$originator", "$mailFrom", "$clientIp", "$format", "$subject", "$size", "$csv", "$cost", "$now", "$failures", "$user");
+                "$account", "$messageId", "$originator", "$mailFrom", "$source", "$clientIp", "$format", "$subject", "$size", "$csv", "$cost", "$now", "$failures", "$user");
             _sms = Prepare(
                 """
                 INSERT INTO sms (email_id, account_id, number, name, text, encoding, parts, priority, status, due_at, created_at)
@@ -363,7 +363,7 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock) : IE
         public long? Credits(string account) => With(_credits, account).ExecuteScalar() is long credits ? credits : null;
 
         public long InsertEmail(ReceivedEmail email, string? csv, long cost, int failures, string now) =>
-            (long)With(_email, email.AccountId, email.MessageId, email.Originator, email.MailFrom, email.ClientIp, (int)email.Format,
+            (long)With(_email, email.AccountId, email.MessageId, email.Originator, email.MailFrom, IntakeSourceColumn.Write(email.Source), email.ClientIp, (int)email.Format,
                 email.Subject, email.SizeBytes, csv, cost, now, failures, email.User).ExecuteScalar()!;
 
         public long InsertSms(long email, string account, OutboundSms sms, int priority, string now) =>

@@ -119,6 +119,21 @@ public sealed class EmailCommitterContractTests
     }
 
     [Fact]
+    public async Task An_api_request_is_found_with_source_api_and_no_envelope_sender_and_an_email_with_source_email()
+    {
+        await using var store = await OpenAsync(10);
+        var request = Email(null) with { Originator = null, MailFrom = string.Empty, Source = IntakeSource.Api };
+
+        var api = await store.Storage.Emails.AcceptAsync(request, Sms(1));
+        var email = await store.Storage.Emails.AcceptAsync(Email(), Sms(1));
+
+        var keptRequest = (await store.Storage.Dashboard.EmailAsync(api.EmailId!.Value))!;
+        Assert.Equal((IntakeSource.Api, string.Empty, (string?)null), (keptRequest.Source, keptRequest.MailFrom, keptRequest.Originator));
+        var keptEmail = (await store.Storage.Dashboard.EmailAsync(email.EmailId!.Value))!;
+        Assert.Equal((IntakeSource.Email, "ops@example.com.au"), (keptEmail.Source, keptEmail.MailFrom));
+    }
+
+    [Fact]
     public async Task A_refused_email_is_kept_with_its_reply_listed_newest_first_found_by_sender_and_let_go_after_30_days()
     {
         await using var store = await OpenAsync(10);

@@ -107,4 +107,23 @@ public sealed class EmailStoreTests : IDisposable
         await using var connection = await _db.Database.OpenAsync();
         Assert.Equal(10, await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM sms"));
     }
+
+    [Fact]
+    public async Task An_api_request_kept_before_migration_0022_with_mail_from_api_reads_as_source_api_and_an_email_as_source_email()
+    {
+        var request = await _db.Emails.AcceptAsync(Email(null) with { Originator = null, MailFrom = "api" }, Sms(1));
+        var email = await _db.Emails.AcceptAsync(Email() with { MailFrom = "api@example.com" }, Sms(1));
+        await using (var connection = await _db.Database.OpenAsync())
+        {
+            // Back to the schema an older version kept these rows in: no source, the request told apart by MAIL FROM 'api'.
+            await connection.ExecuteAsync("ALTER TABLE emails DROP COLUMN source; DELETE FROM schema_migrations WHERE version = '0022_email_source'");
+        }
+
+        Assert.Equal(1, await _db.Database.MigrateAsync());
+
+        var keptRequest = (await _db.Dashboard.EmailAsync(request.EmailId!.Value))!;
+        Assert.Equal((IntakeSource.Api, string.Empty), (keptRequest.Source, keptRequest.MailFrom));
+        var keptEmail = (await _db.Dashboard.EmailAsync(email.EmailId!.Value))!;
+        Assert.Equal((IntakeSource.Email, "api@example.com"), (keptEmail.Source, keptEmail.MailFrom));
+    }
 }
