@@ -11,7 +11,7 @@ namespace Mail2Sms.Web;
 
 /// <summary>
 /// <c>/metrics</c> in the Prometheus text exposition format 0.0.4: the counters the gateway keeps
-/// (<see cref="GatewayMetrics"/>), the SMS in the store by status (one query per scrape), the SMPP binds' state and the nodes alive and dead.
+/// (<see cref="GatewayMetrics"/>), the SMS in the store by status (one query per scrape), the channels' and SMPP binds' state and the nodes alive and dead.
 /// </summary>
 public static class MetricsEndpoint
 {
@@ -86,6 +86,12 @@ public static class MetricsEndpoint
         text.Family("mail2sms_smsc_binds", "gauge", "SMPP binds configured, and bound now.");
         text.Sample("mail2sms_smsc_binds", [("state", "configured")], binds.Count);
         text.Sample("mail2sms_smsc_binds", [("state", "bound")], binds.Count(b => b.Bound));
+        text.Family("mail2sms_channel_up", "gauge", "Whether each channel SMS leave by (smpp, simulator) can take SMS now: 1 up, 0 down.");
+        foreach (var channel in state.Channels())
+        {
+            text.Sample("mail2sms_channel_up", [("channel", channel.Name)], channel.Health.Up ? 1 : 0);
+        }
+
         text.Family("mail2sms_smsc_throttled_total", "counter", "Times the SMS centre told a bind to slow down (ESME_RTHROTTLED or ESME_RMSGQFUL).");
         text.Sample("mail2sms_smsc_throttled_total", [], GatewayMetrics.ThrottlingEvents);
 

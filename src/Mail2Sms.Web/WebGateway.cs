@@ -26,9 +26,11 @@ public sealed record WebOptions
 
 /// <summary>What the web side shares with the running gateway.</summary>
 /// <param name="Storage">The store, through its contracts.</param>
-/// <param name="Binds">Each SMPP session configured, as it is now: readiness, <c>/metrics</c> and the overview count and show them.</param>
-public sealed record GatewayState(IStorage Storage, Func<IReadOnlyList<Gateway.Delivery.BindStatus>> Binds)
+/// <param name="Channels">The ways SMS leave, as they are now: readiness, <c>/metrics</c> and the overview name each with its health and count its binds.</param>
+public sealed record GatewayState(IStorage Storage, Func<IReadOnlyList<Gateway.Delivery.ISmsChannel>> Channels)
 {
+    /// <summary>Every channel's sessions (an SMPP channel's binds), as they are now.</summary>
+    public IReadOnlyList<Gateway.Delivery.BindStatus> Binds() => [.. Channels().SelectMany(c => c.Sessions)];
 
     /// <summary>The accounts, users and rules, as intake sees them (one instance per process: it keeps the sender directory).</summary>
     public IAccountDirectory? Accounts { get; init; }
@@ -60,7 +62,7 @@ public sealed record GatewayState(IStorage Storage, Func<IReadOnlyList<Gateway.D
 
 /// <summary>
 /// The gateway's HTTP side, in the same process as SMTP and delivery: <c>/healthz</c> (the process
-/// answers), <c>/readyz</c> (the database answers and at least one SMPP bind is up) and <c>/metrics</c>.
+/// answers), <c>/readyz</c> (the database answers and at least one channel is up) and <c>/metrics</c>.
 /// </summary>
 public static class WebGateway
 {
@@ -135,11 +137,20 @@ public static class WebGateway
             database = e.Message;
         }
 
+        var channels = state.Channels().Select(c => (c.Name, c.Health)).ToList();
         var binds = state.Binds();
         var bound = binds.Count(b => b.Bound);
         var smsc = bound > 0 ? "ok" : "no bind is up";
-        var ready = database == "ok" && bound > 0;
-        return Results.Json(new { ready, database, smsc, binds = new { bound, configured = binds.Count } },
+        var ready = database == "ok" && channels.Any(c => c.Health.Up);
+        return Results.Json(new
+        {
+            ready,
+            database,
+            smsc,
+            binds = new { bound, configured = binds.Count },
+            channels = channels.Select(c => new { name = c.Name, up = c.Health.Up, detail = c.Health.Detail }),
+            down = channels.Where(c => !c.Health.Up).Select(c => c.Name),
+        },
             statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 }

@@ -131,8 +131,8 @@ internal static class ServeCommand
             var smtp = Option<SmtpOptions>(p);
             var centre = Get<SmsCentre>(p);
             var target = $"{centre.Client.Host}:{centre.Client.Port} as {centre.Client.SystemId}";
-            // The binds are asked for when a page needs them: built here they would connect before the node is registered.
-            return new GatewayState(Get<IStorage>(p), () => Get<SmppChannel>(p).Binds.Statuses)
+            // The channel is asked for when a page needs it: built here it would connect before the node is registered.
+            return new GatewayState(Get<IStorage>(p), () => [Get<SmppChannel>(p)])
             {
                 Accounts = Get<IAccountDirectory>(p),
                 Intake = Get<IntakeService>(p),

@@ -37,6 +37,23 @@ public sealed class DashboardPageTests
         Assert.Contains("&#x27;123&#x27; is too short for a mobile number.", body, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(1, "smpp: up (1 of 2 binds up to smsc.example:2775)", "s-delivered")]
+    [InlineData(0, "smpp: down (no bind up to smsc.example:2775)", "s-failed")]
+    public async Task The_overview_lists_each_channel_up_or_down_with_its_detail_above_the_binds(int boundBinds, string line, string style)
+    {
+        await using var site = await DashboardSite.StartAsync(boundBinds);
+        await site.SignedInAsync();
+
+        var body = (await site.GetAsync("/dashboard/")).Body;
+
+        var channels = Regex.Match(body, """<h2>Channels</h2><ul id="channels">(.*?)</ul>""", RegexOptions.Singleline);
+        Assert.True(channels.Success, "no Channels list on the overview");
+        Assert.Equal([line], Regex.Matches(channels.Groups[1].Value, "<li[^>]*>(.*?)</li>").Select(m => Text(m.Groups[1].Value)));
+        Assert.Contains($"""<li id="channel-smpp">smpp: <span class="status {style}">""", body, StringComparison.Ordinal);
+        Assert.True(channels.Index < body.IndexOf("""<table id="bind-states">""", StringComparison.Ordinal), "the channels come below the bind table");
+    }
+
     [Fact]
     public async Task The_overview_charts_sms_per_minute_accepted_submitted_delivered_and_failed_over_six_hours()
     {

@@ -53,7 +53,7 @@ internal sealed partial class DashboardSite : IAsyncDisposable
             new(1, boundBinds > 0, site.Clock.GetUtcNow().AddMinutes(-5), boundBinds > 0 ? "SMSC1" : "Connection refused", boundBinds > 0 ? 3 : 0),
             new(2, false, site.Clock.GetUtcNow().AddMinutes(-1), "the SMSC refused the bind: <b>BindFailed</b>", 0),
         ];
-        site._web = WebGateway.Build(new WebOptions { Urls = "http://127.0.0.1:0", KeysDirectory = keysDirectory }, new GatewayState(site.Storage, () => binds)
+        site._web = WebGateway.Build(new WebOptions { Urls = "http://127.0.0.1:0", KeysDirectory = keysDirectory }, new GatewayState(site.Storage, () => [new ReportedChannel("smpp", binds)])
         {
             Accounts = site.Accounts,
             Replies = new ReplyForwarder(new ReplyStore(site.Database, site.Clock), new ReplyComposer("sms.localhost"), TimeSpan.FromDays(7)),

@@ -62,6 +62,30 @@ public sealed class HealthTests : IDisposable
     }
 
     [Fact]
+    public async Task Readyz_names_the_channel_that_is_down_and_why()
+    {
+        var (status, body) = await GetAsync(() => 0, "/readyz");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        using var json = JsonDocument.Parse(body);
+        var channel = Assert.Single(json.RootElement.GetProperty("channels").EnumerateArray());
+        Assert.Equal(("smpp", false, "no bind up to smsc.example:2775"),
+            (channel.GetProperty("name").GetString(), channel.GetProperty("up").GetBoolean(), channel.GetProperty("detail").GetString()));
+        Assert.Equal(["smpp"], json.RootElement.GetProperty("down").EnumerateArray().Select(c => c.GetString()));
+    }
+
+    [Fact]
+    public async Task Readyz_names_no_channel_down_while_the_smpp_channel_is_up()
+    {
+        var (status, body) = await GetAsync(() => 1, "/readyz");
+        Assert.Equal(HttpStatusCode.OK, status);
+        using var json = JsonDocument.Parse(body);
+        var channel = Assert.Single(json.RootElement.GetProperty("channels").EnumerateArray());
+        Assert.Equal(("smpp", true, "1 of 2 binds up to smsc.example:2775"),
+            (channel.GetProperty("name").GetString(), channel.GetProperty("up").GetBoolean(), channel.GetProperty("detail").GetString()));
+        Assert.Empty(json.RootElement.GetProperty("down").EnumerateArray());
+    }
+
+    [Fact]
     public async Task Readyz_answers_503_when_the_database_is_not_migrated()
     {
         var (status, body) = await GetAsync(() => 1, "/readyz", migrated: false);

@@ -115,6 +115,18 @@ public sealed partial class MetricsTests : IDisposable
         Assert.Equal((1, 0), Nodes(Samples((await ScrapeAsync()).Body)));
     }
 
+    [Fact]
+    public async Task Channel_up_is_1_for_the_smpp_channel_while_a_bind_is_up_and_0_when_none_is_beside_the_bind_counts()
+    {
+        var up = Samples((await ScrapeAsync(bound: 1)).Body);
+        var (_, body) = await ScrapeAsync(bound: 0);
+        var down = Samples(body);
+
+        Assert.Equal((1, 1), (up["mail2sms_channel_up{channel=\"smpp\"}"], up["mail2sms_smsc_binds{state=\"bound\"}"]));
+        Assert.Equal((0, 0, 2), (down["mail2sms_channel_up{channel=\"smpp\"}"], down["mail2sms_smsc_binds{state=\"bound\"}"], down["mail2sms_smsc_binds{state=\"configured\"}"]));
+        Assert.Contains("\n# TYPE mail2sms_channel_up gauge\nmail2sms_channel_up{channel=\"smpp\"} 0\n", body, StringComparison.Ordinal);
+    }
+
     private static (double Alive, double Dead) Nodes(Dictionary<string, double> samples) =>
         (samples["mail2sms_nodes{state=\"alive\"}"], samples["mail2sms_nodes{state=\"dead\"}"]);
 
@@ -228,7 +240,7 @@ public sealed partial class MetricsTests : IDisposable
 
         Assert.Equal("histogram", types["mail2sms_submit_duration_seconds"]);
         Assert.Equal(
-            ["mail2sms_emails_deferred_total", "mail2sms_emails_total", "mail2sms_nodes", "mail2sms_password_lockouts_total", "mail2sms_replies_assigned_total", "mail2sms_replies_total", "mail2sms_sms", "mail2sms_sms_oldest_queued_age_seconds",
+            ["mail2sms_channel_up", "mail2sms_emails_deferred_total", "mail2sms_emails_total", "mail2sms_nodes", "mail2sms_password_lockouts_total", "mail2sms_replies_assigned_total", "mail2sms_replies_total", "mail2sms_sms", "mail2sms_sms_oldest_queued_age_seconds",
                 "mail2sms_sms_parts_submitted_total", "mail2sms_sms_queue_depth", "mail2sms_smsc_binds", "mail2sms_smsc_throttled_total", "mail2sms_smsc_window_in_use",
                 "mail2sms_smtp_auth_failures_total", "mail2sms_smtp_connections_refused_total", "mail2sms_smtp_recipients_refused_total", "mail2sms_smtp_refusals_total", "mail2sms_submit_duration_seconds"],
             types.Keys.Order(StringComparer.Ordinal));

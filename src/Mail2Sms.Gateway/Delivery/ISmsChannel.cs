@@ -44,6 +44,9 @@ public interface ISmsChannel
     /// <summary>Whether it can take SMS now.</summary>
     ChannelHealth Health { get; }
 
+    /// <summary>Its sessions to the far end as they are now, for the operator: an SMPP channel's binds; none for a channel without sessions.</summary>
+    IReadOnlyList<BindStatus> Sessions { get; }
+
     /// <summary>Submits it takes at once.</summary>
     int Capacity { get; }
 

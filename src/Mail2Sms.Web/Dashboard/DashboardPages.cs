@@ -35,6 +35,7 @@ internal static class DashboardPages
         }
 
         body.Add($"</tbody></table>");
+        ChannelsList(body, state.Channels());
         BindsTable(body, binds, state.SmscTarget);
         OverviewChart.Add(body, chart);
         body.Add($"""<h2>Recently refused emails</h2><p><a href="{DashboardEndpoints.Root}/rejected">All refused emails</a> of the last 30 days.</p>""");
@@ -318,6 +319,18 @@ internal static class DashboardPages
         }
 
         body.Add($"</ol></section>");
+    }
+
+    private static void ChannelsList(Html body, IReadOnlyList<Gateway.Delivery.ISmsChannel> channels)
+    {
+        body.Add($"""<h2>Channels</h2><ul id="channels">""");
+        foreach (var channel in channels)
+        {
+            var health = channel.Health;
+            body.Add($"""<li id="channel-{channel.Name}">{channel.Name}: <span class="status {(health.Up ? "s-delivered" : "s-failed")}">{(health.Up ? "up" : "down")}</span> ({health.Detail})</li>""");
+        }
+
+        body.Add($"</ul>");
     }
 
     private static void BindsTable(Html body, IReadOnlyList<Gateway.Delivery.BindStatus> binds, string? target)

@@ -42,6 +42,8 @@ public sealed class SmppChannel : ISmsChannel, IAsyncDisposable
         ? new ChannelHealth(true, $"{Binds.Bound} of {Binds.Statuses.Count} binds up to {Binds.Target}")
         : new ChannelHealth(false, $"no bind up to {Binds.Target}");
 
+    public IReadOnlyList<BindStatus> Sessions => Binds.Statuses;
+
     public int Capacity => Binds.Window;
 
     public Task WaitUpAsync(CancellationToken cancellationToken) => Binds.WaitBoundAsync(cancellationToken);
