@@ -50,6 +50,10 @@ public sealed class ArchitectureTests
         Assert.Empty(Offenders(Path.Combine("src", "Mail2Sms.Gateway", "Storage"), new Regex(@"\bMail2Sms\.Gateway\.Mail\b|\bMail\.[A-Z]")));
 
     [Fact]
+    public void Storage_depends_on_no_other_room_so_no_folders_cycle_through_it() =>
+        Assert.Empty(Offenders(Path.Combine("src", "Mail2Sms.Gateway", "Storage"), new Regex(@"\bMail2Sms\.Gateway\.(Intake|Delivery|Mail|Smtp)\b")));
+
+    [Fact]
     public void Smtp_reaches_the_store_only_through_intake() =>
         Assert.Empty(Offenders(Path.Combine("src", "Mail2Sms.Gateway", "Smtp"), new Regex(@"\bStorage\b")));
 

@@ -1,5 +1,5 @@
 using System.Net;
-using Mail2Sms.Gateway.Intake;
+using Mail2Sms.Core.Accounts;
 using static Mail2Sms.Web.Tests.PageText;
 
 namespace Mail2Sms.Web.Tests;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using Mail2Sms.Core.Accounts;
 
 namespace Mail2Sms.Gateway.Intake;
 

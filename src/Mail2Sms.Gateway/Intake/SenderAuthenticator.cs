@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Mail2Sms.Core.Accounts;
 using Mail2Sms.Core.Formats;
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Gateway.Storage;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Mail2Sms.Core.Accounts;
 using Mail2Sms.Gateway.Storage;
 
 namespace Mail2Sms.Gateway.Intake;

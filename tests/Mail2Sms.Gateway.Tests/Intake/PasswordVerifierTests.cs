@@ -1,3 +1,4 @@
+using Mail2Sms.Core.Accounts;
 using Mail2Sms.Gateway.Intake;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using Dapper;
-using Mail2Sms.Gateway.Intake;
+using Mail2Sms.Core.Accounts;
 using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Storage.Sqlite;
 

@@ -1,6 +1,5 @@
 using Dapper;
 using Mail2Sms.Core.Accounts;
-using Mail2Sms.Gateway.Intake;
 using Microsoft.Data.Sqlite;
 
 namespace Mail2Sms.Gateway.Storage.Sqlite;

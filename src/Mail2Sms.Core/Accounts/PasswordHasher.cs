@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Mail2Sms.Gateway.Intake;
+namespace Mail2Sms.Core.Accounts;
 
 /// <summary>
 /// Salted, slow password hashes (PBKDF2-HMAC-SHA256), stored as <c>pbkdf2-sha256$iterations$salt$hash</c>
