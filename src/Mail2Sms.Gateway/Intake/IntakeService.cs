@@ -99,13 +99,20 @@ public sealed class IntakeService(
             Source = IntakeSource.Api,
             Answer = answer(decision),
         };
-        var outcome = await emails.AcceptAsync(received, acceptance, null, _reports.Compose, cancellationToken).ConfigureAwait(false);
+        var outcome = await CommitAsync(received, acceptance, null, cancellationToken).ConfigureAwait(false);
+        return new RequestIntake(decision, outcome);
+    }
+
+    // One commit of an email or a request; one that queued SMS wakes the dispatcher, so they go now rather than at its next look.
+    private async Task<AcceptOutcome> CommitAsync(ReceivedEmail received, Acceptance acceptance, OutboundMail? report, CancellationToken cancellationToken)
+    {
+        var outcome = await emails.AcceptAsync(received, acceptance, report, _reports.Compose, cancellationToken).ConfigureAwait(false);
         if (outcome.EmailId is not null)
         {
             Queued?.Set();
         }
 
-        return new RequestIntake(decision, outcome);
+        return outcome;
     }
 
     /// <summary>Receives one email and returns the reply to give.</summary>
@@ -143,7 +150,7 @@ public sealed class IntakeService(
                     var report = acceptance.FailureCount > 0 && facts.Originator is not null
                         ? _reports.Compose(facts, acceptance)
                         : null;
-                    var outcome = await emails.AcceptAsync(received, acceptance, report, _reports.Compose, cancellationToken).ConfigureAwait(false);
+                    var outcome = await CommitAsync(received, acceptance, report, cancellationToken).ConfigureAwait(false);
                     if (outcome.AlreadyServed is { Count: > 0 } resent)
                     {
                         // A resend (the 250 was lost): only recipients it was not accepted for go ahead, decided again without the others.
@@ -162,7 +169,6 @@ public sealed class IntakeService(
                         return await RefusedAsync(new Rejection(refusal), email, facts, account.Id).ConfigureAwait(false);
                     }
 
-                    Queued?.Set();
                     GatewayMetrics.EmailAccepted();
                     _log.EmailAccepted(facts.MessageId, account.Id, outcome.EmailId, acceptance.Messages.Count);
                     return SmtpReply.Accepted(acceptance, facts.Originator);

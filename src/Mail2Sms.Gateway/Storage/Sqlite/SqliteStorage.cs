@@ -32,10 +32,8 @@ public sealed class SqliteStorage(SqliteDatabase database, TimeProvider clock) :
 
     public IOutbox Outbox { get; } = new OutboxStore(database, clock);
 
-    /// <summary>The file itself, for what has no contract yet.</summary>
+    /// <summary>The file itself, for the tests and benchmarks that look at SQLite's own rows.</summary>
     public SqliteDatabase Database { get; } = database;
-
-    public TimeProvider Clock { get; } = clock;
 
     public IEmailCommitter Emails { get; } = new EmailStore(database, clock);
 
