@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace Mail2Sms.Gateway.Tests;
 
 /// <summary>
-/// The rooms of ARCHITECTURE (docs/architecture.md), read from the sources: only <c>Storage/Sqlite/</c> names SQLite,
+/// The rooms of ARCHITECTURE (docs/architecture.md), read from the sources: only <c>Storage/Sqlite/</c> names SQLite and only <c>Storage/Postgres/</c> Npgsql,
 /// <c>Storage/</c> never calls <c>Mail/</c>, <c>Smtp/</c> reaches the store only through <c>Intake/</c>, and no page runs SQL.
 /// </summary>
 public sealed class ArchitectureTests
@@ -28,9 +28,9 @@ public sealed class ArchitectureTests
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                 && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
 
-    private static string[] Offenders(string folder, Regex pattern, string? except = null) =>
+    private static string[] Offenders(string folder, Regex pattern, params string[] except) =>
         [.. Sources(folder)
-            .Where(f => except is null || !f.StartsWith(Path.Combine(Root, except), StringComparison.Ordinal))
+            .Where(f => !except.Any(e => f.StartsWith(Path.Combine(Root, e), StringComparison.Ordinal)))
             .Where(f => pattern.IsMatch(File.ReadAllText(f)))
             .Select(f => Path.GetRelativePath(Root, f))];
 
@@ -46,6 +46,10 @@ public sealed class ArchitectureTests
         Assert.Empty(Offenders("src", new Regex("sqlite", RegexOptions.IgnoreCase), except: Path.Combine("src", "Mail2Sms.Gateway", "Storage", "Sqlite")));
 
     [Fact]
+    public void Only_the_postgres_provider_folder_names_npgsql() =>
+        Assert.Empty(Offenders("src", new Regex("npgsql", RegexOptions.IgnoreCase), except: Path.Combine("src", "Mail2Sms.Gateway", "Storage", "Postgres")));
+
+    [Fact]
     public void Storage_never_calls_mail() =>
         Assert.Empty(Offenders(Path.Combine("src", "Mail2Sms.Gateway", "Storage"), new Regex(@"\bMail2Sms\.Gateway\.Mail\b|\bMail\.[A-Z]")));
 
@@ -59,5 +63,5 @@ public sealed class ArchitectureTests
 
     [Fact]
     public void Only_storage_providers_run_sql() =>
-        Assert.Empty(Offenders("src", new Regex(@"\busing Dapper;|\bDbConnection\b|\bDbTransaction\b"), except: Path.Combine("src", "Mail2Sms.Gateway", "Storage", "Sqlite")));
+        Assert.Empty(Offenders("src", new Regex(@"\busing Dapper;|\bDbConnection\b|\bDbTransaction\b"), except: [Path.Combine("src", "Mail2Sms.Gateway", "Storage", "Sqlite"), Path.Combine("src", "Mail2Sms.Gateway", "Storage", "Postgres")]));
 }

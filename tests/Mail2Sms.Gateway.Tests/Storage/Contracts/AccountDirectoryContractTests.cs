@@ -3,14 +3,14 @@ using Mail2Sms.Gateway.Storage;
 
 namespace Mail2Sms.Gateway.Tests.Storage.Contracts;
 
-public sealed class AccountDirectoryContractTests
+public abstract class AccountDirectoryContractTests(string provider)
 {
     private const string Id = "CI00123456";
 
     [Fact]
     public async Task An_account_comes_back_as_it_was_opened_with_its_opening_credits_in_the_ledger()
     {
-        await using var store = await ContractStorage.OpenAsync();
+        await using var store = await ContractStorage.OpenAsync(provider);
 
         var opened = await store.Storage.Accounts.AddAccountAsync(Id, "au", "Acme", relaxedNumbers: true, credits: 100, lowCreditWarning: 20);
 
@@ -24,7 +24,7 @@ public sealed class AccountDirectoryContractTests
     [Fact]
     public async Task Accounts_are_listed_by_ID()
     {
-        await using var store = await ContractStorage.OpenAsync();
+        await using var store = await ContractStorage.OpenAsync(provider);
         await store.Storage.Accounts.AddAccountAsync("B2", null, null, false, 0);
         await store.Storage.Accounts.AddAccountAsync("A1", null, null, false, 0);
 
@@ -37,7 +37,7 @@ public sealed class AccountDirectoryContractTests
     [InlineData(Id, 0L, "Acme Company Ltd", "'Acme Company Ltd' cannot be a sender: use a number of up to 15 digits, or up to 11 letters, digits and spaces.")]
     public async Task An_account_that_cannot_open_is_refused_with_its_sentence(string id, long credits, string? sender, string sentence)
     {
-        await using var store = await ContractStorage.OpenAsync();
+        await using var store = await ContractStorage.OpenAsync(provider);
 
         var refused = await Assert.ThrowsAsync<StoreException>(() => store.Storage.Accounts.AddAccountAsync(id, "AU", sender, false, credits));
 
@@ -48,7 +48,7 @@ public sealed class AccountDirectoryContractTests
     [Fact]
     public async Task A_second_account_of_one_ID_is_refused()
     {
-        await using var store = await ContractStorage.OpenAsync();
+        await using var store = await ContractStorage.OpenAsync(provider);
         await store.Storage.Accounts.AddAccountAsync(Id, "AU", null, false, 10);
 
         var refused = await Assert.ThrowsAsync<StoreException>(() => store.Storage.Accounts.AddAccountAsync(Id, "NZ", null, false, 50));
@@ -61,7 +61,7 @@ public sealed class AccountDirectoryContractTests
     [Fact]
     public async Task Settings_given_change_and_the_rest_stay()
     {
-        await using var store = await ContractStorage.OpenAsync();
+        await using var store = await ContractStorage.OpenAsync(provider);
         await store.Storage.Accounts.AddAccountAsync(Id, "AU", "Acme", false, 10);
 
         var changed = await store.Storage.Accounts.SetAccountAsync(Id, new AccountChanges { Country = "nz", MaxParts = 3, ReplyWindowDays = 30, SmsPerMinute = 60 });
@@ -75,7 +75,7 @@ public sealed class AccountDirectoryContractTests
     [Fact]
     public async Task Changes_that_cannot_be_made_are_refused_with_their_sentence()
     {
-        await using var store = await ContractStorage.OpenAsync();
+        await using var store = await ContractStorage.OpenAsync(provider);
         await store.Storage.Accounts.AddAccountAsync(Id, "AU", null, false, 10);
 
         async Task<string> Refused(string id, AccountChanges changes) =>
@@ -90,7 +90,7 @@ public sealed class AccountDirectoryContractTests
     [Fact]
     public async Task Credits_change_through_the_ledger_and_never_go_below_zero()
     {
-        await using var store = await ContractStorage.OpenAsync();
+        await using var store = await ContractStorage.OpenAsync(provider);
         await store.Storage.Accounts.AddAccountAsync(Id, "AU", null, false, 10);
 
         Assert.Equal(60, await store.Storage.Accounts.CreditAsync(Id, 50, "top-up"));
@@ -105,7 +105,7 @@ public sealed class AccountDirectoryContractTests
     [Fact]
     public async Task Networks_are_kept_in_canonical_form_once_each_and_a_missing_one_cannot_be_removed()
     {
-        await using var store = await ContractStorage.OpenAsync();
+        await using var store = await ContractStorage.OpenAsync(provider);
         await store.Storage.Accounts.AddAccountAsync(Id, "AU", null, false, 10);
 
         Assert.Equal("203.0.113.0/24", await store.Storage.Accounts.AllowIpAsync(Id, "203.0.113.7/24"));
@@ -125,7 +125,7 @@ public sealed class AccountDirectoryContractTests
     [Fact]
     public async Task Users_come_back_as_added_and_changed_and_refusals_name_the_rule()
     {
-        await using var store = await ContractStorage.OpenAsync();
+        await using var store = await ContractStorage.OpenAsync(provider);
         await store.Storage.Accounts.AddAccountAsync(Id, "AU", null, false, 10);
 
         Assert.Equal(new UserRecord(Id, "ops@example.com", true, false, true), await store.Storage.Accounts.AddUserAsync(Id, " Ops@Example.com ", "secret", receiptEmails: true));
@@ -144,7 +144,7 @@ public sealed class AccountDirectoryContractTests
     [Fact]
     public async Task A_sender_is_found_by_address_or_domain_pattern_with_its_accounts_networks_and_disabled_users_are_not()
     {
-        await using var store = await ContractStorage.OpenAsync();
+        await using var store = await ContractStorage.OpenAsync(provider);
         await store.Storage.Accounts.AddAccountAsync(Id, "AU", null, false, 10);
         await store.Storage.Accounts.AllowIpAsync(Id, "203.0.113.0/24");
         await store.Storage.Accounts.AddUserAsync(Id, "ops@example.com", "secret");
@@ -166,7 +166,7 @@ public sealed class AccountDirectoryContractTests
     [Fact]
     public async Task An_accounts_rules_for_intake_follow_its_settings_and_the_part_sizes_given()
     {
-        await using var store = await ContractStorage.OpenAsync();
+        await using var store = await ContractStorage.OpenAsync(provider);
         await store.Storage.Accounts.AddAccountAsync(Id, "AU", null, false, 10);
         await store.Storage.Accounts.SetAccountAsync(Id, new AccountChanges { Country = "NZ", RelaxedNumbers = true, MaxParts = 3 });
 

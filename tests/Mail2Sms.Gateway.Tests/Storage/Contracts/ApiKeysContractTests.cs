@@ -2,11 +2,11 @@ using Mail2Sms.Gateway.Storage;
 
 namespace Mail2Sms.Gateway.Tests.Storage.Contracts;
 
-public sealed class ApiKeysContractTests
+public abstract class ApiKeysContractTests(string provider)
 {
-    private static async Task<ContractStorage> WithAccountAsync()
+    private async Task<ContractStorage> WithAccountAsync()
     {
-        var store = await ContractStorage.OpenAsync();
+        var store = await ContractStorage.OpenAsync(provider);
         await store.Storage.Accounts.AddAccountAsync("CI00000001", "AU", null, relaxedNumbers: false, credits: 10);
         return store;
     }

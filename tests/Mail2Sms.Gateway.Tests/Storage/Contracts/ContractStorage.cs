@@ -4,9 +4,10 @@ using Microsoft.Extensions.Time.Testing;
 namespace Mail2Sms.Gateway.Tests.Storage.Contracts;
 
 /// <summary>
-/// A fresh, migrated database of the provider under test, on a fake clock: <c>MAIL2SMS_TEST_STORAGE</c> names it
-/// (the default provider when unset) and <c>MAIL2SMS_TEST_STORAGE_CONNECTION</c> may give its connection string.
-/// Contract tests speak only through <see cref="IStorage"/>: no SQL, no provider type.
+/// A fresh, migrated database of a provider, on a fake clock: SQLite's in a folder of its own, PostgreSQL's a new
+/// database on the test run's throwaway server (<see cref="Mail2Sms.Tests.Shared.PostgresServer"/>). Every contract
+/// test class runs once per provider (<c>ProviderContracts.cs</c>). Contract tests speak only through
+/// <see cref="IStorage"/>: no SQL, no provider type.
 /// </summary>
 public sealed class ContractStorage : IAsyncDisposable
 {
@@ -24,14 +25,13 @@ public sealed class ContractStorage : IAsyncDisposable
     /// <summary>A folder of this test's own, deleted afterwards.</summary>
     public string Folder { get; }
 
-    public static string ProviderName => Environment.GetEnvironmentVariable("MAIL2SMS_TEST_STORAGE") is { Length: > 0 } name ? name : StorageProviders.Names[0];
-
-    public static async Task<ContractStorage> OpenAsync()
+    public static async Task<ContractStorage> OpenAsync(string providerName)
     {
-        var provider = StorageProviders.Find(ProviderName) ?? throw new InvalidOperationException($"No storage provider '{ProviderName}'; known: {string.Join(", ", StorageProviders.Names)}.");
+        var provider = StorageProviders.Find(providerName) ?? throw new InvalidOperationException($"No storage provider '{providerName}'; known: {string.Join(", ", StorageProviders.Names)}.");
         var folder = Directory.CreateTempSubdirectory("mail2sms-contract-").FullName;
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero));
-        var storage = provider.Open(Environment.GetEnvironmentVariable("MAIL2SMS_TEST_STORAGE_CONNECTION") ?? provider.DefaultConnectionString(folder), clock);
+        var connection = providerName == "postgres" ? await Mail2Sms.Tests.Shared.PostgresServer.CreateDatabaseAsync() : provider.DefaultConnectionString(folder);
+        var storage = provider.Open(connection, clock);
         await storage.MigrateAsync();
         return new ContractStorage(storage, clock, folder);
     }

@@ -5,7 +5,7 @@ using static Mail2Sms.Gateway.Tests.Storage.Contracts.EmailCommitterContractTest
 
 namespace Mail2Sms.Gateway.Tests.Storage.Contracts;
 
-public sealed class DashboardQueriesContractTests
+public abstract class DashboardQueriesContractTests(string provider)
 {
     private static async Task<long> AcceptAsync(ContractStorage store, ReceivedEmail email, params (string Number, string Text)[] sms)
     {
@@ -16,7 +16,7 @@ public sealed class DashboardQueriesContractTests
     [Fact]
     public async Task The_search_filters_by_number_digits_account_status_text_sender_and_day()
     {
-        await using var store = await ContractStorage.OpenAsync();
+        await using var store = await ContractStorage.OpenAsync(provider);
         await ContractAccounts.AddAsync(store, "CI00123456", 100);
         await ContractAccounts.AddAsync(store, "CI00000002", 100);
         await AcceptAsync(store, Email("<1@x>", "Disk full"), ("61412345678", "On db1, 2 GB left."));
@@ -42,7 +42,7 @@ public sealed class DashboardQueriesContractTests
     [Fact]
     public async Task The_search_gives_a_page_and_one_more_to_tell_a_next_page_exists()
     {
-        await using var store = await ContractStorage.OpenAsync();
+        await using var store = await ContractStorage.OpenAsync(provider);
         await ContractAccounts.AddAsync(store, "CI00123456", 1000);
         var sms = Enumerable.Range(0, IDashboardQueries.PageSize + 5).Select(i => ($"614{i:D8}", "Hello.")).ToArray();
         await AcceptAsync(store, Email(), sms);
@@ -58,7 +58,7 @@ public sealed class DashboardQueriesContractTests
     [Fact]
     public async Task The_overview_counts_the_queue_today_accounts_and_credits_and_the_chart_counts_the_minute()
     {
-        await using var store = await ContractStorage.OpenAsync();
+        await using var store = await ContractStorage.OpenAsync(provider);
         await ContractAccounts.AddAsync(store, "CI00123456", 10);
         await ContractAccounts.AddAsync(store, "CI00000002", 5);
         await AcceptAsync(store, Email(), ("61412345678", "One."), ("61412345679", "Two."));
@@ -77,7 +77,7 @@ public sealed class DashboardQueriesContractTests
     [Fact]
     public async Task The_sms_listing_is_newest_first_of_one_account_in_any_case_or_one_status()
     {
-        await using var store = await ContractStorage.OpenAsync();
+        await using var store = await ContractStorage.OpenAsync(provider);
         await ContractAccounts.AddAsync(store, "CI00123456", 10);
         await ContractAccounts.AddAsync(store, "CI00000002", 10);
         await AcceptAsync(store, Email("<1@x>"), ("61412345678", "First."));

@@ -4,7 +4,7 @@ using Mail2Sms.Gateway.Storage;
 
 namespace Mail2Sms.Gateway.Tests.Storage.Contracts;
 
-public sealed class EmailCommitterContractTests
+public abstract class EmailCommitterContractTests(string provider)
 {
     private const string Account = "CI00123456";
 
@@ -16,9 +16,9 @@ public sealed class EmailCommitterContractTests
         [.. Enumerable.Range(0, count).Select(i => new OutboundSms($"6141234{i:D4}", i == 0 ? "John" : null, SmsText.From(text), $"[{i + 1}]"))],
         failures, csv);
 
-    private static async Task<ContractStorage> OpenAsync(long credits)
+    private async Task<ContractStorage> OpenAsync(long credits)
     {
-        var store = await ContractStorage.OpenAsync();
+        var store = await ContractStorage.OpenAsync(provider);
         await ContractAccounts.AddAsync(store, Account, credits);
         return store;
     }

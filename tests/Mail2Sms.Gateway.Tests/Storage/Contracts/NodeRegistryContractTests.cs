@@ -3,7 +3,7 @@ using Mail2Sms.Gateway.Storage;
 namespace Mail2Sms.Gateway.Tests.Storage.Contracts;
 
 /// <summary>What every provider's <see cref="INodeRegistry"/> does: registration, heartbeats, takeover and clean stops, with the claims they release.</summary>
-public sealed class NodeRegistryContractTests : IAsyncLifetime
+public abstract class NodeRegistryContractTests(string provider) : IAsyncLifetime
 {
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
     private ContractStorage _contract = null!;
@@ -13,7 +13,7 @@ public sealed class NodeRegistryContractTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _contract = await ContractStorage.OpenAsync();
+        _contract = await ContractStorage.OpenAsync(provider);
         _seed = new QueueSeeding(_contract);
         await _seed.AddAccountAsync("CI00000001");
     }

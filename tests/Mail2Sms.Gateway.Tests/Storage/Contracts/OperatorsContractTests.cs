@@ -2,12 +2,12 @@ using Mail2Sms.Gateway.Storage;
 
 namespace Mail2Sms.Gateway.Tests.Storage.Contracts;
 
-public sealed class OperatorsContractTests
+public abstract class OperatorsContractTests(string provider)
 {
     [Fact]
     public async Task An_operator_signs_in_with_their_password_and_any_case_of_their_name()
     {
-        await using var store = await ContractStorage.OpenAsync();
+        await using var store = await ContractStorage.OpenAsync(provider);
 
         await store.Storage.Operators.AddAsync(" Ops ", "correct horse");
 
@@ -21,7 +21,7 @@ public sealed class OperatorsContractTests
     [Fact]
     public async Task A_second_operator_of_a_name_is_refused_unless_replacing_the_password()
     {
-        await using var store = await ContractStorage.OpenAsync();
+        await using var store = await ContractStorage.OpenAsync(provider);
         await store.Storage.Operators.AddAsync("ops", "first");
 
         var refused = await Assert.ThrowsAsync<StoreException>(() => store.Storage.Operators.AddAsync("OPS", "second"));
@@ -38,7 +38,7 @@ public sealed class OperatorsContractTests
     [InlineData("ops", "", "Operator ops needs a password.")]
     public async Task A_bad_name_or_missing_password_is_refused_with_its_sentence(string name, string password, string sentence)
     {
-        await using var store = await ContractStorage.OpenAsync();
+        await using var store = await ContractStorage.OpenAsync(provider);
 
         Assert.Equal(sentence, (await Assert.ThrowsAsync<StoreException>(() => store.Storage.Operators.AddAsync(name, password))).Message);
         Assert.False(await store.Storage.Operators.ExistsAsync(name));

@@ -3,7 +3,7 @@ using MimeKit;
 
 namespace Mail2Sms.Gateway.Tests.Storage.Contracts;
 
-public sealed class OutboxContractTests
+public abstract class OutboxContractTests(string provider)
 {
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(10);
 
@@ -20,7 +20,7 @@ public sealed class OutboxContractTests
     [Fact]
     public async Task A_queued_mail_comes_back_as_it_went_in()
     {
-        await using var store = await ContractStorage.OpenAsync();
+        await using var store = await ContractStorage.OpenAsync(provider);
         var mail = Mail("ops@example.com", kind: "postmaster");
 
         var id = await store.Storage.Outbox.QueueAsync(mail);
@@ -33,7 +33,7 @@ public sealed class OutboxContractTests
     [Fact]
     public async Task Due_mail_is_taken_oldest_first_and_only_up_to_the_limit()
     {
-        await using var store = await ContractStorage.OpenAsync();
+        await using var store = await ContractStorage.OpenAsync(provider);
         var first = await store.Storage.Outbox.QueueAsync(Mail("a@example.com"));
         var second = await store.Storage.Outbox.QueueAsync(Mail("b@example.com"));
         var third = await store.Storage.Outbox.QueueAsync(Mail("c@example.com"));
@@ -45,7 +45,7 @@ public sealed class OutboxContractTests
     [Fact]
     public async Task A_taken_mail_is_not_taken_again_until_its_lease_ends()
     {
-        await using var store = await ContractStorage.OpenAsync();
+        await using var store = await ContractStorage.OpenAsync(provider);
         var id = await store.Storage.Outbox.QueueAsync(Mail("ops@example.com"));
 
         Assert.Equal(id, Assert.Single(await store.Storage.Outbox.TakeDueAsync(10, Lease)).Id);
@@ -61,7 +61,7 @@ public sealed class OutboxContractTests
     [Fact]
     public async Task Two_senders_taking_at_once_never_take_one_mail_twice()
     {
-        await using var store = await ContractStorage.OpenAsync();
+        await using var store = await ContractStorage.OpenAsync(provider);
         for (var i = 0; i < 20; i++)
         {
             await store.Storage.Outbox.QueueAsync(Mail($"user{i}@example.com"));
@@ -79,7 +79,7 @@ public sealed class OutboxContractTests
     [InlineData(true)]
     public async Task Mail_sent_or_failed_for_good_is_never_taken_again(bool refused)
     {
-        await using var store = await ContractStorage.OpenAsync();
+        await using var store = await ContractStorage.OpenAsync(provider);
         var id = await store.Storage.Outbox.QueueAsync(Mail("ops@example.com"));
         await store.Storage.Outbox.TakeDueAsync(10, Lease);
 
@@ -93,7 +93,7 @@ public sealed class OutboxContractTests
     [Fact]
     public async Task A_mail_put_off_comes_back_at_its_retry_time_with_the_attempt_counted()
     {
-        await using var store = await ContractStorage.OpenAsync();
+        await using var store = await ContractStorage.OpenAsync(provider);
         var id = await store.Storage.Outbox.QueueAsync(Mail("ops@example.com"));
         await store.Storage.Outbox.TakeDueAsync(10, Lease);
 
@@ -108,7 +108,7 @@ public sealed class OutboxContractTests
     [Fact]
     public async Task Released_mail_is_due_again_at_once()
     {
-        await using var store = await ContractStorage.OpenAsync();
+        await using var store = await ContractStorage.OpenAsync(provider);
         await store.Storage.Outbox.QueueAsync(Mail("a@example.com"));
         var second = await store.Storage.Outbox.QueueAsync(Mail("b@example.com"));
         Assert.Equal(2, (await store.Storage.Outbox.TakeDueAsync(10, Lease)).Count);
@@ -121,7 +121,7 @@ public sealed class OutboxContractTests
     [Fact]
     public async Task Only_the_gateways_own_reply_emails_are_recognised_as_replies()
     {
-        await using var store = await ContractStorage.OpenAsync();
+        await using var store = await ContractStorage.OpenAsync(provider);
         await store.Storage.Outbox.QueueAsync(Mail("ops@example.com", kind: "reply", messageId: "reply-1@sms.localhost"));
         await store.Storage.Outbox.QueueAsync(Mail("ops@example.com", kind: "report", messageId: "report-1@sms.localhost"));
 

@@ -8,7 +8,7 @@ namespace Mail2Sms.Gateway.Tests.Storage.Contracts;
 /// submitted through the SMS queue's contract; until that contract exists those cases run against SQLite in
 /// ReplyStoreTests and DeliveryTests, and the rules themselves in Core's ReplyMatchingTests.
 /// </summary>
-public sealed class ReplyStoreContractTests
+public abstract class ReplyStoreContractTests(string provider)
 {
     private static readonly TimeSpan Window = TimeSpan.FromDays(7);
 
@@ -18,7 +18,7 @@ public sealed class ReplyStoreContractTests
     [Fact]
     public async Task A_reply_that_answers_no_SMS_is_kept_unmatched_without_an_email()
     {
-        await using var store = await ContractStorage.OpenAsync();
+        await using var store = await ContractStorage.OpenAsync(provider);
 
         Assert.Equal(ReplyOutcome.Unmatched, await store.Storage.Replies.ReceiveAsync("+61412345678", "Mail2Sms", "Who is this?", Window, NeverComposed));
 
@@ -31,7 +31,7 @@ public sealed class ReplyStoreContractTests
     [Fact]
     public async Task Replies_are_listed_newest_first_by_status_and_up_to_the_limit()
     {
-        await using var store = await ContractStorage.OpenAsync();
+        await using var store = await ContractStorage.OpenAsync(provider);
         foreach (var text in new[] { "one", "two", "three" })
         {
             await store.Storage.Replies.ReceiveAsync("61412345678", "Mail2Sms", text, Window, NeverComposed);
@@ -46,7 +46,7 @@ public sealed class ReplyStoreContractTests
     [Fact]
     public async Task Assigning_a_reply_that_is_not_there_or_to_an_SMS_that_is_not_there_is_refused()
     {
-        await using var store = await ContractStorage.OpenAsync();
+        await using var store = await ContractStorage.OpenAsync(provider);
         await store.Storage.Replies.ReceiveAsync("61412345678", "Mail2Sms", "Hello?", Window, NeverComposed);
         var reply = Assert.Single(await store.Storage.Replies.ListAsync(null, 1)).Id;
 
@@ -58,7 +58,7 @@ public sealed class ReplyStoreContractTests
     [Fact]
     public async Task A_mobile_that_never_replied_STOP_is_not_opted_out_and_has_no_candidates()
     {
-        await using var store = await ContractStorage.OpenAsync();
+        await using var store = await ContractStorage.OpenAsync(provider);
         await store.Storage.Accounts.AddAccountAsync("CI00000001", "AU", null, false, 10);
         await store.Storage.Replies.ReceiveAsync("61412345678", "Mail2Sms", "STOP", Window, NeverComposed);
 

@@ -6,7 +6,7 @@ using MimeKit;
 namespace Mail2Sms.Gateway.Tests.Storage.Contracts;
 
 /// <summary>What every provider's <see cref="ISmsQueue"/> does: claims with leases in order, submits, retries, receipts, expiry, reports.</summary>
-public sealed class SmsQueueContractTests : IAsyncLifetime
+public abstract class SmsQueueContractTests(string provider) : IAsyncLifetime
 {
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
     private ContractStorage _contract = null!;
@@ -16,7 +16,7 @@ public sealed class SmsQueueContractTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _contract = await ContractStorage.OpenAsync();
+        _contract = await ContractStorage.OpenAsync(provider);
         _seed = new QueueSeeding(_contract);
         await _seed.AddAccountAsync("CI00000001");
     }

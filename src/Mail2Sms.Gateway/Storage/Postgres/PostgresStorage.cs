@@ -1,0 +1,61 @@
+using Dapper;
+using Mail2Sms.Gateway.Storage;
+using Mail2Sms.Gateway.Storage.Postgres;
+using Npgsql;
+
+[assembly: StorageProvider("postgres", typeof(PostgresStorageProvider))]
+
+namespace Mail2Sms.Gateway.Storage.Postgres;
+
+/// <summary>The provider for several nodes on one PostgreSQL database: <c>Database:Provider=postgres</c> with <c>Database:ConnectionString</c>.</summary>
+public sealed class PostgresStorageProvider : IStorageProvider
+{
+    /// <summary>A local server's database named mail2sms, as Debian's package runs it: give <c>Database:ConnectionString</c> for any other.</summary>
+    public string DefaultConnectionString(string dataDirectory) => "Host=localhost;Database=mail2sms";
+
+    public IStorage Open(string connectionString, TimeProvider clock) => new PostgresStorage(new PostgresDatabase(connectionString), clock);
+}
+
+/// <summary>Every area's contract over one PostgreSQL database.</summary>
+public sealed class PostgresStorage(PostgresDatabase database, TimeProvider clock) : IStorage
+{
+    public string Provider => "postgres";
+
+    /// <summary>The database itself, for the tests and benchmarks that look at its own rows.</summary>
+    public PostgresDatabase Database { get; } = database;
+
+    public IAccountDirectory Accounts => throw new NotImplementedException($"FOUNDATION: accounts on PostgreSQL ({clock})");
+
+    public IOperators Operators => throw new NotImplementedException("FOUNDATION: operators on PostgreSQL");
+
+    public IApiKeys ApiKeys => throw new NotImplementedException("FOUNDATION: API keys on PostgreSQL");
+
+    public IReplyStore Replies => throw new NotImplementedException("FOUNDATION: replies on PostgreSQL");
+
+    public IOutbox Outbox => throw new NotImplementedException("FOUNDATION: outbox on PostgreSQL");
+
+    public IEmailCommitter Emails => throw new NotImplementedException("FOUNDATION: emails on PostgreSQL");
+
+    public IDashboardQueries Dashboard => throw new NotImplementedException("FOUNDATION: dashboard on PostgreSQL");
+
+    public ISmsQueue Queue => throw new NotImplementedException("FOUNDATION: queue on PostgreSQL");
+
+    public INodeRegistry Nodes => throw new NotImplementedException("FOUNDATION: nodes on PostgreSQL");
+
+    public Task<int> MigrateAsync(CancellationToken cancellationToken = default) => Database.MigrateAsync(cancellationToken);
+
+    public async Task<bool> IsMigratedAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await using var connection = await Database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM schema_migrations").ConfigureAwait(false) > 0;
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        {
+            throw new StoreException(e.Message);
+        }
+    }
+
+    public ValueTask DisposeAsync() => Database.DisposeAsync();
+}
