@@ -42,4 +42,7 @@ public interface IStorage : IAsyncDisposable
 
     /// <summary>The gateway's nodes: registration, heartbeats, takeover.</summary>
     INodeRegistry Nodes { get; }
+
+    /// <summary>The dashboard's Data Protection keys, shared by every node.</summary>
+    IProtectionKeys ProtectionKeys { get; }
 }

@@ -42,6 +42,8 @@ public sealed class PostgresStorage(PostgresDatabase database, TimeProvider cloc
 
     public INodeRegistry Nodes => throw new NotImplementedException("FOUNDATION: nodes on PostgreSQL");
 
+    public IProtectionKeys ProtectionKeys { get; } = new ProtectionKeyStore(database, clock);
+
     public Task<int> MigrateAsync(CancellationToken cancellationToken = default) => Database.MigrateAsync(cancellationToken);
 
     public async Task<bool> IsMigratedAsync(CancellationToken cancellationToken = default)

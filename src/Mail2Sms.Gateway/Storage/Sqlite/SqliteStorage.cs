@@ -43,6 +43,8 @@ public sealed class SqliteStorage(SqliteDatabase database, TimeProvider clock) :
 
     public INodeRegistry Nodes { get; } = new NodeStore(database, clock);
 
+    public IProtectionKeys ProtectionKeys { get; } = new ProtectionKeyStore(database, clock);
+
     public Task<int> MigrateAsync(CancellationToken cancellationToken = default) => Database.MigrateAsync(cancellationToken);
 
     public async Task<bool> IsMigratedAsync(CancellationToken cancellationToken = default)

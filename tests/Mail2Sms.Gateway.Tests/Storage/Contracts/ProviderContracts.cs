@@ -18,6 +18,8 @@ namespace Mail2Sms.Gateway.Tests.Storage.Contracts.OnSqlite
 
     public sealed class Outbox() : OutboxContractTests("sqlite");
 
+    public sealed class ProtectionKeys() : ProtectionKeysContractTests("sqlite");
+
     public sealed class ReplyStore() : ReplyStoreContractTests("sqlite");
 
     public sealed class SmsQueueing() : SmsQueueContractTests("sqlite");
@@ -40,6 +42,8 @@ namespace Mail2Sms.Gateway.Tests.Storage.Contracts.OnPostgres
     public sealed class Operators() : OperatorsContractTests("postgres");
 
     public sealed class Outbox() : OutboxContractTests("postgres");
+
+    public sealed class ProtectionKeys() : ProtectionKeysContractTests("postgres");
 
     public sealed class ReplyStore() : ReplyStoreContractTests("postgres");
 
