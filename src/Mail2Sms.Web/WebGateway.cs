@@ -17,9 +17,9 @@ public sealed record WebOptions
     public string Urls { get; init; } = "http://127.0.0.1:8080";
 
     /// <summary>
-    /// Where the keys that protect sign-in cookies and anti-forgery tokens are kept (<c>Web:KeysDirectory</c>):
-    /// then a restart keeps operators signed in, and gateways that share the folder accept each other's
-    /// cookies. Null keeps them in memory only: a restart signs everyone out.
+    /// A folder for the keys that protect sign-in cookies and anti-forgery tokens (<c>Web:KeysDirectory</c>), where
+    /// gateways that share the folder accept each other's cookies. Null keeps them in the database, where every node
+    /// on it and every restart reads them.
     /// </summary>
     public string? KeysDirectory { get; init; }
 }

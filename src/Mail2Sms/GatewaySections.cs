@@ -186,8 +186,8 @@ internal static class GatewaySections
         new(configuration.Number("Intake:MaxReportedFailures", Core.Intake.IntakeRules.DefaultMaxListedFailures));
 
     /// <summary>
-    /// The <c>Web</c> section. The keys of sign-in cookies stay in memory (a restart signs operators out) unless
-    /// <c>Web:KeysDirectory</c> names a folder: they are not encrypted at rest, so keeping them is the operator's choice.
+    /// The <c>Web</c> section. The keys of sign-in cookies are kept in the database (every node and a restart read them)
+    /// unless <c>Web:KeysDirectory</c> names a folder.
     /// </summary>
     public static WebOptions Web(IConfiguration configuration) => new()
     {

@@ -71,7 +71,7 @@ public sealed class ServeSettingsTests : IDisposable
             await client.DisconnectAsync(quit: true);
         }
 
-        // The sign-in page's anti-forgery token makes the first key: kept in memory, as no Web:KeysDirectory is given.
+        // The sign-in page's anti-forgery token needs a key: kept in the database, as no Web:KeysDirectory is given.
         using (var http = new HttpClient())
         {
             string web;

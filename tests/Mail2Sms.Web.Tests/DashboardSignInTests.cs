@@ -131,7 +131,7 @@ public sealed class DashboardSignInTests
     }
 
     [Fact]
-    public async Task With_a_keys_folder_another_gateway_sharing_it_accepts_the_sign_in_and_without_one_it_does_not()
+    public async Task With_a_keys_folder_another_gateway_sharing_it_accepts_the_sign_in_and_one_on_another_database_does_not()
     {
         var keys = Directory.CreateTempSubdirectory("mail2sms-keys-").FullName;
         try
@@ -149,6 +149,27 @@ public sealed class DashboardSignInTests
         {
             Directory.Delete(keys, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Two_nodes_on_one_database_started_together_accept_each_others_sign_in_and_so_does_a_restart()
+    {
+        await using var seeded = await DashboardSite.StartAsync();
+        // The seeded site's own start made a key; with none kept, the two nodes below each make their first key at once.
+        await seeded.ExecuteAsync("DELETE FROM protection_keys", new { });
+        var nodes = await Task.WhenAll(DashboardSite.StartAsync(databaseFile: seeded.DatabaseFile), DashboardSite.StartAsync(databaseFile: seeded.DatabaseFile));
+        await using var first = nodes[0];
+        await using var second = nodes[1];
+
+        await first.SignedInAsync();
+        await second.SignedInAsync();
+        Assert.Equal(HttpStatusCode.OK, await OverviewWithAsync(second, first.Cookies));
+        Assert.Equal(HttpStatusCode.OK, await OverviewWithAsync(first, second.Cookies));
+
+        await using var restarted = await DashboardSite.StartAsync(databaseFile: seeded.DatabaseFile);
+        Assert.Equal(HttpStatusCode.OK, await OverviewWithAsync(restarted, first.Cookies));
+        Assert.Equal(HttpStatusCode.OK, await OverviewWithAsync(restarted, second.Cookies));
+        Assert.Equal(HttpStatusCode.Redirect, await OverviewWithAsync(restarted, "mail2sms.dashboard=forged"));
     }
 
     // The overview asked of site with another site's cookies.

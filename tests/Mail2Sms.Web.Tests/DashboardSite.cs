@@ -20,9 +20,10 @@ internal sealed partial class DashboardSite : IAsyncDisposable
     private readonly string _folder = Directory.CreateTempSubdirectory("mail2sms-dashboard-").FullName;
     private WebApplication _web = null!;
 
-    private DashboardSite()
+    private DashboardSite(string? databaseFile)
     {
-        Database = new SqliteDatabase($"Data Source={Path.Combine(_folder, "mail2sms.db")}");
+        DatabaseFile = databaseFile ?? Path.Combine(_folder, "mail2sms.db");
+        Database = new SqliteDatabase($"Data Source={DatabaseFile}");
         Accounts = new AccountStore(Database, Clock);
         Storage = new SqliteStorage(Database, Clock);
         ClientHandler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() };
@@ -41,12 +42,20 @@ internal sealed partial class DashboardSite : IAsyncDisposable
 
     private HttpMessageHandler ClientHandler { get; }
 
-    public static async Task<DashboardSite> StartAsync(int boundBinds = 1, string? keysDirectory = null)
+    /// <summary>The database file this site opens.</summary>
+    public string DatabaseFile { get; }
+
+    /// <summary>Starts a site; with <paramref name="databaseFile"/> another node of a site already started on that file (nothing added to it).</summary>
+    public static async Task<DashboardSite> StartAsync(int boundBinds = 1, string? keysDirectory = null, string? databaseFile = null)
     {
-        var site = new DashboardSite();
-        await site.Database.MigrateAsync();
-        await site.Accounts.AddAccountAsync(Account, "AU", null, relaxedNumbers: false, credits: 500);
-        await new OperatorStore(site.Database, site.Clock).AddAsync("ops", Password);
+        var site = new DashboardSite(databaseFile);
+        if (databaseFile is null)
+        {
+            await site.Database.MigrateAsync();
+            await site.Accounts.AddAccountAsync(Account, "AU", null, relaxedNumbers: false, credits: 500);
+            await new OperatorStore(site.Database, site.Clock).AddAsync("ops", Password);
+        }
+
         // Two binds configured: the first bound (when boundBinds says so), the second refused with a reason that must show as text.
         Gateway.Delivery.BindStatus[] binds =
         [

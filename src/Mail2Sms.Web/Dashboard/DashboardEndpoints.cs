@@ -7,9 +7,10 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Mail2Sms.Web.Dashboard;
 
@@ -36,18 +37,20 @@ internal static class DashboardEndpoints
         });
         services.AddAuthorization();
         services.AddAntiforgery(antiforgery => antiforgery.Cookie.Name = "mail2sms.antiforgery");
-        // Cookie and token keys live in memory only unless the operator names a folder for them: then a restart, or another
-        // gateway sharing the folder, accepts the same cookies.
+        // Cookie and token keys live in the database, so every node (and a restart) accepts the same cookies, unless the
+        // operator names a folder for them.
+        var protection = services.AddDataProtection().SetApplicationName("mail2sms");
         if (keysDirectory is null)
         {
-            services.Replace(ServiceDescriptor.Singleton<IDataProtectionProvider, EphemeralDataProtectionProvider>());
+            services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(provider => new ConfigureOptions<KeyManagementOptions>(
+                keys => keys.XmlRepository = new StoredKeyRepository(provider.GetRequiredService<GatewayState>().Storage.ProtectionKeys)));
         }
         else
         {
             // Readable by this user only: the keys are not encrypted at rest.
             var folder = OperatingSystem.IsWindows() ? Directory.CreateDirectory(keysDirectory)
                 : Directory.CreateDirectory(keysDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            services.AddDataProtection().SetApplicationName("mail2sms").PersistKeysToFileSystem(folder);
+            protection.PersistKeysToFileSystem(folder);
         }
         services.AddSingleton(provider =>
         {
