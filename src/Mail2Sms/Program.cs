@@ -21,6 +21,7 @@ var root = new RootCommand("Mail2Sms: an email-to-SMS gateway. Customers send SM
     ExplainCommand.Create(),
     AccountCommands.Account(settings),
     AccountCommands.User(settings),
+    DbCommands.Create(),
     ApiKeyCommands.Create(settings),
     MessagesCommand.Create(settings),
     MessagesCommand.Replies(settings),

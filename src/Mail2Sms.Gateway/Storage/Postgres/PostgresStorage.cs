@@ -8,8 +8,10 @@ using Npgsql;
 namespace Mail2Sms.Gateway.Storage.Postgres;
 
 /// <summary>The provider for several nodes on one PostgreSQL database: <c>Database:Provider=postgres</c> with <c>Database:ConnectionString</c>.</summary>
-public sealed class PostgresStorageProvider : IStorageProvider
+public sealed class PostgresStorageProvider : IStorageProvider, IStoreImporter
 {
+    public IStoreImport OpenImport(string connectionString) => new StoreImport(connectionString);
+
     /// <summary>A local server's database named mail2sms, as Debian's package runs it: give <c>Database:ConnectionString</c> for any other.</summary>
     public string DefaultConnectionString(string dataDirectory) => "Host=localhost;Database=mail2sms";
 

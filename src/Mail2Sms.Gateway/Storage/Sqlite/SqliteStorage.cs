@@ -8,8 +8,10 @@ using Microsoft.Data.Sqlite;
 namespace Mail2Sms.Gateway.Storage.Sqlite;
 
 /// <summary>The embedded provider: one SQLite file, <c>mail2sms.db</c> in the data folder by default.</summary>
-public sealed class SqliteStorageProvider : IStorageProvider
+public sealed class SqliteStorageProvider : IStorageProvider, IStoreExporter
 {
+    public IStoreExport OpenExport(string connectionString) => new StoreExport(connectionString);
+
     public string DefaultConnectionString(string dataDirectory) => $"Data Source={Path.Combine(dataDirectory, "mail2sms.db")}";
 
     public IStorage Open(string connectionString, TimeProvider clock) => new SqliteStorage(new SqliteDatabase(connectionString), clock);
