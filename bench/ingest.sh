@@ -4,10 +4,20 @@
 # (fsync) and discards; prints both rates and their ratio. Each server first takes a warm-up round
 # (WARMUP emails, same sessions) so that what is measured is a running server, not .NET's JIT
 # compiling the gateway in its first seconds; the gateway's CPU time per email is printed too.
-#   bench/ingest.sh [MESSAGES] [SESSIONS] [WARMUP]      (defaults: 10000 20 20000)
+# STORE=postgres runs the gateway on a throwaway PostgreSQL cluster instead (bench/with-postgres.sh: fsync on,
+# synchronous_commit=on) rather than its SQLite file.
+#   [STORE=sqlite|postgres] [INGEST_ONLY=1] bench/ingest.sh [MESSAGES] [SESSIONS] [WARMUP]      (defaults: 10000 20 20000)
 set -euo pipefail
 shopt -s inherit_errexit
 cd "$(dirname "$0")/.."
+store=${STORE:-sqlite}
+case "$store" in
+  sqlite) database=(); durability="synchronous=FULL" ;;
+  postgres)
+    if [ -z "${MAIL2SMS_BENCH_POSTGRES:-}" ]; then exec bench/with-postgres.sh "$PWD/bench/ingest.sh" "$@"; fi
+    database=(--Database:Provider=postgres "--Database:ConnectionString=$MAIL2SMS_BENCH_POSTGRES"); durability="synchronous_commit=on, fsync on" ;;
+  *) echo "STORE is '$store'; it must be sqlite or postgres" >&2; exit 2 ;;
+esac
 messages=${1:-10000}
 sessions=${2:-20}
 warmup=${3:-20000}
@@ -35,11 +45,11 @@ rate() { # PORT FROM TO -> emails per second
   echo "$messages / ($end - $start)" | bc -l
 }
 
-# mail2sms, Release build, its own database, an account that IP-authenticates this machine.
+# mail2sms, Release build, its own database (SQLite file or PostgreSQL database), an account that IP-authenticates this machine.
 dotnet build -c Release src/Mail2Sms -v quiet -nologo >/dev/null
 mkdir -p "$work/mail2sms"
 binary="$PWD/src/Mail2Sms/bin/Release/net10.0/mail2sms.dll"
-m2s() { (cd "$work/mail2sms" && exec dotnet "$binary" "$@"); }
+m2s() { (cd "$work/mail2sms" && exec dotnet "$binary" "$@" "${database[@]}"); }
 m2s account add BENCH0001 --credits 100000000 >/dev/null
 m2s account allow-ip BENCH0001 127.0.0.1 >/dev/null
 m2s user add BENCH0001 '*@example.com' >/dev/null
@@ -48,7 +58,7 @@ m2s user add BENCH0001 '*@example.com' >/dev/null
 # only intake is measured; by default the built-in simulator takes every SMS as it is queued, as in service.
 delivery=()
 if [ "${INGEST_ONLY:-0}" = 1 ]; then delivery=(--Sms:Provider=smpp --Smpp:Port=1); fi
-(cd "$work/mail2sms" && exec dotnet "$binary" serve --Smtp:Port=2725 --Web:Urls=http://127.0.0.1:0 "${delivery[@]}") >"$work/serve.log" 2>&1 &
+(cd "$work/mail2sms" && exec dotnet "$binary" serve --Smtp:Port=2725 --Web:Urls=http://127.0.0.1:0 "${delivery[@]}" "${database[@]}") >"$work/serve.log" 2>&1 &
 pids+=($!)
 gateway=$!
 cpu_seconds() { awk '{ print ($14 + $15) / 100 }' "/proc/$gateway/stat"; }
@@ -91,5 +101,6 @@ cpu_after=$(cpu_seconds)
 queued=$(m2s messages --limit 100000000 | wc -l)
 warm 2726 bench@example.com 61412345678@sms.localhost || { keep_logs; exit 1; }
 theirs=$(rate 2726 bench@example.com 61412345678@sms.localhost) || { keep_logs; exit 1; }
+printf 'store:    %s (%s)\n' "$store" "$durability"
 printf 'mail2sms: %.0f emails/s (%s SMS queued, %.2f ms of CPU per email)\npostfix:  %.0f emails/s\nratio:    %.2f\n' \
   "$ours" "$queued" "$(echo "($cpu_after - $cpu_before) * 1000 / $messages" | bc -l)" "$theirs" "$(echo "$ours / $theirs" | bc -l)"

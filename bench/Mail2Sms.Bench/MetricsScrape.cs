@@ -21,9 +21,9 @@ internal static class MetricsScrape
     public static async Task<int> RunAsync(string[] args)
     {
         var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
-        using var store = await BenchStore.CreateAsync([new OutboundSms("61400000000", null, SmsText.From("Bulk offer"), "row 0")]).ConfigureAwait(false);
+        await using var store = await BenchStore.CreateAsync([new OutboundSms("61400000000", null, SmsText.From("Bulk offer"), "row 0")]).ConfigureAwait(false);
         var clock = Stopwatch.StartNew();
-        await using (var connection = await store.Database.OpenAsync().ConfigureAwait(false))
+        await using (var connection = await ((SqliteStorage)store.Storage).Database.OpenAsync().ConfigureAwait(false))
         {
             // Statuses in the proportions of a long-running gateway; one SMS a second over the months before now.
             await connection.ExecuteAsync("""
@@ -40,7 +40,7 @@ internal static class MetricsScrape
 
         var filled = clock.Elapsed;
         var times = new List<TimeSpan>(Scrapes);
-        var dashboard = new SqliteStorage(store.Database, TimeProvider.System).Dashboard;
+        var dashboard = store.Storage.Dashboard;
         SmsCensus? census = null;
         for (var i = 0; i < Scrapes; i++)
         {

@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using Mail2Sms.Bench;
 
-// `smpp-load [WINDOW ...]` drives a session against the simulator, `delivery-drain [N] [BINDS] [WINDOW]`
+// `smpp-load [WINDOW ...]` drives a session against the simulator, `delivery-drain [N] [BINDS] [WINDOW] [--store sqlite|postgres]`
 // the dispatcher from a queue of N SMS, `latency [...]` `mail2sms serve` over SMTP, each SMS timed from its
 // 250 to its submit_sm, `metrics-scrape [N]` the SMS census of /metrics on a store of N SMS; anything else
 // goes to BenchmarkDotNet.

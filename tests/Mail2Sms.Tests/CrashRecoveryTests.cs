@@ -1,12 +1,8 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Mail2Sms.Smpp;
 using Mail2Sms.Tests.Shared;
-using MailKit;
-using MailKit.Net.Smtp;
 using Xunit.Abstractions;
 
 namespace Mail2Sms.Tests;
@@ -47,47 +43,9 @@ public sealed class CrashRecoveryTests(ITestOutputHelper log)
         // A few senders share the stream until the kills are over, keeping about 100 SMS queued (so the queue left
         // at the end goes in seconds); each, as a mail server would, sends an email again until it is acknowledged
         // with 250. Only what was acknowledged was promised.
-        var acknowledged = new ConcurrentBag<int>();
-        var next = -1;
-        using var streaming = new CancellationTokenSource();
-        var deadline = DateTime.UtcNow.AddSeconds(30 * Kills);
-        async Task SendAsync()
-        {
-            SmtpClient? client = null;
-            for (int n; !streaming.IsCancellationRequested && (n = Interlocked.Increment(ref next)) < MostEmails;)
-            {
-                while (acknowledged.Count - Volatile.Read(ref submitted) > MostQueued && !streaming.IsCancellationRequested)
-                {
-                    await Task.Delay(20); // a poll on a condition: the senders hold back while 100 wait to be submitted
-                }
-
-                while (true)
-                {
-                    try
-                    {
-                        client ??= await gateway.ConnectAsync();
-                        await client.SendAsync(GatewayProcess.Email(n));
-                        acknowledged.Add(n);
-                        break;
-                    }
-                    catch (Exception e) when (e is IOException or SocketException or SmtpProtocolException or SmtpCommandException or ServiceNotConnectedException)
-                    {
-                        Assert.True(DateTime.UtcNow < deadline, $"email {n} was never acknowledged: {e.Message}");
-                        client?.Dispose();
-                        client = null;
-                        await Task.Delay(50); // the gateway is down: try again shortly, as a mail server's queue would
-                    }
-                }
-            }
-
-            if (client is not null)
-            {
-                await client.DisconnectAsync(quit: true);
-                client.Dispose();
-            }
-        }
-
-        var senders = Enumerable.Range(0, Senders).Select(_ => Task.Run(SendAsync)).ToArray();
+        await using var stream = new EmailStream([gateway.Port], Senders, MostEmails, acknowledged => acknowledged - Volatile.Read(ref submitted) > MostQueued,
+            TimeSpan.FromSeconds(30 * Kills));
+        var acknowledged = stream.Acknowledged;
 
         // Each kill comes while the gateway submits, with more queued than its window holds; the submits the SMSC saw
         // from the killed process are counted once it has seen its bind go.
@@ -105,41 +63,17 @@ public sealed class CrashRecoveryTests(ITestOutputHelper log)
         }
 
         var lastRestart = DateTime.UtcNow;
-        await streaming.CancelAsync();
-        await Task.WhenAll(senders);
+        await stream.StopAsync();
 
         // Every acknowledged SMS submitted within a minute of the last restart: none waits for its lease.
-        var promised = acknowledged.Select(n => $"Alert {n} Server 23 is offline.").ToList();
-        while (promised.Except(Submits(smsc)).ToList() is { Count: > 0 } missing)
-        {
-            Assert.True(DateTime.UtcNow < lastRestart.AddSeconds(60),
-                $"{missing.Count} acknowledged SMS not submitted 60 s after the last restart, such as \"{missing[0]}\"");
-            await Task.Delay(100); // a poll on a condition, bounded by the minute above
-        }
-
+        var took = await stream.UntilAllSubmittedAsync(() => Submits(smsc), lastRestart, TimeSpan.FromSeconds(60), "after the last restart");
         var submits = Submits(smsc);
-        var took = DateTime.UtcNow - lastRestart;
 
-        // An SMS is sent twice only when its submit went out and the kill came before it was recorded: each copy
-        // after the first is put down to the kill between it and the one before, and there must be one.
-        var twice = new int[Kills];
-        var seenAt = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var i = 0; i < submits.Count; i++)
-        {
-            if (seenAt.TryGetValue(submits[i], out var before))
-            {
-                var kill = kills.FindIndex(k => before < k && k <= i);
-                Assert.True(kill >= 0, $"\"{submits[i]}\" submitted twice with no kill between (submits {before} and {i})");
-                twice[kill]++;
-            }
-
-            seenAt[submits[i]] = i;
-        }
-
-        log.WriteLine($"{acknowledged.Count} emails acknowledged over {Kills} kills; {submits.Count} submit_sm for {seenAt.Count} different SMS, "
+        var (twice, different) = RepeatedSubmits.Count(submits, kills);
+        log.WriteLine($"{acknowledged.Count} emails acknowledged over {Kills} kills; {submits.Count} submit_sm for {different} different SMS, "
             + $"all of them out {took.TotalSeconds:0.0} s after the last restart; sent twice per kill: {string.Join(", ", twice)}.");
         Assert.Equal(acknowledged.Count, acknowledged.Distinct().Count());
-        Assert.Equal(acknowledged.Count, seenAt.Count);
+        Assert.Equal(acknowledged.Count, different);
 
         // The dispatcher claims no more than the window has room for, and a place in it is freed only once its
         // submit is recorded: at most a window of SMS twice per kill.

@@ -26,16 +26,23 @@ internal sealed class GatewayProcess : IDisposable
     /// <summary>A <c>--data-dir</c> for every verb instead of this folder's database and outbox settings; null for those settings.</summary>
     public string? DataDirectory { get; init; }
 
+    /// <summary>A PostgreSQL database for every verb (<c>Database:Provider=postgres</c>) instead of this folder's SQLite file; null for that file.</summary>
+    public string? PostgresConnection { get; init; }
+
     /// <summary>Where the gateway writes the mail it sends.</summary>
     public string Outbox => Path.Combine(DataDirectory ?? Folder, "outbox");
 
     /// <summary>What every serve printed, line by line, standard error's lines marked <c>stderr:</c> (lock it to read).</summary>
     public List<string> Output { get; } = [];
 
-    /// <summary>The settings every verb gets: this folder's database, this port, this outbox, then the extra ones.</summary>
+    /// <summary>The settings every verb gets: this folder's database (or the PostgreSQL one), this port, this outbox, then the extra ones.</summary>
     public string[] Settings =>
-        [.. DataDirectory is null ? (string[])[$"--Database:ConnectionString=Data Source={Path.Combine(Folder, "mail2sms.db")}", $"--Mail:PickupDirectory={Outbox}"] : ["--data-dir", DataDirectory],
+        [.. DataDirectory is null ? (string[])[.. Database, $"--Mail:PickupDirectory={Outbox}"] : ["--data-dir", DataDirectory],
             $"--Smtp:Port={Port}", "--Web:Urls=http://127.0.0.1:0", .. _extraSettings];
+
+    private string[] Database => PostgresConnection is null
+        ? [$"--Database:ConnectionString=Data Source={Path.Combine(Folder, "mail2sms.db")}"]
+        : ["--Database:Provider=postgres", $"--Database:ConnectionString={PostgresConnection}"];
 
     /// <summary>A format 1 alert to 0412345678 from nagios@example.com (which the demo account accepts), its subject and Message-ID numbered.</summary>
     public static MimeMessage Email(int n)
@@ -84,7 +91,21 @@ internal sealed class GatewayProcess : IDisposable
         };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        Assert.True(ready.Task.Wait(TimeSpan.FromSeconds(60)), "serve did not say it was listening");
+        // A serve that ends first (a setting refused, the store failing) fails at once, with what it printed.
+        var ended = Task.WhenAny(ready.Task, process.WaitForExitAsync()).Wait(TimeSpan.FromSeconds(60));
+        if (!ready.Task.IsCompleted)
+        {
+            if (ended)
+            {
+                process.WaitForExit(); // it has exited: this waits for its last lines to reach Output
+            }
+
+            lock (Output)
+            {
+                Assert.Fail($"serve did not say it was listening ({(ended ? $"it ended, exit code {process.ExitCode}" : "60 s")}):\n{string.Join('\n', Output)}");
+            }
+        }
+
         return process;
     }
 

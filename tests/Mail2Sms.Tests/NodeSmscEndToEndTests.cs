@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Mail2Sms.Tests.Shared;
@@ -15,49 +13,22 @@ namespace Mail2Sms.Tests;
 public sealed class NodeSmscEndToEndTests : IDisposable
 {
     private const string SourceNumber = "61400000000";
-    private readonly ConcurrentQueue<JsonNode> _smsc = new();
+    private NodeSmsc? _smsc;
     private GatewayProcess? _gateway;
-
-    private static string NodeFolder => Path.Combine(AppContext.BaseDirectory, "node");
 
     public void Dispose() => _gateway?.Dispose();
 
     [Fact]
     public async Task Email_to_sms_to_the_node_smsc_its_receipt_a_reply_by_email_and_the_answer_back_as_sms()
     {
-        await NodePackages.EnsureInstalledAsync(NodeFolder, "smpp");
-        var port = Waits.FreePort();
-        using var server = NodePackages.Start(NodeFolder, "node", "server.js", port.ToString(CultureInfo.InvariantCulture));
-        var listening = new TaskCompletionSource();
-        server.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data == "listening")
-            {
-                listening.TrySetResult();
-            }
-            else if (e.Data?.StartsWith('{') == true)
-            {
-                _smsc.Enqueue(JsonNode.Parse(e.Data)!);
-            }
-        };
-        server.BeginOutputReadLine();
-        server.BeginErrorReadLine();
-        try
-        {
-            await listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
-            _gateway = new GatewayProcess("--Sms:Provider=smpp", $"--Smpp:Port={port}", "--Smpp:SystemId=test", "--Smpp:Password=secret",
-                $"--Smpp:SourceAddress={SourceNumber}"); // a number, so that mobiles can reply
-            _gateway.Serve();
-            await RunAsync(server.StandardInput);
-        }
-        finally
-        {
-            server.StandardInput.Close(); // EOF: the node server closes its sessions and exits
-            await server.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        }
+        await using var smsc = _smsc = await NodeSmsc.StartAsync();
+        _gateway = new GatewayProcess("--Sms:Provider=smpp", $"--Smpp:Port={smsc.Port}", "--Smpp:SystemId=test", "--Smpp:Password=secret",
+            $"--Smpp:SourceAddress={SourceNumber}"); // a number, so that mobiles can reply
+        _gateway.Serve();
+        await RunAsync();
     }
 
-    private async Task RunAsync(StreamWriter smscCommands)
+    private async Task RunAsync()
     {
         var gateway = _gateway!;
         using var client = await gateway.ConnectAsync();
@@ -91,15 +62,14 @@ public sealed class NodeSmscEndToEndTests : IDisposable
         Assert.Equal(report, string.Concat(parts.OrderBy(p => Text(p, "short_message_hex")[10..12], StringComparer.Ordinal).Select(p => Text(p, "message_text"))));
 
         // The node SMSC sends a receipt (esm_class 0x04, "id:n-… stat:DELIVRD") for every submit; the operator sees all three delivered.
-        await Waits.UntilAsync(() => _smsc.Count(l => l["received"]?.GetValue<string>() == "deliver_sm_resp") >= 5, "five receipts answered by the gateway");
+        await Waits.UntilAsync(() => _smsc!.Received("deliver_sm_resp").Count >= 5, "five receipts answered by the gateway");
         var messages = await gateway.MessagesUntilAsync(o => o.Split('\n').Count(l => l.Contains(" delivered ", StringComparison.Ordinal)) == 3, "the three SMS delivered");
         Assert.Matches(@"61412345671\s+delivered\s+1xGsm7 Disk 95% full @ db1", messages);
         Assert.Matches(@"61412345672\s+delivered\s+1xUcs2 Συναγερμός", messages);
         Assert.Matches(@"61412345673\s+delivered\s+3xGsm7 Job 1 of 6", messages);
 
         // A reply from the mobile to the SMS's source number: an email to the alert's sender, threaded under the alert.
-        await smscCommands.WriteLineAsync($$$"""{"mo":{"source_addr_ton":1,"source_addr_npi":1,"source_addr":"61412345671","dest_addr_ton":1,"dest_addr_npi":1,"destination_addr":"{{{SourceNumber}}}","short_message":"On it, ETA 10 min"}}""");
-        await smscCommands.FlushAsync();
+        await _smsc!.CommandAsync($$$"""{"mo":{"source_addr_ton":1,"source_addr_npi":1,"source_addr":"61412345671","dest_addr_ton":1,"dest_addr_npi":1,"destination_addr":"{{{SourceNumber}}}","short_message":"On it, ETA 10 min"}}""");
         await Waits.UntilAsync(() => Directory.Exists(gateway.Outbox) && Directory.GetFiles(gateway.Outbox, "*.eml").Length > 0, "the reply email in the pickup folder");
         var reply = await MimeMessage.LoadAsync(Assert.Single(Directory.GetFiles(gateway.Outbox, "*.eml")));
         Assert.Equal("alert-gsm-alert@example.com", reply.InReplyTo);
@@ -131,8 +101,7 @@ public sealed class NodeSmscEndToEndTests : IDisposable
         return message;
     }
 
-    // The fields of every submit_sm the node SMSC received, in order.
-    private List<JsonNode> Submits() => [.. _smsc.Where(l => l["received"]?.GetValue<string>() == "submit_sm").Select(l => l["fields"]!)];
+    private List<JsonNode> Submits() => _smsc!.Submits();
 
     private async Task<JsonNode> SubmitToAsync(string number)
     {

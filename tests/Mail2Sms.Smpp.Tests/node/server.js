@@ -1,4 +1,4 @@
-// A small SMSC on the smpp package's server: node server.js PORT
+// A small SMSC on the smpp package's server: node server.js PORT [spread]
 // Listens on 127.0.0.1:PORT, prints "listening", then one JSON line per PDU received; reads
 // commands as JSON lines on stdin. The protocol is in README.md.
 'use strict';
@@ -16,7 +16,11 @@ const BIND_MODES = {
 };
 
 let nextMessageId = 1;
+let nextBind = 0;
 let server;
+// "spread": as an SMSC that spreads a system_id's traffic over all its binds (several gateway nodes),
+// a receipt goes on another bind than its submit's, and one unanswered when its bind closes goes again.
+let spread = false;
 
 function canSubmit(session) {
   return session.mode === 'transmitter' || session.mode === 'transceiver';
@@ -54,19 +58,36 @@ function receiptTextOf(fields) {
     .map((c) => (c >= ' ' && c <= '~' ? c : '?')).join('');
 }
 
-function sendReceipt(submitter, fields, messageId, submitted) {
-  let target = submitter;
-  if (!canReceive(target)) {
-    // A transmitter gets its receipts on a receiver bound with the same system_id.
-    target = server.sessions.find((s) => canReceive(s) && s.systemId === submitter.systemId);
+function receiverFor(submitter) {
+  const receivers = server.sessions.filter((s) => canReceive(s) && s.systemId === submitter.systemId);
+  if (spread) {
+    return receivers.find((s) => s !== submitter) || receivers[0];
   }
-  if (!target || !canReceive(target)) {
+  // A transmitter gets its receipts on a receiver bound with the same system_id.
+  return canReceive(submitter) ? submitter : receivers[0];
+}
+
+function sendReceiptPdu(submitter, options, messageId) {
+  const target = receiverFor(submitter);
+  if (!target) {
     stderr({ receipt_dropped: messageId, reason: 'no bound receiver' });
     return;
   }
+  const pdu = new smpp.PDU('deliver_sm', options);
+  if (!target.send(pdu, () => target.unanswered.delete(pdu.sequence_number))) {
+    stderr({ not_sent: pdu.command, reason: 'connection is not writable' });
+    return;
+  }
+  if (spread) {
+    target.unanswered.set(pdu.sequence_number, { submitter, options, messageId });
+    emit({ receipt: messageId, submitted_on: submitter.bind, sent_on: target.bind });
+  }
+}
+
+function sendReceipt(submitter, fields, messageId, submitted) {
   const text = `id:${messageId} sub:001 dlvrd:001 submit date:${receiptDate(submitted)} `
     + `done date:${receiptDate(new Date())} stat:DELIVRD err:000 text:${receiptTextOf(fields)}`;
-  send(target, new smpp.PDU('deliver_sm', {
+  sendReceiptPdu(submitter, {
     service_type: '',
     source_addr_ton: fields.dest_addr_ton || 0,
     source_addr_npi: fields.dest_addr_npi || 0,
@@ -79,7 +100,7 @@ function sendReceipt(submitter, fields, messageId, submitted) {
     short_message: Buffer.from(text, 'ascii'),
     receipted_message_id: messageId,
     message_state: 2,
-  }));
+  }, messageId);
 }
 
 function onBind(session, pdu) {
@@ -88,7 +109,9 @@ function onBind(session, pdu) {
   } else if (pdu.system_id === SYSTEM_ID && pdu.password === PASSWORD) {
     session.mode = BIND_MODES[pdu.command];
     session.systemId = pdu.system_id;
+    session.bind = nextBind++;
     send(session, pdu.response({ system_id: 'SMSC' }));
+    emit({ bound: session.bind });
   } else {
     send(session, pdu.response({ command_status: smpp.ESME_RINVPASWD }));
   }
@@ -109,7 +132,7 @@ function onSubmit(session, pdu, fields) {
 
 function onPdu(session, pdu) {
   const fields = pdu.bytes ? describe(pdu) : {};
-  const line = { received: pdu.command, sequence_number: pdu.sequence_number };
+  const line = { received: pdu.command, sequence_number: pdu.sequence_number, bind: session.bind };
   if (pdu.command === 'unknown') {
     line.command_id = pdu.command_id;
   }
@@ -167,7 +190,7 @@ function onCommand(line) {
   }
   if ('mo' in command) {
     const options = { data_coding: 0, ...optionsFromJson(command.mo) };
-    const sessions = boundReceivers();
+    const sessions = boundReceivers().filter((s) => !('bind' in command) || s.bind === command.bind);
     for (const session of sessions) {
       send(session, new smpp.PDU('deliver_sm', { ...options }));
     }
@@ -187,14 +210,17 @@ function onCommand(line) {
 
 function main() {
   const port = Number(process.argv[2]);
-  if (process.argv.length !== 3 || !Number.isInteger(port) || port < 1 || port > 65535) {
-    fail('usage: node server.js PORT (1-65535)');
+  spread = process.argv[3] === 'spread';
+  if ((process.argv.length !== 3 && !spread) || process.argv.length > 4 || !Number.isInteger(port) || port < 1 || port > 65535) {
+    fail('usage: node server.js PORT (1-65535) [spread]');
     return;
   }
 
   server = smpp.createServer((session) => {
     session.mode = null;
     session.systemId = null;
+    session.bind = null;
+    session.unanswered = new Map();
     session.on('pdu', (pdu) => {
       try {
         onPdu(session, pdu);
@@ -206,6 +232,12 @@ function main() {
     session.on('error', (error) => stderr({ session_error: error.message }));
     session.on('close', () => {
       session.mode = null;
+      if (session.bind !== null) {
+        emit({ closed: session.bind });
+      }
+      const unanswered = [...session.unanswered.values()];
+      session.unanswered.clear();
+      unanswered.forEach((r) => sendReceiptPdu(r.submitter, r.options, r.messageId));
     });
   });
   server.on('error', fail);
