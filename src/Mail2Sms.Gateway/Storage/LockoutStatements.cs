@@ -1,7 +1,7 @@
 namespace Mail2Sms.Gateway.Storage;
 
 /// <summary>
-/// The statements of <see cref="ILockouts"/> in the SQL that SQLite and PostgreSQL both take, so the counting rule is
+/// The statements of <see cref="ILockouts"/> in SQL every provider of this build takes (upsert with RETURNING), so the counting rule is
 /// written once: each provider runs them with its own types for <c>@now</c> and <c>@windowEnd</c> (now plus the window).
 /// </summary>
 internal static class LockoutStatements
