@@ -124,4 +124,22 @@ public sealed class PasswordLockoutTests : IDisposable
         await lockout.SucceedAsync(key);
         Assert.Null((await lockout.BeginAttemptAsync(key)).RefusedUntil);
     }
+
+    [Fact]
+    public async Task A_lock_made_through_one_node_refuses_on_another_and_a_success_there_clears_it_for_both()
+    {
+        await using var otherNode = new Gateway.Storage.Sqlite.SqliteStorage(new Gateway.Storage.Sqlite.SqliteDatabase($"Data Source={_db.Path}"), _db.Clock);
+        var here = Lockout(maxFailures: 2);
+        var there = new PasswordLockout(otherNode.Lockouts, _db.Clock, maxFailures: 2);
+        var key = LockoutKey.Account("CI00000001", IPAddress.Parse("198.51.100.7"));
+
+        await here.FailAsync(key, PasswordPath.SenderBlock);
+        var second = await there.BeginAttemptAsync(key);
+        Assert.Equal((null, true), (second.RefusedUntil, second.Locks));
+
+        Assert.Equal(_db.Clock.GetUtcNow().AddMinutes(15), (await there.BeginAttemptAsync(key)).RefusedUntil);
+        Assert.Equal(_db.Clock.GetUtcNow().AddMinutes(15), (await here.BeginAttemptAsync(key)).RefusedUntil);
+        await there.SucceedAsync(key);
+        Assert.Null((await here.BeginAttemptAsync(key)).RefusedUntil);
+    }
 }
