@@ -81,13 +81,14 @@ public static class ApiEndpoints
         ArgumentNullException.ThrowIfNull(state);
         var store = state.Storage.ApiKeys;
         app.MapOpenApi();
-        // A client address that sends MaxKeyFailures missing or wrong keys within a minute is refused for a minute, before any key is looked at.
-        var keyFailures = new Gateway.Intake.PasswordLockout(state.Clock, MaxKeyFailures, TimeSpan.FromMinutes(1));
+        // A client address that sends MaxKeyFailures missing or wrong keys within a minute is refused for a minute, before any key is looked at;
+        // counted in the store, so a client spreading its requests over the nodes gets no more tries.
+        var keyFailures = new Gateway.Intake.PasswordLockout(state.Storage.Lockouts, state.Clock, MaxKeyFailures, TimeSpan.FromMinutes(1), scope: "api-key");
         var api = app.MapGroup("/api/v1").AddEndpointFilter(async (context, next) =>
         {
             // Every key failure is a stranger's: it counts against the client address alone.
             var client = Gateway.Intake.LockoutKey.Stranger(context.HttpContext.Connection.RemoteIpAddress);
-            if (keyFailures.LockedUntil(client) is { } until)
+            if (await keyFailures.LockedUntilAsync(client, context.HttpContext.RequestAborted).ConfigureAwait(false) is { } until)
             {
                 var seconds = (long)Math.Ceiling((until - state.Clock.GetUtcNow()).TotalSeconds);
                 context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -101,7 +102,7 @@ public static class ApiEndpoints
                 : null;
             if (account is null)
             {
-                keyFailures.Fail(client, Gateway.Intake.PasswordPath.ApiKey);
+                await keyFailures.FailAsync(client, Gateway.Intake.PasswordPath.ApiKey, context.HttpContext.RequestAborted).ConfigureAwait(false);
                 context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
                 return Problem(StatusCodes.Status401Unauthorized, "unauthorized", "An API key is needed",
                     "Send Authorization: Bearer <key> with a key the operator made with mail2sms apikey add; this one is missing, unknown or revoked.").ToResult();

@@ -100,7 +100,7 @@ internal static class ServeCommand
         services.AddSingleton(p => Get<IStorage>(p).Outbox);
         services.AddSingleton(p => new PasswordVerifier(Get<TimeProvider>(p)));
         // One lockout for every password path: [SENDER] blocks, SMTP AUTH and the dashboard's sign-in.
-        services.AddSingleton(p => new PasswordLockout(Get<TimeProvider>(p)));
+        services.AddSingleton(p => new PasswordLockout(Get<IStorage>(p).Lockouts, Get<TimeProvider>(p)));
         services.AddSingleton<QueueSignal>();
         services.AddSingleton(p => new ReplyForwarder(Get<IStorage>(p).Replies, new ReplyComposer(Option<SmtpOptions>(p).Domains[0]), Option<RepliesOptions>(p).Window));
         services.AddSingleton(p => new IntakeService(Option<SmtpOptions>(p).Domains, new SenderAuthenticator(Get<IAccountDirectory>(p), Get<PasswordLockout>(p), Get<PasswordVerifier>(p)),

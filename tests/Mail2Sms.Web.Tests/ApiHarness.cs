@@ -30,7 +30,7 @@ internal sealed class ApiHarness : IAsyncDisposable
         Storage = new SqliteStorage(Database, TimeProvider.System);
         Keys = new ApiStore(Database, TimeProvider.System);
         var outbox = new OutboxStore(Database, TimeProvider.System);
-        _intake = new IntakeService([Domain], new SenderAuthenticator(Accounts, new PasswordLockout(TimeProvider.System), new PasswordVerifier(TimeProvider.System)),
+        _intake = new IntakeService([Domain], new SenderAuthenticator(Accounts, new PasswordLockout(Storage.Lockouts, TimeProvider.System), new PasswordVerifier(TimeProvider.System)),
             Accounts, Storage.Emails, outbox);
     }
 

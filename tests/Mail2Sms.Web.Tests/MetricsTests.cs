@@ -43,7 +43,7 @@ public sealed partial class MetricsTests : IDisposable
         _accounts = new AccountStore(_database, _clock);
         _outbox = new OutboxStore(_database, _clock);
         _passwords = new PasswordVerifier(_clock);
-        _intake = new IntakeService(["sms.localhost"], new SenderAuthenticator(_accounts, new PasswordLockout(_clock), _passwords),
+        _intake = new IntakeService(["sms.localhost"], new SenderAuthenticator(_accounts, new PasswordLockout(new SqliteStorage(_database, _clock).Lockouts, _clock), _passwords),
             _accounts, new SqliteStorage(_database, _clock).Emails, _outbox);
         _accounts.AddAccountAsync(Account, "AU", null, false, 5).GetAwaiter().GetResult();
         _accounts.AllowIpAsync(Account, "203.0.113.0/24").GetAwaiter().GetResult();
@@ -144,7 +144,7 @@ public sealed partial class MetricsTests : IDisposable
         };
         var errors = new List<Exception>();
         using var stop = new CancellationTokenSource();
-        var running = new SmtpGateway(options, _intake, new SmtpAuthChecker(_accounts, _passwords, new PasswordLockout(_clock), TimeProvider.System), errors.Add).RunAsync(stop.Token);
+        var running = new SmtpGateway(options, _intake, new SmtpAuthChecker(_accounts, _passwords, new PasswordLockout(new SqliteStorage(_database, _clock).Lockouts, _clock), TimeProvider.System), errors.Add).RunAsync(stop.Token);
 
         using (var authenticating = new MailKit.Net.Smtp.SmtpClient { ServerCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == options.Certificate.GetCertHashString() })
         {

@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Mail2Sms.Gateway.Storage;
 
 namespace Mail2Sms.Gateway.Intake;
 
@@ -53,145 +53,98 @@ public readonly record struct LockoutKey
 }
 
 /// <summary>
-/// The one lockout of every password path (<c>[SENDER]</c>, SMTP AUTH, the dashboard): a <see cref="LockoutKey"/> with
+/// The one lockout of every password path (<c>[SENDER]</c>, SMTP AUTH, the dashboard, API keys): a <see cref="LockoutKey"/> with
 /// <c>maxFailures</c> wrong passwords within the window is locked out for the window, and its right password is refused
 /// too while locked. Only passwords count: IP-authenticated mail is never locked out, so an attacker cannot silence an
-/// account's alerts. It also counts each client's SMTP AUTH failures, which its replies are slowed by.
+/// account's alerts. It also counts each client's SMTP AUTH failures, which its replies are slowed by. The counts live in
+/// the store (<see cref="ILockouts"/>), so a lock made on one node holds on every node; nothing is cached here, so no node
+/// lets a key locked elsewhere through. <paramref name="scope"/> keeps lockouts with other rules (the API's keys) apart.
 /// </summary>
-public sealed class PasswordLockout(TimeProvider clock, int maxFailures = PasswordLockout.DefaultMaxFailures, TimeSpan? window = null)
+public sealed class PasswordLockout(ILockouts store, TimeProvider clock, int maxFailures = PasswordLockout.DefaultMaxFailures, TimeSpan? window = null, string scope = "password")
 {
     /// <summary>Wrong passwords within the window that lock a key out.</summary>
     public const int DefaultMaxFailures = 5;
 
-    // Keys kept before those that no longer count are swept out.
-    private const int MaxTracked = 10_000;
-
     private readonly TimeSpan _window = window ?? TimeSpan.FromMinutes(15);
-    private readonly ConcurrentDictionary<LockoutKey, Failures> _failures = new();
-    private readonly ConcurrentDictionary<LockoutKey, Failures> _authFailures = new();
-
-    private sealed record Failures(int Count, DateTimeOffset FirstAt, DateTimeOffset? LockedUntil);
+    private long _nextSweepTicks = long.MinValue;
 
     /// <summary>The window: failures within it count together, and a lock lasts this long.</summary>
     public TimeSpan Window => _window;
 
     /// <summary>When <paramref name="key"/> is locked out, until when; else null.</summary>
-    public DateTimeOffset? LockedUntil(LockoutKey key) =>
-        _failures.TryGetValue(key, out var failures) && failures.LockedUntil is { } until && until > clock.GetUtcNow() ? until : null;
+    public Task<DateTimeOffset?> LockedUntilAsync(LockoutKey key, CancellationToken cancellationToken = default) =>
+        store.LockedUntilAsync(Stored(key), cancellationToken);
 
     /// <summary>
     /// Reserves an attempt at <paramref name="key"/>'s password before it is verified: the attempt counts as a failure at
-    /// once, so parallel attempts whose slow hashes are still running count too, and an attempt beyond <c>maxFailures</c>
-    /// within the window is refused (<see cref="PasswordAttempt.RefusedUntil"/>) without its password being looked at.
-    /// A right password then clears the count with <see cref="Succeed"/>; a wrong one calls <see cref="Failed"/>.
+    /// once, so parallel attempts whose slow hashes are still running count too (on any node), and an attempt beyond
+    /// <c>maxFailures</c> within the window is refused (<see cref="PasswordAttempt.RefusedUntil"/>) without its password being
+    /// looked at. A right password then clears the count with <see cref="SucceedAsync"/>; a wrong one calls <see cref="FailedAsync"/>.
     /// </summary>
-    public PasswordAttempt BeginAttempt(LockoutKey key)
+    public async Task<PasswordAttempt> BeginAttemptAsync(LockoutKey key, CancellationToken cancellationToken = default)
     {
-        var now = clock.GetUtcNow();
-        Sweep(_failures, now);
-        while (true)
-        {
-            if (!_failures.TryGetValue(key, out var old))
-            {
-                var first = Next(null, now, maxFailures);
-                if (_failures.TryAdd(key, first))
-                {
-                    return new PasswordAttempt(key, null, first.LockedUntil is not null);
-                }
-
-                continue;
-            }
-
-            if (old.LockedUntil is { } until && until > now)
-            {
-                return new PasswordAttempt(key, until, false);
-            }
-
-            var next = Next(old, now, maxFailures);
-            if (_failures.TryUpdate(key, next, old))
-            {
-                return new PasswordAttempt(key, null, next.LockedUntil is not null);
-            }
-        }
+        var count = await CountAsync(Stored(key), maxFailures, unlessLocked: true, cancellationToken).ConfigureAwait(false);
+        // A lock cleared between the refusal and its read still refuses this attempt, until now.
+        return count.Refused
+            ? new PasswordAttempt(key, count.LockedUntil ?? clock.GetUtcNow(), false)
+            : new PasswordAttempt(key, null, count.LockedUntil is not null);
     }
 
     /// <summary>The reserved <paramref name="attempt"/>'s password was wrong (it is already counted); returns the key's lock end when it is locked now.</summary>
-    public DateTimeOffset? Failed(PasswordAttempt attempt, PasswordPath path)
+    public Task<DateTimeOffset?> FailedAsync(PasswordAttempt attempt, PasswordPath path, CancellationToken cancellationToken = default)
     {
         if (attempt.Locks)
         {
             GatewayMetrics.LockedOut(path);
         }
 
-        return LockedUntil(attempt.Key);
+        return LockedUntilAsync(attempt.Key, cancellationToken);
     }
 
     /// <summary>Counts a wrong password checked without a reservation (an API key, looked up rather than verified); returns the lock's end once it locks.</summary>
-    public DateTimeOffset? Fail(LockoutKey key, PasswordPath path)
+    public async Task<DateTimeOffset?> FailAsync(LockoutKey key, PasswordPath path, CancellationToken cancellationToken = default)
     {
-        var failures = Count(_failures, key, maxFailures);
-        if (failures.Count == maxFailures && failures.LockedUntil is { } until)
+        var count = await CountAsync(Stored(key), maxFailures, unlessLocked: false, cancellationToken).ConfigureAwait(false);
+        if (count.Failures == maxFailures && count.LockedUntil is { } until)
         {
             GatewayMetrics.LockedOut(path);
             return until;
         }
 
-        return LockedUntil(key);
+        return count.LockedUntil > clock.GetUtcNow() ? count.LockedUntil : null;
     }
 
     /// <summary>A right password clears the key's count, attempts still in flight included.</summary>
-    public void Succeed(LockoutKey key) => _failures.TryRemove(key, out _);
+    public Task SucceedAsync(LockoutKey key, CancellationToken cancellationToken = default) => store.ClearAsync(Stored(key), cancellationToken);
 
     /// <summary>Counts an SMTP AUTH failure of <paramref name="client"/>, whoever it named, and returns its failures within the window (what its delay grows with).</summary>
-    public int AuthFailed(IPAddress? client) => Count(_authFailures, LockoutKey.Stranger(client), int.MaxValue).Count;
+    public async Task<int> AuthFailedAsync(IPAddress? client, CancellationToken cancellationToken = default) =>
+        (await CountAsync(AuthDelayKey(client), int.MaxValue, unlessLocked: false, cancellationToken).ConfigureAwait(false)).Failures;
 
     /// <summary>A client whose SMTP AUTH succeeded is answered at once again.</summary>
-    public void AuthSucceeded(IPAddress? client) => _authFailures.TryRemove(LockoutKey.Stranger(client), out _);
+    public Task AuthSucceededAsync(IPAddress? client, CancellationToken cancellationToken = default) => store.ClearAsync(AuthDelayKey(client), cancellationToken);
 
-    /// <summary>Keys with failures counted now.</summary>
-    internal int Tracked => _failures.Count;
+    /// <summary>Keys with failures kept now (every scope's).</summary>
+    internal Task<int> TrackedAsync() => store.TrackedAsync();
 
-    private Failures Count(ConcurrentDictionary<LockoutKey, Failures> counts, LockoutKey key, int lockAfter)
+    // Many addresses failing (a scan) must not grow the store for ever: once a window, this process sweeps the keys whose window and lock are over.
+    private async Task<LockoutCount> CountAsync(string key, int lockAfter, bool unlessLocked, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
-        Sweep(counts, now);
-        return counts.AddOrUpdate(key, _ => Next(null, now, lockAfter), (_, old) => Next(old, now, lockAfter));
-    }
-
-    // Many addresses failing (a scan) must not grow this for ever: past a bound, those whose window and lock are over go.
-    private void Sweep(ConcurrentDictionary<LockoutKey, Failures> counts, DateTimeOffset now)
-    {
-        if (counts.Count < MaxTracked)
+        var now = clock.GetUtcNow().UtcTicks;
+        var due = Interlocked.Read(ref _nextSweepTicks);
+        if (now >= due && Interlocked.CompareExchange(ref _nextSweepTicks, now + _window.Ticks, due) == due)
         {
-            return;
+            await store.SweepAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var (old, failures) in counts)
-        {
-            if (IsOver(failures, now))
-            {
-                counts.TryRemove(old, out _);
-            }
-        }
+        return await store.CountFailureAsync(key, lockAfter, _window, unlessLocked, cancellationToken).ConfigureAwait(false);
     }
 
-    // One more failure after old (none: the first); the one that reaches lockAfter locks the key for the window.
-    private Failures Next(Failures? old, DateTimeOffset now, int lockAfter)
-    {
-        if (old is null || IsOver(old, now))
-        {
-            return new Failures(1, now, lockAfter <= 1 ? now + _window : null);
-        }
+    private string Stored(LockoutKey key) => $"{scope}:{key.Subject}|{key.Client}";
 
-        var count = old.Count + 1;
-        return new Failures(count, old.FirstAt, count >= lockAfter ? old.LockedUntil ?? now + _window : null);
-    }
-
-    private bool IsOver(Failures failures, DateTimeOffset now) =>
-        now - failures.FirstAt > _window && (failures.LockedUntil is null || failures.LockedUntil <= now);
+    private string AuthDelayKey(IPAddress? client) => Stored(LockoutKey.Stranger(client)) + "|smtp-auth-delay";
 }
-
-/// <summary>A password attempt reserved by <see cref="PasswordLockout.BeginAttempt"/>.</summary>
+/// <summary>A password attempt reserved by <see cref="PasswordLockout.BeginAttemptAsync"/>.</summary>
 /// <param name="Key">Whom it counts against.</param>
 /// <param name="RefusedUntil">When the key is locked out, until when: the password must then not be verified.</param>
 /// <param name="Locks">True when this attempt is the one that reached the limit and locked the key.</param>

@@ -64,7 +64,7 @@ public sealed class SenderAuthenticator(IAccountDirectory accounts, PasswordLock
 
         if (block is not null)
         {
-            return ByPassword(address, block, exact, client);
+            return await ByPasswordAsync(address, block, exact, client, cancellationToken).ConfigureAwait(false);
         }
 
         if (smtpAuthUser is not null)
@@ -85,12 +85,12 @@ public sealed class SenderAuthenticator(IAccountDirectory accounts, PasswordLock
 
     // Failures count against (account, client address) only when the From address is a user of the account the block
     // names; anyone else's count against its client address alone, so a stranger naming an account never locks it out.
-    private SenderAuthentication ByPassword(string address, SenderBlock block, IReadOnlyList<SenderCandidate> exact, IPAddress? client)
+    private async Task<SenderAuthentication> ByPasswordAsync(string address, SenderBlock block, IReadOnlyList<SenderCandidate> exact, IPAddress? client, CancellationToken cancellationToken)
     {
         var user = exact.FirstOrDefault(c => c.AccountId.Equals(block.AccountId, StringComparison.OrdinalIgnoreCase));
         var key = user is null ? LockoutKey.Stranger(client) : LockoutKey.Account(user.AccountId, client);
         // Reserved before the slow hash, so parallel guesses count before any of them is verified.
-        var attempt = lockout.BeginAttempt(key);
+        var attempt = await lockout.BeginAttemptAsync(key, cancellationToken).ConfigureAwait(false);
         if (attempt.RefusedUntil is { } until)
         {
             return Failed(ReasonCode.LockedOut, string.Create(CultureInfo.InvariantCulture,
@@ -100,11 +100,11 @@ public sealed class SenderAuthenticator(IAccountDirectory accounts, PasswordLock
         // A stranger's password is verified too, against a hash nobody's password matches, so timing never tells a user from a stranger.
         if (passwords.Verify(block.Password, user?.PasswordHash ?? PasswordHasher.UnknownUserHash) && user is not null)
         {
-            lockout.Succeed(key);
+            await lockout.SucceedAsync(key, cancellationToken).ConfigureAwait(false);
             return new SenderAuthentication(user.AccountId, user.Address, AuthenticationMethod.Password, null);
         }
 
-        lockout.Failed(attempt, PasswordPath.SenderBlock);
+        await lockout.FailedAsync(attempt, PasswordPath.SenderBlock, cancellationToken).ConfigureAwait(false);
         return Failed(ReasonCode.AuthenticationFailed,
             $"The account ID and password in the [SENDER] block are not those of {address}: check both (the password is case-sensitive).");
     }

@@ -47,8 +47,24 @@ public sealed class SmtpAuthChecker(IAccountDirectory accounts, PasswordVerifier
         IReadOnlyList<LockoutKey> keys = users.Count == 0 ? [LockoutKey.Stranger(client)] : users.Select(u => LockoutKey.Account(u.AccountId, client)).Distinct().ToList();
         // Each pair's attempt is reserved before the slow hash, so parallel guesses count before any of them is verified;
         // a lock is looked for first so that a locked pair does not count against the others.
-        var locked = keys.Select(lockout.LockedUntil).Max();
-        var attempts = locked is null ? keys.Select(lockout.BeginAttempt).ToList() : [];
+        DateTimeOffset? locked = null;
+        foreach (var key in keys)
+        {
+            if (await lockout.LockedUntilAsync(key, cancellationToken).ConfigureAwait(false) is { } end && !(end <= locked))
+            {
+                locked = end;
+            }
+        }
+
+        var attempts = new List<PasswordAttempt>();
+        if (locked is null)
+        {
+            foreach (var key in keys)
+            {
+                attempts.Add(await lockout.BeginAttemptAsync(key, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
         if ((locked ?? attempts.Select(a => a.RefusedUntil).Max()) is { } until)
         {
             return await RefusedAsync(SmtpAuthOutcome.LockedOut, new SmtpReply(454, "4.7.0", [string.Create(CultureInfo.InvariantCulture,
@@ -67,16 +83,16 @@ public sealed class SmtpAuthChecker(IAccountDirectory accounts, PasswordVerifier
             // The address's user from this client: its other accounts' pairs, reserved just now, are cleared with it.
             foreach (var key in keys)
             {
-                lockout.Succeed(key);
+                await lockout.SucceedAsync(key, cancellationToken).ConfigureAwait(false);
             }
 
-            lockout.AuthSucceeded(client);
+            await lockout.AuthSucceededAsync(client, cancellationToken).ConfigureAwait(false);
             return new SmtpAuthVerdict(SmtpAuthOutcome.Accepted, new SmtpReply(235, "2.7.0", ["Authentication successful."]), TimeSpan.Zero);
         }
 
         foreach (var attempt in attempts)
         {
-            lockout.Failed(attempt, PasswordPath.SmtpAuth);
+            await lockout.FailedAsync(attempt, PasswordPath.SmtpAuth, cancellationToken).ConfigureAwait(false);
         }
 
         return await RefusedAsync(SmtpAuthOutcome.Refused, new SmtpReply(535, "5.7.8", ["Authentication failed: check the user and password."]), client, cancellationToken).ConfigureAwait(false);
@@ -85,7 +101,7 @@ public sealed class SmtpAuthChecker(IAccountDirectory accounts, PasswordVerifier
     private async Task<SmtpAuthVerdict> RefusedAsync(SmtpAuthOutcome outcome, SmtpReply reply, IPAddress? client, CancellationToken cancellationToken)
     {
         GatewayMetrics.AuthFailed();
-        var failures = lockout.AuthFailed(client);
+        var failures = await lockout.AuthFailedAsync(client, cancellationToken).ConfigureAwait(false);
         var delay = _firstDelay * (1 << Math.Min(failures - 1, 3));
         await Task.Delay(delay, clock, cancellationToken).ConfigureAwait(false);
         return new SmtpAuthVerdict(outcome, reply, delay);

@@ -19,6 +19,9 @@ public interface IStorage : IAsyncDisposable
     /// <summary>The REST API's keys and idempotency keys.</summary>
     IApiKeys ApiKeys { get; }
 
+    /// <summary>Password failures and lockouts, shared by every node.</summary>
+    ILockouts Lockouts { get; }
+
     /// <summary>Replies from mobiles and the opt-out list.</summary>
     IReplyStore Replies { get; }
 

@@ -55,7 +55,7 @@ internal static class DashboardEndpoints
         services.AddSingleton(provider =>
         {
             var state = provider.GetRequiredService<GatewayState>();
-            return new OperatorSignIn(state.Storage.Operators, state.Lockout ?? new PasswordLockout(state.Clock));
+            return new OperatorSignIn(state.Storage.Operators, state.Lockout ?? new PasswordLockout(state.Storage.Lockouts, state.Clock));
         });
         return services;
     }
@@ -167,7 +167,7 @@ internal sealed class OperatorSignIn(IOperators operators, PasswordLockout locko
         var key = name.Length > 0 && await operators.ExistsAsync(name, cancellationToken).ConfigureAwait(false)
             ? LockoutKey.Operator(name, client) : LockoutKey.Stranger(client);
         // Reserved before the slow hash, so parallel guesses count before any of them is verified.
-        var attempt = lockout.BeginAttempt(key);
+        var attempt = await lockout.BeginAttemptAsync(key, cancellationToken).ConfigureAwait(false);
         if (attempt.RefusedUntil is { } until)
         {
             return new Outcome(false, until);
@@ -175,10 +175,10 @@ internal sealed class OperatorSignIn(IOperators operators, PasswordLockout locko
 
         if (name.Length > 0 && password.Length > 0 && await operators.VerifyAsync(name, password, cancellationToken).ConfigureAwait(false))
         {
-            lockout.Succeed(key);
+            await lockout.SucceedAsync(key, cancellationToken).ConfigureAwait(false);
             return new Outcome(true, null);
         }
 
-        return new Outcome(false, lockout.Failed(attempt, PasswordPath.Dashboard));
+        return new Outcome(false, await lockout.FailedAsync(attempt, PasswordPath.Dashboard, cancellationToken).ConfigureAwait(false));
     }
 }

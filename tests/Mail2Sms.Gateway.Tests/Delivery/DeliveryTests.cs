@@ -81,7 +81,7 @@ public sealed class DeliveryTests : IAsyncDisposable
     // Through intake, as a registered user sending from the office network: the email records who sent it.
     private async Task SendAsync(MimeKit.MimeMessage message, params string[] recipients)
     {
-        var intake = new IntakeService(["sms.localhost"], new SenderAuthenticator(_db.Accounts, new PasswordLockout(_db.Clock), new PasswordVerifier(_db.Clock)),
+        var intake = new IntakeService(["sms.localhost"], new SenderAuthenticator(_db.Accounts, new PasswordLockout(_db.Storage.Lockouts, _db.Clock), new PasswordVerifier(_db.Clock)),
             _db.Accounts, new SqliteStorage(_db.Database, TimeProvider.System).Emails, _db.Outbox);
         var from = message.From.Mailboxes.Single().Address;
         var reply = await intake.ReceiveAsync(new IncomingEmail(message, new Envelope(from, recipients, IPAddress.Parse("203.0.113.5")), 1000));

@@ -19,7 +19,7 @@ public sealed class IntakeServiceTests : IDisposable
 
     public IntakeServiceTests()
     {
-        _intake = new IntakeService([Domain], new SenderAuthenticator(_db.Accounts, new PasswordLockout(_db.Clock), new PasswordVerifier(_db.Clock)), _db.Accounts, _db.Emails, _db.Outbox);
+        _intake = new IntakeService([Domain], new SenderAuthenticator(_db.Accounts, new PasswordLockout(_db.Storage.Lockouts, _db.Clock), new PasswordVerifier(_db.Clock)), _db.Accounts, _db.Emails, _db.Outbox);
         _db.Accounts.AddAccountAsync("CI00000001", "AU", null, false, 5).GetAwaiter().GetResult();
         _db.Accounts.AllowIpAsync("CI00000001", "203.0.113.0/24").GetAwaiter().GetResult();
         _db.Accounts.AddUserAsync("CI00000001", "ops@example.com.au", null).GetAwaiter().GetResult();
@@ -221,7 +221,7 @@ public sealed class IntakeServiceTests : IDisposable
         var body = $"X-Cellphone: 0412345678\n\n{new string('x', 305)}";
         Assert.Equal("250 2.0.0 Accepted: 1 SMS queued for 2 credits.", (await Send(body, messageId: "<udh8@example.com.au>", to: "smsmail")).ToString());
 
-        var udh16 = new IntakeService([Domain], new SenderAuthenticator(_db.Accounts, new PasswordLockout(_db.Clock), new PasswordVerifier(_db.Clock)), _db.Accounts, _db.Emails, _db.Outbox)
+        var udh16 = new IntakeService([Domain], new SenderAuthenticator(_db.Accounts, new PasswordLockout(_db.Storage.Lockouts, _db.Clock), new PasswordVerifier(_db.Clock)), _db.Accounts, _db.Emails, _db.Outbox)
         {
             PartSizes = Core.Text.PartSizes.SixteenBitReference,
         };
@@ -259,7 +259,7 @@ public sealed class IntakeServiceTests : IDisposable
         var body = new BodyBuilder { TextBody = "Bulk send" };
         body.Attachments.Add("CI00000001251125120000.csv", Encoding.UTF8.GetBytes(csv.ToString()), new ContentType("text", "csv"));
         message.Body = body.ToMessageBody();
-        var intake = new IntakeService([Domain], new SenderAuthenticator(_db.Accounts, new PasswordLockout(_db.Clock), new PasswordVerifier(_db.Clock)), _db.Accounts, _db.Emails, _db.Outbox)
+        var intake = new IntakeService([Domain], new SenderAuthenticator(_db.Accounts, new PasswordLockout(_db.Storage.Lockouts, _db.Clock), new PasswordVerifier(_db.Clock)), _db.Accounts, _db.Emails, _db.Outbox)
         {
             MaxReportedFailures = 1000,
         };

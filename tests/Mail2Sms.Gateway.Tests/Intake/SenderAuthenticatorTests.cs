@@ -15,7 +15,7 @@ public sealed class SenderAuthenticatorTests : IDisposable
 
     public SenderAuthenticatorTests()
     {
-        _authenticator = new SenderAuthenticator(_db.Accounts, new PasswordLockout(_db.Clock), new PasswordVerifier(_db.Clock));
+        _authenticator = new SenderAuthenticator(_db.Accounts, new PasswordLockout(_db.Storage.Lockouts, _db.Clock), new PasswordVerifier(_db.Clock));
         Setup().GetAwaiter().GetResult();
     }
 

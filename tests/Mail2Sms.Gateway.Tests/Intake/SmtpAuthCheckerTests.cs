@@ -19,7 +19,7 @@ public sealed class SmtpAuthCheckerTests : IDisposable
 
     public SmtpAuthCheckerTests()
     {
-        _lockout = new PasswordLockout(_db.Clock);
+        _lockout = new PasswordLockout(_db.Storage.Lockouts, _db.Clock);
         _passwords = new PasswordVerifier(_db.Clock);
         _checker = new SmtpAuthChecker(_db.Accounts, _passwords, _lockout, TimeProvider.System, TimeSpan.FromMilliseconds(1));
         _senders = new SenderAuthenticator(_db.Accounts, _lockout, _passwords);

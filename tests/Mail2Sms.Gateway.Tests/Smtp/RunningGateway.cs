@@ -26,7 +26,7 @@ public sealed class RunningGateway : IAsyncDisposable
             Certificate = SmtpCertificate.Load(Path.Combine(_db.Folder, "smtp.pfx"), null, generate: true, ["sms.localhost"]),
         };
         options = configure?.Invoke(options) ?? options;
-        Lockout = new PasswordLockout(Clock);
+        Lockout = new PasswordLockout(_db.Storage.Lockouts, Clock);
         var intake = new IntakeService(options.Domains, new SenderAuthenticator(Accounts, Lockout, Passwords), Accounts, _db.Emails, Outbox);
         // AUTH failures are held 10 ms, doubling: the delays are real time, the lockout's window the fake clock's.
         Gateway = new SmtpGateway(options with { PostmasterAddress = "operator@example.net" }, intake,

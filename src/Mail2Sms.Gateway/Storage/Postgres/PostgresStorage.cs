@@ -26,11 +26,15 @@ public sealed class PostgresStorage(PostgresDatabase database, TimeProvider cloc
     /// <summary>The database itself, for the tests and benchmarks that look at its own rows.</summary>
     public PostgresDatabase Database { get; } = database;
 
-    public IAccountDirectory Accounts => throw new NotImplementedException($"FOUNDATION: accounts on PostgreSQL ({clock})");
+    private readonly PostgresAccounts _accounts = new(database, clock);
 
-    public IOperators Operators => throw new NotImplementedException("FOUNDATION: operators on PostgreSQL");
+    public IAccountDirectory Accounts => _accounts;
 
-    public IApiKeys ApiKeys => throw new NotImplementedException("FOUNDATION: API keys on PostgreSQL");
+    public IOperators Operators { get; } = new PostgresOperators(database, clock);
+
+    public IApiKeys ApiKeys { get; } = new PostgresApiKeys(database, clock);
+
+    public ILockouts Lockouts { get; } = new PostgresLockouts(database, clock);
 
     public IReplyStore Replies => throw new NotImplementedException("FOUNDATION: replies on PostgreSQL");
 
@@ -61,5 +65,9 @@ public sealed class PostgresStorage(PostgresDatabase database, TimeProvider cloc
         }
     }
 
-    public ValueTask DisposeAsync() => Database.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        _accounts.Dispose();
+        return Database.DisposeAsync();
+    }
 }

@@ -18,7 +18,7 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
     public async Task<AccountRecord> AddAccountAsync(
         string id, string? country, string? sender, bool relaxedNumbers, long credits, long lowCreditWarning, CancellationToken cancellationToken = default)
     {
-        Refuse(AccountRules.OpeningProblem(id, credits, lowCreditWarning, sender, country, out country));
+        StoreException.ThrowIf(AccountRules.OpeningProblem(id, credits, lowCreditWarning, sender, country, out country));
 
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -53,7 +53,7 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
     public async Task<AccountRecord> SetAccountAsync(string id, AccountChanges changes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(changes);
-        Refuse(AccountRules.ChangeProblem(id, changes == new AccountChanges(), changes.Sender, changes.Country, changes.SmsPerMinute, changes.MaxParts, changes.ReplyWindowDays,
+        StoreException.ThrowIf(AccountRules.ChangeProblem(id, changes == new AccountChanges(), changes.Sender, changes.Country, changes.SmsPerMinute, changes.MaxParts, changes.ReplyWindowDays,
             changes.LowCreditWarning, out var country));
 
         await using (var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false))
@@ -78,14 +78,6 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
         }
 
         return (await FindAccountAsync(id, cancellationToken).ConfigureAwait(false))!;
-    }
-
-    private static void Refuse(string? problem)
-    {
-        if (problem is not null)
-        {
-            throw new StoreException(problem);
-        }
     }
 
     /// <summary>The account, or null.</summary>
@@ -137,7 +129,7 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
     /// <summary>Allows mail from an address or CIDR range (IPv4 or IPv6) to authenticate as the account. Returns the canonical form.</summary>
     public async Task<string> AllowIpAsync(string id, string addressOrRange, CancellationToken cancellationToken = default)
     {
-        Refuse(AccountRules.NetworkProblem(addressOrRange, out var network));
+        StoreException.ThrowIf(AccountRules.NetworkProblem(addressOrRange, out var network));
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await RequireAccountAsync(connection, id).ConfigureAwait(false);
         await connection.ExecuteAsync(
@@ -149,7 +141,7 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
     /// <summary>Stops mail from a network authenticating as the account; returns it in canonical form. One not allowed is refused.</summary>
     public async Task<string> DisallowIpAsync(string id, string addressOrRange, CancellationToken cancellationToken = default)
     {
-        Refuse(AccountRules.NetworkProblem(addressOrRange, out var network));
+        StoreException.ThrowIf(AccountRules.NetworkProblem(addressOrRange, out var network));
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await RequireAccountAsync(connection, id).ConfigureAwait(false);
         return await connection.ExecuteAsync("DELETE FROM ip_rules WHERE account_id = @id AND network = @network", new { id, network }).ConfigureAwait(false) > 0
@@ -174,7 +166,7 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
     /// <summary>Adds a user, as the overload without <paramref name="receiptEmails"/> does; with it on, its emails get receipt emails.</summary>
     public async Task<UserRecord> AddUserAsync(string id, string address, string? password, bool receiptEmails, CancellationToken cancellationToken = default)
     {
-        Refuse(UserRules.NewUserProblem(address, password is not null, out var normalized));
+        StoreException.ThrowIf(UserRules.NewUserProblem(address, password is not null, out var normalized));
 
         var hash = password is null ? null : PasswordHasher.Hash(password);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -200,7 +192,7 @@ public sealed class AccountStore(SqliteDatabase database, TimeProvider clock) : 
     /// </summary>
     public async Task<UserRecord> SetUserAsync(string id, string address, bool? receiptEmails, bool? disabled, string? password, CancellationToken cancellationToken = default)
     {
-        Refuse(UserRules.ChangeProblem(address, receiptEmails, disabled, password, out var normalized));
+        StoreException.ThrowIf(UserRules.ChangeProblem(address, receiptEmails, disabled, password, out var normalized));
 
         var hash = string.IsNullOrEmpty(password) ? null : PasswordHasher.Hash(password);
         await using (var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false))

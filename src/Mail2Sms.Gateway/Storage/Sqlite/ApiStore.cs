@@ -1,6 +1,3 @@
-using System.Buffers.Text;
-using System.Security.Cryptography;
-using System.Text;
 using Dapper;
 
 namespace Mail2Sms.Gateway.Storage.Sqlite;
@@ -15,7 +12,7 @@ public sealed class ApiStore(SqliteDatabase database, TimeProvider clock) : IApi
     /// <summary>Makes a key for <paramref name="accountId"/>; returns it (the only time it is seen) and its record.</summary>
     public async Task<(string Key, ApiKeyRecord Record)> AddKeyAsync(string accountId, string? name, CancellationToken cancellationToken = default)
     {
-        var key = IApiKeys.KeyPrefix + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        var key = ApiKeySecrets.NewKey();
         var now = clock.GetUtcNow();
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var account = await connection.QuerySingleOrDefaultAsync<string>("SELECT id FROM accounts WHERE id = @accountId COLLATE NOCASE", new { accountId }).ConfigureAwait(false)
@@ -24,7 +21,7 @@ public sealed class ApiStore(SqliteDatabase database, TimeProvider clock) : IApi
         {
             var id = await connection.ExecuteScalarAsync<long>(
                 "INSERT INTO api_keys (account_id, name, key_hash, created_at) VALUES (@account, @name, @hash, @now) RETURNING id",
-                new { account, name, hash = Hash(key), now = Timestamps.Write(now) }).ConfigureAwait(false);
+                new { account, name, hash = ApiKeySecrets.Hash(key), now = Timestamps.Write(now) }).ConfigureAwait(false);
             return (key, new ApiKeyRecord(id, account, name, now, null));
         }
     }
@@ -60,7 +57,7 @@ public sealed class ApiStore(SqliteDatabase database, TimeProvider clock) : IApi
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await connection.QuerySingleOrDefaultAsync<string>(
-            "SELECT account_id FROM api_keys WHERE key_hash = @hash AND revoked_at IS NULL", new { hash = Hash(key) }).ConfigureAwait(false);
+            "SELECT account_id FROM api_keys WHERE key_hash = @hash AND revoked_at IS NULL", new { hash = ApiKeySecrets.Hash(key) }).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -125,6 +122,4 @@ public sealed class ApiStore(SqliteDatabase database, TimeProvider clock) : IApi
         return row.Number is null ? null : new ApiSmsStatus(row.Id, row.Number, row.Name, row.Text, row.Encoding, (int)row.Parts, row.Status,
             Timestamps.Read(row.CreatedAt), Timestamps.ReadOrNull(row.SubmittedAt), Timestamps.ReadOrNull(row.FinalAt), row.Error);
     }
-
-    private static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 }

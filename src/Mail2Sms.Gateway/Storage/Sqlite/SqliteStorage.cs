@@ -30,6 +30,8 @@ public sealed class SqliteStorage(SqliteDatabase database, TimeProvider clock) :
 
     public IApiKeys ApiKeys { get; } = new ApiStore(database, clock);
 
+    public ILockouts Lockouts { get; } = new LockoutStore(database, clock);
+
     public IReplyStore Replies { get; } = new ReplyStore(database, clock);
 
     public IOutbox Outbox { get; } = new OutboxStore(database, clock);

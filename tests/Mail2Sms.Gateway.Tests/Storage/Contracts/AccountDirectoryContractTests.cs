@@ -174,4 +174,51 @@ public abstract class AccountDirectoryContractTests(string provider)
         Assert.Equal(Core.Text.PartSizes.SixteenBitReference, (await store.Storage.Accounts.AccountRulesAsync(Id, Core.Text.PartSizes.SixteenBitReference))!.PartSizes);
         Assert.Null(await store.Storage.Accounts.AccountRulesAsync("CI00000000", partSizes: null));
     }
+
+    [Fact]
+    public async Task A_change_made_through_another_storage_counts_in_this_ones_sender_directory_from_its_next_question()
+    {
+        await using var store = await ContractStorage.OpenAsync(provider);
+        await using var second = store.OpenSecond();
+        await store.Storage.Accounts.AddAccountAsync(Id, "AU", null, false, 10);
+        await store.Storage.Accounts.AddUserAsync(Id, "ops@example.com", "secret");
+        Assert.Equal(["ops@example.com"], (await store.Storage.Accounts.SenderCandidatesAsync("ops@example.com")).Select(c => c.Address));
+        Assert.Equal("AU", (await store.Storage.Accounts.AccountRulesAsync(Id, partSizes: null))!.Country);
+
+        // As an operator on another node: the user disabled, a pattern and a network added, the account's rules changed.
+        await second.Accounts.SetUserAsync(Id, "ops@example.com", null, disabled: true, null);
+        await second.Accounts.AddUserAsync(Id, "*@example.com", null);
+        await second.Accounts.AllowIpAsync(Id, "203.0.113.0/24");
+        await second.Accounts.SetAccountAsync(Id, new AccountChanges { Country = "NZ", MaxParts = 2 });
+
+        var found = Assert.Single(await store.Storage.Accounts.SenderCandidatesAsync("ops@example.com"));
+        Assert.Equal(("*@example.com", true), (found.Address, found.Allows(IPAddress.Parse("203.0.113.9"))));
+        Assert.Equal(new Core.Intake.Account(Id, "NZ", RelaxedNumbers: false, MaxParts: 2), await store.Storage.Accounts.AccountRulesAsync(Id, partSizes: null));
+    }
+
+    [Fact]
+    public async Task Credits_taken_at_once_through_two_storages_stop_at_zero_and_each_change_is_in_the_ledger()
+    {
+        await using var store = await ContractStorage.OpenAsync(provider);
+        await using var second = store.OpenSecond();
+        await store.Storage.Accounts.AddAccountAsync(Id, "AU", null, false, 20);
+
+        var taken = await Task.WhenAll(Enumerable.Range(0, 30).Select(async i =>
+        {
+            try
+            {
+                return await (i % 2 == 0 ? store.Storage : second).Accounts.CreditAsync(Id, -1, "sent");
+            }
+            catch (StoreException)
+            {
+                return -1;
+            }
+        }));
+
+        Assert.Equal(Enumerable.Range(0, 20).Select(b => (long)b), taken.Where(b => b >= 0).Order());
+        Assert.Equal(0, (await second.Accounts.FindAccountAsync(Id))!.Credits);
+        var ledger = await store.Storage.Accounts.LedgerAsync(Id, limit: 100);
+        Assert.Equal(21, ledger.Count);
+        Assert.Equal(Enumerable.Range(0, 20).Select(b => (long)b), ledger.Where(e => e.Reason == "sent").Select(e => e.Balance).Order());
+    }
 }

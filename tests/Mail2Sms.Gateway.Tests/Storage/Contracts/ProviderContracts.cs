@@ -10,6 +10,8 @@ namespace Mail2Sms.Gateway.Tests.Storage.Contracts.OnSqlite
 
     public sealed class EmailCommitter() : EmailCommitterContractTests("sqlite");
 
+    public sealed class Lockouts() : LockoutsContractTests("sqlite");
+
     public sealed class Migration() : MigrationContractTests("sqlite");
 
     public sealed class NodeRegistry() : NodeRegistryContractTests("sqlite");
@@ -34,6 +36,8 @@ namespace Mail2Sms.Gateway.Tests.Storage.Contracts.OnPostgres
     public sealed class DashboardQueries() : DashboardQueriesContractTests("postgres");
 
     public sealed class EmailCommitter() : EmailCommitterContractTests("postgres");
+
+    public sealed class Lockouts() : LockoutsContractTests("postgres");
 
     public sealed class Migration() : MigrationContractTests("postgres");
 
