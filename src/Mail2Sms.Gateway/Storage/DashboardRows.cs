@@ -65,6 +65,14 @@ internal static class DashboardRows
         return new SmsCensus(byStatus, due, oldestQueuedAt);
     }
 
+    /// <summary>A refused email from its row: <c>rejected_emails.recipients</c> holds the RCPT TO addresses comma-separated (<see cref="RecipientsColumn"/>).</summary>
+    public static RejectedEmail Rejection(long id, DateTimeOffset receivedAt, string? accountId, string? messageId, string? originator, string mailFrom, string? clientIp,
+        string recipients, string subject, string reason, string reply) =>
+        new(accountId, messageId, originator, mailFrom, clientIp, recipients.Split(", "), subject, reason, reply) { Id = id, ReceivedAt = receivedAt };
+
+    /// <summary>How <c>rejected_emails.recipients</c> holds a refused email's RCPT TO addresses.</summary>
+    public static string RecipientsColumn(IEnumerable<string> recipients) => string.Join(", ", recipients);
+
     /// <summary>An email in full from its row, its SMS in order, their parts and replies, and what was refused at its acceptance.</summary>
     public static EmailDetail Email(EmailRow email, IEnumerable<SmsRow> sms, IEnumerable<SmsPartRow> parts, IEnumerable<ReplyRow> replies, IReadOnlyList<RefusedRecipient> refused)
     {

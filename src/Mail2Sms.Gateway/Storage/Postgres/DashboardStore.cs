@@ -133,11 +133,7 @@ public sealed class DashboardStore(PostgresDatabase database, TimeProvider clock
             ORDER BY id DESC LIMIT @limit
             """,
             new { limit, sender = SmsSearchFilter.SenderOfRejections(sender) }).ConfigureAwait(false);
-        return [.. rows.Select(r => new RejectedEmail(r.AccountId, r.MessageId, r.Originator, r.MailFrom, r.ClientIp, r.Recipients.Split(", "), r.Subject, r.Reason, r.Reply)
-        {
-            Id = r.Id,
-            ReceivedAt = Utc(r.ReceivedAt),
-        })];
+        return [.. rows.Select(r => DashboardRows.Rejection(r.Id, Utc(r.ReceivedAt), r.AccountId, r.MessageId, r.Originator, r.MailFrom, r.ClientIp, r.Recipients, r.Subject, r.Reason, r.Reply))];
     }
 
     /// <inheritdoc />

@@ -36,7 +36,7 @@ public sealed class EmailStore(PostgresDatabase database, TimeProvider clock) : 
                     Parameters =
                     {
                         Value(now), Value(rejected.AccountId), Value(rejected.MessageId), Value(rejected.Originator), Value(rejected.MailFrom), Value(rejected.ClientIp),
-                        Value(string.Join(", ", rejected.Recipients)), Value(rejected.Subject), Value(rejected.Reason), Value(rejected.Reply),
+                        Value(DashboardRows.RecipientsColumn(rejected.Recipients)), Value(rejected.Subject), Value(rejected.Reason), Value(rejected.Reply),
                     },
                 },
             },

@@ -29,7 +29,7 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock) : IE
                 rejected.Originator,
                 rejected.MailFrom,
                 rejected.ClientIp,
-                recipients = string.Join(", ", rejected.Recipients),
+                recipients = DashboardRows.RecipientsColumn(rejected.Recipients),
                 rejected.Subject,
                 rejected.Reason,
                 rejected.Reply,
