@@ -37,11 +37,18 @@ public enum SmtpRefusal
 
 /// <summary>
 /// The gateway's counters since the process started, counted where things happen (intake, the
-/// dispatcher, replies, the SMPP sessions) and read by the <c>/metrics</c> endpoint. One set per process:
-/// every count is a plain interlocked number, so counting costs nothing next to the work counted.
+/// dispatcher, replies, the SMPP sessions) and read by the <c>/metrics</c> endpoint. One set per process,
+/// labelled with its <see cref="Node"/>: every count is a plain interlocked number, so counting costs nothing
+/// next to the work counted, and no node ever writes a row another node writes too.
 /// </summary>
 public static class GatewayMetrics
 {
+    /// <summary>
+    /// This process as <c>/metrics</c> labels the counts it keeps (<c>node="host:pid"</c>, as the <c>nodes</c> table names it): several
+    /// nodes behind one address, or scraped under one job, each show their own, and a sum over nodes is the gateway's.
+    /// </summary>
+    public static string Node { get; } = $"{Environment.MachineName}:{Environment.ProcessId}";
+
     /// <summary>The upper bounds, in seconds, of the submit latency histogram's buckets (the last, +Inf, implied).</summary>
     public static readonly IReadOnlyList<double> SubmitBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 

@@ -10,8 +10,9 @@ using Microsoft.AspNetCore.Routing;
 namespace Mail2Sms.Web;
 
 /// <summary>
-/// <c>/metrics</c> in the Prometheus text exposition format 0.0.4: the counters the gateway keeps
-/// (<see cref="GatewayMetrics"/>), the SMS in the store by status (one query per scrape), the channels' and SMPP binds' state and the nodes alive and dead.
+/// <c>/metrics</c> in the Prometheus text exposition format 0.0.4: the counters this process keeps
+/// (<see cref="GatewayMetrics"/>) and its channels' and SMPP binds' state, each labelled with its <c>node</c>; and, the same
+/// from every node, the SMS in the store by status (one query per scrape, from counts kept without a row every node updates) and the nodes alive and dead.
 /// </summary>
 public static class MetricsEndpoint
 {
@@ -30,8 +31,11 @@ public static class MetricsEndpoint
         var census = await state.Storage.Dashboard.CensusAsync(now, cancellationToken).ConfigureAwait(false);
         var text = new Exposition();
 
+        text.Family("mail2sms_node_info", "gauge", "This node (serve process), always 1: the node label its own counts carry (host:pid), its host and process ID.");
+        text.Sample("mail2sms_node_info", [("node", GatewayMetrics.Node), ("host", Environment.MachineName), ("pid", Environment.ProcessId.ToString(CultureInfo.InvariantCulture))], 1);
+
         text.Family("mail2sms_emails_total", "counter", "Emails answered after DATA: accepted, or rejected for good (5xx) with the code of the reason the reply gives (message_too_large also at MAIL FROM, for the SIZE declared).");
-        text.Sample("mail2sms_emails_total", [("outcome", "accepted")], GatewayMetrics.EmailsAccepted);
+        text.Own("mail2sms_emails_total", [("outcome", "accepted")], GatewayMetrics.EmailsAccepted);
         text.ByReason("mail2sms_emails_total", [("outcome", "rejected")], GatewayMetrics.EmailsRejected);
         text.Family("mail2sms_emails_deferred_total", "counter",
             "Emails answered 4xx, which the sending server keeps and tries again: internal_error when the gateway itself failed (a store that does not answer), locked_out after too many wrong passwords.");
@@ -40,21 +44,21 @@ public static class MetricsEndpoint
             "Recipients refused at RCPT TO, before any data, by reason (relay_denied, unknown_mailbox, invalid_number, too_many_recipients, mixed_formats); an email all of whose recipients are refused never reaches intake.");
         text.ByReason("mail2sms_smtp_recipients_refused_total", [], GatewayMetrics.RecipientsRefused);
         text.Family("mail2sms_smtp_auth_failures_total", "counter", "SMTP AUTH attempts refused (535): a user unknown or a password wrong.");
-        text.Sample("mail2sms_smtp_auth_failures_total", [], GatewayMetrics.AuthFailures);
+        text.Own("mail2sms_smtp_auth_failures_total", [], GatewayMetrics.AuthFailures);
         text.Family("mail2sms_password_lockouts_total", "counter",
             "Lockouts begun after repeated wrong passwords (an account or operator and a client address, or a stranger's address), by path: sender_block, smtp_auth, dashboard, api_key.");
         foreach (var path in Enum.GetValues<Gateway.Intake.PasswordPath>())
         {
-            text.Sample("mail2sms_password_lockouts_total", [("path", GatewayMetrics.Label(path))], GatewayMetrics.Lockouts(path));
+            text.Own("mail2sms_password_lockouts_total", [("path", GatewayMetrics.Label(path))], GatewayMetrics.Lockouts(path));
         }
 
         text.Family("mail2sms_smtp_connections_refused_total", "counter", "SMTP connections refused with 421: the gateway held Smtp:MaxConnections, or their client address Smtp:MaxConnectionsPerIp.");
-        text.Sample("mail2sms_smtp_connections_refused_total", [], GatewayMetrics.ConnectionsRefused);
+        text.Own("mail2sms_smtp_connections_refused_total", [], GatewayMetrics.ConnectionsRefused);
         text.Family("mail2sms_smtp_refusals_total", "counter",
             "Refusals by the SMTP layer's own limits, by reason: connections (max_connections, per_ip, untrusted_proxy, bad_proxy_header), commands (line_too_long, bad_sequence, syntax_error, unknown_command, tls_required), header_too_large, data_budget, and sessions ended (command_timeout, session_timeout).");
         foreach (var reason in Enum.GetValues<SmtpRefusal>())
         {
-            text.Sample("mail2sms_smtp_refusals_total", [("reason", GatewayMetrics.Label(reason))], GatewayMetrics.SmtpRefusals(reason));
+            text.Own("mail2sms_smtp_refusals_total", [("reason", GatewayMetrics.Label(reason))], GatewayMetrics.SmtpRefusals(reason));
         }
 
         text.Family("mail2sms_sms", "gauge", "SMS in the store by status.");
@@ -68,32 +72,32 @@ public static class MetricsEndpoint
         text.Family("mail2sms_sms_oldest_queued_age_seconds", "gauge", "How long ago the oldest SMS still queued was accepted; 0 when none is queued.");
         text.Sample("mail2sms_sms_oldest_queued_age_seconds", [], census.OldestQueuedAt is { } oldest ? Math.Max(0, (now - oldest).TotalSeconds) : 0);
         text.Family("mail2sms_sms_parts_submitted_total", "counter", "SMS parts the SMS centre took (submit_sm answered OK).");
-        text.Sample("mail2sms_sms_parts_submitted_total", [], GatewayMetrics.PartsSubmitted);
+        text.Own("mail2sms_sms_parts_submitted_total", [], GatewayMetrics.PartsSubmitted);
 
         text.Family("mail2sms_submit_duration_seconds", "histogram", "Round trip of each submit_sm, from sending it to its answer, pauses for throttling included.");
         for (var bucket = 0; bucket <= GatewayMetrics.SubmitBuckets.Count; bucket++)
         {
             var bound = bucket < GatewayMetrics.SubmitBuckets.Count ? Number(GatewayMetrics.SubmitBuckets[bucket]) : "+Inf";
-            text.Sample("mail2sms_submit_duration_seconds_bucket", [("le", bound)], GatewayMetrics.SubmitsWithin(bucket));
+            text.Own("mail2sms_submit_duration_seconds_bucket", [("le", bound)], GatewayMetrics.SubmitsWithin(bucket));
         }
 
-        text.Sample("mail2sms_submit_duration_seconds_sum", [], GatewayMetrics.SubmitTotal.TotalSeconds);
-        text.Sample("mail2sms_submit_duration_seconds_count", [], GatewayMetrics.SubmitCount);
+        text.Own("mail2sms_submit_duration_seconds_sum", [], GatewayMetrics.SubmitTotal.TotalSeconds);
+        text.Own("mail2sms_submit_duration_seconds_count", [], GatewayMetrics.SubmitCount);
 
         var binds = state.Binds();
         text.Family("mail2sms_smsc_window_in_use", "gauge", "Submits outstanding now over all the SMPP binds.");
-        text.Sample("mail2sms_smsc_window_in_use", [], binds.Sum(b => b.Outstanding));
+        text.Own("mail2sms_smsc_window_in_use", [], binds.Sum(b => b.Outstanding));
         text.Family("mail2sms_smsc_binds", "gauge", "SMPP binds configured, and bound now.");
-        text.Sample("mail2sms_smsc_binds", [("state", "configured")], binds.Count);
-        text.Sample("mail2sms_smsc_binds", [("state", "bound")], binds.Count(b => b.Bound));
+        text.Own("mail2sms_smsc_binds", [("state", "configured")], binds.Count);
+        text.Own("mail2sms_smsc_binds", [("state", "bound")], binds.Count(b => b.Bound));
         text.Family("mail2sms_channel_up", "gauge", "Whether each channel SMS leave by (smpp, simulator) can take SMS now: 1 up, 0 down.");
         foreach (var channel in state.Channels())
         {
-            text.Sample("mail2sms_channel_up", [("channel", channel.Name)], channel.Health.Up ? 1 : 0);
+            text.Own("mail2sms_channel_up", [("channel", channel.Name)], channel.Health.Up ? 1 : 0);
         }
 
         text.Family("mail2sms_smsc_throttled_total", "counter", "Times the SMS centre told a bind to slow down (ESME_RTHROTTLED or ESME_RMSGQFUL).");
-        text.Sample("mail2sms_smsc_throttled_total", [], GatewayMetrics.ThrottlingEvents);
+        text.Own("mail2sms_smsc_throttled_total", [], GatewayMetrics.ThrottlingEvents);
 
         var nodes = await state.Storage.Nodes.CountAsync(now - TimeSpan.FromDays(1), cancellationToken).ConfigureAwait(false);
         text.Family("mail2sms_nodes", "gauge",
@@ -104,11 +108,11 @@ public static class MetricsEndpoint
         text.Family("mail2sms_replies_total", "counter", "Replies from mobiles: emailed to the sender of the SMS they answer, emailed but ambiguous, or unmatched.");
         foreach (var outcome in Enum.GetValues<ReplyOutcome>())
         {
-            text.Sample("mail2sms_replies_total", [("outcome", outcome.ToString().ToLowerInvariant())], GatewayMetrics.Replies(outcome));
+            text.Own("mail2sms_replies_total", [("outcome", outcome.ToString().ToLowerInvariant())], GatewayMetrics.Replies(outcome));
         }
 
         text.Family("mail2sms_replies_assigned_total", "counter", "Unmatched or ambiguous replies an operator assigned by hand on the dashboard to the SMS they answer.");
-        text.Sample("mail2sms_replies_assigned_total", [], GatewayMetrics.RepliesAssigned);
+        text.Own("mail2sms_replies_assigned_total", [], GatewayMetrics.RepliesAssigned);
 
         return text.ToString();
     }
@@ -123,6 +127,9 @@ public static class MetricsEndpoint
         public void Family(string name, string type, string help) =>
             _text.Append("# HELP ").Append(name).Append(' ').Append(help.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal))
                 .Append("\n# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
+
+        // A count this process keeps, labelled with its node; the store's figures are the same from every node and carry none.
+        public void Own(string name, IReadOnlyList<(string Name, string Value)> labels, double value) => Sample(name, [("node", GatewayMetrics.Node), .. labels], value);
 
         public void Sample(string name, IReadOnlyList<(string Name, string Value)> labels, double value)
         {
@@ -140,7 +147,7 @@ public static class MetricsEndpoint
         {
             foreach (var reason in Enum.GetValues<ReasonCode>().Where(r => count(r) > 0))
             {
-                Sample(name, [.. labels, ("reason", GatewayMetrics.Label(reason))], count(reason));
+                Own(name, [.. labels, ("reason", GatewayMetrics.Label(reason))], count(reason));
             }
         }
 

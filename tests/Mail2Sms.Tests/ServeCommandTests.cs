@@ -255,7 +255,8 @@ public sealed class ServeCommandTests : IDisposable
     [Fact]
     public async Task Metrics_after_an_email_delivered_and_answered_show_it_accepted_its_sms_delivered_its_submit_timed_and_the_reply_emailed()
     {
-        _gateway.Serve();
+        // The serve process's own counts carry its node; the store's figures carry none.
+        var node = $"node=\"{Environment.MachineName}:{_gateway.Serve().Id}\"";
         var readyz = ReadyzUrl(_gateway);
 
         using var client = await _gateway.ConnectAsync();
@@ -265,16 +266,16 @@ public sealed class ServeCommandTests : IDisposable
 
         using var http = new HttpClient();
         var metrics = (await http.GetStringAsync(new Uri(readyz.Replace("/readyz", "/metrics", StringComparison.Ordinal)))).Split('\n');
-        Assert.Contains("mail2sms_emails_total{outcome=\"accepted\"} 1", metrics);
+        Assert.Contains($"mail2sms_emails_total{{{node},outcome=\"accepted\"}} 1", metrics);
         Assert.Contains("mail2sms_sms{status=\"delivered\"} 1", metrics);
         Assert.Contains("mail2sms_sms{status=\"queued\"} 0", metrics);
-        Assert.Contains("mail2sms_sms_parts_submitted_total 1", metrics);
-        var submits = metrics.Single(l => l.StartsWith("mail2sms_submit_duration_seconds_count ", StringComparison.Ordinal));
+        Assert.Contains($"mail2sms_sms_parts_submitted_total{{{node}}} 1", metrics);
+        var submits = metrics.Single(l => l.StartsWith($"mail2sms_submit_duration_seconds_count{{{node}}} ", StringComparison.Ordinal));
         Assert.True(long.Parse(submits.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture) >= 1, submits);
 
         // The demo's mobile answers; the reply, matched to the SMS, is emailed.
         await Waits.UntilAsync(async () => (await http.GetStringAsync(new Uri(readyz.Replace("/readyz", "/metrics", StringComparison.Ordinal))))
-            .Contains("\nmail2sms_replies_total{outcome=\"emailed\"} 1\n", StringComparison.Ordinal), "the reply counted as emailed");
+            .Contains($"\nmail2sms_replies_total{{{node},outcome=\"emailed\"}} 1\n", StringComparison.Ordinal), "the reply counted as emailed");
     }
 
     [Fact]

@@ -7,6 +7,7 @@ using Mail2Sms.Core.Intake;
 using Mail2Sms.Gateway;
 using Mail2Sms.Gateway.Intake;
 using Mail2Sms.Gateway.Smtp;
+using Mail2Sms.Gateway.Storage;
 using Mail2Sms.Gateway.Storage.Sqlite;
 using Mail2Sms.Gateway.Tests.Smtp;
 using Mail2Sms.Tests.Shared;
@@ -76,10 +77,29 @@ public sealed partial class MetricsTests : IDisposable
         return (response, body);
     }
 
-    // Every sample by its name and labels as written, such as mail2sms_sms{status="queued"}.
+    // This process's node label, as its own counts carry it first.
+    private static readonly string NodeLabel = $"node=\"{Environment.MachineName}:{Environment.ProcessId}\"";
+
+    // Every sample by its name and labels as written, this node's label left out, such as mail2sms_sms{status="queued"}.
     private static Dictionary<string, double> Samples(string body) =>
         body.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith('#'))
-            .Select(l => l.Split(' ')).ToDictionary(p => p[0], p => double.Parse(p[1], CultureInfo.InvariantCulture));
+            .Select(l => l.Replace($"{{{NodeLabel},", "{", StringComparison.Ordinal).Replace($"{{{NodeLabel}}}", string.Empty, StringComparison.Ordinal).Split(' '))
+            .ToDictionary(p => p[0], p => double.Parse(p[1], CultureInfo.InvariantCulture));
+
+    [Fact]
+    public async Task Each_count_this_process_keeps_carries_its_node_and_the_stores_figures_carry_none_so_nodes_scraped_together_add_up()
+    {
+        Assert.True((await SendAsync("ops@example.com.au", "node@example.com.au")).IsAccepted);
+        var lines = (await ScrapeAsync()).Body.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith('#')).ToList();
+
+        string[] store = ["mail2sms_sms{", "mail2sms_sms_queue_depth ", "mail2sms_sms_oldest_queued_age_seconds ", "mail2sms_nodes{"];
+        var (storeLines, own) = (lines.Where(l => store.Any(l.StartsWith)).ToList(), lines.Where(l => !store.Any(l.StartsWith) && !l.StartsWith("mail2sms_node_info", StringComparison.Ordinal)).ToList());
+        Assert.Equal(SmsCensus.Statuses.Count + 4, storeLines.Count);
+        Assert.All(storeLines, l => Assert.DoesNotContain("node=", l, StringComparison.Ordinal));
+        Assert.Contains($"mail2sms_emails_total{{{NodeLabel},outcome=\"accepted\"}}", own.Select(l => l.Split(' ')[0]));
+        Assert.All(own, l => Assert.Matches($"^mail2sms_[a-z_]+\\{{{Regex.Escape(NodeLabel)}[,}}]", l));
+        Assert.Contains($"mail2sms_node_info{{{NodeLabel},host=\"{Environment.MachineName}\",pid=\"{Environment.ProcessId}\"}} 1", lines);
+    }
 
     [Fact]
     public async Task Metrics_count_an_accepted_and_a_rejected_email_and_show_the_sms_queued_with_its_age()
@@ -124,7 +144,7 @@ public sealed partial class MetricsTests : IDisposable
 
         Assert.Equal((1, 1), (up["mail2sms_channel_up{channel=\"smpp\"}"], up["mail2sms_smsc_binds{state=\"bound\"}"]));
         Assert.Equal((0, 0, 2), (down["mail2sms_channel_up{channel=\"smpp\"}"], down["mail2sms_smsc_binds{state=\"bound\"}"], down["mail2sms_smsc_binds{state=\"configured\"}"]));
-        Assert.Contains("\n# TYPE mail2sms_channel_up gauge\nmail2sms_channel_up{channel=\"smpp\"} 0\n", body, StringComparison.Ordinal);
+        Assert.Contains($"\n# TYPE mail2sms_channel_up gauge\nmail2sms_channel_up{{{NodeLabel},channel=\"smpp\"}} 0\n", body, StringComparison.Ordinal);
     }
 
     private static (double Alive, double Dead) Nodes(Dictionary<string, double> samples) =>
@@ -240,7 +260,7 @@ public sealed partial class MetricsTests : IDisposable
 
         Assert.Equal("histogram", types["mail2sms_submit_duration_seconds"]);
         Assert.Equal(
-            ["mail2sms_channel_up", "mail2sms_emails_deferred_total", "mail2sms_emails_total", "mail2sms_nodes", "mail2sms_password_lockouts_total", "mail2sms_replies_assigned_total", "mail2sms_replies_total", "mail2sms_sms", "mail2sms_sms_oldest_queued_age_seconds",
+            ["mail2sms_channel_up", "mail2sms_emails_deferred_total", "mail2sms_emails_total", "mail2sms_node_info", "mail2sms_nodes", "mail2sms_password_lockouts_total", "mail2sms_replies_assigned_total", "mail2sms_replies_total", "mail2sms_sms", "mail2sms_sms_oldest_queued_age_seconds",
                 "mail2sms_sms_parts_submitted_total", "mail2sms_sms_queue_depth", "mail2sms_smsc_binds", "mail2sms_smsc_throttled_total", "mail2sms_smsc_window_in_use",
                 "mail2sms_smtp_auth_failures_total", "mail2sms_smtp_connections_refused_total", "mail2sms_smtp_recipients_refused_total", "mail2sms_smtp_refusals_total", "mail2sms_submit_duration_seconds"],
             types.Keys.Order(StringComparer.Ordinal));

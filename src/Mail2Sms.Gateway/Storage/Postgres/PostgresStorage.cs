@@ -40,9 +40,9 @@ public sealed class PostgresStorage(PostgresDatabase database, TimeProvider cloc
 
     public IOutbox Outbox => throw new NotImplementedException("FOUNDATION: outbox on PostgreSQL");
 
-    public IEmailCommitter Emails => throw new NotImplementedException("FOUNDATION: emails on PostgreSQL");
+    public IEmailCommitter Emails { get; } = new EmailStore(database, clock);
 
-    public IDashboardQueries Dashboard => throw new NotImplementedException("FOUNDATION: dashboard on PostgreSQL");
+    public IDashboardQueries Dashboard { get; } = new DashboardStore(database, clock);
 
     public ISmsQueue Queue => throw new NotImplementedException("FOUNDATION: queue on PostgreSQL");
 

@@ -7,29 +7,25 @@ public sealed class DashboardStore(SqliteDatabase database, TimeProvider clock) 
 {
     public Task<SmsCensus> CensusAsync(DateTimeOffset now, CancellationToken cancellationToken = default) => SmsCensusQuery.TakeAsync(database, now, cancellationToken);
 
-    private const int PageSize = IDashboardQueries.PageSize;
-
     /// <inheritdoc />
     public async Task<DashboardOverview> OverviewAsync(CancellationToken cancellationToken = default)
     {
         // The queue as /metrics reads it: counts kept by triggers and the queued SMS' own index, not a count of every queued row.
-        var census = await CensusAsync(clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var now = clock.GetUtcNow();
+        var census = await CensusAsync(now, cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var today = await connection.QueryAsync<(string Status, long Count)>(
             "SELECT status, count(*) FROM sms WHERE created_at >= @since GROUP BY status ORDER BY status",
-            new { since = Timestamps.Write(new DateTimeOffset(clock.GetUtcNow().UtcDateTime.Date, TimeSpan.Zero)) }).ConfigureAwait(false);
+            new { since = Timestamps.Write(DashboardRows.StartOfDay(now)) }).ConfigureAwait(false);
         var accounts = await connection.QuerySingleAsync<(long Count, long Credits)>("SELECT count(*), coalesce(sum(credits), 0) FROM accounts").ConfigureAwait(false);
-        return new DashboardOverview(census.ByStatus["queued"], census.OldestQueuedAt,
-            [.. today.Select(t => new StatusCount(t.Status, t.Count))], accounts.Count, accounts.Credits,
+        return DashboardRows.Overview(census, today.Select(t => new StatusCount(t.Status, t.Count)), accounts.Count, accounts.Credits,
             await RefusedAsync(connection, null, 10).ConfigureAwait(false));
     }
 
     /// <inheritdoc />
     public async Task<SmsPerMinute> PerMinuteAsync(int hours = 6, CancellationToken cancellationToken = default)
     {
-        var now = clock.GetUtcNow();
-        var until = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerMinute), TimeSpan.Zero).AddMinutes(1);
-        var from = until.AddHours(-hours);
+        var (from, until) = DashboardRows.PerMinuteWindow(clock.GetUtcNow(), hours);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         // Stored times are fixed-width round-trip UTC ("2026-11-26T09:30:00.0000000Z"): text order is time order and the first 16 characters are the minute.
         var rows = await connection.QueryAsync<(string Minute, long Accepted, long Submitted, long Delivered, long Failed)>(
@@ -50,9 +46,7 @@ public sealed class DashboardStore(SqliteDatabase database, TimeProvider clock) 
     /// <inheritdoc />
     public async Task<IReadOnlyList<SmsFound>> SearchAsync(SmsSearch search, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(search);
-        // Any run of the number's digits; leading zeros dropped, so a national 0412 345 678 finds 61412345678.
-        var digits = search.Number is null ? null : new string([.. search.Number.Where(char.IsAsciiDigit)]).TrimStart('0');
+        var filter = SmsSearchFilter.Of(search);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<(long Id, long EmailId, string AccountId, string Number, string? Name, string Text, string Status, long Parts, string CreatedAt, string Subject)>(
             """
@@ -69,15 +63,15 @@ public sealed class DashboardStore(SqliteDatabase database, TimeProvider clock) 
             """,
             new
             {
-                sender = Blank(search.Sender)?.ToLowerInvariant(),
-                since = search.From is { } from ? Timestamps.Write(new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)) : null,
-                until = search.To is { } to && to < DateOnly.MaxValue ? Timestamps.Write(new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)) : null,
-                account = Blank(search.AccountId),
-                status = Blank(search.Status)?.ToLowerInvariant(),
-                digits = Blank(digits),
-                text = Blank(search.Text)?.ToLowerInvariant(),
-                take = PageSize + 1,
-                skip = (Math.Max(search.Page, 1) - 1L) * PageSize,
+                sender = filter.Sender,
+                since = filter.Since is { } since ? Timestamps.Write(since) : null,
+                until = filter.Until is { } until ? Timestamps.Write(until) : null,
+                account = filter.Account,
+                status = filter.Status,
+                digits = filter.Digits,
+                text = filter.Text,
+                take = filter.Take,
+                skip = filter.Skip,
             }).ConfigureAwait(false);
         return [.. rows.Select(r => new SmsFound(r.Id, r.EmailId, r.AccountId, r.Number, r.Name, r.Text, r.Status, (int)r.Parts, Timestamps.Read(r.CreatedAt), r.Subject))];
     }
@@ -100,29 +94,28 @@ public sealed class DashboardStore(SqliteDatabase database, TimeProvider clock) 
             return null;
         }
 
-        var sms = (await connection.QueryAsync<(long Id, string Number, string? Name, string Text, string Encoding, long Parts, string Status, long Attempts, string? LastError, string CreatedAt, string? SubmittedAt, string? FinalAt)>(
+        var sms = await connection.QueryAsync<(long Id, string Number, string? Name, string Text, string Encoding, long Parts, string Status, long Attempts, string? LastError, string CreatedAt, string? SubmittedAt, string? FinalAt)>(
             """
             SELECT id, number, name, text, encoding, parts, status, attempts, last_error, created_at, submitted_at, final_at
             FROM sms WHERE email_id = @id ORDER BY id
-            """, new { id }).ConfigureAwait(false)).ToList();
-        var parts = (await connection.QueryAsync<(long SmsId, long Part, string SmscMessageId, string Status, string? ReceiptState, string? ReceiptAt)>(
+            """, new { id }).ConfigureAwait(false);
+        var parts = await connection.QueryAsync<(long SmsId, long Part, string SmscMessageId, string Status, string? ReceiptState, string? ReceiptAt)>(
             """
             SELECT p.sms_id, p.part, p.smsc_message_id, p.status, p.receipt_state, p.receipt_at
             FROM sms_parts p JOIN sms s ON s.id = p.sms_id WHERE s.email_id = @id ORDER BY p.sms_id, p.part
-            """, new { id }).ConfigureAwait(false)).ToLookup(p => p.SmsId);
-        var replies = (await connection.QueryAsync<(long Id, string ReceivedAt, string Mobile, string ToAddress, string Status, string Text, long SmsId, string? AssignedBy, string? AssignedAt)>(
+            """, new { id }).ConfigureAwait(false);
+        var replies = await connection.QueryAsync<(long Id, string ReceivedAt, string Mobile, string ToAddress, string Status, string Text, long SmsId, string? AssignedBy, string? AssignedAt)>(
             """
             SELECT r.id, r.received_at, r.mobile, r.to_address, r.status, r.text, r.sms_id, r.assigned_by, r.assigned_at
             FROM replies r JOIN sms s ON s.id = r.sms_id WHERE s.email_id = @id ORDER BY r.id
-            """, new { id }).ConfigureAwait(false)).ToLookup(r => r.SmsId);
-        return new EmailDetail(e.Id, e.AccountId, e.Originator, e.MailFrom, IntakeSourceColumn.Read(e.Source), e.ClientIp, (int)e.Format, e.Subject, e.Credits, Timestamps.Read(e.ReceivedAt),
-            await RefusedAsync(connection, id, int.MaxValue).ConfigureAwait(false),
-            [.. sms.Select(s => new SmsDetail(s.Id, s.Number, s.Name, s.Text, s.Encoding, (int)s.Parts, s.Status, (int)s.Attempts, s.LastError,
-                Timestamps.Read(s.CreatedAt), Timestamps.ReadOrNull(s.SubmittedAt), Timestamps.ReadOrNull(s.FinalAt),
-                [.. parts[s.Id].Select(p => new SmsPartDetail((int)p.Part, p.SmscMessageId, p.Status, p.ReceiptState, Timestamps.ReadOrNull(p.ReceiptAt)))],
-                [.. replies[s.Id].Select(r => new ReplyListing(r.Id, Timestamps.Read(r.ReceivedAt), r.Mobile, r.ToAddress, r.Status, r.Text, r.SmsId, e.AccountId,
-                    r.AssignedBy, Timestamps.ReadOrNull(r.AssignedAt)))]))],
-            (int)e.FailureCount);
+            """, new { id }).ConfigureAwait(false);
+        return DashboardRows.Email(
+            new EmailRow(e.Id, e.AccountId, e.Originator, e.MailFrom, e.Source, e.ClientIp, (int)e.Format, e.Subject, e.Credits, Timestamps.Read(e.ReceivedAt), (int)e.FailureCount),
+            sms.Select(s => new SmsRow(s.Id, s.Number, s.Name, s.Text, s.Encoding, (int)s.Parts, s.Status, (int)s.Attempts, s.LastError,
+                Timestamps.Read(s.CreatedAt), Timestamps.ReadOrNull(s.SubmittedAt), Timestamps.ReadOrNull(s.FinalAt))),
+            parts.Select(p => new SmsPartRow(p.SmsId, (int)p.Part, p.SmscMessageId, p.Status, p.ReceiptState, Timestamps.ReadOrNull(p.ReceiptAt))),
+            replies.Select(r => new ReplyRow(r.Id, Timestamps.Read(r.ReceivedAt), r.Mobile, r.ToAddress, r.Status, r.Text, r.SmsId, r.AssignedBy, Timestamps.ReadOrNull(r.AssignedAt))),
+            await RefusedAsync(connection, id, int.MaxValue).ConfigureAwait(false));
     }
 
     /// <inheritdoc />
@@ -136,12 +129,8 @@ public sealed class DashboardStore(SqliteDatabase database, TimeProvider clock) 
             WHERE @sender IS NULL OR instr(lower(coalesce(originator, '')), @sender) > 0 OR instr(lower(mail_from), @sender) > 0
             ORDER BY id DESC LIMIT @limit
             """,
-            new { limit, sender = string.IsNullOrWhiteSpace(sender) ? null : sender.Trim().ToLowerInvariant() }).ConfigureAwait(false);
-        return [.. rows.Select(r => new RejectedEmail(r.AccountId, r.MessageId, r.Originator, r.MailFrom, r.ClientIp, r.Recipients.Split(", "), r.Subject, r.Reason, r.Reply)
-        {
-            Id = r.Id,
-            ReceivedAt = Timestamps.Read(r.ReceivedAt),
-        })];
+            new { limit, sender = SmsSearchFilter.SenderOfRejections(sender) }).ConfigureAwait(false);
+        return [.. rows.Select(r => DashboardRows.Rejection(r.Id, Timestamps.Read(r.ReceivedAt), r.AccountId, r.MessageId, r.Originator, r.MailFrom, r.ClientIp, r.Recipients, r.Subject, r.Reason, r.Reply))];
     }
 
     /// <inheritdoc />
@@ -167,6 +156,4 @@ public sealed class DashboardStore(SqliteDatabase database, TimeProvider clock) 
             """, new { emailId, limit }).ConfigureAwait(false);
         return [.. rows.Select(r => new RefusedRecipient(r.EmailId, r.AccountId, r.Location, r.Reason, Timestamps.Read(r.ReceivedAt)))];
     }
-
-    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Dapper;
 using Mail2Sms.Core.Intake;
 using Microsoft.Data.Sqlite;
@@ -30,7 +29,7 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock) : IE
                 rejected.Originator,
                 rejected.MailFrom,
                 rejected.ClientIp,
-                recipients = string.Join(", ", rejected.Recipients),
+                recipients = DashboardRows.RecipientsColumn(rejected.Recipients),
                 rejected.Subject,
                 rejected.Reason,
                 rejected.Reply,
@@ -53,69 +52,33 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock) : IE
         return served.ToHashSet(StringComparer.Ordinal);
     }
 
-    private readonly Channel<PendingAccept> _commits = Channel.CreateUnbounded<PendingAccept>(new UnboundedChannelOptions { SingleReader = true });
-    private int _committerStarted;
-
-    private sealed record PendingAccept(ReceivedEmail Email, Acceptance Acceptance, OutboundMail? Report, Func<LowCreditWarning, OutboundMail>? Warn)
-    {
-        public TaskCompletionSource<AcceptOutcome> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
+    private readonly EmailCommitQueue _queue = new(committers: 1, largestGroup: 512);
+    private CommitStatements? _statements;
 
     /// <inheritdoc />
     /// <remarks>Each email of a group commit in a savepoint of its own: one refused or failing leaves the others whole.</remarks>
     public Task<AcceptOutcome> AcceptAsync(
         ReceivedEmail email, Acceptance acceptance, OutboundMail? report = null, Func<LowCreditWarning, OutboundMail>? warn = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        _queue.CommitAsync(new PendingAccept(email, acceptance, report, warn), CommitGroupAsync, cancellationToken);
+
+    // One commit loop, whose connection with its statements prepared serves group after group; a failure starts afresh.
+    private async Task CommitGroupAsync(List<PendingAccept> group)
     {
-        if (Interlocked.Exchange(ref _committerStarted, 1) == 0)
+        try
         {
-            _ = Task.Run(CommitLoopAsync, CancellationToken.None);
+            _statements ??= new CommitStatements(await database.OpenAsync().ConfigureAwait(false));
+            using (await database.WriteTurnAsync().ConfigureAwait(false))
+            {
+                CommitBatch(_statements, group);
+            }
         }
-
-        var pending = new PendingAccept(email, acceptance, report, warn);
-        if (!_commits.Writer.TryWrite(pending))
+        catch
         {
-            throw new InvalidOperationException("The commit queue is closed.");
+            _statements?.Dispose();
+            _statements = null;
+            throw;
         }
-
-        return pending.Done.Task.WaitAsync(cancellationToken);
-    }
-
-    private async Task CommitLoopAsync()
-    {
-        var batch = new List<PendingAccept>();
-        CommitStatements? statements = null;
-        while (await _commits.Reader.WaitToReadAsync().ConfigureAwait(false))
-        {
-            while (batch.Count < 512 && _commits.Reader.TryRead(out var next))
-            {
-                batch.Add(next);
-            }
-
-            try
-            {
-                // One connection with its statements prepared serves batch after batch; a failure starts afresh.
-                statements ??= new CommitStatements(await database.OpenAsync().ConfigureAwait(false));
-                using (await database.WriteTurnAsync().ConfigureAwait(false))
-                {
-                    CommitBatch(statements, batch);
-                }
-            }
-            catch (Exception e)
-            {
-                foreach (var pending in batch)
-                {
-                    pending.Done.TrySetException(e);
-                }
-
-                statements?.Dispose();
-                statements = null;
-            }
-
-            batch.Clear();
-        }
-
-        statements?.Dispose();
     }
 
     // SQLite answers at once (its async methods are synchronous), so the commit loop calls it directly.
@@ -177,8 +140,7 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock) : IE
         var cost = acceptance.Credits;
         if (sql.Debit(email.AccountId, cost) is not (var balance, var level))
         {
-            var available = sql.Credits(email.AccountId) ?? throw new StoreException($"There is no account {email.AccountId}.");
-            return new AcceptOutcome(null, Reasons.InsufficientCredits(cost, available), available);
+            return EmailCommits.CannotPay(cost, sql.Credits(email.AccountId) ?? throw new StoreException($"There is no account {email.AccountId}."));
         }
 
         long emailId;
@@ -188,11 +150,10 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock) : IE
         }
         catch (SqliteException e) when (e.SqliteErrorCode == 19 && acceptance.CsvFileName is not null)
         {
-            return new AcceptOutcome(null, Reasons.Create(ReasonCode.CsvDuplicate,
-                $"{acceptance.CsvFileName} was sent before and its messages went out then: name each new file with the time you make it."), balance + cost);
+            return EmailCommits.CsvDuplicate(acceptance.CsvFileName, balance + cost);
         }
 
-        var priority = email.Format is EmailFormat.Mobile or EmailFormat.Cellphones ? 0 : 1;
+        var priority = EmailCommits.Priority(email.Format);
         var smsIds = new List<long>(acceptance.Messages.Count);
         foreach (var sms in acceptance.Messages)
         {
@@ -218,8 +179,7 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock) : IE
             sql.InsertReport(report, emailId, now);
         }
 
-        // Once per crossing: the next debit starts below the level, until a top-up or refund lifts it back.
-        if (pending.Warn is { } warn && balance < level && balance + cost >= level)
+        if (pending.Warn is { } warn && EmailCommits.CrossesWarningLevel(balance, cost, level))
         {
             foreach (var recipient in sql.WarningRecipients(email.AccountId, email.Originator))
             {
@@ -384,24 +344,19 @@ public sealed class EmailStore(SqliteDatabase database, TimeProvider clock) : IE
         public void InsertReport(OutboundMail report, long email, string now) =>
             With(_report, OutboxStore.InsertValues(report, email, now)).ExecuteNonQuery();
 
-        /// <summary>Who a low-credit warning goes to: the account's users with a mailbox, and the originator when none of them is it.</summary>
+        /// <summary>Who a low-credit warning goes to (<see cref="EmailCommits.WarningRecipients"/>).</summary>
         public List<string> WarningRecipients(string account, string? originator)
         {
-            var recipients = new List<string>();
+            var users = new List<string>();
             using (var reader = With(_users, account).ExecuteReader())
             {
                 while (reader.Read())
                 {
-                    recipients.Add(reader.GetString(0));
+                    users.Add(reader.GetString(0));
                 }
             }
 
-            if (originator is not null && !recipients.Contains(originator, StringComparer.OrdinalIgnoreCase))
-            {
-                recipients.Add(originator);
-            }
-
-            return recipients;
+            return EmailCommits.WarningRecipients(users, originator);
         }
 
         public void Dispose()

@@ -18,13 +18,7 @@ internal static class SmsCensusQuery
             FROM sms_status_counts
             """,
             new { now = Timestamps.Write(now) }).ConfigureAwait(false)).ToList();
-        var byStatus = SmsCensus.Statuses.ToDictionary(s => s, _ => 0L, StringComparer.Ordinal);
-        foreach (var row in rows)
-        {
-            byStatus[row.Status] = row.Count;
-        }
-
         var queued = rows.FirstOrDefault(r => r.Status == SmsStatus.Queued.Word());
-        return new SmsCensus(byStatus, queued.Due ?? 0, Timestamps.ReadOrNull(queued.Oldest));
+        return DashboardRows.Census(rows.Select(r => new StatusCount(r.Status, r.Count)), queued.Due ?? 0, Timestamps.ReadOrNull(queued.Oldest));
     }
 }

@@ -1,4 +1,4 @@
-namespace Mail2Sms.Gateway.Storage.Sqlite;
+namespace Mail2Sms.Gateway.Storage;
 
 /// <summary>How <c>emails.source</c> writes an <see cref="IntakeSource"/>: 'email' or 'api'.</summary>
 internal static class IntakeSourceColumn
