@@ -61,7 +61,29 @@ public sealed record DeliveredSms(string Number, string? Name, string Text, Date
 /// <param name="Undelivered">SMS that did not.</param>
 /// <param name="Receipts">The user who sent it asked for receipt emails: the deliveries are listed too.</param>
 public sealed record FinishedEmail(
-    long EmailId, string? Originator, string? MessageId, string Subject, IReadOnlyList<DeliveredSms> Delivered, IReadOnlyList<UndeliveredSms> Undelivered, bool Receipts);
+    long EmailId, string? Originator, string? MessageId, string Subject, IReadOnlyList<DeliveredSms> Delivered, IReadOnlyList<UndeliveredSms> Undelivered, bool Receipts)
+{
+    /// <summary>An email with its final <paramref name="sms"/> told apart: those that reached their phones, and the others with why.</summary>
+    public static FinishedEmail Of(long emailId, string? originator, string? messageId, string subject, bool receipts, IReadOnlyList<FinalSms> sms)
+    {
+        ArgumentNullException.ThrowIfNull(sms);
+        var delivered = sms.Where(s => s.Status == SmsStatus.Delivered.Word())
+            .Select(s => new DeliveredSms(s.Number, s.Name, s.Text, s.SubmittedAt ?? s.FinalAt, s.FinalAt)).ToList();
+        var undelivered = sms.Where(s => s.Status != SmsStatus.Delivered.Word())
+            .Select(s => new UndeliveredSms(s.Number, s.Name, s.Text, s.Status, s.Error ?? $"The SMS centre reported it {s.Status}.")).ToList();
+        return new FinishedEmail(emailId, originator, messageId, subject, delivered, undelivered, receipts);
+    }
+}
+
+/// <summary>An SMS of a finished email as the store holds it.</summary>
+/// <param name="Number">The mobile.</param>
+/// <param name="Name">The recipient's name, when the email gave one.</param>
+/// <param name="Text">The SMS.</param>
+/// <param name="Status">Its final status word.</param>
+/// <param name="Error">Why it did not arrive, when the store says.</param>
+/// <param name="SubmittedAt">When the SMS centre took it; null when it never did.</param>
+/// <param name="FinalAt">When it became final.</param>
+public sealed record FinalSms(string Number, string? Name, string Text, string Status, string? Error, DateTimeOffset? SubmittedAt, DateTimeOffset FinalAt);
 
 /// <summary>What to do with a finished email: mark it reported, and queue its report when it has one.</summary>
 /// <param name="EmailId">The email.</param>

@@ -373,12 +373,9 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock) :
         {
             var sms = (await connection.QueryAsync<(string Number, string? Name, string Text, string Status, string? Error, string? SubmittedAt, string FinalAt)>(
                 "SELECT number, name, text, status, last_error, submitted_at, final_at FROM sms WHERE email_id = @id ORDER BY id",
-                new { id = email.Id }, transaction).ConfigureAwait(false)).ToList();
-            var delivered = sms.Where(s => s.Status == SmsStatus.Delivered.Word())
-                .Select(s => new DeliveredSms(s.Number, s.Name, s.Text, Timestamps.Read(s.SubmittedAt!), Timestamps.Read(s.FinalAt))).ToList();
-            var undelivered = sms.Where(s => s.Status != SmsStatus.Delivered.Word())
-                .Select(s => new UndeliveredSms(s.Number, s.Name, s.Text, s.Status, s.Error ?? $"The SMS centre reported it {s.Status}.")).ToList();
-            emails.Add(new FinishedEmail(email.Id, email.Originator, email.MessageId, email.Subject, delivered, undelivered, email.Receipts != 0));
+                new { id = email.Id }, transaction).ConfigureAwait(false))
+                .Select(s => new FinalSms(s.Number, s.Name, s.Text, s.Status, s.Error, Timestamps.ReadOrNull(s.SubmittedAt), Timestamps.Read(s.FinalAt))).ToList();
+            emails.Add(FinishedEmail.Of(email.Id, email.Originator, email.MessageId, email.Subject, email.Receipts != 0, sms));
         }
 
         return emails;
