@@ -12,15 +12,15 @@ namespace Mail2Sms.Gateway.Tests.Storage.Contracts;
 public sealed class ContractStorage : IAsyncDisposable
 {
     private readonly IStorageProvider _provider;
-    private readonly string _connectionString;
+    private readonly string _connection;
 
-    private ContractStorage(IStorage storage, FakeTimeProvider clock, string folder, IStorageProvider provider, string connectionString)
+    private ContractStorage(IStorage storage, FakeTimeProvider clock, string folder, IStorageProvider provider, string connection)
     {
         Storage = storage;
         Clock = clock;
         Folder = folder;
         _provider = provider;
-        _connectionString = connectionString;
+        _connection = connection;
     }
 
     public IStorage Storage { get; }
@@ -41,8 +41,8 @@ public sealed class ContractStorage : IAsyncDisposable
         return new ContractStorage(storage, clock, folder, provider, connection);
     }
 
-    /// <summary>Another storage on the same database and clock, as a second node opens it; the caller disposes of it.</summary>
-    public IStorage OpenAnother() => _provider.Open(_connectionString, Clock);
+    /// <summary>Another storage on the same database and clock, as a second node opens it (the caller disposes it).</summary>
+    public IStorage OpenSecond() => _provider.Open(_connection, Clock);
 
     public async ValueTask DisposeAsync()
     {

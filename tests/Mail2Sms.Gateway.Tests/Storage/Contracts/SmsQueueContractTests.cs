@@ -69,7 +69,7 @@ public abstract class SmsQueueContractTests(string provider) : IAsyncLifetime
     {
         await _seed.AddAccountAsync("CI00000002", smsPerMinute: 3);
         await _seed.QueueAsync("CI00000002", alert: true, [.. Enumerable.Range(0, 10).Select(i => ($"6141234560{i}", $"capped {i}"))]);
-        await using var other = _contract.OpenAnother();
+        await using var other = _contract.OpenSecond();
 
         // Six claims at once, three from each node: the cap holds over both.
         var first = (await Task.WhenAll(Enumerable.Range(0, 6).Select(i => (i % 2 == 0 ? Queue : other.Queue).ClaimAsync(10, Lease)))).SelectMany(c => c).ToList();
