@@ -94,7 +94,7 @@ internal sealed partial class PostgresQueue(PostgresDatabase database, TimeProvi
             ORDER BY d.priority, d.rank, t.turn LIMIT @fetch),
         picked AS (
             SELECT s.id, c.priority, c.rank, c.turn, c.capped FROM sms s JOIN candidates c ON c.id = s.id
-            WHERE s.status = 'queued' AND (s.claimed_until IS NULL OR s.claimed_until < @now)
+            WHERE s.id = ANY (ARRAY(SELECT id FROM candidates)) AND s.status = 'queued' AND (s.claimed_until IS NULL OR s.claimed_until < @now)
             ORDER BY c.priority, c.rank, c.turn
             LIMIT @limit FOR UPDATE OF s SKIP LOCKED),
         claimed AS (
