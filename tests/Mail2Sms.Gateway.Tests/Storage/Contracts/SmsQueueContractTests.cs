@@ -84,6 +84,20 @@ public abstract class SmsQueueContractTests(string provider) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Two_nodes_claiming_at_once_never_take_the_same_sms()
+    {
+        await _seed.AddAccountAsync("CI00000002");
+        await _seed.QueueAsync("CI00000001", alert: false, [.. Enumerable.Range(0, 20).Select(i => ($"614123456{i:00}", $"bulk {i}"))]);
+        await _seed.QueueAsync("CI00000002", alert: true, [.. Enumerable.Range(0, 10).Select(i => ($"614123457{i:00}", $"alert {i}"))]);
+        await using var other = _contract.OpenSecond();
+
+        var claimed = (await Task.WhenAll(Enumerable.Range(0, 8).Select(i => (i % 2 == 0 ? Queue : other.Queue).ClaimAsync(5, Lease)))).SelectMany(c => c).ToList();
+
+        Assert.Equal(claimed.Count, claimed.Select(s => s.Id).Distinct().Count());
+        Assert.Equal(30 - claimed.Count, (await Queue.ClaimAsync(50, Lease)).Count);
+    }
+
+    [Fact]
     public async Task Submits_and_receipts_of_many_sms_are_recorded_in_one_call_each_receipt_in_its_turn()
     {
         await _seed.QueueAsync("CI00000001", alert: true, ("61412345670", "one"), ("61412345671", "two"), ("61412345672", "three"));
