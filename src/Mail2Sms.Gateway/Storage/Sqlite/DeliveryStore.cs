@@ -152,16 +152,16 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock) :
         WriteAsync((connection, transaction, now) => SubmittedWithinAsync(connection, transaction, smsId, parts, now), cancellationToken);
 
     // The SMSC took it, so it is submitted whoever holds the claim now (a node found dead that ran on, its claim taken
-    // over): losing a real submit would send it again and leave its receipts unmatched. Only an SMS no longer queued
-    // (another node's submit recorded first, or ended) is left as it is.
+    // over): losing a real submit would send it again and leave its receipts unmatched. Only an SMS no longer queued or
+    // uncertain (another node's submit recorded first, or ended) is left as it is.
     private static async Task<bool> SubmittedWithinAsync(SqliteConnection connection, DbTransaction transaction, long smsId, SentParts parts, string now)
     {
         await RecordPartsAsync(connection, transaction, smsId, parts, now).ConfigureAwait(false);
         await connection.ExecuteAsync(
             """
-            UPDATE sms SET status = 'submitted', submitted_at = @now, attempts = attempts + 1, claimed_until = NULL, claimed_by = NULL, last_error = NULL,
+            UPDATE sms SET status = 'submitted', submitted_at = @now, attempts = attempts + 1, claimed_until = NULL, claimed_by = NULL, last_error = NULL, uncertain_text = NULL,
                 smsc_message_ids = (SELECT group_concat(smsc_message_id, ' ') FROM (SELECT smsc_message_id FROM sms_parts WHERE sms_id = @smsId ORDER BY part))
-            WHERE id = @smsId AND status = 'queued'
+            WHERE id = @smsId AND status IN ('queued', 'uncertain')
             """,
             new { smsId, now }, transaction).ConfigureAwait(false);
         await SettleAsync(connection, transaction, smsId, now).ConfigureAwait(false);
@@ -195,6 +195,17 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock) :
     /// attempt was cut short (<paramref name="parts"/>) are recorded either way, and not sent again.
     /// </summary>
     public Task RetryAsync(long smsId, DateTimeOffset dueAt, string reason, SentParts? parts = null, long? node = null, CancellationToken cancellationToken = default) =>
+        PutBackAsync(smsId, SmsStatus.Queued, dueAt, reason, parts, null, node, cancellationToken);
+
+    /// <summary>
+    /// Makes the SMS uncertain until <paramref name="graceEnds"/>, keeping the text of the part whose answer never came for a
+    /// receipt to be matched by, if this node still holds its claim; the parts taken before are recorded either way.
+    /// </summary>
+    public Task UncertainAsync(long smsId, DateTimeOffset graceEnds, string reason, SentParts? parts, string? partText, long? node = null, CancellationToken cancellationToken = default) =>
+        PutBackAsync(smsId, SmsStatus.Uncertain, graceEnds, reason, parts, partText, node, cancellationToken);
+
+    // Out of the claim, queued or uncertain, counted as an attempt; the parts taken recorded first.
+    private Task<int> PutBackAsync(long smsId, SmsStatus status, DateTimeOffset dueAt, string reason, SentParts? parts, string? partText, long? node, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction, now) =>
         {
             if (parts is not null)
@@ -203,10 +214,16 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock) :
             }
 
             return await connection.ExecuteAsync(
-                "UPDATE sms SET attempts = attempts + 1, due_at = @due, claimed_until = NULL, claimed_by = NULL, last_error = @reason "
-                + "WHERE id = @smsId AND status = 'queued' AND claimed_by IS @node",
-                new { smsId, due = Timestamps.Write(dueAt), reason, node }, transaction).ConfigureAwait(false);
+                "UPDATE sms SET status = @status, uncertain_text = @partText, attempts = attempts + 1, due_at = @due, claimed_until = NULL, claimed_by = NULL, "
+                + "last_error = @reason WHERE id = @smsId AND status = 'queued' AND claimed_by IS @node",
+                new { smsId, status = status.Word(), partText, due = Timestamps.Write(dueAt), reason, node }, transaction).ConfigureAwait(false);
         }, cancellationToken);
+
+    /// <summary>Puts back in the queue every uncertain SMS whose grace ended by <paramref name="now"/>; returns how many.</summary>
+    public Task<int> ReleaseUncertainAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (connection, transaction, _) => await connection.ExecuteAsync(
+            "UPDATE sms SET status = 'queued', uncertain_text = NULL WHERE status = 'uncertain' AND due_at <= @now",
+            new { now = Timestamps.Write(now) }, transaction).ConfigureAwait(false), cancellationToken);
 
     /// <summary>Ends the SMS as <paramref name="status"/> (failed or expired) with why; its credits go back, as none of its parts was submitted.</summary>
     public Task EndUnsentAsync(long smsId, SmsStatus status, string reason, CancellationToken cancellationToken = default) =>
@@ -388,11 +405,16 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock) :
         return queued;
     }
 
-    /// <summary>Applies a receipt by its key; one for a part not recorded yet is kept until it is. Returns true when it matched a part.</summary>
-    public Task<bool> ReceiptAsync(string receiptKey, string state, CancellationToken cancellationToken = default) =>
+    /// <summary>
+    /// Applies a receipt by its key, or by its <paramref name="quote"/> to the one uncertain SMS it can be about; one for a
+    /// part not recorded yet is kept until it is. Returns true when it matched a part.
+    /// </summary>
+    public Task<bool> ReceiptAsync(string receiptKey, string state, ReceiptQuote? quote = null, CancellationToken cancellationToken = default) =>
         WriteAsync(async (connection, transaction, now) =>
         {
-            var matched = await ApplyAsync(connection, transaction, receiptKey, state, now).ConfigureAwait(false);
+            var matched = await ApplyAsync(connection, transaction, receiptKey, state, now).ConfigureAwait(false)
+                || (await TakenWhileUncertainAsync(connection, transaction, quote, now).ConfigureAwait(false)
+                    && await ApplyAsync(connection, transaction, receiptKey, state, now).ConfigureAwait(false));
             if (!matched)
             {
                 await connection.ExecuteAsync(
@@ -402,6 +424,40 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock) :
 
             return matched;
         }, cancellationToken);
+
+    // The uncertain SMS the quote can only be about gets the part under way recorded as taken with the receipt's ID: it is
+    // submitted when that was its last part, else queued at once for the rest (never sent, as parts go one after another).
+    // None, or two it could be about, match nothing: the receipt waits as an early one, and the grace decides.
+    private static async Task<bool> TakenWhileUncertainAsync(SqliteConnection connection, DbTransaction transaction, ReceiptQuote? quote, string now)
+    {
+        if (UncertainMatch.Of(quote) is not { } match)
+        {
+            return false;
+        }
+
+        var found = (await connection.QueryAsync<(long Id, long Parts, long Done)>(
+            """
+            SELECT id, parts, (SELECT count(*) FROM sms_parts p WHERE p.sms_id = sms.id) FROM sms INDEXED BY sms_uncertain_by_number
+            WHERE status = 'uncertain' AND number = @Mobile AND ltrim(source_address, '+') = @From AND substr(uncertain_text, 1, length(@Excerpt)) = @Excerpt
+            LIMIT 2
+            """, match, transaction).ConfigureAwait(false)).ToList();
+        if (found is not [var sms])
+        {
+            return false;
+        }
+
+        var part = match.Part(sms.Done);
+        if (sms.Done + 1 >= sms.Parts)
+        {
+            return await SubmittedWithinAsync(connection, transaction, sms.Id, part, now).ConfigureAwait(false);
+        }
+
+        await RecordPartsAsync(connection, transaction, sms.Id, part, now).ConfigureAwait(false);
+        await connection.ExecuteAsync(
+            "UPDATE sms SET status = 'queued', uncertain_text = NULL, attempts = attempts + 1, due_at = @now WHERE id = @id",
+            new { id = sms.Id, now }, transaction).ConfigureAwait(false);
+        return true;
+    }
 
     // A part's receipt, then its SMS settled.
     private static async Task<bool> ApplyAsync(SqliteConnection connection, DbTransaction transaction, string key, string state, string now)
