@@ -153,13 +153,13 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock) :
 
     // The SMSC took it, so it is submitted whoever holds the claim now (a node found dead that ran on, its claim taken
     // over): losing a real submit would send it again and leave its receipts unmatched. Only an SMS no longer queued or
-    // uncertain (another node's submit recorded first, or ended) is left as it is.
+    // uncertain (another node's submit recorded first, or ended) is left as it is. An uncertain one's attempt was counted already.
     private static async Task<bool> SubmittedWithinAsync(SqliteConnection connection, DbTransaction transaction, long smsId, SentParts parts, string now)
     {
         await RecordPartsAsync(connection, transaction, smsId, parts, now).ConfigureAwait(false);
         await connection.ExecuteAsync(
             """
-            UPDATE sms SET status = 'submitted', submitted_at = @now, attempts = attempts + 1, claimed_until = NULL, claimed_by = NULL, last_error = NULL, uncertain_text = NULL,
+            UPDATE sms SET status = 'submitted', submitted_at = @now, attempts = attempts + (status = 'queued'), claimed_until = NULL, claimed_by = NULL, last_error = NULL, uncertain_text = NULL,
                 smsc_message_ids = (SELECT group_concat(smsc_message_id, ' ') FROM (SELECT smsc_message_id FROM sms_parts WHERE sms_id = @smsId ORDER BY part))
             WHERE id = @smsId AND status IN ('queued', 'uncertain')
             """,
@@ -213,11 +213,37 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock) :
                 await RecordPartsAsync(connection, transaction, smsId, parts, now).ConfigureAwait(false);
             }
 
-            return await connection.ExecuteAsync(
+            var changed = await connection.ExecuteAsync(
                 "UPDATE sms SET status = @status, uncertain_text = @partText, attempts = attempts + 1, due_at = @due, claimed_until = NULL, claimed_by = NULL, "
                 + "last_error = @reason WHERE id = @smsId AND status = 'queued' AND claimed_by IS @node",
                 new { smsId, status = status.Word(), partText, due = Timestamps.Write(dueAt), reason, node }, transaction).ConfigureAwait(false);
+            if (changed > 0 && status == SmsStatus.Uncertain)
+            {
+                await EarlyQuoteAsync(connection, transaction, smsId, now).ConfigureAwait(false);
+            }
+
+            return changed;
         }, cancellationToken);
+
+    // A receipt quoting the part under way may have come before the submit's timeout fired: the first that can only be
+    // about this SMS ends its uncertainty now.
+    private static async Task EarlyQuoteAsync(SqliteConnection connection, DbTransaction transaction, long smsId, string now)
+    {
+        var quotes = await connection.QueryAsync<UncertainMatch>(
+            """
+            SELECT e.mobile AS Mobile, e.source AS "From", e.excerpt AS Excerpt, e.message_id AS MessageId
+            FROM sms s JOIN early_receipts e INDEXED BY early_receipts_by_mobile ON e.mobile = s.number
+            WHERE s.id = @smsId AND e.source = ltrim(s.source_address, '+') AND substr(s.uncertain_text, 1, length(e.excerpt)) = e.excerpt
+            ORDER BY e.received_at
+            """, new { smsId }, transaction).ConfigureAwait(false);
+        foreach (var quote in quotes)
+        {
+            if (await TakenWhileUncertainAsync(connection, transaction, quote, now).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+    }
 
     /// <summary>Puts back in the queue every uncertain SMS whose grace ended by <paramref name="now"/>; returns how many.</summary>
     public Task<int> ReleaseUncertainAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
@@ -412,14 +438,18 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock) :
     public Task<bool> ReceiptAsync(string receiptKey, string state, ReceiptQuote? quote = null, CancellationToken cancellationToken = default) =>
         WriteAsync(async (connection, transaction, now) =>
         {
+            var match = UncertainMatch.Of(quote);
             var matched = await ApplyAsync(connection, transaction, receiptKey, state, now).ConfigureAwait(false)
-                || (await TakenWhileUncertainAsync(connection, transaction, quote, now).ConfigureAwait(false)
+                || (match is not null && await TakenWhileUncertainAsync(connection, transaction, match, now).ConfigureAwait(false)
                     && await ApplyAsync(connection, transaction, receiptKey, state, now).ConfigureAwait(false));
             if (!matched)
             {
                 await connection.ExecuteAsync(
-                    "INSERT INTO early_receipts (receipt_key, state, received_at) VALUES (@receiptKey, @state, @now) ON CONFLICT DO UPDATE SET state = excluded.state",
-                    new { receiptKey, state, now }, transaction).ConfigureAwait(false);
+                    """
+                    INSERT INTO early_receipts (receipt_key, state, received_at, message_id, mobile, source, excerpt)
+                    VALUES (@receiptKey, @state, @now, @MessageId, @Mobile, @From, @Excerpt) ON CONFLICT DO UPDATE SET state = excluded.state
+                    """,
+                    new { receiptKey, state, now, MessageId = match?.MessageId, Mobile = match?.Mobile, From = match?.From, Excerpt = match?.Excerpt }, transaction).ConfigureAwait(false);
             }
 
             return matched;
@@ -428,13 +458,8 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock) :
     // The uncertain SMS the quote can only be about gets the part under way recorded as taken with the receipt's ID: it is
     // submitted when that was its last part, else queued at once for the rest (never sent, as parts go one after another).
     // None, or two it could be about, match nothing: the receipt waits as an early one, and the grace decides.
-    private static async Task<bool> TakenWhileUncertainAsync(SqliteConnection connection, DbTransaction transaction, ReceiptQuote? quote, string now)
+    private static async Task<bool> TakenWhileUncertainAsync(SqliteConnection connection, DbTransaction transaction, UncertainMatch match, string now)
     {
-        if (UncertainMatch.Of(quote) is not { } match)
-        {
-            return false;
-        }
-
         var found = (await connection.QueryAsync<(long Id, long Parts, long Done)>(
             """
             SELECT id, parts, (SELECT count(*) FROM sms_parts p WHERE p.sms_id = sms.id) FROM sms INDEXED BY sms_uncertain_by_number
@@ -454,7 +479,7 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock) :
 
         await RecordPartsAsync(connection, transaction, sms.Id, part, now).ConfigureAwait(false);
         await connection.ExecuteAsync(
-            "UPDATE sms SET status = 'queued', uncertain_text = NULL, attempts = attempts + 1, due_at = @now WHERE id = @id",
+            "UPDATE sms SET status = 'queued', uncertain_text = NULL, due_at = @now WHERE id = @id",
             new { id = sms.Id, now }, transaction).ConfigureAwait(false);
         return true;
     }
