@@ -118,7 +118,7 @@ public sealed class SmppChannel : ISmsChannel, IAsyncDisposable
     {
         if (DeliveryReceipt.Read(deliver) is { } receipt)
         {
-            var quote = new ReceiptQuote(receipt.MessageId, deliver.SourceAddress, SourceOf(deliver.DestinationAddress).Address, receipt.Text ?? string.Empty);
+            var quote = new ReceiptQuote(receipt.MessageId, deliver.SourceAddress, SourceOf(deliver.DestinationAddress).Address, WithoutHeader(receipt.Text ?? string.Empty));
             await _receipts(new SmsReceipt(MessageIds.Key(receipt.MessageId), receipt.State, quote)).ConfigureAwait(false);
         }
         else if (_assembler.Add(deliver) is { } reply)
@@ -126,6 +126,13 @@ public sealed class SmppChannel : ISmsChannel, IAsyncDisposable
             await _replies(ReplyOf(reply)).ConfigureAwait(false);
         }
     }
+
+    // An SMSC that quotes a part's short_message as it came quotes its concatenation header first (05 00 03 or 06 08 04 ...):
+    // the text is what follows. No text starts with those control characters.
+    private static string WithoutHeader(string quoted) =>
+        quoted.Length > 1 && ((quoted[0] == '\x05' && quoted.AsSpan(1).StartsWith("\0\x03")) || (quoted[0] == '\x06' && quoted.AsSpan(1).StartsWith("\x08\x04")))
+            ? quoted[Math.Min(quoted.Length, quoted[0] + 1)..]
+            : quoted;
 
     private static SmsReply ReplyOf(AssembledMessage reply) => new(reply.First.SourceAddress, SourceOf(reply.First.DestinationAddress).Address, reply.Text);
 
