@@ -68,7 +68,7 @@ public sealed class MessagesCommandTests : IDisposable
         var database = new SqliteDatabase($"Data Source={DatabasePath}");
         var delivery = new DeliveryStore(database, TimeProvider.System);
         var sms = Assert.Single(await delivery.ClaimAsync(10, TimeSpan.FromMinutes(1)));
-        await delivery.SubmittedAsync(sms.Id, new SentParts(1, ["00000001"], Smpp.ReceiptIdForm.SameText));
+        await delivery.SubmittedAsync([(sms.Id, new SentParts(1, ["00000001"], Smpp.ReceiptIdForm.SameText))]);
         var replies = new Gateway.Mail.ReplyForwarder(new ReplyStore(database, TimeProvider.System), new Gateway.Mail.ReplyComposer("sms.localhost"), TimeSpan.FromDays(7));
         Assert.Equal(ReplyOutcome.Emailed, await replies.ReceiveAsync("61412345678", "Mail2Sms", "On it"));
         Assert.Equal(ReplyOutcome.Unmatched, await replies.ReceiveAsync("61499999999", "Mail2Sms", "who is this?"));
@@ -93,7 +93,7 @@ public sealed class MessagesCommandTests : IDisposable
         var sent = await delivery.ClaimAsync(10, TimeSpan.FromMinutes(1));
         foreach (var sms in sent)
         {
-            await delivery.SubmittedAsync(sms.Id, new SentParts(1, [$"{sms.Id}"], Smpp.ReceiptIdForm.SameText));
+            await delivery.SubmittedAsync([(sms.Id, new SentParts(1, [$"{sms.Id}"], Smpp.ReceiptIdForm.SameText))]);
         }
 
         var (mine, other) = (sent.Single(s => s.Number == "61412345678").Id, sent.Single(s => s.Number == "61499999999").Id);

@@ -12,14 +12,15 @@ namespace Mail2Sms.Gateway.Delivery;
 /// (no answer came) makes it uncertain, sent again only when no receipt says it was taken within
 /// <see cref="DeliveryOptions.UnknownGrace"/>; a permanent refusal fails it at once. Credits come back for every part never submitted. An email committed
 /// wakes it (<see cref="QueueSignal"/>), and alerts go ahead of bulk SMS with accounts taking turns, each within its cap
-/// per minute, so an alert never waits behind another account's batch for more than one submit. Claims name
-/// <paramref name="node"/>, and are renewed while their submits are under way.
+/// per minute (counted by the queue, over every node), so an alert never waits behind another account's batch for more
+/// than one submit. Claims name <paramref name="node"/>, and are renewed while their submits are under way. Submits the
+/// channel accepted while one is being recorded are recorded together in the next write.
 /// </summary>
 public sealed class SmsScheduler(
     ISmsQueue queue, ISmsChannel channel, QueueSignal signal, DeliveryOptions options, TimeProvider clock, Action<Exception> onError, ILogger? log = null, long? node = null)
 {
     private readonly ILogger _log = log ?? NullLogger.Instance;
-    private readonly MinuteCaps _caps = new(clock);
+    private readonly CoalescedWrites<(long SmsId, SentParts Parts)> _submitted = new(submits => queue.SubmittedAsync(submits, CancellationToken.None));
     private readonly ConcurrentDictionary<long, Task> _sending = [];
     private ClaimRules? _rules;
 
@@ -28,7 +29,6 @@ public sealed class SmsScheduler(
         SourceAddress = options.SourceAddress,
         SourcePool = options.SourcePool,
         SourceStickiness = options.SourceStickiness,
-        Allowance = _caps.Allowance,
     };
 
     /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled, then lets the submits under way finish.</summary>
@@ -59,7 +59,6 @@ public sealed class SmsScheduler(
             var claimed = await queue.ClaimAsync(room, options.Lease, Rules, node, cancellationToken).ConfigureAwait(false);
             foreach (var sms in claimed)
             {
-                _caps.Started(sms.AccountId);
                 // Registered before it starts, so its end always finds itself to remove.
                 var sending = new Task<Task>(() => SendInTurnAsync(sms, drain));
                 _sending[sms.Id] = sending.Unwrap();
@@ -122,7 +121,7 @@ public sealed class SmsScheduler(
         switch (outcome)
         {
             case SubmitAccepted accepted:
-                await queue.SubmittedAsync(sms.Id, accepted.Taken, CancellationToken.None).ConfigureAwait(false);
+                await _submitted.WriteAsync((sms.Id, accepted.Taken)).ConfigureAwait(false);
                 _log.SmsSubmitted(sms.Id, sms.AccountId, string.Join(',', accepted.Taken.MessageIds));
                 break;
             case SubmitTransient transient:

@@ -23,7 +23,7 @@ public sealed record ClaimedSms(long Id, string AccountId, string Number, string
 /// <param name="Form">How the SMSC writes these IDs in its receipts.</param>
 public sealed record SentParts(int First, IReadOnlyList<string> MessageIds, ReceiptIdForm Form);
 
-/// <summary>What a claim decides besides which SMS: where each goes from, and how many an account may start now.</summary>
+/// <summary>What a claim decides besides which SMS: where each goes from.</summary>
 public sealed record ClaimRules
 {
     /// <summary>The source address when the account has no sender of its own and there is no pool (<c>Smpp:SourceAddress</c>).</summary>
@@ -34,9 +34,6 @@ public sealed record ClaimRules
 
     /// <summary>How long a pool number stays another account's for a mobile: the reply window.</summary>
     public TimeSpan SourceStickiness { get; init; } = TimeSpan.FromDays(7);
-
-    /// <summary>How many SMS an account (by ID, with its cap per minute, 0 for none) may start now.</summary>
-    public Func<string, int, int> Allowance { get; init; } = (_, _) => int.MaxValue;
 }
 
 /// <summary>An SMS of a finished email that did not reach its phone, for the delivery report.</summary>
@@ -64,7 +61,29 @@ public sealed record DeliveredSms(string Number, string? Name, string Text, Date
 /// <param name="Undelivered">SMS that did not.</param>
 /// <param name="Receipts">The user who sent it asked for receipt emails: the deliveries are listed too.</param>
 public sealed record FinishedEmail(
-    long EmailId, string? Originator, string? MessageId, string Subject, IReadOnlyList<DeliveredSms> Delivered, IReadOnlyList<UndeliveredSms> Undelivered, bool Receipts);
+    long EmailId, string? Originator, string? MessageId, string Subject, IReadOnlyList<DeliveredSms> Delivered, IReadOnlyList<UndeliveredSms> Undelivered, bool Receipts)
+{
+    /// <summary>An email with its final <paramref name="sms"/> told apart: those that reached their phones, and the others with why.</summary>
+    public static FinishedEmail Of(long emailId, string? originator, string? messageId, string subject, bool receipts, IReadOnlyList<FinalSms> sms)
+    {
+        ArgumentNullException.ThrowIfNull(sms);
+        var delivered = sms.Where(s => s.Status == SmsStatus.Delivered.Word())
+            .Select(s => new DeliveredSms(s.Number, s.Name, s.Text, s.SubmittedAt ?? s.FinalAt, s.FinalAt)).ToList();
+        var undelivered = sms.Where(s => s.Status != SmsStatus.Delivered.Word())
+            .Select(s => new UndeliveredSms(s.Number, s.Name, s.Text, s.Status, s.Error ?? $"The SMS centre reported it {s.Status}.")).ToList();
+        return new FinishedEmail(emailId, originator, messageId, subject, delivered, undelivered, receipts);
+    }
+}
+
+/// <summary>An SMS of a finished email as the store holds it.</summary>
+/// <param name="Number">The mobile.</param>
+/// <param name="Name">The recipient's name, when the email gave one.</param>
+/// <param name="Text">The SMS.</param>
+/// <param name="Status">Its final status word.</param>
+/// <param name="Error">Why it did not arrive, when the store says.</param>
+/// <param name="SubmittedAt">When the SMS centre took it; null when it never did.</param>
+/// <param name="FinalAt">When it became final.</param>
+public sealed record FinalSms(string Number, string? Name, string Text, string Status, string? Error, DateTimeOffset? SubmittedAt, DateTimeOffset FinalAt);
 
 /// <summary>What to do with a finished email: mark it reported, and queue its report when it has one.</summary>
 /// <param name="EmailId">The email.</param>
@@ -72,11 +91,12 @@ public sealed record FinishedEmail(
 public sealed record EmailReport(long EmailId, OutboundMail? Report);
 
 /// <summary>
-/// The queue of SMS as delivery sees it: claimed with a lease (alerts first, accounts taking turns, each within its
-/// allowance), renewed while submits are under way, recorded part by part as the SMS centre takes them, retried,
-/// held uncertain when a submit's answer never came (until a receipt says it was taken, or its grace ends), ended
-/// unsent or partly sent (credits back for the parts never submitted), settled by receipts (one that comes before its
-/// submit is recorded is kept until it is), expired, marked unknown, and reported once its email is final.
+/// The queue of SMS as delivery sees it: claimed with a lease (alerts first, accounts taking turns, each within its cap
+/// per minute over every node's claims), renewed while submits are under way, recorded part by part as the SMS centre
+/// takes them (many SMS in one write), retried, held uncertain when a submit's answer never came (until a receipt says
+/// it was taken, or its grace ends), ended unsent or partly sent (credits back for the parts never submitted), settled by
+/// receipts (one that comes before its submit is recorded is kept until it is), expired, marked unknown, and reported
+/// once its email is final.
 /// A <c>node</c> argument names the node a claim belongs to (null for none: only the lease frees it then).
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "It is the queue of SMS, in the domain's own word.")]
@@ -85,7 +105,8 @@ public interface ISmsQueue
     /// <summary>
     /// Claims up to <paramref name="limit"/> due SMS for <paramref name="lease"/> for <paramref name="node"/>, each with the
     /// source address it goes from. Alerts of every account come before any bulk SMS; within that, accounts take turns
-    /// (one account's long batch never holds another's SMS back), each no more than <see cref="ClaimRules.Allowance"/> lets it.
+    /// (one account's long batch never holds another's SMS back). An account with a cap per minute (<c>sms_per_minute</c>)
+    /// gets no more than the cap less the SMS claimed for it in the last minute by any claim of any node on the store.
     /// </summary>
     Task<IReadOnlyList<ClaimedSms>> ClaimAsync(int limit, TimeSpan lease, ClaimRules? rules = null, long? node = null, CancellationToken cancellationToken = default);
 
@@ -96,10 +117,11 @@ public interface ISmsQueue
     Task RenewAsync(IReadOnlyCollection<long> smsIds, DateTimeOffset until, long? node = null, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Records the last parts the SMS centre took: the SMS is submitted, whoever holds its claim now (one no longer queued
-    /// is left as it is); receipts that came before are applied now.
+    /// Records, for each SMS of <paramref name="submits"/>, the last parts the SMS centre took, all in one write: the SMS is
+    /// submitted, whoever holds its claim now (one no longer queued is left as it is, one not in the store is passed over);
+    /// receipts that came before are applied now.
     /// </summary>
-    Task SubmittedAsync(long smsId, SentParts parts, CancellationToken cancellationToken = default);
+    Task SubmittedAsync(IReadOnlyList<(long SmsId, SentParts Parts)> submits, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Puts the SMS back in the queue, due at <paramref name="dueAt"/>, with why, if <paramref name="node"/> still holds its
@@ -132,13 +154,13 @@ public interface ISmsQueue
     Task EndPartlySentAsync(long smsId, SentParts parts, string reason, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Applies a receipt's <paramref name="state"/> word to the part with <paramref name="receiptKey"/>, then settles its
-    /// SMS. One for a part not recorded yet whose <paramref name="quote"/> matches exactly one uncertain SMS (to that mobile,
-    /// from that source, the text of the part under way starting with the quoted text) records that part as taken with the
-    /// receipt's ID: the SMS is submitted (or queued for its remaining parts), never sent again. Any other is kept until a
-    /// part with its key is recorded. Returns true when it matched a part.
+    /// Applies each receipt's state word to the parts with its key, in the order given, then settles their SMS, all in one
+    /// write. One for a part not recorded yet whose <see cref="SmsReceipt.Quote"/> matches exactly one uncertain SMS (to that
+    /// mobile, from that source, the text of the part under way starting with the quoted text) records that part as taken
+    /// with the receipt's ID: the SMS is submitted (or queued for its remaining parts), never sent again. Any other is kept
+    /// until a part with its key is recorded. Returns how many of <paramref name="receipts"/> matched a part.
     /// </summary>
-    Task<bool> ReceiptAsync(string receiptKey, string state, ReceiptQuote? quote = null, CancellationToken cancellationToken = default);
+    Task<int> ReceiptsAsync(IReadOnlyList<SmsReceipt> receipts, CancellationToken cancellationToken = default);
 
     /// <summary>Marks SMS submitted before <paramref name="before"/> and still without a final receipt as unknown; returns how many.</summary>
     Task<int> MarkUnknownAsync(DateTimeOffset before, CancellationToken cancellationToken = default);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Dapper;
+using Mail2Sms.Core.Delivery;
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Core.Replies;
 using Mail2Sms.Core.Text;
@@ -396,8 +397,8 @@ public sealed class DeliveryTests : IAsyncDisposable
         await Queue("race");
         var store = new DeliveryStore(_db.Database, TimeProvider.System);
         var claimed = Assert.Single(await store.ClaimAsync(10, TimeSpan.FromMinutes(1)));
-        Assert.False(await store.ReceiptAsync(MessageIds.Key("00000042"), "DELIVRD"));
-        await store.SubmittedAsync(claimed.Id, new SentParts(1, ["00000042"], ReceiptIdForm.SameText));
+        Assert.Equal(0, await store.ReceiptsAsync([new SmsReceipt(MessageIds.Key("00000042"), "DELIVRD")]));
+        await store.SubmittedAsync([(claimed.Id, new SentParts(1, ["00000042"], ReceiptIdForm.SameText))]);
         Assert.Equal("delivered", (await Sms())[0].Status);
     }
 
@@ -639,11 +640,11 @@ public sealed class DeliveryTests : IAsyncDisposable
         var claimed = await store.ClaimAsync(10, TimeSpan.FromMinutes(1));
         var writes = new[]
         {
-            store.SubmittedAsync(claimed[0].Id, new SentParts(1, ["00000001"], ReceiptIdForm.SameText)),
-            store.SubmittedAsync(424242, new SentParts(1, ["00000002"], ReceiptIdForm.SameText)), // no such SMS
-            store.SubmittedAsync(claimed[1].Id, new SentParts(1, ["00000003"], ReceiptIdForm.SameText)),
+            store.SubmittedAsync([(claimed[0].Id, new SentParts(1, ["00000001"], ReceiptIdForm.SameText))]),
+            store.EndUnsentAsync(424242, SmsStatus.Failed, "no such SMS"),
+            store.SubmittedAsync([(claimed[1].Id, new SentParts(1, ["00000003"], ReceiptIdForm.SameText))]),
         };
-        await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => writes[1]);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => writes[1]);
         await Task.WhenAll(writes[0], writes[2]);
         Assert.Equal([("submitted", "00000001"), ("submitted", "00000003")], (await Sms()).Select(s => (s.Status, s.Ids)));
     }

@@ -197,13 +197,13 @@ public sealed class NodeTakeoverTests : IDisposable
         // A's late retry leaves B's claim alone; the submit the SMSC really took from A is recorded, and B's claim with it ends.
         await _queue.RetryAsync(retried, _db.Clock.GetUtcNow().AddMinutes(1), "No bind to the SMS centre took it in time.", node: a.Id);
         Assert.Equal((b.Id, "dead"), await ClaimOf(retried, a.Id));
-        await _queue.SubmittedAsync(submitted, new SentParts(1, ["A-1"], Smpp.ReceiptIdForm.SameText));
+        await _queue.SubmittedAsync([(submitted, new SentParts(1, ["A-1"], Smpp.ReceiptIdForm.SameText))]);
         await using var connection = await _db.Database.OpenAsync();
         Assert.Equal(("submitted", (long?)null, "A-1"), await connection.QuerySingleAsync<(string, long?, string)>(
             "SELECT status, claimed_by, smsc_message_ids FROM sms WHERE id = @submitted", new { submitted }));
 
         // B's submit of the same part, had it gone too, keeps A's record and changes nothing.
-        await _queue.SubmittedAsync(submitted, new SentParts(1, ["B-1"], Smpp.ReceiptIdForm.SameText));
+        await _queue.SubmittedAsync([(submitted, new SentParts(1, ["B-1"], Smpp.ReceiptIdForm.SameText))]);
         Assert.Equal("A-1", await connection.ExecuteScalarAsync<string>("SELECT group_concat(smsc_message_id) FROM sms_parts WHERE sms_id = @submitted", new { submitted }));
     }
 

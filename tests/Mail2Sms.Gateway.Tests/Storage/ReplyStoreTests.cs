@@ -32,7 +32,7 @@ public sealed class ReplyStoreTests : IDisposable
         await _db.Emails.AcceptAsync(email, new Acceptance([new OutboundSms(number, "Bob", SmsText.From("Server 23 is offline."), number)], [], null));
         var delivery = new DeliveryStore(_db.Database, _db.Clock);
         var sms = Assert.Single(await delivery.ClaimAsync(10, TimeSpan.FromMinutes(1)));
-        await delivery.SubmittedAsync(sms.Id, new SentParts(1, ["00000001"], ReceiptIdForm.SameText));
+        await delivery.SubmittedAsync([(sms.Id, new SentParts(1, ["00000001"], ReceiptIdForm.SameText))]);
         return sms.Id;
     }
 

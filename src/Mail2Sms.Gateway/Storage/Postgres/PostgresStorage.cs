@@ -38,7 +38,7 @@ public sealed class PostgresStorage(PostgresDatabase database, TimeProvider cloc
 
     public IDashboardQueries Dashboard => throw new NotImplementedException("FOUNDATION: dashboard on PostgreSQL");
 
-    public ISmsQueue Queue => throw new NotImplementedException("FOUNDATION: queue on PostgreSQL");
+    public ISmsQueue Queue { get; } = new PostgresQueue(database, clock);
 
     public INodeRegistry Nodes => throw new NotImplementedException("FOUNDATION: nodes on PostgreSQL");
 

@@ -23,8 +23,8 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock) :
     /// <summary>
     /// Claims up to <paramref name="limit"/> due SMS for <paramref name="lease"/>, each with the source
     /// address it goes from. Alerts of every account come before any bulk SMS; within that, accounts take
-    /// turns (one account's long batch never holds another's SMS back), each no more than
-    /// <see cref="ClaimRules.Allowance"/> lets it.
+    /// turns (one account's long batch never holds another's SMS back), each capped one no more than its cap
+    /// less what was claimed for it in the last minute (<c>capped_claims</c>, shared by every storage on the file).
     /// </summary>
     public async Task<IReadOnlyList<ClaimedSms>> ClaimAsync(int limit, TimeSpan lease, ClaimRules? rules = null, long? node = null, CancellationToken cancellationToken = default)
     {
@@ -34,21 +34,26 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock) :
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
+        // A capped account's claims of the last minute are what its cap counts; older ones are of no more use.
+        await connection.ExecuteAsync(
+            "DELETE FROM capped_claims WHERE claimed_at <= @minuteAgo", new { minuteAgo = Timestamps.Write(clock.GetUtcNow() - TimeSpan.FromMinutes(1)) }, transaction).ConfigureAwait(false);
+
         // The accounts with queued SMS, one index seek each (a loose index scan), however long their queues.
-        var accounts = (await connection.QueryAsync<(string Id, long Cap, string? Sender)>(
+        var accounts = (await connection.QueryAsync<(string Id, long Cap, string? Sender, long Claimed)>(
             """
             WITH RECURSIVE queued (id) AS (
                 SELECT (SELECT MIN(account_id) FROM sms WHERE status = 'queued')
                 UNION ALL
                 SELECT (SELECT MIN(account_id) FROM sms WHERE status = 'queued' AND account_id > queued.id) FROM queued WHERE queued.id IS NOT NULL)
-            SELECT a.id, a.sms_per_minute, a.sender FROM queued q JOIN accounts a ON a.id = q.id
+            SELECT a.id, a.sms_per_minute, a.sender, (SELECT count(*) FROM capped_claims c WHERE c.account_id = a.id AND a.sms_per_minute > 0)
+            FROM queued q JOIN accounts a ON a.id = q.id
             """, transaction: transaction).ConfigureAwait(false)).ToList();
         var turn = accounts.Count == 0 ? 0 : (int)(unchecked((uint)Interlocked.Increment(ref _turn)) % (uint)accounts.Count);
-        var candidates = new List<(long Priority, int Rank, int Turn, long Id, string AccountId, string Number, string? Sender)>();
+        var candidates = new List<(long Priority, int Rank, int Turn, long Id, string AccountId, string Number, string? Sender, bool Capped)>();
         for (var i = 0; i < accounts.Count; i++)
         {
             var account = accounts[(turn + i) % accounts.Count];
-            var allowed = Math.Min(limit, rules.Allowance(account.Id, (int)account.Cap));
+            var allowed = account.Cap > 0 ? (int)Math.Min(limit, account.Cap - account.Claimed) : limit;
             if (allowed <= 0)
             {
                 continue;
@@ -60,7 +65,7 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock) :
                     AND (claimed_until IS NULL OR claimed_until < @now)
                 ORDER BY priority, due_at, id LIMIT @allowed
                 """, new { account = account.Id, now, allowed }, transaction).ConfigureAwait(false);
-            candidates.AddRange(due.Select((d, rank) => (d.Priority, rank, i, d.Id, account.Id, d.Number, account.Sender)));
+            candidates.AddRange(due.Select((d, rank) => (d.Priority, rank, i, d.Id, account.Id, d.Number, account.Sender, account.Cap > 0)));
         }
 
         var claimed = new List<ClaimedSms>();
@@ -77,6 +82,12 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock) :
                     EXISTS (SELECT 1 FROM opt_outs o WHERE o.account_id = sms.account_id AND o.number = sms.number),
                     (SELECT count(*) FROM sms_parts p WHERE p.sms_id = sms.id), source_address
                 """, new { until, node, source, id = pick.Id }, transaction).ConfigureAwait(false);
+            if (pick.Capped)
+            {
+                await connection.ExecuteAsync(
+                    "INSERT INTO capped_claims (account_id, claimed_at) VALUES (@account, @now)", new { account = pick.AccountId, now }, transaction).ConfigureAwait(false);
+            }
+
             claimed.Add(new ClaimedSms(row.Id, row.AccountId, row.Number, row.Text, row.Encoding, (int)row.Parts, (int)row.Attempts, Timestamps.Read(row.CreatedAt), row.OptedOut != 0, row.Source, (int)row.PartsDone));
         }
 
@@ -147,9 +158,20 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock) :
             new { now = Now, before = Timestamps.Write(before) }).ConfigureAwait(false);
     }
 
-    /// <summary>Records the last parts the SMSC took: the SMS is submitted; receipts that came before are applied now.</summary>
-    public Task SubmittedAsync(long smsId, SentParts parts, CancellationToken cancellationToken = default) =>
-        WriteAsync((connection, transaction, now) => SubmittedWithinAsync(connection, transaction, smsId, parts, now), cancellationToken);
+    /// <summary>Records the last parts the SMSC took of each SMS, in one transaction: each is submitted; receipts that came before are applied now.</summary>
+    public Task SubmittedAsync(IReadOnlyList<(long SmsId, SentParts Parts)> submits, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(submits);
+        return WriteAsync(async (connection, transaction, now) =>
+        {
+            foreach (var (smsId, parts) in submits)
+            {
+                await SubmittedWithinAsync(connection, transaction, smsId, parts, now).ConfigureAwait(false);
+            }
+
+            return submits.Count;
+        }, cancellationToken);
+    }
 
     // The SMSC took it, so it is submitted whoever holds the claim now (a node found dead that ran on, its claim taken
     // over): losing a real submit would send it again and leave its receipts unmatched. Only an SMS no longer queued or
@@ -175,8 +197,11 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock) :
         {
             var id = parts.MessageIds[i];
             await connection.ExecuteAsync(
-                // A part another node already recorded (both sent it, a claim having moved) keeps the first record.
-                "INSERT INTO sms_parts (sms_id, part, smsc_message_id, receipt_key, status) VALUES (@smsId, @part, @id, @key, 'submitted') ON CONFLICT (sms_id, part) DO NOTHING",
+                // A part another node already recorded (both sent it, a claim having moved) keeps the first record; one of no SMS in the store is passed over.
+                """
+                INSERT INTO sms_parts (sms_id, part, smsc_message_id, receipt_key, status)
+                SELECT @smsId, @part, @id, @key, 'submitted' WHERE EXISTS (SELECT 1 FROM sms WHERE id = @smsId) ON CONFLICT (sms_id, part) DO NOTHING
+                """,
                 new { smsId, part = parts.First + i, id, key = MessageIds.Key(id, parts.Form) ?? MessageIds.Key(id) }, transaction).ConfigureAwait(false);
         }
 
@@ -391,12 +416,9 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock) :
         {
             var sms = (await connection.QueryAsync<(string Number, string? Name, string Text, string Status, string? Error, string? SubmittedAt, string FinalAt)>(
                 "SELECT number, name, text, status, last_error, submitted_at, final_at FROM sms WHERE email_id = @id ORDER BY id",
-                new { id = email.Id }, transaction).ConfigureAwait(false)).ToList();
-            var delivered = sms.Where(s => s.Status == SmsStatus.Delivered.Word())
-                .Select(s => new DeliveredSms(s.Number, s.Name, s.Text, Timestamps.Read(s.SubmittedAt!), Timestamps.Read(s.FinalAt))).ToList();
-            var undelivered = sms.Where(s => s.Status != SmsStatus.Delivered.Word())
-                .Select(s => new UndeliveredSms(s.Number, s.Name, s.Text, s.Status, s.Error ?? $"The SMS centre reported it {s.Status}.")).ToList();
-            emails.Add(new FinishedEmail(email.Id, email.Originator, email.MessageId, email.Subject, delivered, undelivered, email.Receipts != 0));
+                new { id = email.Id }, transaction).ConfigureAwait(false))
+                .Select(s => new FinalSms(s.Number, s.Name, s.Text, s.Status, s.Error, Timestamps.ReadOrNull(s.SubmittedAt), Timestamps.Read(s.FinalAt))).ToList();
+            emails.Add(FinishedEmail.Of(email.Id, email.Originator, email.MessageId, email.Subject, email.Receipts != 0, sms));
         }
 
         return emails;
@@ -432,18 +454,26 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock) :
     }
 
     /// <summary>
-    /// Applies a receipt by its key, or by its <paramref name="quote"/> to the one uncertain SMS it can be about; one for a
-    /// part not recorded yet is kept until it is. Returns true when it matched a part.
+    /// Applies receipts by their keys, in order, in one transaction, or by their quotes to the one uncertain SMS each can be
+    /// about; one for a part not recorded yet is kept until it is. Returns how many matched a part.
     /// </summary>
-    public Task<bool> ReceiptAsync(string receiptKey, string state, ReceiptQuote? quote = null, CancellationToken cancellationToken = default) =>
-        WriteAsync(async (connection, transaction, now) =>
+    public Task<int> ReceiptsAsync(IReadOnlyList<SmsReceipt> receipts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(receipts);
+        return WriteAsync(async (connection, transaction, now) =>
         {
-            var match = UncertainMatch.Of(quote);
-            var matched = await ApplyAsync(connection, transaction, receiptKey, state, now).ConfigureAwait(false)
-                || (match is not null && await TakenWhileUncertainAsync(connection, transaction, match, now).ConfigureAwait(false)
-                    && await ApplyAsync(connection, transaction, receiptKey, state, now).ConfigureAwait(false));
-            if (!matched)
+            var matched = 0;
+            foreach (var (receiptKey, state, quote) in receipts)
             {
+                var match = UncertainMatch.Of(quote);
+                if (await ApplyAsync(connection, transaction, receiptKey, state, now).ConfigureAwait(false)
+                    || (match is not null && await TakenWhileUncertainAsync(connection, transaction, match, now).ConfigureAwait(false)
+                        && await ApplyAsync(connection, transaction, receiptKey, state, now).ConfigureAwait(false)))
+                {
+                    matched++;
+                    continue;
+                }
+
                 await connection.ExecuteAsync(
                     """
                     INSERT INTO early_receipts (receipt_key, state, received_at, message_id, mobile, source, excerpt)
@@ -454,6 +484,7 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock) :
 
             return matched;
         }, cancellationToken);
+    }
 
     // The uncertain SMS the quote can only be about gets the part under way recorded as taken with the receipt's ID: it is
     // submitted when that was its last part, else queued at once for the rest (never sent, as parts go one after another).

@@ -11,11 +11,16 @@ namespace Mail2Sms.Gateway.Tests.Storage.Contracts;
 /// </summary>
 public sealed class ContractStorage : IAsyncDisposable
 {
-    private ContractStorage(IStorage storage, FakeTimeProvider clock, string folder)
+    private readonly IStorageProvider _provider;
+    private readonly string _connection;
+
+    private ContractStorage(IStorage storage, FakeTimeProvider clock, string folder, IStorageProvider provider, string connection)
     {
         Storage = storage;
         Clock = clock;
         Folder = folder;
+        _provider = provider;
+        _connection = connection;
     }
 
     public IStorage Storage { get; }
@@ -33,8 +38,11 @@ public sealed class ContractStorage : IAsyncDisposable
         var connection = providerName == "postgres" ? await Mail2Sms.Tests.Shared.PostgresServer.CreateDatabaseAsync() : provider.DefaultConnectionString(folder);
         var storage = provider.Open(connection, clock);
         await storage.MigrateAsync();
-        return new ContractStorage(storage, clock, folder);
+        return new ContractStorage(storage, clock, folder, provider, connection);
     }
+
+    /// <summary>Another storage on the same database and clock, as a second node opens it (the caller disposes it).</summary>
+    public IStorage OpenSecond() => _provider.Open(_connection, Clock);
 
     public async ValueTask DisposeAsync()
     {

@@ -45,23 +45,62 @@ public abstract class SmsQueueContractTests(string provider) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Alerts_come_before_bulk_and_accounts_take_turns_within_their_allowance()
+    public async Task Alerts_come_before_bulk_and_accounts_take_turns_within_their_caps_per_minute()
     {
         await _seed.AddAccountAsync("CI00000002");
         await _seed.AddAccountAsync("CI00000003", smsPerMinute: 1);
         await _seed.QueueAsync("CI00000001", alert: false, [.. Enumerable.Range(0, 5).Select(i => ($"6141234560{i}", $"bulk {i}"))]);
         await _seed.QueueAsync("CI00000002", alert: true, ("61412345670", "alert a"), ("61412345671", "alert b"));
         await _seed.QueueAsync("CI00000003", alert: true, ("61412345672", "capped 1"), ("61412345673", "capped 2"));
-        var started = new Dictionary<string, int>(StringComparer.Ordinal);
-        var rules = new ClaimRules { Allowance = (account, perMinute) => perMinute == 0 ? int.MaxValue : perMinute - started.GetValueOrDefault(account) };
 
-        var first = await Queue.ClaimAsync(4, Lease, rules);
+        var first = await Queue.ClaimAsync(4, Lease);
 
         // Both accounts' alerts before any bulk SMS, the capped account's one alone, then bulk with what room is left.
         Assert.Equal(["alert a", "alert b", "bulk 0", "capped 1"], first.Select(s => s.Text).Order(StringComparer.Ordinal));
         Assert.Equal("bulk 0", first[^1].Text);
-        started["CI00000003"] = 1;
-        Assert.Equal(["bulk 1", "bulk 2"], (await Queue.ClaimAsync(2, Lease, rules)).Select(s => s.Text));
+        Assert.Equal(["bulk 1", "bulk 2"], (await Queue.ClaimAsync(2, Lease)).Select(s => s.Text));
+
+        _contract.Clock.Advance(TimeSpan.FromSeconds(61));
+        Assert.Equal("capped 2", (await Queue.ClaimAsync(1, Lease)).Single().Text);
+    }
+
+    [Fact]
+    public async Task Two_nodes_on_one_database_keep_an_accounts_cap_per_minute_together()
+    {
+        await _seed.AddAccountAsync("CI00000002", smsPerMinute: 3);
+        await _seed.QueueAsync("CI00000002", alert: true, [.. Enumerable.Range(0, 10).Select(i => ($"6141234560{i}", $"capped {i}"))]);
+        await using var other = _contract.OpenSecond();
+
+        // Six claims at once, three from each node: the cap holds over both.
+        var first = (await Task.WhenAll(Enumerable.Range(0, 6).Select(i => (i % 2 == 0 ? Queue : other.Queue).ClaimAsync(10, Lease)))).SelectMany(c => c).ToList();
+        Assert.Equal(3, first.Count);
+        Assert.Empty(await other.Queue.ClaimAsync(10, Lease));
+
+        // A minute on, three more (none of the first three, still claimed).
+        _contract.Clock.Advance(TimeSpan.FromSeconds(61));
+        var next = (await Task.WhenAll(Enumerable.Range(0, 6).Select(i => (i % 2 == 0 ? other.Queue : Queue).ClaimAsync(10, TimeSpan.FromMinutes(5))))).SelectMany(c => c).ToList();
+        Assert.Equal(3, next.Count);
+        Assert.Equal(6, first.Concat(next).Select(s => s.Id).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Submits_and_receipts_of_many_sms_are_recorded_in_one_call_each_receipt_in_its_turn()
+    {
+        await _seed.QueueAsync("CI00000001", alert: true, ("61412345670", "one"), ("61412345671", "two"), ("61412345672", "three"));
+        var sms = await Queue.ClaimAsync(10, Lease);
+
+        await Queue.SubmittedAsync([(sms[0].Id, Parts(1, "B1")), (424242, Parts(1, "B9")), (sms[1].Id, Parts(1, "B2")), (sms[2].Id, Parts(1, "B3"))]);
+        var receipts = new SmsReceipt[]
+        {
+            new(MessageIds.Key("B1"), "ENROUTE"), new(MessageIds.Key("B1"), "DELIVRD"), new(MessageIds.Key("B2"), "UNDELIV"), new(MessageIds.Key("B7"), "DELIVRD"),
+        };
+        Assert.Equal(3, await Queue.ReceiptsAsync(receipts));
+        Assert.Empty(await Queue.FinishedAsync(10));
+        Assert.Equal(1, await Queue.ReceiptsAsync([new SmsReceipt(MessageIds.Key("B3"), "DELIVRD")]));
+
+        var finished = Assert.Single(await Queue.FinishedAsync(10));
+        Assert.Equal(["61412345670", "61412345672"], finished.Delivered.Select(d => d.Number));
+        Assert.Equal("61412345671", Assert.Single(finished.Undelivered).Number);
     }
 
     [Fact]
@@ -91,9 +130,9 @@ public abstract class SmsQueueContractTests(string provider) : IAsyncLifetime
         var sms = Assert.Single(await Queue.ClaimAsync(10, Lease));
         Assert.Empty(await Queue.FinishedAsync(10));
 
-        await Queue.SubmittedAsync(sms.Id, Parts(1, "00000001"));
+        await Queue.SubmittedAsync([(sms.Id, Parts(1, "00000001"))]);
         Assert.Empty(await Queue.FinishedAsync(10));
-        Assert.True(await Queue.ReceiptAsync(MessageIds.Key("00000001"), ReceiptState.Delivered.Word()));
+        Assert.Equal(1, await Queue.ReceiptsAsync([new SmsReceipt(MessageIds.Key("00000001"), ReceiptState.Delivered.Word())]));
 
         var finished = Assert.Single(await Queue.FinishedAsync(10));
         Assert.Equal((email, "ops@example.com", "Alert", false), (finished.EmailId, finished.Originator, finished.Subject, finished.Receipts));
@@ -108,8 +147,8 @@ public abstract class SmsQueueContractTests(string provider) : IAsyncLifetime
     {
         var email = await _seed.QueueAsync("CI00000001", alert: true, ("61412345670", "Server 23 is offline."));
         var sms = Assert.Single(await Queue.ClaimAsync(10, Lease));
-        await Queue.SubmittedAsync(sms.Id, Parts(1, "00000001"));
-        await Queue.ReceiptAsync(MessageIds.Key("00000001"), "UNDELIV");
+        await Queue.SubmittedAsync([(sms.Id, Parts(1, "00000001"))]);
+        await Queue.ReceiptsAsync([new SmsReceipt(MessageIds.Key("00000001"), "UNDELIV")]);
         var undelivered = Assert.Single(Assert.Single(await Queue.FinishedAsync(10)).Undelivered);
         Assert.Equal(("failed", "The SMS centre reported it UNDELIV: the phone did not get it."), (undelivered.Status, undelivered.Reason));
 
@@ -125,8 +164,8 @@ public abstract class SmsQueueContractTests(string provider) : IAsyncLifetime
         await _seed.QueueAsync("CI00000001", alert: true, ("61412345670", "early"));
         var sms = Assert.Single(await Queue.ClaimAsync(10, Lease));
 
-        Assert.False(await Queue.ReceiptAsync(MessageIds.Key("00000042"), "DELIVRD"));
-        await Queue.SubmittedAsync(sms.Id, Parts(1, "00000042"));
+        Assert.Equal(0, await Queue.ReceiptsAsync([new SmsReceipt(MessageIds.Key("00000042"), "DELIVRD")]));
+        await Queue.SubmittedAsync([(sms.Id, Parts(1, "00000042"))]);
 
         Assert.Single(Assert.Single(await Queue.FinishedAsync(10)).Delivered);
     }
@@ -137,12 +176,12 @@ public abstract class SmsQueueContractTests(string provider) : IAsyncLifetime
         await _seed.QueueAsync("CI00000001", alert: true, ("61412345670", new string('x', 200)));
         var sms = Assert.Single(await Queue.ClaimAsync(10, Lease));
         Assert.Equal(2, sms.Parts);
-        await Queue.SubmittedAsync(sms.Id, Parts(1, "A1", "A2"));
+        await Queue.SubmittedAsync([(sms.Id, Parts(1, "A1", "A2"))]);
 
-        await Queue.ReceiptAsync(MessageIds.Key("A1"), "DELIVRD");
-        await Queue.ReceiptAsync(MessageIds.Key("A2"), "ENROUTE");
+        await Queue.ReceiptsAsync([new SmsReceipt(MessageIds.Key("A1"), "DELIVRD")]);
+        await Queue.ReceiptsAsync([new SmsReceipt(MessageIds.Key("A2"), "ENROUTE")]);
         Assert.Empty(await Queue.FinishedAsync(10));
-        await Queue.ReceiptAsync(MessageIds.Key("A2"), "DELIVRD");
+        await Queue.ReceiptsAsync([new SmsReceipt(MessageIds.Key("A2"), "DELIVRD")]);
         Assert.Single(Assert.Single(await Queue.FinishedAsync(10)).Delivered);
     }
 
@@ -239,7 +278,7 @@ public abstract class SmsQueueContractTests(string provider) : IAsyncLifetime
     {
         await _seed.QueueAsync("CI00000001", alert: true, ("61412345670", "silent"));
         var sms = Assert.Single(await Queue.ClaimAsync(10, Lease));
-        await Queue.SubmittedAsync(sms.Id, Parts(1, "00000001"));
+        await Queue.SubmittedAsync([(sms.Id, Parts(1, "00000001"))]);
 
         Assert.Equal(0, await Queue.MarkUnknownAsync(_contract.Clock.GetUtcNow() - TimeSpan.FromHours(48)));
         _contract.Clock.Advance(TimeSpan.FromHours(49));

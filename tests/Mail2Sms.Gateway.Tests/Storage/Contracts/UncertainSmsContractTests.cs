@@ -31,8 +31,11 @@ public abstract class UncertainSmsContractTests(string provider) : IAsyncLifetim
     private static SentParts Parts(int first, params string[] ids) => new(first, ids, ReceiptIdForm.SameText);
 
     // A receipt as the SMS centre sends it for a message whose submit_sm_resp never arrived: an ID the gateway never saw.
-    private Task<bool> ReceiptAsync(string id, string state, string mobile, string text, string from = "Mail2Sms") =>
-        Queue.ReceiptAsync(MessageIds.Key(id), state, new ReceiptQuote(id, mobile, from, text));
+    private async Task<bool> ReceiptAsync(string id, string state, string mobile, string text, string from = "Mail2Sms") =>
+        await Queue.ReceiptsAsync([new SmsReceipt(MessageIds.Key(id), state, new ReceiptQuote(id, mobile, from, text))]) == 1;
+
+    // A receipt for a part whose ID was recorded.
+    private async Task<bool> ReceiptAsync(string id, string state) => await Queue.ReceiptsAsync([new SmsReceipt(MessageIds.Key(id), state)]) == 1;
 
     private async Task<ClaimedSms> UncertainAsync(string number, string text, SentParts? taken = null, string? partText = null, long? node = null)
     {
@@ -89,7 +92,7 @@ public abstract class UncertainSmsContractTests(string provider) : IAsyncLifetim
         Assert.Empty(await Queue.FinishedAsync(10));
 
         // Its final receipt finds the part by the ID it was recorded with.
-        Assert.True(await Queue.ReceiptAsync(MessageIds.Key("beef"), "DELIVRD"));
+        Assert.True(await ReceiptAsync("beef", "DELIVRD"));
         var finished = Assert.Single(await Queue.FinishedAsync(10));
         Assert.Equal(email, finished.EmailId);
         Assert.Equal("61412345670", Assert.Single(finished.Delivered).Number);
@@ -156,9 +159,9 @@ public abstract class UncertainSmsContractTests(string provider) : IAsyncLifetim
         Assert.Equal(2, again.Count);
 
         // The receipt was kept: the submit that records its ID gets it.
-        await Queue.SubmittedAsync(again[0].Id, Parts(1, "d1"));
-        await Queue.SubmittedAsync(again[1].Id, Parts(1, "d2"));
-        Assert.True(await Queue.ReceiptAsync(MessageIds.Key("d2"), "DELIVRD"));
+        await Queue.SubmittedAsync([(again[0].Id, Parts(1, "d1"))]);
+        await Queue.SubmittedAsync([(again[1].Id, Parts(1, "d2"))]);
+        Assert.True(await ReceiptAsync("d2", "DELIVRD"));
         Assert.Equal(2, Assert.Single(await Queue.FinishedAsync(10)).Delivered.Count);
     }
 
@@ -170,11 +173,11 @@ public abstract class UncertainSmsContractTests(string provider) : IAsyncLifetim
         var sms = Assert.Single(await Queue.ClaimAsync(10, Lease, node: two));
 
         await Queue.UncertainAsync(sms.Id, Now + Grace, "late", null, "contended", node: one);
-        await Queue.SubmittedAsync(sms.Id, Parts(1, "e1"));
+        await Queue.SubmittedAsync([(sms.Id, Parts(1, "e1"))]);
 
         _contract.Clock.Advance(Grace);
         Assert.Equal(0, await Queue.ReleaseUncertainAsync(Now));
-        Assert.True(await Queue.ReceiptAsync(MessageIds.Key("e1"), "DELIVRD"));
+        Assert.True(await ReceiptAsync("e1", "DELIVRD"));
         Assert.Single(Assert.Single(await Queue.FinishedAsync(10)).Delivered);
     }
 }
