@@ -63,7 +63,10 @@ public sealed class DeliveryTests : IAsyncDisposable
 
     private static DeliveryOptions Fast => new()
     {
-        PollInterval = TimeSpan.FromMilliseconds(20), SweepInterval = TimeSpan.FromMilliseconds(20), RetryDelay = TimeSpan.FromMilliseconds(50), UnknownGrace = TimeSpan.FromSeconds(1),
+        PollInterval = TimeSpan.FromMilliseconds(20),
+        SweepInterval = TimeSpan.FromMilliseconds(20),
+        RetryDelay = TimeSpan.FromMilliseconds(50),
+        UnknownGrace = TimeSpan.FromSeconds(1),
     };
 
     private Task<long> Queue(params string[] texts) => Queue(TimeProvider.System, texts);
