@@ -34,22 +34,7 @@ internal sealed partial class PostgresQueue(PostgresDatabase database, TimeProvi
         foreach (var force in new[] { false, true })
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            var parameters = new
-            {
-                force,
-                capLock = CappedClaims,
-                now,
-                minuteAgo = now - TimeSpan.FromMinutes(1),
-                until = now + lease,
-                node,
-                limit,
-                fetch = limit * 2,
-                turn,
-                defaultSource = rules.SourcePool.Count > 0 ? null : rules.SourceAddress,
-            };
-            await using var results = await connection.QueryMultipleAsync(new CommandDefinition(ClaimSql, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            var locked = await results.ReadSingleAsync<bool>().ConfigureAwait(false);
-            var rows = (await results.ReadAsync<ClaimedRow>().ConfigureAwait(false)).ToList();
+            var (locked, rows) = await ClaimWithinAsync(connection, force, limit, lease, rules, node, now, turn, cancellationToken).ConfigureAwait(false);
             if (!locked && rows.Any(r => r.Capped))
             {
                 await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
@@ -59,10 +44,41 @@ internal sealed partial class PostgresQueue(PostgresDatabase database, TimeProvi
             var pooled = await PoolSourcesAsync(connection, rows.Where(r => r.Source is null).ToList(), rules, now, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return [.. rows.Select(r => new ClaimedSms(
-                r.Id, r.AccountId, r.Number, r.Text, r.Encoding, r.Parts, r.Attempts, Utc(r.CreatedAt), r.OptedOut, r.Source ?? pooled[r.Id], (int)r.PartsDone))];
+                r.Id, r.AccountId, r.Number, r.Text, r.Encoding, r.Parts, r.Attempts, r.CreatedAt, r.OptedOut, r.Source ?? pooled[r.Id], (int)r.PartsDone))];
         }
 
         throw new InvalidOperationException("A claim under the cap's lock found itself without it.");
+    }
+
+    // Prepared (its planning costs as much as running it), so each pooled connection plans it once.
+    private static async Task<(bool Locked, List<ClaimedRow> Rows)> ClaimWithinAsync(
+        NpgsqlConnection connection, bool force, int limit, TimeSpan lease, ClaimRules rules, long? node, DateTimeOffset now, int turn, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(ClaimSql, connection);
+        command.Parameters.Add(new NpgsqlParameter<bool>("force", force));
+        command.Parameters.Add(new NpgsqlParameter<long>("capLock", CappedClaims));
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now));
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("minuteAgo", now - TimeSpan.FromMinutes(1)));
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("until", now + lease));
+        command.Parameters.Add(new NpgsqlParameter("node", NpgsqlTypes.NpgsqlDbType.Bigint) { Value = node is { } id ? id : DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
+        command.Parameters.Add(new NpgsqlParameter<int>("fetch", limit * 2));
+        command.Parameters.Add(new NpgsqlParameter<int>("turn", turn));
+        command.Parameters.Add(new NpgsqlParameter("defaultSource", NpgsqlTypes.NpgsqlDbType.Text) { Value = rules.SourcePool.Count > 0 ? DBNull.Value : rules.SourceAddress });
+        await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var locked = reader.GetBoolean(0);
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        var rows = new List<ClaimedRow>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(new ClaimedRow(
+                reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetInt32(5), reader.GetInt32(6),
+                reader.GetFieldValue<DateTimeOffset>(7), reader.IsDBNull(8) ? null : reader.GetString(8), reader.GetBoolean(9), reader.GetBoolean(10), reader.GetInt64(11)));
+        }
+
+        return (locked, rows);
     }
 
     // 1: the cap's lock, taken when a capped account has queued SMS (or when told to). 2: the claim: the accounts with
@@ -94,7 +110,7 @@ internal sealed partial class PostgresQueue(PostgresDatabase database, TimeProvi
             ORDER BY d.priority, d.rank, t.turn LIMIT @fetch),
         picked AS (
             SELECT s.id, c.priority, c.rank, c.turn, c.capped FROM sms s JOIN candidates c ON c.id = s.id
-            WHERE s.status = 'queued' AND (s.claimed_until IS NULL OR s.claimed_until < @now)
+            WHERE s.id = ANY (ARRAY(SELECT id FROM candidates)) AND s.status = 'queued' AND (s.claimed_until IS NULL OR s.claimed_until < @now)
             ORDER BY c.priority, c.rank, c.turn
             LIMIT @limit FOR UPDATE OF s SKIP LOCKED),
         claimed AS (
@@ -116,7 +132,7 @@ internal sealed partial class PostgresQueue(PostgresDatabase database, TimeProvi
         """;
 
     private sealed record ClaimedRow(
-        long Id, string AccountId, string Number, string Text, string Encoding, int Parts, int Attempts, DateTime CreatedAt, string? Source, bool Capped, bool OptedOut, long PartsDone);
+        long Id, string AccountId, string Number, string Text, string Encoding, int Parts, int Attempts, DateTimeOffset CreatedAt, string? Source, bool Capped, bool OptedOut, long PartsDone);
 
     // The pool number each account and mobile pair sticks to (SourceAddresses.FromPool), recorded as used now, for the
     // claimed SMS the pool decides: every assignment of their mobiles read at once, decided in turn, written at once.
