@@ -32,6 +32,10 @@ public static partial class GatewayLog
     [LoggerMessage(6, LogLevel.Information, "SMS {SmsId} of account {Account} will be tried again at {DueAt:u}: {Text}")]
     public static partial void SmsRetrying(this ILogger log, long smsId, string account, DateTimeOffset dueAt, string text);
 
+    /// <summary>An SMS whose submit's answer never came, held until a receipt says it was taken or its grace ends.</summary>
+    [LoggerMessage(24, LogLevel.Warning, "SMS {SmsId} of account {Account} is uncertain (no answer to its submit: {Text}); sent again at {DueAt:u} unless its receipt comes first")]
+    public static partial void SmsUncertain(this ILogger log, long smsId, string account, string text, DateTimeOffset dueAt);
+
     /// <summary>The delivery loop failed; what it claimed comes back when its lease ends.</summary>
     [LoggerMessage(7, LogLevel.Warning, "Delivery failed, will retry")]
     public static partial void DeliveryFailed(this ILogger log, Exception exception);

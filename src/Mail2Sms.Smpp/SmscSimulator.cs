@@ -35,6 +35,12 @@ public sealed class SmscSimulatorOptions
     /// <summary>A status to answer one submit with, given it (null: answer it as usual); after <see cref="SubmitStatus"/>.</summary>
     public Func<ShortMessage, CommandStatus?>? Refuse { get; set; }
 
+    /// <summary>
+    /// Submits it takes (an ID given, the receipt sent as usual) but never answers, as an SMSC whose submit_sm_resp is lost
+    /// on the way: given the submit, true leaves it unanswered; null answers every one.
+    /// </summary>
+    public Func<ShortMessage, bool>? Unanswered { get; set; }
+
     /// <summary>Called with every PDU as it arrives, before it is answered: to time or count what comes in as it comes.</summary>
     public Action<Pdu>? OnReceived { get; set; }
 
@@ -51,7 +57,7 @@ public sealed class SmscSimulatorOptions
 /// <summary>
 /// An SMS centre for tests and demos, on this library's own codec: accepts binds (checking
 /// credentials when given), answers submits with message IDs, sends receipts after a delay with the
-/// outcome chosen, throttles on request, answers slowly on request, drops connections, injects
+/// outcome chosen, throttles on request, answers slowly on request, takes a submit without answering it on request, drops connections, injects
 /// messages from mobiles, and records every PDU it received.
 /// </summary>
 public sealed class SmscSimulator : IAsyncDisposable
@@ -256,7 +262,8 @@ public sealed class SmscSimulator : IAsyncDisposable
                 _ = DeliverHeldAsync(connection, bind.SystemId);
                 return null;
             case ShortMessage { CommandId: CommandId.SubmitSm } submit:
-                return Submit(connection, session, submit, submit.RegisteredDelivery, submit.Message, CommandId.SubmitSmResp);
+                var taken = Submit(connection, session, submit, submit.RegisteredDelivery, submit.Message, CommandId.SubmitSmResp);
+                return taken.Status == CommandStatus.Ok && Options.Unanswered?.Invoke(submit) == true ? null : taken;
             case DataSm data:
                 return Submit(connection, session, data, data.RegisteredDelivery, data.Tlvs.Find(TlvTag.MessagePayload)?.Value ?? default, CommandId.DataSmResp);
             case QuerySm query:

@@ -102,6 +102,7 @@ internal static class GatewaySections
             ReceiptTimeout = TimeSpan.FromHours(configuration.Number("Delivery:ReceiptTimeoutHours", (int)defaults.ReceiptTimeout.TotalHours)),
             Lease = configuration.Seconds("Delivery:LeaseSeconds", defaults.Lease),
             NodeTimeout = configuration.Seconds("Delivery:NodeTimeoutSeconds", defaults.NodeTimeout),
+            UnknownGrace = configuration.Seconds("Delivery:UnknownGraceSeconds", defaults.UnknownGrace),
             SourceAddress = configuration["Smpp:SourceAddress"] ?? defaults.SourceAddress,
             SourcePool = configuration.List("Smpp:SourcePool"),
             SourceStickiness = Replies(configuration).Window,

@@ -54,7 +54,7 @@ internal static class MessagesCommand
     public static Command Create(Settings settings)
     {
         var account = new Option<string?>("--account") { Description = "Only this account's SMS." };
-        var status = new Option<string?>("--status") { Description = "Only SMS in this status (queued, submitted, delivered, failed, expired, unknown)." };
+        var status = new Option<string?>("--status") { Description = "Only SMS in this status (queued, uncertain, submitted, delivered, failed, expired, unknown)." };
         var limit = Limit();
         var command = new Command("messages", "List the newest SMS with their status.") { account, status, limit };
         command.SetAction((parse, token) => settings.RunAsync(parse, async (storage, output) =>

@@ -29,6 +29,15 @@ public sealed class ServeSettingsTests : IDisposable
         Assert.Equal((2, message), (exitCode, output.Trim()));
     }
 
+    [Theory]
+    [InlineData("--Delivery:UnknownGraceSeconds=0", "Delivery:UnknownGraceSeconds is '0'; it must be a whole number above 0.")]
+    [InlineData("--Delivery:UnknownGraceSeconds=1m", "Delivery:UnknownGraceSeconds is '1m'; it must be a whole number above 0.")]
+    public void Serve_with_an_unknown_grace_that_is_no_whole_number_of_seconds_names_it_and_exits_2(string setting, string message)
+    {
+        var (exitCode, output) = Cli.Run("serve", "--data-dir", _folder, setting);
+        Assert.Equal((2, message), (exitCode, output.Trim()));
+    }
+
     [Fact]
     public void Serve_refuses_a_first_reconnect_wait_longer_than_the_longest()
     {

@@ -6,6 +6,12 @@ public enum SmsStatus
     /// <summary>Accepted and waiting to be submitted (again, after a transient failure).</summary>
     Queued,
 
+    /// <summary>
+    /// Its submit's answer never came (a timeout, a connection lost with it in flight): waiting for a receipt that says the
+    /// SMS centre took it, and queued again when none comes within <c>Delivery:UnknownGraceSeconds</c>.
+    /// </summary>
+    Uncertain,
+
     /// <summary>Every part taken by the SMS centre; waiting for receipts.</summary>
     Submitted,
 
@@ -28,6 +34,7 @@ public static class SmsStatuses
     private static readonly (SmsStatus Status, string Word, bool Final)[] Table =
     [
         (SmsStatus.Queued, "queued", false),
+        (SmsStatus.Uncertain, "uncertain", false),
         (SmsStatus.Submitted, "submitted", false),
         (SmsStatus.Delivered, "delivered", true),
         (SmsStatus.Failed, "failed", true),

@@ -34,6 +34,13 @@ public sealed record DeliveryOptions
     /// <summary>How long a submitted SMS waits for its receipt before it is marked unknown (<c>Delivery:ReceiptTimeoutHours</c>).</summary>
     public TimeSpan ReceiptTimeout { get; init; } = TimeSpan.FromHours(48);
 
+    /// <summary>
+    /// How long an SMS whose submit's answer never came waits for a receipt saying the SMS centre took it before it is sent
+    /// again (<c>Delivery:UnknownGraceSeconds</c>): longer than a receipt takes to come back over a new bind, short enough
+    /// that an SMS the SMS centre never took is not held for long.
+    /// </summary>
+    public TimeSpan UnknownGrace { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>The first wait before a transient failure is tried again; it doubles with each attempt, up to ten minutes.</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(5);
 
@@ -61,7 +68,7 @@ public sealed record DeliveryOptions
     /// <summary>How long one submit may take, waiting for a bind included, before it counts as a transient failure.</summary>
     public TimeSpan SubmitTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>How long submits under way may finish when the gateway stops; those cut short are queued again.</summary>
+    /// <summary>How long submits under way may finish when the gateway stops; those cut short are uncertain, as any whose answer never came.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Why an SMS not submitted within its validity expired.</summary>

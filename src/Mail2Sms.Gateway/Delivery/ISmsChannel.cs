@@ -25,9 +25,13 @@ public sealed record SubmitPermanent(SentParts Taken, string Reason) : SubmitOut
 
 /// <summary>
 /// No answer came for the part under way (a timeout, a dropped connection, the gateway stopping): whether the channel
-/// took it cannot be known. It is tried again, as the window allows at most a few twice.
+/// took it cannot be known until its receipt comes, which <paramref name="PartText"/> lets the queue recognise.
 /// </summary>
-public sealed record SubmitOutcomeUnknown(SentParts Taken, string Reason, bool Stopping) : SubmitOutcome(Taken);
+/// <param name="Taken">The parts taken before the one under way.</param>
+/// <param name="Reason">Why no answer came, in words.</param>
+/// <param name="Stopping">The gateway was stopping.</param>
+/// <param name="PartText">The text of the part under way, as a receipt quotes it; null when none was handed over yet.</param>
+public sealed record SubmitOutcomeUnknown(SentParts Taken, string Reason, bool Stopping, string? PartText = null) : SubmitOutcome(Taken);
 
 /// <summary>Whether a channel can take SMS now, and a sentence on why or why not.</summary>
 public sealed record ChannelHealth(bool Up, string Detail);

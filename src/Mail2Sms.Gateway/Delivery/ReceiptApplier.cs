@@ -4,7 +4,7 @@ using Mail2Sms.Gateway.Storage;
 namespace Mail2Sms.Gateway.Delivery;
 
 /// <summary>
-/// Applies a channel's receipts to their parts, those of every bind that arrive while one write is under way together in
+/// Applies a channel's receipts to their parts (by their quotes to uncertain SMS when no part has their keys), those of every bind that arrive while one write is under way together in
 /// the next; the queue settles each SMS from its parts (<see cref="Settlement"/>).
 /// </summary>
 public sealed class ReceiptApplier(ISmsQueue queue)

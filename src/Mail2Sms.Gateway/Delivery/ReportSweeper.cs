@@ -6,7 +6,7 @@ namespace Mail2Sms.Gateway.Delivery;
 /// <summary>
 /// Every <see cref="DeliveryOptions.SweepInterval"/>: the channel's housekeeping; one delivery report per finished email
 /// (composed here, queued by the store as it marks the email reported); with a <paramref name="node"/>, the claims of the
-/// nodes found dead since taken over; and, less often, SMS without a receipt in time marked unknown and those not
+/// nodes found dead since taken over; uncertain SMS whose grace ended queued again; and, less often, SMS without a receipt in time marked unknown and those not
 /// submitted within their validity expired.
 /// </summary>
 public sealed class ReportSweeper(
@@ -41,6 +41,12 @@ public sealed class ReportSweeper(
         }
 
         var now = clock.GetUtcNow();
+        // An uncertain SMS no receipt claimed within its grace goes back to the queue, whichever node sent it (dead or not).
+        if (await queue.ReleaseUncertainAsync(now, cancellationToken).ConfigureAwait(false) > 0)
+        {
+            signal.Set();
+        }
+
         if (now >= _nextSlowSweep)
         {
             _nextSlowSweep = now + new[] { TimeSpan.FromMinutes(1), options.ReceiptTimeout, options.Validity }.Min();

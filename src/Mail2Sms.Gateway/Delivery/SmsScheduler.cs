@@ -8,8 +8,9 @@ namespace Mail2Sms.Gateway.Delivery;
 
 /// <summary>
 /// Takes due SMS from the queue and submits them through the channel, keeping its capacity full: each part taken is
-/// recorded; a transient failure or an unknown outcome retries with backoff until the validity ends, then the SMS
-/// expires; a permanent refusal fails it at once. Credits come back for every part never submitted. An email committed
+/// recorded; a transient failure retries with backoff until the validity ends, then the SMS expires; an unknown outcome
+/// (no answer came) makes it uncertain, sent again only when no receipt says it was taken within
+/// <see cref="DeliveryOptions.UnknownGrace"/>; a permanent refusal fails it at once. Credits come back for every part never submitted. An email committed
 /// wakes it (<see cref="QueueSignal"/>), and alerts go ahead of bulk SMS with accounts taking turns, each within its cap
 /// per minute (counted by the queue, over every node), so an alert never waits behind another account's batch for more
 /// than one submit. Claims name <paramref name="node"/>, and are renewed while their submits are under way. Submits the
@@ -134,8 +135,11 @@ public sealed class SmsScheduler(
                 _log.SmsEnded(sms.Id, sms.AccountId, SmsStatus.Failed.Word(), permanent.Reason);
                 break;
             case SubmitOutcomeUnknown unknown:
-                // Sent again, as the window allows at most a few twice; at once when the gateway is stopping.
-                await RetryAsync(sms, unknown.Reason, unknown.Taken, unknown.Stopping ? TimeSpan.Zero : null).ConfigureAwait(false);
+                // Not sent again blindly: the SMS centre may have taken it, and a receipt quoting it would say so.
+                var graceEnds = clock.GetUtcNow() + options.UnknownGrace;
+                await queue.UncertainAsync(sms.Id, graceEnds, unknown.Reason, unknown.Taken.MessageIds.Count > 0 ? unknown.Taken : null, unknown.PartText, node, CancellationToken.None)
+                    .ConfigureAwait(false);
+                _log.SmsUncertain(sms.Id, sms.AccountId, unknown.Reason, graceEnds);
                 break;
             default:
                 throw new InvalidOperationException($"The channel {channel.Name} answered {outcome.GetType().Name}, which is no submit outcome.");

@@ -93,9 +93,10 @@ public sealed record EmailReport(long EmailId, OutboundMail? Report);
 /// <summary>
 /// The queue of SMS as delivery sees it: claimed with a lease (alerts first, accounts taking turns, each within its cap
 /// per minute over every node's claims), renewed while submits are under way, recorded part by part as the SMS centre
-/// takes them (many SMS in one write), retried,
-/// ended unsent or partly sent (credits back for the parts never submitted), settled by receipts (one that comes
-/// before its submit is recorded is kept until it is), expired, marked unknown, and reported once its email is final.
+/// takes them (many SMS in one write), retried, held uncertain when a submit's answer never came (until a receipt says
+/// it was taken, or its grace ends), ended unsent or partly sent (credits back for the parts never submitted), settled by
+/// receipts (one that comes before its submit is recorded is kept until it is), expired, marked unknown, and reported
+/// once its email is final.
 /// A <c>node</c> argument names the node a claim belongs to (null for none: only the lease frees it then).
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "It is the queue of SMS, in the domain's own word.")]
@@ -129,6 +130,20 @@ public interface ISmsQueue
     /// </summary>
     Task RetryAsync(long smsId, DateTimeOffset dueAt, string reason, SentParts? parts = null, long? node = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Makes the SMS uncertain: the answer to the submit of its part after <paramref name="parts"/> (those the SMS centre took
+    /// before, recorded, may be none) never came, so it may have been taken. It is not claimed until <paramref name="graceEnds"/>;
+    /// a receipt quoting <paramref name="partText"/> (the text of that part) ends it as taken before then. Only while
+    /// <paramref name="node"/> still holds its claim, as <see cref="RetryAsync"/>.
+    /// </summary>
+    Task UncertainAsync(long smsId, DateTimeOffset graceEnds, string reason, SentParts? parts, string? partText, long? node = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Puts back in the queue, due now, every uncertain SMS whose grace ended by <paramref name="now"/>, whichever node made it
+    /// uncertain; each goes back once, however many nodes sweep. Returns how many.
+    /// </summary>
+    Task<int> ReleaseUncertainAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
+
     /// <summary>Ends the SMS as <paramref name="status"/> (failed or expired) with why; its credits go back, as none of its parts was submitted.</summary>
     Task EndUnsentAsync(long smsId, SmsStatus status, string reason, CancellationToken cancellationToken = default);
 
@@ -140,7 +155,10 @@ public interface ISmsQueue
 
     /// <summary>
     /// Applies each receipt's state word to the parts with its key, in the order given, then settles their SMS, all in one
-    /// write; one for a part not recorded yet is kept until it is. Returns how many of <paramref name="receipts"/> matched a part.
+    /// write. One for a part not recorded yet whose <see cref="SmsReceipt.Quote"/> matches exactly one uncertain SMS (to that
+    /// mobile, from that source, the text of the part under way starting with the quoted text) records that part as taken
+    /// with the receipt's ID: the SMS is submitted (or queued for its remaining parts), never sent again. Any other is kept
+    /// until a part with its key is recorded. Returns how many of <paramref name="receipts"/> matched a part.
     /// </summary>
     Task<int> ReceiptsAsync(IReadOnlyList<SmsReceipt> receipts, CancellationToken cancellationToken = default);
 

@@ -11,6 +11,6 @@ namespace Mail2Sms.Gateway.Storage;
 /// <param name="OldestQueuedAt">When the oldest SMS still queued was accepted; null when none is queued.</param>
 public sealed record SmsCensus(IReadOnlyDictionary<string, long> ByStatus, long Due, DateTimeOffset? OldestQueuedAt)
 {
-    /// <summary>The statuses an SMS goes through: queued, then submitted, then one of the final ones.</summary>
+    /// <summary>The statuses an SMS goes through: queued (uncertain while a submit's answer is missing), then submitted, then one of the final ones.</summary>
     public static readonly IReadOnlyList<string> Statuses = [.. SmsStatuses.All.Select(s => s.Word())];
 }

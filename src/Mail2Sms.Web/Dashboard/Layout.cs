@@ -20,7 +20,7 @@ internal static class Layout
         .status { font-weight: 600; }
         .s-delivered, .s-emailed, .s-kept { color: #176b2c; }
         .s-failed, .s-expired, .s-unmatched, .s-ambiguous { color: #a3261b; }
-        .s-queued, .s-submitted { color: #7a5b00; }
+        .s-queued, .s-uncertain, .s-submitted { color: #7a5b00; }
         .problem { color: #a3261b; font-weight: 600; }
         .notice { color: #176b2c; font-weight: 600; }
         form.assign { margin: 0 0 .3rem; }

@@ -6,6 +6,7 @@ public sealed class SmsStatusTests
 {
     [Theory]
     [InlineData(SmsStatus.Queued, "queued", false)]
+    [InlineData(SmsStatus.Uncertain, "uncertain", false)]
     [InlineData(SmsStatus.Submitted, "submitted", false)]
     [InlineData(SmsStatus.Delivered, "delivered", true)]
     [InlineData(SmsStatus.Failed, "failed", true)]

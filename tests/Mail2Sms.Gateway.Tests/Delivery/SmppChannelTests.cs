@@ -119,6 +119,27 @@ public sealed class SmppChannelTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_part_never_answered_is_an_unknown_outcome_naming_its_text_which_its_receipt_quotes()
+    {
+        var text = string.Concat(Enumerable.Range(0, 40).Select(i => $"line {i:00}, ")); // 360 characters: three parts of 153, 153 and 54
+        _smscOptions.Unanswered = m => LongMessages.PartOf(m)?.Sequence == 2;
+        _smscOptions.ReceiptDelay = TimeSpan.FromMilliseconds(500);
+        var channel = await StartAsync(new DeliveryOptions { SubmitTimeout = TimeSpan.FromMilliseconds(300) });
+
+        var unknown = Assert.IsType<SubmitOutcomeUnknown>(await channel.SubmitAsync(Sms(text), CancellationToken.None));
+        Assert.Equal((1, 1), (unknown.Taken.First, unknown.Taken.MessageIds.Count));
+        Assert.Equal(text.Substring(153, 153), unknown.PartText);
+
+        // The second part's receipt quotes whom it went to and from, and its text without the concatenation header.
+        await Waits.UntilAsync(() => { lock (_receipts) { return _receipts.Count == 2; } }, "the receipts of the two parts taken");
+        lock (_receipts)
+        {
+            var quote = _receipts.Single(r => r.ReceiptKey == MessageIds.Key("00000002")).Quote!;
+            Assert.Equal(new ReceiptQuote("00000002", "61412345670", "Mail2Sms", text.Substring(153, 14).TrimEnd()), quote); // the receipt reader trims its fields
+        }
+    }
+
+    [Fact]
     public async Task A_submit_cut_short_by_the_gateway_stopping_is_an_unknown_outcome_that_says_so()
     {
         var channel = await StartAsync();

@@ -53,12 +53,14 @@ public sealed class SmppChannel : ISmsChannel, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(sms);
         var ids = new List<string>();
         var taken = new SentParts(sms.FirstPart, ids, _options.ReceiptIdForm);
+        string? underWay = null;
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(_options.SubmitTimeout);
         try
         {
-            foreach (var part in Submits(sms).Skip(sms.FirstPart - 1))
+            foreach (var (part, text) in Submits(sms).Skip(sms.FirstPart - 1))
             {
+                underWay = text;
                 var started = _clock.GetTimestamp();
                 var answer = await Binds.SubmitAsync(part, limit.Token).ConfigureAwait(false);
                 GatewayMetrics.SubmitTook(_clock.GetElapsedTime(started));
@@ -80,7 +82,7 @@ public sealed class SmppChannel : ISmsChannel, IAsyncDisposable
             var reason = e is OperationCanceledException
                 ? stopping ? "The gateway stopped before the SMS centre answered." : "No bind to the SMS centre took it in time."
                 : e.Message;
-            return new SubmitOutcomeUnknown(taken, reason, stopping);
+            return new SubmitOutcomeUnknown(taken, reason, stopping, underWay);
         }
     }
 
@@ -110,12 +112,14 @@ public sealed class SmppChannel : ISmsChannel, IAsyncDisposable
     /// <summary>Unbinds every session once its window has drained.</summary>
     public ValueTask DisposeAsync() => Binds.DisposeAsync();
 
-    // A receipt goes to its part; a message from a mobile (joined first when it comes in parts) is a reply.
+    // A receipt goes to its part (quoting, for a part whose submit's answer never came, whom from and to and what it said); a
+    // message from a mobile (joined first when it comes in parts) is a reply.
     private async Task OnDeliverAsync(ShortMessage deliver)
     {
         if (DeliveryReceipt.Read(deliver) is { } receipt)
         {
-            await _receipts(new SmsReceipt(MessageIds.Key(receipt.MessageId), receipt.State)).ConfigureAwait(false);
+            var quote = new ReceiptQuote(receipt.MessageId, deliver.SourceAddress, SourceOf(deliver.DestinationAddress).Address, WithoutHeader(receipt.Text ?? string.Empty));
+            await _receipts(new SmsReceipt(MessageIds.Key(receipt.MessageId), receipt.State, quote)).ConfigureAwait(false);
         }
         else if (_assembler.Add(deliver) is { } reply)
         {
@@ -123,13 +127,22 @@ public sealed class SmppChannel : ISmsChannel, IAsyncDisposable
         }
     }
 
+    // An SMSC that quotes a part's short_message as it came quotes its concatenation header first (05 00 03 or 06 08 04 ...):
+    // the text is what follows. No text starts with those control characters.
+    private static string WithoutHeader(string quoted) =>
+        quoted.Length > 1 && ((quoted[0] == '\x05' && quoted.AsSpan(1).StartsWith("\0\x03")) || (quoted[0] == '\x06' && quoted.AsSpan(1).StartsWith("\x08\x04")))
+            ? quoted[Math.Min(quoted.Length, quoted[0] + 1)..]
+            : quoted;
+
     private static SmsReply ReplyOf(AssembledMessage reply) => new(reply.First.SourceAddress, SourceOf(reply.First.DestinationAddress).Address, reply.Text);
 
-    private IReadOnlyList<ShortMessage> Submits(OutgoingSms sms)
+    // Each submit with the text it carries (the whole text in one message_payload).
+    private IEnumerable<(ShortMessage Submit, string Text)> Submits(OutgoingSms sms)
     {
         var text = SmsText.From(sms.Text, _options.PartSizes);
         var gsm = text.Encoding == SmsEncoding.Gsm7;
-        var parts = text.SplitParts().Select(p => gsm ? LongMessages.Gsm7(p) : LongMessages.Ucs2(p)).ToList();
+        var texts = text.SplitParts();
+        var parts = texts.Select(p => gsm ? LongMessages.Gsm7(p) : LongMessages.Ucs2(p)).ToList();
         var (source, ton, npi) = SourceOf(sms.Source);
         var template = new ShortMessage(CommandId.SubmitSm)
         {
@@ -142,6 +155,7 @@ public sealed class SmppChannel : ISmsChannel, IAsyncDisposable
             DataCoding = (byte)(gsm ? 0 : 8),
             RegisteredDelivery = 1,
         };
-        return LongMessages.Submits(template, parts, _options.Concatenation, (ushort)sms.Id);
+        var submits = LongMessages.Submits(template, parts, _options.Concatenation, (ushort)sms.Id);
+        return submits.Zip(submits.Count == texts.Count ? texts : [string.Concat(texts)]);
     }
 }

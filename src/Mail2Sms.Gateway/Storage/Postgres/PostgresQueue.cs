@@ -212,17 +212,18 @@ internal sealed partial class PostgresQueue(PostgresDatabase database, TimeProvi
     }
 
     // The SMSC took them, so they are submitted whoever holds the claim now (a node found dead that ran on, its claim taken
-    // over): losing a real submit would send it again and leave its receipts unmatched. Only an SMS no longer queued
-    // (another node's submit recorded first, or ended) is left as it is.
+    // over): losing a real submit would send it again and leave its receipts unmatched. Only an SMS no longer queued or
+    // uncertain (another node's submit recorded first, or ended) is left as it is. An uncertain one's attempt was counted already.
     private static async Task SubmittedWithinAsync(NpgsqlConnection connection, IReadOnlyList<(long SmsId, SentParts Parts)> submits, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var ids = submits.Select(s => s.SmsId).Distinct().ToArray();
         await RecordPartsAsync(connection, submits, now, cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            UPDATE sms SET status = 'submitted', submitted_at = @now, attempts = attempts + 1, claimed_until = NULL, claimed_by = NULL, last_error = NULL,
+            UPDATE sms SET status = 'submitted', submitted_at = @now, attempts = attempts + (status = 'queued')::int, claimed_until = NULL, claimed_by = NULL,
+                last_error = NULL, uncertain_text = NULL,
                 smsc_message_ids = (SELECT string_agg(p.smsc_message_id, ' ' ORDER BY p.part) FROM sms_parts p WHERE p.sms_id = sms.id)
-            WHERE id = ANY(@ids) AND status = 'queued'
+            WHERE id = ANY(@ids) AND status IN ('queued', 'uncertain')
             """, new { ids, now }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await SettleAsync(connection, ids, now, cancellationToken).ConfigureAwait(false);
     }
@@ -358,6 +359,11 @@ internal sealed partial class PostgresQueue(PostgresDatabase database, TimeProvi
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition(
             LockReceiptKeysSql, new { lockSpace = ReceiptKeys, keys = receipts.Select(r => r.ReceiptKey).ToArray() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (receipts.Select(r => UncertainMatch.Of(r.Quote)).OfType<UncertainMatch>().ToList() is { Count: > 0 } quotes)
+        {
+            await TakeQuotedAsync(connection, quotes, now, cancellationToken).ConfigureAwait(false);
+        }
+
         var matched = await ApplyAsync(connection, receipts, now, keepUnmatched: true, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return matched;
@@ -372,15 +378,17 @@ internal sealed partial class PostgresQueue(PostgresDatabase database, TimeProvi
         var settle = new HashSet<long>();
         foreach (var wave in Waves(receipts))
         {
+            var quotes = wave.Select(r => UncertainMatch.Of(r.Quote)).ToList();
             var applied = (await connection.QueryAsync<(long SmsId, string Key)>(new CommandDefinition(
                 """
-                WITH r AS (SELECT * FROM unnest(@keys, @states, @partStatuses) AS r (key, state, part_status)),
+                WITH r AS (SELECT * FROM unnest(@keys, @states, @partStatuses, @messageIds, @mobiles, @sources, @excerpts)
+                    AS r (key, state, part_status, message_id, mobile, source, excerpt)),
                 updated AS (
                     UPDATE sms_parts p SET status = r.part_status, receipt_state = upper(r.state), receipt_at = @now
                     FROM r WHERE p.receipt_key = r.key RETURNING p.sms_id, p.receipt_key),
                 early AS (
-                    INSERT INTO early_receipts (receipt_key, state, received_at)
-                    SELECT r.key, r.state, @now FROM r WHERE @keepUnmatched AND NOT EXISTS (SELECT 1 FROM updated u WHERE u.receipt_key = r.key)
+                    INSERT INTO early_receipts (receipt_key, state, received_at, message_id, mobile, source, excerpt)
+                    SELECT r.key, r.state, @now, r.message_id, r.mobile, r.source, r.excerpt FROM r WHERE @keepUnmatched AND NOT EXISTS (SELECT 1 FROM updated u WHERE u.receipt_key = r.key)
                     ON CONFLICT (receipt_key) DO UPDATE SET state = excluded.state)
                 SELECT sms_id, receipt_key FROM updated
                 """,
@@ -389,6 +397,10 @@ internal sealed partial class PostgresQueue(PostgresDatabase database, TimeProvi
                     keys = wave.Select(r => r.ReceiptKey).ToArray(),
                     states = wave.Select(r => r.State).ToArray(),
                     partStatuses = wave.Select(r => ReceiptStates.PartStatusOf(r.State).Word()).ToArray(),
+                    messageIds = quotes.Select(q => q?.MessageId).ToArray(),
+                    mobiles = quotes.Select(q => q?.Mobile).ToArray(),
+                    sources = quotes.Select(q => q?.From).ToArray(),
+                    excerpts = quotes.Select(q => q?.Excerpt).ToArray(),
                     now,
                     keepUnmatched,
                 }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();

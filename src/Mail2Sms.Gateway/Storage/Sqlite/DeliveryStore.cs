@@ -174,16 +174,16 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock) :
     }
 
     // The SMSC took it, so it is submitted whoever holds the claim now (a node found dead that ran on, its claim taken
-    // over): losing a real submit would send it again and leave its receipts unmatched. Only an SMS no longer queued
-    // (another node's submit recorded first, or ended) is left as it is.
+    // over): losing a real submit would send it again and leave its receipts unmatched. Only an SMS no longer queued or
+    // uncertain (another node's submit recorded first, or ended) is left as it is. An uncertain one's attempt was counted already.
     private static async Task<bool> SubmittedWithinAsync(SqliteConnection connection, DbTransaction transaction, long smsId, SentParts parts, string now)
     {
         await RecordPartsAsync(connection, transaction, smsId, parts, now).ConfigureAwait(false);
         await connection.ExecuteAsync(
             """
-            UPDATE sms SET status = 'submitted', submitted_at = @now, attempts = attempts + 1, claimed_until = NULL, claimed_by = NULL, last_error = NULL,
+            UPDATE sms SET status = 'submitted', submitted_at = @now, attempts = attempts + (status = 'queued'), claimed_until = NULL, claimed_by = NULL, last_error = NULL, uncertain_text = NULL,
                 smsc_message_ids = (SELECT group_concat(smsc_message_id, ' ') FROM (SELECT smsc_message_id FROM sms_parts WHERE sms_id = @smsId ORDER BY part))
-            WHERE id = @smsId AND status = 'queued'
+            WHERE id = @smsId AND status IN ('queued', 'uncertain')
             """,
             new { smsId, now }, transaction).ConfigureAwait(false);
         await SettleAsync(connection, transaction, smsId, now).ConfigureAwait(false);
@@ -220,6 +220,17 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock) :
     /// attempt was cut short (<paramref name="parts"/>) are recorded either way, and not sent again.
     /// </summary>
     public Task RetryAsync(long smsId, DateTimeOffset dueAt, string reason, SentParts? parts = null, long? node = null, CancellationToken cancellationToken = default) =>
+        PutBackAsync(smsId, SmsStatus.Queued, dueAt, reason, parts, null, node, cancellationToken);
+
+    /// <summary>
+    /// Makes the SMS uncertain until <paramref name="graceEnds"/>, keeping the text of the part whose answer never came for a
+    /// receipt to be matched by, if this node still holds its claim; the parts taken before are recorded either way.
+    /// </summary>
+    public Task UncertainAsync(long smsId, DateTimeOffset graceEnds, string reason, SentParts? parts, string? partText, long? node = null, CancellationToken cancellationToken = default) =>
+        PutBackAsync(smsId, SmsStatus.Uncertain, graceEnds, reason, parts, partText, node, cancellationToken);
+
+    // Out of the claim, queued or uncertain, counted as an attempt; the parts taken recorded first.
+    private Task<int> PutBackAsync(long smsId, SmsStatus status, DateTimeOffset dueAt, string reason, SentParts? parts, string? partText, long? node, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction, now) =>
         {
             if (parts is not null)
@@ -227,11 +238,43 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock) :
                 await RecordPartsAsync(connection, transaction, smsId, parts, now).ConfigureAwait(false);
             }
 
-            return await connection.ExecuteAsync(
-                "UPDATE sms SET attempts = attempts + 1, due_at = @due, claimed_until = NULL, claimed_by = NULL, last_error = @reason "
-                + "WHERE id = @smsId AND status = 'queued' AND claimed_by IS @node",
-                new { smsId, due = Timestamps.Write(dueAt), reason, node }, transaction).ConfigureAwait(false);
+            var changed = await connection.ExecuteAsync(
+                "UPDATE sms SET status = @status, uncertain_text = @partText, attempts = attempts + 1, due_at = @due, claimed_until = NULL, claimed_by = NULL, "
+                + "last_error = @reason WHERE id = @smsId AND status = 'queued' AND claimed_by IS @node",
+                new { smsId, status = status.Word(), partText, due = Timestamps.Write(dueAt), reason, node }, transaction).ConfigureAwait(false);
+            if (changed > 0 && status == SmsStatus.Uncertain)
+            {
+                await EarlyQuoteAsync(connection, transaction, smsId, now).ConfigureAwait(false);
+            }
+
+            return changed;
         }, cancellationToken);
+
+    // A receipt quoting the part under way may have come before the submit's timeout fired: the first that can only be
+    // about this SMS ends its uncertainty now.
+    private static async Task EarlyQuoteAsync(SqliteConnection connection, DbTransaction transaction, long smsId, string now)
+    {
+        var quotes = await connection.QueryAsync<UncertainMatch>(
+            """
+            SELECT e.mobile AS Mobile, e.source AS "From", e.excerpt AS Excerpt, e.message_id AS MessageId
+            FROM sms s JOIN early_receipts e INDEXED BY early_receipts_by_mobile ON e.mobile = s.number
+            WHERE s.id = @smsId AND e.source = ltrim(s.source_address, '+') AND substr(s.uncertain_text, 1, length(e.excerpt)) = e.excerpt
+            ORDER BY e.received_at
+            """, new { smsId }, transaction).ConfigureAwait(false);
+        foreach (var quote in quotes)
+        {
+            if (await TakenWhileUncertainAsync(connection, transaction, quote, now).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Puts back in the queue every uncertain SMS whose grace ended by <paramref name="now"/>; returns how many.</summary>
+    public Task<int> ReleaseUncertainAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (connection, transaction, _) => await connection.ExecuteAsync(
+            "UPDATE sms SET status = 'queued', uncertain_text = NULL WHERE status = 'uncertain' AND due_at <= @now",
+            new { now = Timestamps.Write(now) }, transaction).ConfigureAwait(false), cancellationToken);
 
     /// <summary>Ends the SMS as <paramref name="status"/> (failed or expired) with why; its credits go back, as none of its parts was submitted.</summary>
     public Task EndUnsentAsync(long smsId, SmsStatus status, string reason, CancellationToken cancellationToken = default) =>
@@ -411,8 +454,8 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock) :
     }
 
     /// <summary>
-    /// Applies receipts by their keys, in order, in one transaction; one for a part not recorded yet is kept until it is.
-    /// Returns how many matched a part.
+    /// Applies receipts by their keys, in order, in one transaction, or by their quotes to the one uncertain SMS each can be
+    /// about; one for a part not recorded yet is kept until it is. Returns how many matched a part.
     /// </summary>
     public Task<int> ReceiptsAsync(IReadOnlyList<SmsReceipt> receipts, CancellationToken cancellationToken = default)
     {
@@ -420,21 +463,56 @@ public sealed class DeliveryStore(SqliteDatabase database, TimeProvider clock) :
         return WriteAsync(async (connection, transaction, now) =>
         {
             var matched = 0;
-            foreach (var (receiptKey, state) in receipts)
+            foreach (var (receiptKey, state, quote) in receipts)
             {
-                if (await ApplyAsync(connection, transaction, receiptKey, state, now).ConfigureAwait(false))
+                var match = UncertainMatch.Of(quote);
+                if (await ApplyAsync(connection, transaction, receiptKey, state, now).ConfigureAwait(false)
+                    || (match is not null && await TakenWhileUncertainAsync(connection, transaction, match, now).ConfigureAwait(false)
+                        && await ApplyAsync(connection, transaction, receiptKey, state, now).ConfigureAwait(false)))
                 {
                     matched++;
                     continue;
                 }
 
                 await connection.ExecuteAsync(
-                    "INSERT INTO early_receipts (receipt_key, state, received_at) VALUES (@receiptKey, @state, @now) ON CONFLICT DO UPDATE SET state = excluded.state",
-                    new { receiptKey, state, now }, transaction).ConfigureAwait(false);
+                    """
+                    INSERT INTO early_receipts (receipt_key, state, received_at, message_id, mobile, source, excerpt)
+                    VALUES (@receiptKey, @state, @now, @MessageId, @Mobile, @From, @Excerpt) ON CONFLICT DO UPDATE SET state = excluded.state
+                    """,
+                    new { receiptKey, state, now, MessageId = match?.MessageId, Mobile = match?.Mobile, From = match?.From, Excerpt = match?.Excerpt }, transaction).ConfigureAwait(false);
             }
 
             return matched;
         }, cancellationToken);
+    }
+
+    // The uncertain SMS the quote can only be about gets the part under way recorded as taken with the receipt's ID: it is
+    // submitted when that was its last part, else queued at once for the rest (never sent, as parts go one after another).
+    // None, or two it could be about, match nothing: the receipt waits as an early one, and the grace decides.
+    private static async Task<bool> TakenWhileUncertainAsync(SqliteConnection connection, DbTransaction transaction, UncertainMatch match, string now)
+    {
+        var found = (await connection.QueryAsync<(long Id, long Parts, long Done)>(
+            """
+            SELECT id, parts, (SELECT count(*) FROM sms_parts p WHERE p.sms_id = sms.id) FROM sms INDEXED BY sms_uncertain_by_number
+            WHERE status = 'uncertain' AND number = @Mobile AND ltrim(source_address, '+') = @From AND substr(uncertain_text, 1, length(@Excerpt)) = @Excerpt
+            LIMIT 2
+            """, match, transaction).ConfigureAwait(false)).ToList();
+        if (found is not [var sms])
+        {
+            return false;
+        }
+
+        var part = match.Part(sms.Done);
+        if (sms.Done + 1 >= sms.Parts)
+        {
+            return await SubmittedWithinAsync(connection, transaction, sms.Id, part, now).ConfigureAwait(false);
+        }
+
+        await RecordPartsAsync(connection, transaction, sms.Id, part, now).ConfigureAwait(false);
+        await connection.ExecuteAsync(
+            "UPDATE sms SET status = 'queued', uncertain_text = NULL, due_at = @now WHERE id = @id",
+            new { id = sms.Id, now }, transaction).ConfigureAwait(false);
+        return true;
     }
 
     // A part's receipt, then its SMS settled.

@@ -25,6 +25,8 @@ namespace Mail2Sms.Gateway.Tests.Storage.Contracts.OnSqlite
     public sealed class ReplyStore() : ReplyStoreContractTests("sqlite");
 
     public sealed class SmsQueueing() : SmsQueueContractTests("sqlite");
+
+    public sealed class UncertainSms() : UncertainSmsContractTests("sqlite");
 }
 
 namespace Mail2Sms.Gateway.Tests.Storage.Contracts.OnPostgres
@@ -52,4 +54,6 @@ namespace Mail2Sms.Gateway.Tests.Storage.Contracts.OnPostgres
     public sealed class ReplyStore() : ReplyStoreContractTests("postgres");
 
     public sealed class SmsQueueing() : SmsQueueContractTests("postgres");
+
+    public sealed class UncertainSms() : UncertainSmsContractTests("postgres");
 }
