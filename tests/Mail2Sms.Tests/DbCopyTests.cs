@@ -1,3 +1,4 @@
+using Mail2Sms.Core.Delivery;
 using Mail2Sms.Core.Intake;
 using Mail2Sms.Core.Text;
 using Mail2Sms.Gateway.Storage;
@@ -46,8 +47,8 @@ public sealed class DbCopyTests : IAsyncLifetime
 
         var claimed = await storage.Queue.ClaimAsync(10, TimeSpan.FromMinutes(5), new ClaimRules { SourcePool = ["61400000001"] }, node);
         Assert.Equal(2, claimed.Count);
-        await storage.Queue.SubmittedAsync(claimed.Single(c => c.Number == Mobile).Id, new SentParts(1, ["00000001"], Smpp.ReceiptIdForm.SameText));
-        await storage.Queue.ReceiptAsync("a-receipt-before-its-submit", "DELIVRD");
+        await storage.Queue.SubmittedAsync([(claimed.Single(c => c.Number == Mobile).Id, new SentParts(1, ["00000001"], Smpp.ReceiptIdForm.SameText))]);
+        await storage.Queue.ReceiptsAsync([new SmsReceipt("a-receipt-before-its-submit", "DELIVRD")]);
         await storage.Replies.ReceiveAsync(Mobile, "61400000001", "STOP", TimeSpan.FromDays(7), (mobile, text, answered) => Mail("reply", answered.Originator));
     }
 
