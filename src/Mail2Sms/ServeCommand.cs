@@ -112,7 +112,8 @@ internal static class ServeCommand
         });
         services.AddSingleton(p => new SmtpGateway(Option<SmtpOptions>(p), Get<IntakeService>(p),
             new SmtpAuthChecker(Get<IAccountDirectory>(p), Get<PasswordVerifier>(p), Get<PasswordLockout>(p), Get<TimeProvider>(p)), Log(p).IntakeFailed));
-        services.AddSingleton(p => new OutboxSender(Get<IOutbox>(p), Option<MailOptions>(p).Transport, Get<TimeProvider>(p), Log(p).MailNotSent, Option<MailOptions>(p).Signer));
+        services.AddSingleton(p => new OutboxSender(Get<IOutbox>(p), Option<MailOptions>(p).Transport, Get<TimeProvider>(p), Log(p).MailNotSent, Option<MailOptions>(p).Signer,
+            node: Get<NodeHeartbeat>(p).Node.Id));
 
         // The SMS centre: the built-in simulator unless Sms:Provider says smpp. In the demo its mobiles answer every SMS.
         services.AddSingleton(p => new SmsCentre(Option<SmsCentreOptions>(p), demo ? _ => "OK, on my way." : null));

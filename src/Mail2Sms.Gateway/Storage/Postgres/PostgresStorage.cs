@@ -30,9 +30,9 @@ public sealed class PostgresStorage(PostgresDatabase database, TimeProvider cloc
 
     public IApiKeys ApiKeys => throw new NotImplementedException("FOUNDATION: API keys on PostgreSQL");
 
-    public IReplyStore Replies => throw new NotImplementedException("FOUNDATION: replies on PostgreSQL");
+    public IReplyStore Replies { get; } = new ReplyStore(database, clock);
 
-    public IOutbox Outbox => throw new NotImplementedException("FOUNDATION: outbox on PostgreSQL");
+    public IOutbox Outbox { get; } = new OutboxStore(database, clock);
 
     public IEmailCommitter Emails => throw new NotImplementedException("FOUNDATION: emails on PostgreSQL");
 
@@ -40,7 +40,7 @@ public sealed class PostgresStorage(PostgresDatabase database, TimeProvider cloc
 
     public ISmsQueue Queue => throw new NotImplementedException("FOUNDATION: queue on PostgreSQL");
 
-    public INodeRegistry Nodes => throw new NotImplementedException("FOUNDATION: nodes on PostgreSQL");
+    public INodeRegistry Nodes { get; } = new NodeStore(database, clock);
 
     public Task<int> MigrateAsync(CancellationToken cancellationToken = default) => Database.MigrateAsync(cancellationToken);
 
