@@ -119,7 +119,7 @@ internal static class ServeCommand
         services.AddSingleton(p => new SmsCentre(Option<SmsCentreOptions>(p), demo ? _ => "OK, on my way." : null));
         services.AddSingleton(p => new ReplyRouter(Get<ReplyForwarder>(p), Get<OutboxSender>(p).Wake));
         services.AddSingleton(p => new SmppChannel(Option<SmsCentreOptions>(p).BuiltIn ? "simulator" : "smpp", Get<SmsCentre>(p).Client, Option<SmsCentreOptions>(p).Binds,
-            Option<DeliveryOptions>(p), new ReceiptApplier(Get<IStorage>(p).Queue).ApplyAsync, Get<ReplyRouter>(p).RouteAsync,
+            Option<DeliveryOptions>(p), new ReceiptApplier(Get<IStorage>(p).Queue).ApplyAsync, Get<ReplyRouter>(p).RouteAsync, Get<IStorage>(p).Replies,
             e => { if (e.Kind is SmppEventKind.Bound or SmppEventKind.Unbound) { Log(p).SmppSession(e.Kind.ToString().ToLowerInvariant(), e.Detail); } },
             Get<TimeProvider>(p)));
         services.AddSingleton(p => new SmsScheduler(Get<IStorage>(p).Queue, Get<SmppChannel>(p), Get<QueueSignal>(p), Option<DeliveryOptions>(p), Get<TimeProvider>(p),

@@ -132,4 +132,55 @@ public sealed class ReplyStore(PostgresDatabase database, TimeProvider clock) : 
         public RepliedSms Replied => new(SmsId, AccountId, Number, Originator, MessageId, Subject, Name, Text,
             SubmittedAt is { } at ? new DateTimeOffset(at, TimeSpan.Zero) : null, Source, WindowDays);
     }
+
+    // An assembly's parts with its key, a row each: ReplyAssemblyRow's columns.
+    private const string AssemblyRowsSql = """
+        SELECT a.id AS Id, a.source AS Source, a.destination AS Destination, a.total::bigint AS Total, p.number::bigint AS Number, p.text AS Text
+        FROM reply_assemblies a JOIN reply_assembly_parts p ON p.assembly_id = a.id
+        """;
+
+    /// <summary>
+    /// Keeps a reply's part; returns the whole reply when this was its last part missing, taken out of the store, else null.
+    /// The assembly's row is locked first (the upsert's update), so a node adding another part of it waits, then counts this one too.
+    /// </summary>
+    public async Task<JoinedReply?> AddPartAsync(ReplyPart part, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(part);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var id = await connection.ExecuteScalarAsync<long>(
+            """
+            INSERT INTO reply_assemblies (source, destination, reference, total, started_at) VALUES (@Source, @Destination, @Reference, @Total, @now)
+            ON CONFLICT (source, destination, reference, total) DO UPDATE SET total = excluded.total RETURNING id
+            """, new { part.Source, part.Destination, part.Reference, part.Total, now = clock.GetUtcNow().ToUniversalTime() }, transaction).ConfigureAwait(false);
+        await connection.ExecuteAsync("INSERT INTO reply_assembly_parts (assembly_id, number, text) VALUES (@id, @Number, @Text) ON CONFLICT DO NOTHING",
+            new { id, part.Number, part.Text }, transaction).ConfigureAwait(false);
+        var rows = (await connection.QueryAsync<ReplyAssemblyRow>(AssemblyRowsSql + " WHERE a.id = @id", new { id }, transaction).ConfigureAwait(false)).ToList();
+        var whole = rows.Count == part.Total;
+        if (whole)
+        {
+            await connection.ExecuteAsync("DELETE FROM reply_assemblies WHERE id = @id", new { id }, transaction).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return whole ? ReplyAssemblyRow.Join(rows)[0] : null;
+    }
+
+    /// <summary>
+    /// Takes out the replies whose first part came <paramref name="timeout"/> ago or longer, joined as far as they got, in one
+    /// statement: an assembly another node is adding to or sweeping is skipped, not waited for.
+    /// </summary>
+    public async Task<IReadOnlyList<JoinedReply>> TakeUnfinishedAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        // The parts are read in the statement's snapshot, from before the delete's cascade.
+        return ReplyAssemblyRow.Join(await connection.QueryAsync<ReplyAssemblyRow>(new CommandDefinition(
+            """
+            WITH expired AS (
+                DELETE FROM reply_assemblies WHERE id IN (SELECT id FROM reply_assemblies WHERE started_at <= @cutoff FOR UPDATE SKIP LOCKED)
+                RETURNING id, source, destination, total)
+            SELECT a.id AS Id, a.source AS Source, a.destination AS Destination, a.total::bigint AS Total, p.number::bigint AS Number, p.text AS Text
+            FROM expired a JOIN reply_assembly_parts p ON p.assembly_id = a.id
+            """, new { cutoff = clock.GetUtcNow().ToUniversalTime() - timeout }, cancellationToken: cancellationToken)).ConfigureAwait(false));
+    }
 }

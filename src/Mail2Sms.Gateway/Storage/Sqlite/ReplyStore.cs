@@ -133,4 +133,48 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock) : IR
         return [.. rows.Select(r => new ReplyListing(r.Id, Timestamps.Read(r.ReceivedAt), r.Mobile, r.ToAddress, r.Status, r.Text, r.SmsId, r.AccountId,
             r.AssignedBy, Timestamps.ReadOrNull(r.AssignedAt)))];
     }
+
+    // An assembly's parts with its key, a row each: ReplyAssemblyRow's columns.
+    private const string AssemblyRowsSql = """
+        SELECT a.id AS Id, a.source AS Source, a.destination AS Destination, a.total AS Total, p.number AS Number, p.text AS Text
+        FROM reply_assemblies a JOIN reply_assembly_parts p ON p.assembly_id = a.id
+        """;
+
+    /// <summary>Keeps a reply's part; returns the whole reply when this was its last part missing, taken out of the store, else null.</summary>
+    public async Task<JoinedReply?> AddPartAsync(ReplyPart part, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(part);
+        using var writing = await database.WriteTurnAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var id = await connection.ExecuteScalarAsync<long>(
+            """
+            INSERT INTO reply_assemblies (source, destination, reference, total, started_at) VALUES (@Source, @Destination, @Reference, @Total, @now)
+            ON CONFLICT (source, destination, reference, total) DO UPDATE SET total = excluded.total RETURNING id
+            """, new { part.Source, part.Destination, part.Reference, part.Total, now = Timestamps.Write(clock.GetUtcNow()) }, transaction).ConfigureAwait(false);
+        await connection.ExecuteAsync("INSERT INTO reply_assembly_parts (assembly_id, number, text) VALUES (@id, @Number, @Text) ON CONFLICT DO NOTHING",
+            new { id, part.Number, part.Text }, transaction).ConfigureAwait(false);
+        var rows = (await connection.QueryAsync<ReplyAssemblyRow>(AssemblyRowsSql + " WHERE a.id = @id", new { id }, transaction).ConfigureAwait(false)).ToList();
+        var whole = rows.Count == part.Total;
+        if (whole)
+        {
+            await connection.ExecuteAsync("DELETE FROM reply_assemblies WHERE id = @id", new { id }, transaction).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return whole ? ReplyAssemblyRow.Join(rows)[0] : null;
+    }
+
+    /// <summary>Takes out the replies whose first part came <paramref name="timeout"/> ago or longer, joined as far as they got.</summary>
+    public async Task<IReadOnlyList<JoinedReply>> TakeUnfinishedAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var cutoff = Timestamps.Write(clock.GetUtcNow() - timeout);
+        using var writing = await database.WriteTurnAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<ReplyAssemblyRow>(AssemblyRowsSql + " WHERE a.started_at <= @cutoff", new { cutoff }, transaction).ConfigureAwait(false);
+        await connection.ExecuteAsync("DELETE FROM reply_assemblies WHERE started_at <= @cutoff", new { cutoff }, transaction).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return ReplyAssemblyRow.Join(rows);
+    }
 }

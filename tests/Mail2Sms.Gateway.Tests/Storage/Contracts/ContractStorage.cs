@@ -11,8 +11,14 @@ namespace Mail2Sms.Gateway.Tests.Storage.Contracts;
 /// </summary>
 public sealed class ContractStorage : IAsyncDisposable
 {
-    private ContractStorage(IStorage storage, FakeTimeProvider clock, string folder)
+    private readonly IStorageProvider _provider;
+    private readonly string _connection;
+    private readonly List<IStorage> _others = [];
+
+    private ContractStorage(IStorageProvider provider, string connection, IStorage storage, FakeTimeProvider clock, string folder)
     {
+        _provider = provider;
+        _connection = connection;
         Storage = storage;
         Clock = clock;
         Folder = folder;
@@ -33,11 +39,24 @@ public sealed class ContractStorage : IAsyncDisposable
         var connection = providerName == "postgres" ? await Mail2Sms.Tests.Shared.PostgresServer.CreateDatabaseAsync() : provider.DefaultConnectionString(folder);
         var storage = provider.Open(connection, clock);
         await storage.MigrateAsync();
-        return new ContractStorage(storage, clock, folder);
+        return new ContractStorage(provider, connection, storage, clock, folder);
+    }
+
+    /// <summary>Another storage on the same database and clock, as a second node opens it; disposed with this one.</summary>
+    public IStorage OpenAnother()
+    {
+        var other = _provider.Open(_connection, Clock);
+        _others.Add(other);
+        return other;
     }
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var other in _others)
+        {
+            await other.DisposeAsync();
+        }
+
         await Storage.DisposeAsync();
         Directory.Delete(Folder, recursive: true);
     }

@@ -20,6 +20,8 @@ namespace Mail2Sms.Gateway.Tests.Storage.Contracts.OnSqlite
 
     public sealed class ReplyStore() : ReplyStoreContractTests("sqlite");
 
+    public sealed class ReplyParts() : ReplyPartsContractTests("sqlite");
+
     public sealed class SmsQueueing() : SmsQueueContractTests("sqlite");
 }
 
@@ -42,6 +44,8 @@ namespace Mail2Sms.Gateway.Tests.Storage.Contracts.OnPostgres
     public sealed class Outbox() : OutboxContractTests("postgres");
 
     public sealed class ReplyStore() : ReplyStoreContractTests("postgres");
+
+    public sealed class ReplyParts() : ReplyPartsContractTests("postgres");
 
     public sealed class SmsQueueing() : SmsQueueContractTests("postgres");
 }

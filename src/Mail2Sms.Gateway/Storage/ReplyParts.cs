@@ -1,0 +1,37 @@
+namespace Mail2Sms.Gateway.Storage;
+
+/// <summary>One part of a reply a mobile sent in parts (a concatenated SMS), decoded, as the SMSC delivered it on any node's bind.</summary>
+/// <param name="Source">The mobile it came from, as the SMSC wrote it.</param>
+/// <param name="Destination">The address it was sent to, as the SMSC wrote it.</param>
+/// <param name="Reference">The concatenation reference its parts share.</param>
+/// <param name="Total">How many parts the reply has.</param>
+/// <param name="Number">Which part this is, from 1.</param>
+/// <param name="Text">Its text.</param>
+public sealed record ReplyPart(string Source, string Destination, int Reference, int Total, int Number, string Text);
+
+/// <summary>A reply joined from its parts as far as they came: whole, or given up when its parts stopped coming.</summary>
+/// <param name="Source">The mobile it came from.</param>
+/// <param name="Destination">The address it was sent to.</param>
+/// <param name="Text">The parts' texts in order; a part that never came is left out.</param>
+/// <param name="PartsReceived">How many parts came.</param>
+/// <param name="PartsTotal">How many it has.</param>
+public sealed record JoinedReply(string Source, string Destination, string Text, int PartsReceived, int PartsTotal)
+{
+    /// <summary>True when every part came.</summary>
+    public bool Complete => PartsReceived == PartsTotal;
+
+    /// <summary>The reply of <paramref name="source"/> to <paramref name="destination"/> of <paramref name="total"/> parts joined from the <paramref name="parts"/> kept.</summary>
+    internal static JoinedReply Of(string source, string destination, int total, IEnumerable<(int Number, string Text)> parts)
+    {
+        var kept = parts.OrderBy(p => p.Number).ToList();
+        return new JoinedReply(source, destination, string.Concat(kept.Select(p => p.Text)), kept.Count, total);
+    }
+}
+
+/// <summary>An assembly's key and its kept parts, as the providers read them back.</summary>
+internal sealed record ReplyAssemblyRow(long Id, string Source, string Destination, long Total, long Number, string Text)
+{
+    /// <summary>The replies the rows of many assemblies (parts of each together) join into, by assembly.</summary>
+    public static IReadOnlyList<JoinedReply> Join(IEnumerable<ReplyAssemblyRow> rows) =>
+        [.. rows.GroupBy(r => r.Id).OrderBy(g => g.Key).Select(g => JoinedReply.Of(g.First().Source, g.First().Destination, (int)g.First().Total, g.Select(r => ((int)r.Number, r.Text))))];
+}
