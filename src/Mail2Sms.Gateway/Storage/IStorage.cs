@@ -42,4 +42,7 @@ public interface IStorage : IAsyncDisposable
 
     /// <summary>The gateway's nodes: registration, heartbeats, takeover.</summary>
     INodeRegistry Nodes { get; }
+
+    /// <summary>Wake-up hints between the nodes: work queued on one is looked at now on the others.</summary>
+    IWakeups Wakeups { get; }
 }

@@ -42,6 +42,10 @@ public sealed class PostgresStorage(PostgresDatabase database, TimeProvider cloc
 
     public INodeRegistry Nodes { get; } = new NodeStore(database, clock);
 
+    private readonly Wakeups _wakeups = new(database);
+
+    public IWakeups Wakeups => _wakeups;
+
     public Task<int> MigrateAsync(CancellationToken cancellationToken = default) => Database.MigrateAsync(cancellationToken);
 
     public async Task<bool> IsMigratedAsync(CancellationToken cancellationToken = default)
@@ -57,5 +61,9 @@ public sealed class PostgresStorage(PostgresDatabase database, TimeProvider cloc
         }
     }
 
-    public ValueTask DisposeAsync() => Database.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _wakeups.DisposeAsync().ConfigureAwait(false);
+        await Database.DisposeAsync().ConfigureAwait(false);
+    }
 }

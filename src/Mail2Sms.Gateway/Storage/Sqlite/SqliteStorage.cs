@@ -43,6 +43,9 @@ public sealed class SqliteStorage(SqliteDatabase database, TimeProvider clock) :
 
     public INodeRegistry Nodes { get; } = new NodeStore(database, clock);
 
+    /// <summary>Within this process only: one SQLite file is one machine's.</summary>
+    public IWakeups Wakeups { get; } = new LocalWakeups();
+
     public Task<int> MigrateAsync(CancellationToken cancellationToken = default) => Database.MigrateAsync(cancellationToken);
 
     public async Task<bool> IsMigratedAsync(CancellationToken cancellationToken = default)

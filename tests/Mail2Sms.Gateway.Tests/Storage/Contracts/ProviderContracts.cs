@@ -23,6 +23,8 @@ namespace Mail2Sms.Gateway.Tests.Storage.Contracts.OnSqlite
     public sealed class ReplyParts() : ReplyPartsContractTests("sqlite");
 
     public sealed class SmsQueueing() : SmsQueueContractTests("sqlite");
+
+    public sealed class Wakeups() : WakeupsContractTests("sqlite");
 }
 
 namespace Mail2Sms.Gateway.Tests.Storage.Contracts.OnPostgres
@@ -48,4 +50,6 @@ namespace Mail2Sms.Gateway.Tests.Storage.Contracts.OnPostgres
     public sealed class ReplyParts() : ReplyPartsContractTests("postgres");
 
     public sealed class SmsQueueing() : SmsQueueContractTests("postgres");
+
+    public sealed class Wakeups() : WakeupsContractTests("postgres");
 }
