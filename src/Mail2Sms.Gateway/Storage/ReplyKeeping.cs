@@ -7,6 +7,13 @@ namespace Mail2Sms.Gateway.Storage;
 internal sealed record RepliedSms(long SmsId, string AccountId, string Number, string? Originator, string? MessageId, string Subject, string? Name, string Text,
     DateTimeOffset? SubmittedAt, string? Source, int? WindowDays)
 {
+    /// <summary>The query of such SMS, its columns named as the providers' rows of it are, to which a provider adds its WHERE.</summary>
+    public const string Sql = """
+        SELECT s.id AS SmsId, s.account_id AS AccountId, s.number AS Number, e.originator AS Originator, e.message_id AS MessageId, e.subject AS Subject,
+               s.name AS Name, s.text AS Text, s.submitted_at AS SubmittedAt, s.source_address AS Source, a.reply_window_days AS WindowDays
+        FROM sms s JOIN emails e ON e.id = s.email_id JOIN accounts a ON a.id = s.account_id
+        """;
+
     public DateTimeOffset SentAt => SubmittedAt ?? throw new InvalidOperationException($"SMS {SmsId} was never submitted.");
 
     /// <summary>The SMS as Core's <see cref="ReplyMatching"/> weighs it.</summary>

@@ -35,3 +35,42 @@ internal sealed record ReplyAssemblyRow(long Id, string Source, string Destinati
     public static IReadOnlyList<JoinedReply> Join(IEnumerable<ReplyAssemblyRow> rows) =>
         [.. rows.GroupBy(r => r.Id).OrderBy(g => g.Key).Select(g => JoinedReply.Of(g.First().Source, g.First().Destination, (int)g.First().Total, g.Select(r => ((int)r.Number, r.Text))))];
 }
+
+/// <summary>
+/// Keeping a reply's part, the same statements on every provider inside one transaction of its own: the assembly's row
+/// first (a write, which locks it, so a node adding another part of the same reply waits and then counts this one), then
+/// the part (a repeat counts once), then its parts read back; a whole reply is taken out of the store and returned.
+/// </summary>
+internal static class ReplyPartSteps
+{
+    /// <summary>Assemblies' parts with their keys, a row each: <see cref="ReplyAssemblyRow"/>'s columns.</summary>
+    public const string RowsSql = """
+        SELECT a.id AS Id, a.source AS Source, a.destination AS Destination, CAST(a.total AS bigint) AS Total, CAST(p.number AS bigint) AS Number, p.text AS Text
+        FROM reply_assemblies a JOIN reply_assembly_parts p ON p.assembly_id = a.id
+        """;
+
+    /// <summary>
+    /// Runs the statements for <paramref name="part"/>, come <paramref name="now"/> (as the provider writes times), through the
+    /// provider's transaction: <paramref name="scalar"/>, <paramref name="execute"/> and <paramref name="rows"/> run a statement
+    /// with its values. Returns the whole reply when this part completed it, else null.
+    /// </summary>
+    public static async Task<JoinedReply?> RunAsync(ReplyPart part, object now, Func<string, object, Task<long>> scalar, Func<string, object, Task<int>> execute,
+        Func<string, object, Task<IEnumerable<ReplyAssemblyRow>>> rows)
+    {
+        var id = await scalar(
+            """
+            INSERT INTO reply_assemblies (source, destination, reference, total, started_at) VALUES (@Source, @Destination, @Reference, @Total, @now)
+            ON CONFLICT (source, destination, reference, total) DO UPDATE SET total = excluded.total RETURNING id
+            """, new { part.Source, part.Destination, part.Reference, part.Total, now }).ConfigureAwait(false);
+        await execute("INSERT INTO reply_assembly_parts (assembly_id, number, text) VALUES (@id, @Number, @Text) ON CONFLICT DO NOTHING",
+            new { id, part.Number, part.Text }).ConfigureAwait(false);
+        var kept = (await rows(RowsSql + " WHERE a.id = @id", new { id }).ConfigureAwait(false)).ToList();
+        if (kept.Count != part.Total)
+        {
+            return null;
+        }
+
+        await execute("DELETE FROM reply_assemblies WHERE id = @id", new { id }).ConfigureAwait(false);
+        return ReplyAssemblyRow.Join(kept)[0];
+    }
+}

@@ -10,13 +10,6 @@ namespace Mail2Sms.Gateway.Storage.Postgres;
 /// </summary>
 public sealed class ReplyStore(PostgresDatabase database, TimeProvider clock) : IReplyStore
 {
-    // An SMS as a reply to it needs it: who sent it, from which email, and where it went.
-    private const string SentSmsSql = """
-        SELECT s.id AS SmsId, s.account_id AS AccountId, s.number AS Number, e.originator AS Originator, e.message_id AS MessageId, e.subject AS Subject,
-               s.name AS Name, s.text AS Text, s.submitted_at AS SubmittedAt, s.source_address AS Source, a.reply_window_days AS WindowDays
-        FROM sms s JOIN emails e ON e.id = s.email_id JOIN accounts a ON a.id = s.account_id
-        """;
-
     /// <summary>Keeps a reply to <paramref name="toAddress"/> (the source address it answers) and queues its email; returns what became of it.</summary>
     public async Task<ReplyOutcome> ReceiveAsync(string mobile, string toAddress, string text, TimeSpan window, ReplyMail compose, CancellationToken cancellationToken = default)
     {
@@ -27,7 +20,7 @@ public sealed class ReplyStore(PostgresDatabase database, TimeProvider clock) : 
         // Each account matches within its own window, or the gateway's: look back as far as the widest, then keep each SMS inside its account's.
         var widest = await connection.QuerySingleAsync<int?>("SELECT max(reply_window_days) FROM accounts", transaction: transaction).ConfigureAwait(false);
         var sent = (await connection.QueryAsync<SentSms>(
-            SentSmsSql + " WHERE s.number = @number AND s.submitted_at >= @since",
+            RepliedSms.Sql + " WHERE s.number = @number AND s.submitted_at >= @since",
             new { number, since = now - ReplyMatching.LookBack(widest, window) }, transaction).ConfigureAwait(false)).Select(s => s.Replied).ToList();
         var (answered, outcome) = ReplyKeeping.Match(sent, toAddress, now, window);
         if (answered is not null)
@@ -56,7 +49,7 @@ public sealed class ReplyStore(PostgresDatabase database, TimeProvider clock) : 
         var reply = await connection.QuerySingleOrDefaultAsync<KeptReply>(
             "SELECT mobile AS Mobile, text AS Text, status AS Status, sms_id AS SmsId, assigned_by AS AssignedBy FROM replies WHERE id = @replyId FOR UPDATE",
             new { replyId }, transaction).ConfigureAwait(false);
-        var sms = (await connection.QuerySingleOrDefaultAsync<SentSms>(SentSmsSql + " WHERE s.id = @smsId", new { smsId }, transaction).ConfigureAwait(false))?.Replied;
+        var sms = (await connection.QuerySingleOrDefaultAsync<SentSms>(RepliedSms.Sql + " WHERE s.id = @smsId", new { smsId }, transaction).ConfigureAwait(false))?.Replied;
         ReplyKeeping.CheckAssignable(replyId, reply, smsId, sms);
 
         await AnswerAsync(connection, transaction, reply.Mobile, reply.Text, sms, compose, now, cancellationToken).ConfigureAwait(false);
@@ -126,18 +119,12 @@ public sealed class ReplyStore(PostgresDatabase database, TimeProvider clock) : 
             r.AssignedBy, r.AssignedAt is { } assigned ? new DateTimeOffset(assigned, TimeSpan.Zero) : null))];
     }
 
-    // Names match SentSmsSql's columns: Dapper builds it through the constructor.
+    // Names match RepliedSms.Sql's columns: Dapper builds it through the constructor.
     private sealed record SentSms(long SmsId, string AccountId, string Number, string? Originator, string? MessageId, string Subject, string? Name, string Text, DateTime? SubmittedAt, string? Source, int? WindowDays)
     {
         public RepliedSms Replied => new(SmsId, AccountId, Number, Originator, MessageId, Subject, Name, Text,
             SubmittedAt is { } at ? new DateTimeOffset(at, TimeSpan.Zero) : null, Source, WindowDays);
     }
-
-    // An assembly's parts with its key, a row each: ReplyAssemblyRow's columns.
-    private const string AssemblyRowsSql = """
-        SELECT a.id AS Id, a.source AS Source, a.destination AS Destination, a.total::bigint AS Total, p.number::bigint AS Number, p.text AS Text
-        FROM reply_assemblies a JOIN reply_assembly_parts p ON p.assembly_id = a.id
-        """;
 
     /// <summary>
     /// Keeps a reply's part; returns the whole reply when this was its last part missing, taken out of the store, else null.
@@ -148,22 +135,10 @@ public sealed class ReplyStore(PostgresDatabase database, TimeProvider clock) : 
         ArgumentNullException.ThrowIfNull(part);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var id = await connection.ExecuteScalarAsync<long>(
-            """
-            INSERT INTO reply_assemblies (source, destination, reference, total, started_at) VALUES (@Source, @Destination, @Reference, @Total, @now)
-            ON CONFLICT (source, destination, reference, total) DO UPDATE SET total = excluded.total RETURNING id
-            """, new { part.Source, part.Destination, part.Reference, part.Total, now = clock.GetUtcNow().ToUniversalTime() }, transaction).ConfigureAwait(false);
-        await connection.ExecuteAsync("INSERT INTO reply_assembly_parts (assembly_id, number, text) VALUES (@id, @Number, @Text) ON CONFLICT DO NOTHING",
-            new { id, part.Number, part.Text }, transaction).ConfigureAwait(false);
-        var rows = (await connection.QueryAsync<ReplyAssemblyRow>(AssemblyRowsSql + " WHERE a.id = @id", new { id }, transaction).ConfigureAwait(false)).ToList();
-        var whole = rows.Count == part.Total;
-        if (whole)
-        {
-            await connection.ExecuteAsync("DELETE FROM reply_assemblies WHERE id = @id", new { id }, transaction).ConfigureAwait(false);
-        }
-
+        var whole = await ReplyPartSteps.RunAsync(part, clock.GetUtcNow().ToUniversalTime(), (sql, values) => connection.ExecuteScalarAsync<long>(sql, values, transaction),
+            (sql, values) => connection.ExecuteAsync(sql, values, transaction), (sql, values) => connection.QueryAsync<ReplyAssemblyRow>(sql, values, transaction)).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return whole ? ReplyAssemblyRow.Join(rows)[0] : null;
+        return whole;
     }
 
     /// <summary>

@@ -11,13 +11,6 @@ namespace Mail2Sms.Gateway.Storage.Sqlite;
 /// </summary>
 public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock) : IReplyStore
 {
-    // An SMS as a reply to it needs it: who sent it, from which email, and where it went.
-    private const string SentSmsSql = """
-        SELECT s.id AS SmsId, s.account_id AS AccountId, s.number AS Number, e.originator AS Originator, e.message_id AS MessageId, e.subject AS Subject,
-               s.name AS Name, s.text AS Text, s.submitted_at AS SubmittedAt, s.source_address AS Source, a.reply_window_days AS WindowDays
-        FROM sms s JOIN emails e ON e.id = s.email_id JOIN accounts a ON a.id = s.account_id
-        """;
-
     /// <summary>Keeps a reply to <paramref name="toAddress"/> (the source address it answers) and queues its email; returns what became of it.</summary>
     public async Task<ReplyOutcome> ReceiveAsync(string mobile, string toAddress, string text, TimeSpan window, ReplyMail compose, CancellationToken cancellationToken = default)
     {
@@ -31,7 +24,7 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock) : IR
         var widest = await connection.QuerySingleAsync<long?>("SELECT MAX(reply_window_days) FROM accounts", transaction: transaction).ConfigureAwait(false);
         var since = Timestamps.Write(at - ReplyMatching.LookBack((int?)widest, window));
         var sent = (await connection.QueryAsync<SentSms>(
-            SentSmsSql + " WHERE s.number = @number AND s.submitted_at IS NOT NULL AND s.submitted_at >= @since",
+            RepliedSms.Sql + " WHERE s.number = @number AND s.submitted_at IS NOT NULL AND s.submitted_at >= @since",
             new { number, since }, transaction).ConfigureAwait(false)).Select(s => s.Replied).ToList();
         var (answered, outcome) = ReplyKeeping.Match(sent, toAddress, at, window);
         if (answered is not null)
@@ -60,7 +53,7 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock) : IR
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var reply = await connection.QuerySingleOrDefaultAsync<KeptReply>(
             "SELECT mobile AS Mobile, text AS Text, status AS Status, sms_id AS SmsId, assigned_by AS AssignedBy FROM replies WHERE id = @replyId", new { replyId }, transaction).ConfigureAwait(false);
-        var sms = (await connection.QuerySingleOrDefaultAsync<SentSms>(SentSmsSql + " WHERE s.id = @smsId", new { smsId }, transaction).ConfigureAwait(false))?.Replied;
+        var sms = (await connection.QuerySingleOrDefaultAsync<SentSms>(RepliedSms.Sql + " WHERE s.id = @smsId", new { smsId }, transaction).ConfigureAwait(false))?.Replied;
         ReplyKeeping.CheckAssignable(replyId, reply, smsId, sms);
 
         await AnswerAsync(connection, transaction, reply.Mobile, reply.Text, sms, compose, now, cancellationToken).ConfigureAwait(false);
@@ -114,7 +107,7 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock) : IR
             "SELECT 1 FROM opt_outs WHERE account_id = @accountId AND number = @number", new { accountId, number = number.Trim().TrimStart('+') }).ConfigureAwait(false) is not null;
     }
 
-    // Names match SentSmsSql's columns: Dapper builds it through the constructor.
+    // Names match RepliedSms.Sql's columns: Dapper builds it through the constructor.
     private sealed record SentSms(long SmsId, string AccountId, string Number, string? Originator, string? MessageId, string Subject, string? Name, string Text, string? SubmittedAt, string? Source, long? WindowDays)
     {
         public RepliedSms Replied => new(SmsId, AccountId, Number, Originator, MessageId, Subject, Name, Text, Timestamps.ReadOrNull(SubmittedAt), Source, (int?)WindowDays);
@@ -134,12 +127,6 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock) : IR
             r.AssignedBy, Timestamps.ReadOrNull(r.AssignedAt)))];
     }
 
-    // An assembly's parts with its key, a row each: ReplyAssemblyRow's columns.
-    private const string AssemblyRowsSql = """
-        SELECT a.id AS Id, a.source AS Source, a.destination AS Destination, a.total AS Total, p.number AS Number, p.text AS Text
-        FROM reply_assemblies a JOIN reply_assembly_parts p ON p.assembly_id = a.id
-        """;
-
     /// <summary>Keeps a reply's part; returns the whole reply when this was its last part missing, taken out of the store, else null.</summary>
     public async Task<JoinedReply?> AddPartAsync(ReplyPart part, CancellationToken cancellationToken = default)
     {
@@ -147,22 +134,10 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock) : IR
         using var writing = await database.WriteTurnAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var id = await connection.ExecuteScalarAsync<long>(
-            """
-            INSERT INTO reply_assemblies (source, destination, reference, total, started_at) VALUES (@Source, @Destination, @Reference, @Total, @now)
-            ON CONFLICT (source, destination, reference, total) DO UPDATE SET total = excluded.total RETURNING id
-            """, new { part.Source, part.Destination, part.Reference, part.Total, now = Timestamps.Write(clock.GetUtcNow()) }, transaction).ConfigureAwait(false);
-        await connection.ExecuteAsync("INSERT INTO reply_assembly_parts (assembly_id, number, text) VALUES (@id, @Number, @Text) ON CONFLICT DO NOTHING",
-            new { id, part.Number, part.Text }, transaction).ConfigureAwait(false);
-        var rows = (await connection.QueryAsync<ReplyAssemblyRow>(AssemblyRowsSql + " WHERE a.id = @id", new { id }, transaction).ConfigureAwait(false)).ToList();
-        var whole = rows.Count == part.Total;
-        if (whole)
-        {
-            await connection.ExecuteAsync("DELETE FROM reply_assemblies WHERE id = @id", new { id }, transaction).ConfigureAwait(false);
-        }
-
+        var whole = await ReplyPartSteps.RunAsync(part, Timestamps.Write(clock.GetUtcNow()), (sql, values) => connection.ExecuteScalarAsync<long>(sql, values, transaction),
+            (sql, values) => connection.ExecuteAsync(sql, values, transaction), (sql, values) => connection.QueryAsync<ReplyAssemblyRow>(sql, values, transaction)).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return whole ? ReplyAssemblyRow.Join(rows)[0] : null;
+        return whole;
     }
 
     /// <summary>Takes out the replies whose first part came <paramref name="timeout"/> ago or longer, joined as far as they got.</summary>
@@ -172,7 +147,7 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock) : IR
         using var writing = await database.WriteTurnAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<ReplyAssemblyRow>(AssemblyRowsSql + " WHERE a.started_at <= @cutoff", new { cutoff }, transaction).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<ReplyAssemblyRow>(ReplyPartSteps.RowsSql + " WHERE a.started_at <= @cutoff", new { cutoff }, transaction).ConfigureAwait(false);
         await connection.ExecuteAsync("DELETE FROM reply_assemblies WHERE started_at <= @cutoff", new { cutoff }, transaction).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return ReplyAssemblyRow.Join(rows);
