@@ -28,9 +28,21 @@ public sealed record JoinedReply(string Source, string Destination, string Text,
     }
 }
 
-/// <summary>An assembly's key and its kept parts, as the providers read them back.</summary>
-internal sealed record ReplyAssemblyRow(long Id, string Source, string Destination, long Total, long Number, string Text)
+/// <summary>An assembly's key and one of its kept parts, as the providers read them back (set by name, whatever integer type the provider gives).</summary>
+internal sealed class ReplyAssemblyRow
 {
+    public long Id { get; init; }
+
+    public required string Source { get; init; }
+
+    public required string Destination { get; init; }
+
+    public long Total { get; init; }
+
+    public long Number { get; init; }
+
+    public required string Text { get; init; }
+
     /// <summary>The replies the rows of many assemblies (parts of each together) join into, by assembly.</summary>
     public static IReadOnlyList<JoinedReply> Join(IEnumerable<ReplyAssemblyRow> rows) =>
         [.. rows.GroupBy(r => r.Id).OrderBy(g => g.Key).Select(g => JoinedReply.Of(g.First().Source, g.First().Destination, (int)g.First().Total, g.Select(r => ((int)r.Number, r.Text))))];
@@ -45,7 +57,7 @@ internal static class ReplyPartSteps
 {
     /// <summary>Assemblies' parts with their keys, a row each: <see cref="ReplyAssemblyRow"/>'s columns.</summary>
     public const string RowsSql = """
-        SELECT a.id AS Id, a.source AS Source, a.destination AS Destination, CAST(a.total AS bigint) AS Total, CAST(p.number AS bigint) AS Number, p.text AS Text
+        SELECT a.id AS Id, a.source AS Source, a.destination AS Destination, a.total AS Total, p.number AS Number, p.text AS Text
         FROM reply_assemblies a JOIN reply_assembly_parts p ON p.assembly_id = a.id
         """;
 

@@ -154,7 +154,7 @@ public sealed class ReplyStore(PostgresDatabase database, TimeProvider clock) : 
             WITH expired AS (
                 DELETE FROM reply_assemblies WHERE id IN (SELECT id FROM reply_assemblies WHERE started_at <= @cutoff FOR UPDATE SKIP LOCKED)
                 RETURNING id, source, destination, total)
-            SELECT a.id AS Id, a.source AS Source, a.destination AS Destination, a.total::bigint AS Total, p.number::bigint AS Number, p.text AS Text
+            SELECT a.id AS Id, a.source AS Source, a.destination AS Destination, a.total AS Total, p.number AS Number, p.text AS Text
             FROM expired a JOIN reply_assembly_parts p ON p.assembly_id = a.id
             """, new { cutoff = clock.GetUtcNow().ToUniversalTime() - timeout }, cancellationToken: cancellationToken)).ConfigureAwait(false));
     }

@@ -78,6 +78,7 @@ public sealed class NodeAndReplyStoreTests : IAsyncLifetime
 
         Assert.Equal(1, await ClaimedAsync());
         Assert.Equal((1L, 1L), await Storage.Nodes.CountAsync(Now.AddDays(-1)));
+        _contract.Clock.Advance(TimeSpan.FromSeconds(5));
         Assert.False(await Storage.Nodes.HeartbeatAsync(dead));
         Assert.True(await Storage.Nodes.HeartbeatAsync(alive));
         Assert.Equal(0, await Storage.Nodes.TakeOverAsync(seen)); // both beat since they were read
@@ -110,7 +111,7 @@ public sealed class NodeAndReplyStoreTests : IAsyncLifetime
         Assert.Equal(ReplyOutcome.Emailed, await Storage.Replies.ReceiveAsync("61412345678", "Mail2Sms", "start", Window, Compose));
         Assert.False(await Storage.Replies.IsOptedOutAsync("CI00000001", "61412345678"));
 
-        Assert.Equal(["ACK, on my way", "STOP", "start"], (await Storage.Outbox.QueuedAsync(10)).Select(m => MimeMessage.Load(new MemoryStream(m.Message)).TextBody));
+        Assert.Equal(["ACK, on my way", "STOP", "start"], (await Storage.Outbox.QueuedAsync(10)).Select(m => MimeMessage.Load(new MemoryStream(m.Message)).TextBody?.TrimEnd()));
         var listed = await Storage.Replies.ListAsync("emailed", 10, accountId: "CI00000001");
         Assert.Equal([(sms, "CI00000001", "61412345678")], listed.Select(r => (r.SmsId!.Value, r.AccountId!, r.Mobile)).Distinct());
         Assert.Equal(Now, listed[0].ReceivedAt);
@@ -120,7 +121,7 @@ public sealed class NodeAndReplyStoreTests : IAsyncLifetime
     public async Task A_reply_past_the_window_is_unmatched_and_assigned_by_hand_once()
     {
         var sms = await SmsAsync("61412345678");
-        var candidate = Assert.Single(await Storage.Replies.CandidatesAsync(["61412345678"], 3)["61412345678"]);
+        var candidate = Assert.Single((await Storage.Replies.CandidatesAsync(["61412345678"], 3))["61412345678"]);
         Assert.Equal((sms, "CI00000001", Now), (candidate.SmsId, candidate.AccountId, candidate.SentAt));
         _contract.Clock.Advance(TimeSpan.FromDays(8));
         Assert.Equal(ReplyOutcome.Unmatched, await Storage.Replies.ReceiveAsync("61412345678", "Mail2Sms", "late", Window, Compose));
