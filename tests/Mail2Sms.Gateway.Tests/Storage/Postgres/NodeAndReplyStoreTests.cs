@@ -47,7 +47,14 @@ public sealed class NodeAndReplyStoreTests : IAsyncLifetime
             """,
             new
             {
-                account, originator, number, now = Now, status = submitted ? "delivered" : "queued", submittedAt = submitted ? Now : (DateTimeOffset?)null, source, claimedBy,
+                account,
+                originator,
+                number,
+                now = Now,
+                status = submitted ? "delivered" : "queued",
+                submittedAt = submitted ? Now : (DateTimeOffset?)null,
+                source,
+                claimedBy,
                 claimedUntil = claimedBy is null ? (DateTimeOffset?)null : Now.AddMinutes(5),
             });
 
