@@ -37,7 +37,7 @@ internal static class DeliveryDrain
         var queue = storage.Queue;
         var replies = new ReplyRouter(new ReplyForwarder(storage.Replies, new ReplyComposer("sms.localhost"), TimeSpan.FromDays(7)));
         await using var channel = new SmppChannel("smpp", new SmppClientOptions { Port = smsc.Port, SystemId = "bench", WindowSize = window }, binds, options,
-            new ReceiptApplier(queue).ApplyAsync, replies.RouteAsync);
+            new ReceiptApplier(queue).ApplyAsync, replies.RouteAsync, storage.Replies);
         await channel.WaitUpAsync(CancellationToken.None).ConfigureAwait(false);
         var scheduler = new SmsScheduler(queue, channel, signal, options, TimeProvider.System, e => Console.Error.WriteLine(e));
         var sweeper = new ReportSweeper(queue, channel, new ReportComposer("sms.localhost"), signal, options, TimeProvider.System, e => Console.Error.WriteLine(e));

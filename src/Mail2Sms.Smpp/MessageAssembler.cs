@@ -11,6 +11,13 @@ public sealed record AssembledMessage(ShortMessage First, string Text, int Parts
     public bool Complete => PartsReceived == PartsTotal;
 }
 
+/// <summary>One part of a message from a mobile sent in parts, decoded.</summary>
+/// <param name="Reference">The reference its parts share.</param>
+/// <param name="Total">How many parts the message has.</param>
+/// <param name="Sequence">Which part this is, from 1.</param>
+/// <param name="Text">Its text.</param>
+public sealed record MessagePart(int Reference, int Total, int Sequence, string Text);
+
 /// <summary>
 /// Joins messages from mobiles sent in parts (a user data header with an 8- or 16-bit reference, or
 /// the sar_* parameters): parts may come in any order and more than once; a message whose parts stop
@@ -21,11 +28,22 @@ public sealed class MessageAssembler(TimeProvider clock, TimeSpan partTimeout)
     private readonly Lock _gate = new();
     private readonly Dictionary<(string Source, string Destination, int Reference, int Total), Pending> _pending = [];
 
+    /// <summary>
+    /// The part of a message in parts that <paramref name="deliver"/> is, decoded; null when it is a message on its own
+    /// (no part header, one part, or a part number outside the total).
+    /// </summary>
+    public static MessagePart? PartOf(ShortMessage deliver)
+    {
+        ArgumentNullException.ThrowIfNull(deliver);
+        return LongMessages.PartOf(deliver) is { Total: > 1 } part && part.Sequence >= 1 && part.Sequence <= part.Total
+            ? new MessagePart(part.Reference, part.Total, part.Sequence, LongMessages.TextOf(deliver))
+            : null;
+    }
+
     /// <summary>Takes one deliver_sm; returns the whole message when this completes it (or is a message on its own), else null.</summary>
     public AssembledMessage? Add(ShortMessage deliver)
     {
-        ArgumentNullException.ThrowIfNull(deliver);
-        if (LongMessages.PartOf(deliver) is not { Total: > 1 } part || part.Sequence < 1 || part.Sequence > part.Total)
+        if (PartOf(deliver) is not { } part)
         {
             return new AssembledMessage(deliver, LongMessages.TextOf(deliver), 1, 1);
         }
@@ -38,7 +56,7 @@ public sealed class MessageAssembler(TimeProvider clock, TimeSpan partTimeout)
                 _pending[key] = pending = new Pending(deliver, clock.GetUtcNow(), new string?[part.Total]);
             }
 
-            pending.Parts[part.Sequence - 1] ??= LongMessages.TextOf(deliver);
+            pending.Parts[part.Sequence - 1] ??= part.Text;
             if (pending.Parts.Any(p => p is null))
             {
                 return null;

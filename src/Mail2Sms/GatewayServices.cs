@@ -46,9 +46,10 @@ internal sealed class DeliveryService(IServiceProvider services) : BackgroundSer
 }
 
 /// <summary>The outbox sender: reports and reply emails out to the smart host or the pickup folder.</summary>
-internal sealed class OutboxService(OutboxSender sender) : BackgroundService
+internal sealed class OutboxService(IServiceProvider services) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => sender.RunAsync(TimeSpan.FromSeconds(1), stoppingToken);
+    // Resolved at start, after the node its mail is taken for is registered.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => services.GetRequiredService<OutboxSender>().RunAsync(TimeSpan.FromSeconds(1), stoppingToken);
 }
 
 /// <summary>The SMTP listener, started last and stopped first.</summary>

@@ -101,30 +101,35 @@ internal static class ServeCommand
         services.AddSingleton(p => new PasswordVerifier(Get<TimeProvider>(p)));
         // One lockout for every password path: [SENDER] blocks, SMTP AUTH and the dashboard's sign-in.
         services.AddSingleton(p => new PasswordLockout(Get<IStorage>(p).Lockouts, Get<TimeProvider>(p)));
-        services.AddSingleton<QueueSignal>();
+        // Woken by SMS queued on any node (a hint over the store; the dispatcher polls behind it).
+        services.AddSingleton(p => Woken(new QueueSignal(), Get<IStorage>(p).Wakeups, WakeupTopics.Sms, s => s.Set));
         services.AddSingleton(p => new ReplyForwarder(Get<IStorage>(p).Replies, new ReplyComposer(Option<SmtpOptions>(p).Domains[0]), Option<RepliesOptions>(p).Window));
         services.AddSingleton(p => new IntakeService(Option<SmtpOptions>(p).Domains, new SenderAuthenticator(Get<IAccountDirectory>(p), Get<PasswordLockout>(p), Get<PasswordVerifier>(p)),
             Get<IAccountDirectory>(p), Get<IStorage>(p).Emails, Get<IOutbox>(p), Get<ILogger<IntakeService>>(p))
         {
             Queued = Get<QueueSignal>(p),
+            Wakeups = Get<IStorage>(p).Wakeups,
             MaxReportedFailures = Option<IntakeOptions>(p).MaxReportedFailures,
             PartSizes = Option<DeliveryOptions>(p).PartSizes,
         });
         services.AddSingleton(p => new SmtpGateway(Option<SmtpOptions>(p), Get<IntakeService>(p),
             new SmtpAuthChecker(Get<IAccountDirectory>(p), Get<PasswordVerifier>(p), Get<PasswordLockout>(p), Get<TimeProvider>(p)), Log(p).IntakeFailed));
-        services.AddSingleton(p => new OutboxSender(Get<IOutbox>(p), Option<MailOptions>(p).Transport, Get<TimeProvider>(p), Log(p).MailNotSent, Option<MailOptions>(p).Signer));
+        services.AddSingleton(p => Woken(new OutboxSender(Get<IOutbox>(p), Option<MailOptions>(p).Transport, Get<TimeProvider>(p), Log(p).MailNotSent, Option<MailOptions>(p).Signer,
+            node: Get<NodeHeartbeat>(p).Node.Id), Get<IStorage>(p).Wakeups, WakeupTopics.Mail, s => s.Wake));
+        // Mail queued here wakes this node's sender at once and the other nodes' through the store.
+        static void MailQueued(IServiceProvider p) => Get<IStorage>(p).Wakeups.Notify(WakeupTopics.Mail);
 
         // The SMS centre: the built-in simulator unless Sms:Provider says smpp. In the demo its mobiles answer every SMS.
         services.AddSingleton(p => new SmsCentre(Option<SmsCentreOptions>(p), demo ? _ => "OK, on my way." : null));
-        services.AddSingleton(p => new ReplyRouter(Get<ReplyForwarder>(p), Get<OutboxSender>(p).Wake));
+        services.AddSingleton(p => new ReplyRouter(Get<ReplyForwarder>(p), () => MailQueued(p)));
         services.AddSingleton(p => new SmppChannel(Option<SmsCentreOptions>(p).BuiltIn ? "simulator" : "smpp", Get<SmsCentre>(p).Client, Option<SmsCentreOptions>(p).Binds,
-            Option<DeliveryOptions>(p), new ReceiptApplier(Get<IStorage>(p).Queue).ApplyAsync, Get<ReplyRouter>(p).RouteAsync,
+            Option<DeliveryOptions>(p), new ReceiptApplier(Get<IStorage>(p).Queue).ApplyAsync, Get<ReplyRouter>(p).RouteAsync, Get<IStorage>(p).Replies,
             e => { if (e.Kind is SmppEventKind.Bound or SmppEventKind.Unbound) { Log(p).SmppSession(e.Kind.ToString().ToLowerInvariant(), e.Detail); } },
             Get<TimeProvider>(p)));
         services.AddSingleton(p => new SmsScheduler(Get<IStorage>(p).Queue, Get<SmppChannel>(p), Get<QueueSignal>(p), Option<DeliveryOptions>(p), Get<TimeProvider>(p),
             Log(p).DeliveryFailed, Get<ILogger<SmsScheduler>>(p), Get<NodeHeartbeat>(p).Node.Id));
         services.AddSingleton(p => new ReportSweeper(Get<IStorage>(p).Queue, Get<SmppChannel>(p), new ReportComposer(Option<SmtpOptions>(p).Domains[0]), Get<QueueSignal>(p),
-            Option<DeliveryOptions>(p), Get<TimeProvider>(p), Log(p).DeliveryFailed, Get<OutboxSender>(p).Wake, Get<NodeHeartbeat>(p).Node));
+            Option<DeliveryOptions>(p), Get<TimeProvider>(p), Log(p).DeliveryFailed, () => MailQueued(p), Get<NodeHeartbeat>(p).Node));
 
         services.AddSingleton(p =>
         {
@@ -154,6 +159,16 @@ internal static class ServeCommand
         services.AddHostedService<OutboxService>();
         services.AddHostedService<SmtpListener>();
         return services;
+    }
+
+    /// <summary>
+    /// <paramref name="part"/>, woken by each hint of <paramref name="topic"/> through <paramref name="wakeups"/> from now on (the
+    /// listening connection is made in the background: until it is, polling alone finds the work).
+    /// </summary>
+    private static T Woken<T>(T part, IWakeups wakeups, string topic, Func<T, Action> wake)
+    {
+        _ = wakeups.ListenAsync(topic, wake(part));
+        return part;
     }
 
     /// <summary>The replies as serve keeps them: emailed from the first gateway domain, matched within <c>Replies:WindowDays</c>.</summary>

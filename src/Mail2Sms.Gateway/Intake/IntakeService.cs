@@ -48,6 +48,9 @@ public sealed class IntakeService(
     /// <summary>Woken after each commit that queued SMS, so the dispatcher sends them now rather than at its next look; null wakes nobody.</summary>
     public QueueSignal? Queued { get; init; }
 
+    /// <summary>Told after each commit that queued SMS (never inside it), to wake the other nodes' dispatchers; null tells nobody.</summary>
+    public IWakeups? Wakeups { get; init; }
+
     /// <summary>
     /// The number rules a format 1 recipient is checked by at <c>RCPT TO</c>: those of the one account whose registered
     /// user <paramref name="mailFrom"/> is, or else of the one account whose <c>*@domain</c> pattern it matches from
@@ -110,6 +113,7 @@ public sealed class IntakeService(
         if (outcome.EmailId is not null)
         {
             Queued?.Set();
+            Wakeups?.Notify(WakeupTopics.Sms);
         }
 
         return outcome;

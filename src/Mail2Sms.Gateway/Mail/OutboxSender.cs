@@ -29,10 +29,11 @@ public sealed record RetrySchedule(TimeSpan First, TimeSpan Longest)
 /// Sends the outbox: each due mail is made ready (marked automatic, DKIM-signed when a key is set) and
 /// handed to the transport, then marked sent. A mail refused for now waits its turn again by the
 /// <see cref="RetrySchedule"/>; one refused for good is failed with the server's reply; when the
-/// destination cannot be reached, the rest waits for the next run. Nothing is ever dropped.
+/// destination cannot be reached, the rest waits for the next run. Nothing is ever dropped. Mail taken names the
+/// sender's <paramref name="node"/>, when given, so it goes back at once when that node stops or is found dead.
 /// </summary>
 public sealed class OutboxSender(IOutbox outbox, IMailTransport transport, TimeProvider clock, Action<string> log,
-    DkimSigner? signer = null, RetrySchedule? retry = null)
+    DkimSigner? signer = null, RetrySchedule? retry = null, long? node = null)
 {
     // The headers a DKIM signature covers.
     private static readonly string[] SignedHeaders = ["From", "To", "Subject", "Date", "Message-ID", "In-Reply-To", "References", "Auto-Submitted"];
@@ -42,7 +43,7 @@ public sealed class OutboxSender(IOutbox outbox, IMailTransport transport, TimeP
 
     /// <summary>
     /// How long a taken mail is this sender's to send before another may take it: longer than a batch of hand-overs takes,
-    /// and short, because mail taken by a process that dies waits this long to go.
+    /// and short, because mail taken by a process that dies unnoticed (no node named) waits this long to go.
     /// </summary>
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
 
@@ -75,7 +76,7 @@ public sealed class OutboxSender(IOutbox outbox, IMailTransport transport, TimeP
         var sent = 0;
         try
         {
-            while (await outbox.TakeDueAsync(Batch, Lease, cancellationToken).ConfigureAwait(false) is { Count: > 0 } batch)
+            while (await outbox.TakeDueAsync(Batch, Lease, node, cancellationToken).ConfigureAwait(false) is { Count: > 0 } batch)
             {
                 var finished = 0;
                 try

@@ -4,7 +4,8 @@ namespace Mail2Sms.Gateway.Storage;
 
 /// <summary>
 /// The gateway's nodes (one a serve process) as the store keeps them: registered at start, a heartbeat while they
-/// run, stopped cleanly or found dead; the claims on SMS of a node that stops or is found dead are released at once.
+/// run, stopped cleanly or found dead; the claims on SMS and the outbound mail taken by a node that stops or is found
+/// dead are released at once.
 /// </summary>
 public interface INodeRegistry
 {
@@ -22,11 +23,15 @@ public interface INodeRegistry
 
     /// <summary>
     /// Marks each node found <paramref name="dead"/> so, unless it wrote a heartbeat since it was read, and releases
-    /// its claims on queued SMS, to be claimed again at once. Returns how many claims were released.
+    /// its claims on queued SMS and the outbound mail it took, to be claimed or taken again at once. Returns how many
+    /// claims and mails were released.
     /// </summary>
     Task<int> TakeOverAsync(IReadOnlyCollection<RunningNode> dead, CancellationToken cancellationToken = default);
 
-    /// <summary>Marks the node stopped, cleanly, and releases its claims on queued SMS. Returns how many claims were released.</summary>
+    /// <summary>
+    /// Marks the node stopped, cleanly, and releases its claims on queued SMS and the outbound mail it took. Returns how
+    /// many claims and mails were released.
+    /// </summary>
     Task<int> StopAsync(long node, CancellationToken cancellationToken = default);
 
     /// <summary>How many nodes run now, and how many were found dead (rather than stopped cleanly) since <paramref name="since"/>.</summary>

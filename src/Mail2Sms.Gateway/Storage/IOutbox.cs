@@ -21,9 +21,10 @@ public interface IOutbox
 
     /// <summary>
     /// Takes the queued mail due by now, earliest first, at most <paramref name="limit"/>: none of it is due again
-    /// (to this sender or another) until <paramref name="lease"/> has passed, unless it is released, put off or finished first.
+    /// (to this sender or another) until <paramref name="lease"/> has passed, unless it is released, put off or finished first,
+    /// or its <paramref name="node"/> (the node taking it, when given) stops or is found dead (<see cref="INodeRegistry"/>).
     /// </summary>
-    Task<IReadOnlyList<QueuedMail>> TakeDueAsync(int limit, TimeSpan lease, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<QueuedMail>> TakeDueAsync(int limit, TimeSpan lease, long? node = null, CancellationToken cancellationToken = default);
 
     /// <summary>Gives taken mail back unsent and due at once, as when its destination could not be reached before its turn came.</summary>
     Task ReleaseAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken = default);

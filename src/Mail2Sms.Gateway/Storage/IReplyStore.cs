@@ -47,6 +47,7 @@ public delegate OutboundMail ReplyMail(string mobile, string text, AnsweredSms a
 /// Replies from mobiles: each matched (by Core's <see cref="ReplyMatching"/>) to the SMS it answers among those
 /// sent to its mobile, kept, and its email (composed by the caller's <see cref="ReplyMail"/>) queued in the
 /// same transaction, so neither is lost or doubled without the other; STOP and START change the opt-out list there too.
+/// A reply that comes in parts is joined here too, whichever nodes' binds its parts came on.
 /// </summary>
 public interface IReplyStore
 {
@@ -71,4 +72,17 @@ public interface IReplyStore
 
     /// <summary>True when <paramref name="number"/> replied STOP to <paramref name="accountId"/> and has not replied START since.</summary>
     Task<bool> IsOptedOutAsync(string accountId, string number, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Keeps one part of a reply that came in parts (keyed by its source, destination, reference and total); when it is
+    /// the last part missing, takes the whole reply out of the store and returns it, else null. Atomic across nodes: a
+    /// part stored twice counts once, and of two nodes storing the last two parts at the same moment exactly one gets the reply.
+    /// </summary>
+    Task<JoinedReply?> AddPartAsync(ReplyPart part, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Takes out and returns, joined as far as they got, the replies whose first part came <paramref name="timeout"/> ago
+    /// or longer without the rest: each to one caller only, whichever node asks first.
+    /// </summary>
+    Task<IReadOnlyList<JoinedReply>> TakeUnfinishedAsync(TimeSpan timeout, CancellationToken cancellationToken = default);
 }

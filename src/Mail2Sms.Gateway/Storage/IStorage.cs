@@ -48,4 +48,7 @@ public interface IStorage : IAsyncDisposable
 
     /// <summary>The dashboard's Data Protection keys, shared by every node.</summary>
     IProtectionKeys ProtectionKeys { get; }
+
+    /// <summary>Wake-up hints between the nodes: work queued on one is looked at now on the others.</summary>
+    IWakeups Wakeups { get; }
 }

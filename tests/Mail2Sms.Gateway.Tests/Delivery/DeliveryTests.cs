@@ -55,7 +55,7 @@ public sealed class DeliveryTests : IAsyncDisposable
         _channel = new SmppChannel(
             "smpp",
             new SmppClientOptions { Port = port ?? _smsc.Port, SystemId = "mail2sms", WindowSize = window, MinReconnectDelay = TimeSpan.FromMilliseconds(50), MaxReconnectDelay = TimeSpan.FromMilliseconds(100) },
-            binds, options, new ReceiptApplier(queue).ApplyAsync, replies.RouteAsync, clock: clock);
+            binds, options, new ReceiptApplier(queue).ApplyAsync, replies.RouteAsync, new ReplyStore(_db.Database, clock), clock: clock);
         var scheduler = new SmsScheduler(queue, _channel, _signal, options, clock, e => throw e);
         var sweeper = new ReportSweeper(queue, _channel, new ReportComposer("sms.localhost"), _signal, options, clock, e => throw e);
         _running = Task.WhenAll(scheduler.RunAsync(_stop.Token), sweeper.RunAsync(_stop.Token));
@@ -348,6 +348,31 @@ public sealed class DeliveryTests : IAsyncDisposable
         await _db.Accounts.SetAccountAsync("CI00000001", new AccountChanges { ReplyWindowDays = 14 });
         Assert.Equal(ReplyOutcome.Emailed, await Reply("ten days on, inside the account's 14"));
         Assert.Equal(2, (await _db.Outbox.QueuedAsync(10)).Count(m => m.Kind == "reply"));
+    }
+
+    [Fact]
+    public async Task A_reply_whose_two_parts_come_on_two_nodes_binds_is_joined_in_the_store_and_emailed_once()
+    {
+        await Queue("Server 23 is offline. Reply ACK to acknowledge.");
+        Start();
+        await Waits.UntilAsync(async () => (await Sms())[0].Status == "delivered", "delivered");
+        // A second node: its own bind to the SMS centre, its own handle on the same store.
+        await using var otherSmsc = SmscSimulator.Start(IPAddress.Loopback, 0, new SmscSimulatorOptions());
+        var otherStore = new ReplyStore(new SqliteDatabase($"Data Source={_db.Path}"), TimeProvider.System);
+        await using var otherNode = new SmppChannel("smpp", new SmppClientOptions { Port = otherSmsc.Port, SystemId = "mail2sms" }, 1, Fast, _ => Task.CompletedTask,
+            new ReplyRouter(new ReplyForwarder(otherStore, new ReplyComposer("sms.localhost"), TimeSpan.FromDays(7))).RouteAsync, otherStore);
+        await otherNode.WaitUpAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
+        var parts = LongMessages.Submits(new ShortMessage(CommandId.DeliverSm) { SourceAddress = "61412345670", DestinationAddress = "Mail2Sms" },
+            [LongMessages.Gsm7("ACK, on my way, "), LongMessages.Gsm7("there in ten minutes")], Concatenation.Udh8, 42);
+
+        Assert.Equal(1, await otherSmsc.InjectAsync(parts[1] with { Command = CommandId.DeliverSm }));
+        Assert.Equal(1, await _smsc.InjectAsync(parts[0] with { Command = CommandId.DeliverSm }));
+
+        await Waits.UntilAsync(async () => (await _db.Outbox.QueuedAsync(10)).Count == 1, "the reply email queued");
+        var message = MimeKit.MimeMessage.Load(new MemoryStream(Assert.Single(await _db.Outbox.QueuedAsync(10)).Message));
+        Assert.StartsWith("ACK, on my way, there in ten minutes\n\nOn ", message.TextBody, StringComparison.Ordinal);
+        await using var connection = await _db.Database.OpenAsync();
+        Assert.Equal((1L, 0L), await connection.QuerySingleAsync<(long, long)>("SELECT (SELECT count(*) FROM replies), (SELECT count(*) FROM reply_assembly_parts)"));
     }
 
     [Fact]

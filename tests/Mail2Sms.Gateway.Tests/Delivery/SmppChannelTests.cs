@@ -2,6 +2,7 @@ using System.Net;
 using Mail2Sms.Core.Delivery;
 using Mail2Sms.Gateway.Delivery;
 using Mail2Sms.Gateway.Delivery.Smpp;
+using Mail2Sms.Gateway.Tests.Storage;
 using Mail2Sms.Smpp;
 using Mail2Sms.Tests.Shared;
 
@@ -13,6 +14,8 @@ public sealed class SmppChannelTests : IAsyncDisposable
     private static readonly string ThreeParts = new('x', 400);
     private readonly SmscSimulatorOptions _smscOptions = new() { ReceiptDelay = TimeSpan.FromMilliseconds(20) };
     private readonly List<SmsReceipt> _receipts = [];
+    // Where a reply's parts are kept until joined.
+    private readonly TempDatabase _db = new();
     private SmscSimulator? _smsc;
     private SmppChannel? _channel;
 
@@ -27,6 +30,8 @@ public sealed class SmppChannelTests : IAsyncDisposable
         {
             await _smsc.DisposeAsync();
         }
+
+        _db.Dispose();
     }
 
     private async Task<SmppChannel> StartAsync(DeliveryOptions? options = null)
@@ -42,7 +47,7 @@ public sealed class SmppChannelTests : IAsyncDisposable
 
                 return Task.CompletedTask;
             },
-            _ => Task.CompletedTask);
+            _ => Task.CompletedTask, _db.Replies);
         await _channel.WaitUpAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
         return _channel;
     }

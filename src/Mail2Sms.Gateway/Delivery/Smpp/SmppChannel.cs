@@ -7,7 +7,8 @@ namespace Mail2Sms.Gateway.Delivery.Smpp;
 
 /// <summary>
 /// SMS out over SMPP 3.4 binds (<see cref="SmscBinds"/>): each part a submit_sm, with source TON/NPI, concatenation
-/// and receipts requested; each deliver_sm back turned into a receipt or, its parts joined, a reply for the handlers.
+/// and receipts requested; each deliver_sm back turned into a receipt or, its parts joined, a reply for the handlers. The
+/// parts of a reply are joined in the store, so parts that come on different nodes' binds still make one reply.
 /// </summary>
 public sealed class SmppChannel : ISmsChannel, IAsyncDisposable
 {
@@ -15,12 +16,17 @@ public sealed class SmppChannel : ISmsChannel, IAsyncDisposable
     private readonly TimeProvider _clock;
     private readonly Func<SmsReceipt, Task> _receipts;
     private readonly Func<SmsReply, Task> _replies;
-    // A reply in parts whose last part never comes is handed on as far as it got after this.
-    private readonly MessageAssembler _assembler;
+    private readonly IReplyStore _parts;
 
-    /// <summary>Starts <paramref name="binds"/> sessions with <paramref name="smpp"/>, handing receipts and replies to the handlers given.</summary>
+    // A reply in parts whose last part never comes is handed on as far as it got after this.
+    private static readonly TimeSpan PartTimeout = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Starts <paramref name="binds"/> sessions with <paramref name="smpp"/>, handing receipts and replies to the handlers given;
+    /// the parts of replies are kept in <paramref name="parts"/> until joined.
+    /// </summary>
     public SmppChannel(
-        string name, SmppClientOptions smpp, int binds, DeliveryOptions options, Func<SmsReceipt, Task> receipts, Func<SmsReply, Task> replies,
+        string name, SmppClientOptions smpp, int binds, DeliveryOptions options, Func<SmsReceipt, Task> receipts, Func<SmsReply, Task> replies, IReplyStore parts,
         Action<SmppEvent>? onEvent = null, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -29,7 +35,7 @@ public sealed class SmppChannel : ISmsChannel, IAsyncDisposable
         _clock = clock ?? TimeProvider.System;
         _receipts = receipts;
         _replies = replies;
-        _assembler = new MessageAssembler(_clock, TimeSpan.FromMinutes(5));
+        _parts = parts;
         Binds = new SmscBinds(smpp, binds, OnDeliverAsync, onEvent, _clock);
     }
 
@@ -86,12 +92,12 @@ public sealed class SmppChannel : ISmsChannel, IAsyncDisposable
         }
     }
 
-    /// <summary>Hands on the replies whose last part never came.</summary>
+    /// <summary>Hands on the replies whose last part never came (those kept by any node: one node takes each).</summary>
     public async Task SweepAsync()
     {
-        foreach (var partial in _assembler.TakeExpired())
+        foreach (var partial in await _parts.TakeUnfinishedAsync(PartTimeout).ConfigureAwait(false))
         {
-            await _replies(ReplyOf(partial)).ConfigureAwait(false);
+            await _replies(ReplyOf(partial.Source, partial.Destination, partial.Text)).ConfigureAwait(false);
         }
     }
 
@@ -113,7 +119,7 @@ public sealed class SmppChannel : ISmsChannel, IAsyncDisposable
     public ValueTask DisposeAsync() => Binds.DisposeAsync();
 
     // A receipt goes to its part (quoting, for a part whose submit's answer never came, whom from and to and what it said); a
-    // message from a mobile (joined first when it comes in parts) is a reply.
+    // message from a mobile (joined in the store first when it comes in parts) is a reply.
     private async Task OnDeliverAsync(ShortMessage deliver)
     {
         if (DeliveryReceipt.Read(deliver) is { } receipt)
@@ -121,9 +127,14 @@ public sealed class SmppChannel : ISmsChannel, IAsyncDisposable
             var quote = new ReceiptQuote(receipt.MessageId, deliver.SourceAddress, SourceOf(deliver.DestinationAddress).Address, WithoutHeader(receipt.Text ?? string.Empty));
             await _receipts(new SmsReceipt(MessageIds.Key(receipt.MessageId), receipt.State, quote)).ConfigureAwait(false);
         }
-        else if (_assembler.Add(deliver) is { } reply)
+        else if (MessageAssembler.PartOf(deliver) is not { } part)
         {
-            await _replies(ReplyOf(reply)).ConfigureAwait(false);
+            await _replies(ReplyOf(deliver.SourceAddress, deliver.DestinationAddress, LongMessages.TextOf(deliver))).ConfigureAwait(false);
+        }
+        else if (await _parts.AddPartAsync(new ReplyPart(deliver.SourceAddress, deliver.DestinationAddress, part.Reference, part.Total, part.Sequence, part.Text))
+            .ConfigureAwait(false) is { } whole)
+        {
+            await _replies(ReplyOf(whole.Source, whole.Destination, whole.Text)).ConfigureAwait(false);
         }
     }
 
@@ -134,7 +145,7 @@ public sealed class SmppChannel : ISmsChannel, IAsyncDisposable
             ? quoted[Math.Min(quoted.Length, quoted[0] + 1)..]
             : quoted;
 
-    private static SmsReply ReplyOf(AssembledMessage reply) => new(reply.First.SourceAddress, SourceOf(reply.First.DestinationAddress).Address, reply.Text);
+    private static SmsReply ReplyOf(string source, string destination, string text) => new(source, SourceOf(destination).Address, text);
 
     // Each submit with the text it carries (the whole text in one message_payload).
     private IEnumerable<(ShortMessage Submit, string Text)> Submits(OutgoingSms sms)

@@ -36,9 +36,9 @@ public sealed class PostgresStorage(PostgresDatabase database, TimeProvider cloc
 
     public ILockouts Lockouts { get; } = new PostgresLockouts(database, clock);
 
-    public IReplyStore Replies => throw new NotImplementedException("FOUNDATION: replies on PostgreSQL");
+    public IReplyStore Replies { get; } = new ReplyStore(database, clock);
 
-    public IOutbox Outbox => throw new NotImplementedException("FOUNDATION: outbox on PostgreSQL");
+    public IOutbox Outbox { get; } = new OutboxStore(database, clock);
 
     public IEmailCommitter Emails { get; } = new EmailStore(database, clock);
 
@@ -46,7 +46,11 @@ public sealed class PostgresStorage(PostgresDatabase database, TimeProvider cloc
 
     public ISmsQueue Queue { get; } = new PostgresQueue(database, clock);
 
-    public INodeRegistry Nodes => throw new NotImplementedException("FOUNDATION: nodes on PostgreSQL");
+    public INodeRegistry Nodes { get; } = new NodeStore(database, clock);
+
+    private readonly Wakeups _wakeups = new(database);
+
+    public IWakeups Wakeups => _wakeups;
 
     public IProtectionKeys ProtectionKeys { get; } = new ProtectionKeyStore(database, clock);
 
@@ -65,9 +69,10 @@ public sealed class PostgresStorage(PostgresDatabase database, TimeProvider cloc
         }
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _accounts.Dispose();
-        return Database.DisposeAsync();
+        await _wakeups.DisposeAsync().ConfigureAwait(false);
+        await Database.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -5,7 +5,8 @@ namespace Mail2Sms.Gateway.Storage.Sqlite;
 
 /// <summary>
 /// The gateway's nodes (one a serve process) as the store keeps them: registered at start, a heartbeat while they
-/// run, stopped cleanly or found dead; the claims on SMS of a node that stops or is found dead are released at once.
+/// run, stopped cleanly or found dead; the claims on SMS and the outbound mail taken by a node that stops or is found
+/// dead are released at once.
 /// </summary>
 public sealed class NodeStore(SqliteDatabase database, TimeProvider clock) : INodeRegistry
 {
@@ -51,7 +52,8 @@ public sealed class NodeStore(SqliteDatabase database, TimeProvider clock) : INo
 
     /// <summary>
     /// Marks each node found <paramref name="dead"/> so, unless it wrote a heartbeat since it was read, and releases
-    /// its claims on queued SMS, to be claimed again at once. Returns how many claims were released.
+    /// its claims on queued SMS and the outbound mail it took, to be claimed or taken again at once. Returns how many
+    /// claims and mails were released.
     /// </summary>
     public async Task<int> TakeOverAsync(IReadOnlyCollection<RunningNode> dead, CancellationToken cancellationToken = default)
     {
@@ -75,7 +77,7 @@ public sealed class NodeStore(SqliteDatabase database, TimeProvider clock) : INo
         return released;
     }
 
-    /// <summary>Marks the node stopped, cleanly, and releases its claims on queued SMS. Returns how many claims were released.</summary>
+    /// <summary>Marks the node stopped, cleanly, and releases its claims on queued SMS and the mail it took. Returns how many were released.</summary>
     public async Task<int> StopAsync(long node, CancellationToken cancellationToken = default)
     {
         var now = Now;
@@ -93,8 +95,14 @@ public sealed class NodeStore(SqliteDatabase database, TimeProvider clock) : INo
         var marked = await connection.ExecuteAsync(
             "UPDATE nodes SET stopped_at = @now, ended = @ended WHERE id = @node AND stopped_at IS NULL AND (@heartbeatAt IS NULL OR heartbeat_at = @heartbeatAt)",
             new { node, ended, now, heartbeatAt }, transaction).ConfigureAwait(false);
-        return marked == 0 ? 0 : await connection.ExecuteAsync(
+        if (marked == 0)
+        {
+            return 0;
+        }
+
+        var sms = await connection.ExecuteAsync(
             "UPDATE sms SET claimed_until = NULL, claimed_by = NULL WHERE claimed_by = @node", new { node }, transaction).ConfigureAwait(false);
+        return sms + await OutboxStore.ReleaseTakenByAsync(connection, transaction, node, now).ConfigureAwait(false);
     }
 
     /// <summary>How many nodes run now, and how many were found dead (rather than stopped cleanly) since <paramref name="since"/>.</summary>

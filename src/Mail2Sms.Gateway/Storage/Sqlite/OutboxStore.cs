@@ -63,7 +63,7 @@ public sealed class OutboxStore(SqliteDatabase database, TimeProvider clock) : I
     public Task<IReadOnlyList<QueuedMail>> QueuedAsync(int limit, CancellationToken cancellationToken = default) =>
         SelectAsync("WHERE status = 'queued' ORDER BY id LIMIT @limit", new { limit }, cancellationToken);
 
-    public async Task<IReadOnlyList<QueuedMail>> TakeDueAsync(int limit, TimeSpan lease, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<QueuedMail>> TakeDueAsync(int limit, TimeSpan lease, long? node = null, CancellationToken cancellationToken = default)
     {
         var now = clock.GetUtcNow();
         using var writing = await database.WriteTurnAsync(cancellationToken).ConfigureAwait(false);
@@ -71,14 +71,18 @@ public sealed class OutboxStore(SqliteDatabase database, TimeProvider clock) : I
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var taken = await SelectAsync(connection, transaction, "WHERE status = 'queued' AND due_at <= @now ORDER BY due_at, id LIMIT @limit",
             new { limit, now = Timestamps.Write(now) }, cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync(new CommandDefinition("UPDATE outbound_mail SET due_at = @until WHERE id IN @ids",
-            new { until = Timestamps.Write(now + lease), ids = taken.Select(m => m.Id) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition("UPDATE outbound_mail SET due_at = @until, claimed_by = @node WHERE id IN @ids",
+            new { until = Timestamps.Write(now + lease), node, ids = taken.Select(m => m.Id) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return taken;
     }
 
     public Task ReleaseAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken = default) =>
-        UpdateAsync("UPDATE outbound_mail SET due_at = @now WHERE id IN @ids AND status = 'queued'", new { ids, now = Now }, cancellationToken);
+        UpdateAsync("UPDATE outbound_mail SET due_at = @now, claimed_by = NULL WHERE id IN @ids AND status = 'queued'", new { ids, now = Now }, cancellationToken);
+
+    /// <summary>Gives back the queued mail <paramref name="node"/> took, due at once, inside the caller's transaction; returns how many.</summary>
+    internal static Task<int> ReleaseTakenByAsync(SqliteConnection connection, System.Data.Common.DbTransaction transaction, long node, string now) =>
+        connection.ExecuteAsync("UPDATE outbound_mail SET due_at = @now, claimed_by = NULL WHERE claimed_by = @node AND status = 'queued'", new { node, now }, transaction);
 
     private async Task<IReadOnlyList<QueuedMail>> SelectAsync(string where, object values, CancellationToken cancellationToken)
     {
@@ -97,16 +101,16 @@ public sealed class OutboxStore(SqliteDatabase database, TimeProvider clock) : I
 
     /// <summary>Marks a mail sent.</summary>
     public Task MarkSentAsync(long id, CancellationToken cancellationToken = default) =>
-        UpdateAsync("UPDATE outbound_mail SET status = 'sent', attempts = attempts + 1, sent_at = @now WHERE id = @id", new { id, now = Now }, cancellationToken);
+        UpdateAsync("UPDATE outbound_mail SET status = 'sent', attempts = attempts + 1, sent_at = @now, claimed_by = NULL WHERE id = @id", new { id, now = Now }, cancellationToken);
 
     /// <summary>Puts a mail off until <paramref name="due"/> after a send that failed for now, keeping <paramref name="reason"/>.</summary>
     public Task PutOffAsync(long id, DateTimeOffset due, string reason, CancellationToken cancellationToken = default) =>
-        UpdateAsync("UPDATE outbound_mail SET attempts = attempts + 1, due_at = @due, last_error = @error WHERE id = @id",
+        UpdateAsync("UPDATE outbound_mail SET attempts = attempts + 1, due_at = @due, last_error = @error, claimed_by = NULL WHERE id = @id",
             new { id, due = Timestamps.Write(due), error = reason }, cancellationToken);
 
     /// <summary>Marks a mail failed for good, keeping <paramref name="reason"/> (the server's reply) for the operator.</summary>
     public Task MarkFailedAsync(long id, string reason, CancellationToken cancellationToken = default) =>
-        UpdateAsync("UPDATE outbound_mail SET status = 'failed', attempts = attempts + 1, last_error = @reason WHERE id = @id", new { id, reason }, cancellationToken);
+        UpdateAsync("UPDATE outbound_mail SET status = 'failed', attempts = attempts + 1, last_error = @reason, claimed_by = NULL WHERE id = @id", new { id, reason }, cancellationToken);
 
     private string Now => Timestamps.Write(clock.GetUtcNow());
 

@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using Dapper;
 using Mail2Sms.Core.Replies;
 using Microsoft.Data.Sqlite;
@@ -12,17 +11,10 @@ namespace Mail2Sms.Gateway.Storage.Sqlite;
 /// </summary>
 public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock) : IReplyStore
 {
-    // An SMS as a reply to it needs it: who sent it, from which email, and where it went.
-    private const string SentSmsSql = """
-        SELECT s.id AS SmsId, s.account_id AS AccountId, s.number AS Number, e.originator AS Originator, e.message_id AS MessageId, e.subject AS Subject,
-               s.name AS Name, s.text AS Text, s.submitted_at AS SubmittedAt, s.source_address AS Source, a.reply_window_days AS WindowDays
-        FROM sms s JOIN emails e ON e.id = s.email_id JOIN accounts a ON a.id = s.account_id
-        """;
-
     /// <summary>Keeps a reply to <paramref name="toAddress"/> (the source address it answers) and queues its email; returns what became of it.</summary>
     public async Task<ReplyOutcome> ReceiveAsync(string mobile, string toAddress, string text, TimeSpan window, ReplyMail compose, CancellationToken cancellationToken = default)
     {
-        var number = mobile.Trim().TrimStart('+');
+        var number = ReplyKeeping.Number(mobile);
         var at = clock.GetUtcNow();
         var now = Timestamps.Write(at);
         using var writing = await database.WriteTurnAsync(cancellationToken).ConfigureAwait(false);
@@ -32,20 +24,17 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock) : IR
         var widest = await connection.QuerySingleAsync<long?>("SELECT MAX(reply_window_days) FROM accounts", transaction: transaction).ConfigureAwait(false);
         var since = Timestamps.Write(at - ReplyMatching.LookBack((int?)widest, window));
         var sent = (await connection.QueryAsync<SentSms>(
-            SentSmsSql + " WHERE s.number = @number AND s.submitted_at IS NOT NULL AND s.submitted_at >= @since",
-            new { number, since }, transaction).ConfigureAwait(false)).ToDictionary(s => s.SmsId);
-        var match = ReplyMatching.Match(sent.Values.Select(s => new Core.Replies.SentSms(s.SmsId, s.AccountId, s.Source, s.SentAt, (int?)s.WindowDays)), toAddress, at, window);
-        var answered = match.Answered is { } found ? sent[found.SmsId] : null;
+            RepliedSms.Sql + " WHERE s.number = @number AND s.submitted_at IS NOT NULL AND s.submitted_at >= @since",
+            new { number, since }, transaction).ConfigureAwait(false)).Select(s => s.Replied).ToList();
+        var (answered, outcome) = ReplyKeeping.Match(sent, toAddress, at, window);
         if (answered is not null)
         {
             await AnswerAsync(connection, transaction, number, text, answered, compose, now, cancellationToken).ConfigureAwait(false);
         }
 
-        var outcome = match.Outcome(answered?.Originator is not null);
-
         await connection.ExecuteAsync(
             "INSERT INTO replies (mobile, to_address, text, sms_id, status, received_at) VALUES (@number, @toAddress, @text, @smsId, @status, @now)",
-            new { number, toAddress, text, smsId = answered?.SmsId, status = Status(outcome), now },
+            new { number, toAddress, text, smsId = answered?.SmsId, status = ReplyKeeping.Status(outcome), now },
             transaction).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return outcome;
@@ -62,23 +51,16 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock) : IR
         using var writing = await database.WriteTurnAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var reply = await connection.QuerySingleOrDefaultAsync<(string Mobile, string Text, string Status, long? SmsId, string? AssignedBy)>(
-            "SELECT mobile, text, status, sms_id, assigned_by FROM replies WHERE id = @replyId", new { replyId }, transaction).ConfigureAwait(false);
-        var sms = await connection.QuerySingleOrDefaultAsync<SentSms>(SentSmsSql + " WHERE s.id = @smsId", new { smsId }, transaction).ConfigureAwait(false);
-        RefuseIf(reply.Mobile is null, $"There is no reply {replyId}.");
-        RefuseIf(reply.AssignedBy is not null, $"Reply {replyId} was assigned to SMS {reply.SmsId} by {reply.AssignedBy} already.");
-        RefuseIf(reply.Status != Status(ReplyOutcome.Unmatched) && reply.Status != Status(ReplyOutcome.Ambiguous),
-            $"Reply {replyId} is {reply.Status}: only an unmatched or ambiguous reply can be assigned.");
-        RefuseIf(reply.SmsId == smsId, $"Reply {replyId} was emailed for SMS {smsId} already: assign it to the SMS of the other account it answers.");
-        RefuseIf(sms is null, $"There is no SMS {smsId}.");
-        RefuseIf(sms.Number.TrimStart('+') != reply.Mobile, $"SMS {smsId} went to {sms.Number}, not to {reply.Mobile}.");
-        RefuseIf(sms.SubmittedAt is null, $"SMS {smsId} was never sent to {sms.Number}, so no reply answers it.");
+        var reply = await connection.QuerySingleOrDefaultAsync<KeptReply>(
+            "SELECT mobile AS Mobile, text AS Text, status AS Status, sms_id AS SmsId, assigned_by AS AssignedBy FROM replies WHERE id = @replyId", new { replyId }, transaction).ConfigureAwait(false);
+        var sms = (await connection.QuerySingleOrDefaultAsync<SentSms>(RepliedSms.Sql + " WHERE s.id = @smsId", new { smsId }, transaction).ConfigureAwait(false))?.Replied;
+        ReplyKeeping.CheckAssignable(replyId, reply, smsId, sms);
 
         await AnswerAsync(connection, transaction, reply.Mobile, reply.Text, sms, compose, now, cancellationToken).ConfigureAwait(false);
-        var outcome = sms.Originator is not null ? ReplyOutcome.Emailed : ReplyOutcome.Kept;
+        var outcome = sms.AssignedOutcome;
         await connection.ExecuteAsync(
             "UPDATE replies SET sms_id = @smsId, status = @status, assigned_by = @by, assigned_at = @now WHERE id = @replyId",
-            new { replyId, smsId, status = Status(outcome), by, now }, transaction).ConfigureAwait(false);
+            new { replyId, smsId, status = ReplyKeeping.Status(outcome), by, now }, transaction).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new ReplyAssignment(replyId, smsId, sms.AccountId, outcome, outcome == ReplyOutcome.Emailed ? sms.Originator : null);
     }
@@ -100,11 +82,11 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock) : IR
 
     // Queues the reply's email to the originator of the SMS it answers; an SMS sent through the REST API (no
     // originator) has none: the reply is kept for the account. Either way the reply may change the opt-out list.
-    private static async Task AnswerAsync(SqliteConnection connection, SqliteTransaction transaction, string number, string text, SentSms answered, ReplyMail compose, string now, CancellationToken cancellationToken)
+    private static async Task AnswerAsync(SqliteConnection connection, SqliteTransaction transaction, string number, string text, RepliedSms answered, ReplyMail compose, string now, CancellationToken cancellationToken)
     {
         if (answered.Originator is not null)
         {
-            var mail = compose(number, text, new AnsweredSms(answered.Originator, answered.MessageId, answered.Subject, answered.Name, answered.Text, answered.SentAt));
+            var mail = compose(number, text, answered.Answered);
             await OutboxStore.InsertAsync(connection, transaction, mail, now, cancellationToken).ConfigureAwait(false);
         }
 
@@ -125,20 +107,10 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock) : IR
             "SELECT 1 FROM opt_outs WHERE account_id = @accountId AND number = @number", new { accountId, number = number.Trim().TrimStart('+') }).ConfigureAwait(false) is not null;
     }
 
-    private static void RefuseIf([DoesNotReturnIf(true)] bool refused, string reason)
-    {
-        if (refused)
-        {
-            throw new StoreException(reason);
-        }
-    }
-
-    private static string Status(ReplyOutcome outcome) => outcome.ToString().ToLowerInvariant();
-
-    // Names match SentSmsSql's columns: Dapper builds it through the constructor.
+    // Names match RepliedSms.Sql's columns: Dapper builds it through the constructor.
     private sealed record SentSms(long SmsId, string AccountId, string Number, string? Originator, string? MessageId, string Subject, string? Name, string Text, string? SubmittedAt, string? Source, long? WindowDays)
     {
-        public DateTimeOffset SentAt => Timestamps.Read(SubmittedAt ?? throw new InvalidOperationException($"SMS {SmsId} was never submitted."));
+        public RepliedSms Replied => new(SmsId, AccountId, Number, Originator, MessageId, Subject, Name, Text, Timestamps.ReadOrNull(SubmittedAt), Source, (int?)WindowDays);
     }
 
     /// <summary>The newest replies, at most <paramref name="limit"/>, only those in <paramref name="status"/> and to SMS of <paramref name="accountId"/> when given.</summary>
@@ -153,5 +125,31 @@ public sealed class ReplyStore(SqliteDatabase database, TimeProvider clock) : IR
             new { status = status?.ToLowerInvariant(), limit, accountId }).ConfigureAwait(false);
         return [.. rows.Select(r => new ReplyListing(r.Id, Timestamps.Read(r.ReceivedAt), r.Mobile, r.ToAddress, r.Status, r.Text, r.SmsId, r.AccountId,
             r.AssignedBy, Timestamps.ReadOrNull(r.AssignedAt)))];
+    }
+
+    /// <summary>Keeps a reply's part; returns the whole reply when this was its last part missing, taken out of the store, else null.</summary>
+    public async Task<JoinedReply?> AddPartAsync(ReplyPart part, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(part);
+        using var writing = await database.WriteTurnAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var whole = await ReplyPartSteps.RunAsync(part, Timestamps.Write(clock.GetUtcNow()), (sql, values) => connection.ExecuteScalarAsync<long>(sql, values, transaction),
+            (sql, values) => connection.ExecuteAsync(sql, values, transaction), (sql, values) => connection.QueryAsync<ReplyAssemblyRow>(sql, values, transaction)).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return whole;
+    }
+
+    /// <summary>Takes out the replies whose first part came <paramref name="timeout"/> ago or longer, joined as far as they got.</summary>
+    public async Task<IReadOnlyList<JoinedReply>> TakeUnfinishedAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var cutoff = Timestamps.Write(clock.GetUtcNow() - timeout);
+        using var writing = await database.WriteTurnAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<ReplyAssemblyRow>(ReplyPartSteps.RowsSql + " WHERE a.started_at <= @cutoff", new { cutoff }, transaction).ConfigureAwait(false);
+        await connection.ExecuteAsync("DELETE FROM reply_assemblies WHERE started_at <= @cutoff", new { cutoff }, transaction).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return ReplyAssemblyRow.Join(rows);
     }
 }

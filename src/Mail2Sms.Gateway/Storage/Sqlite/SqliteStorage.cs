@@ -49,6 +49,9 @@ public sealed class SqliteStorage(SqliteDatabase database, TimeProvider clock) :
 
     public IProtectionKeys ProtectionKeys { get; } = new ProtectionKeyStore(database, clock);
 
+    /// <summary>Within this process only: one SQLite file is one machine's.</summary>
+    public IWakeups Wakeups { get; } = new LocalWakeups();
+
     public Task<int> MigrateAsync(CancellationToken cancellationToken = default) => Database.MigrateAsync(cancellationToken);
 
     public async Task<bool> IsMigratedAsync(CancellationToken cancellationToken = default)

@@ -129,4 +129,55 @@ public abstract class OutboxContractTests(string provider)
         Assert.False(await store.Storage.Outbox.IsGatewayReplyAsync(["report-1@sms.localhost"]));
         Assert.False(await store.Storage.Outbox.IsGatewayReplyAsync([]));
     }
+
+    [Fact]
+    public async Task Mail_taken_by_a_node_found_dead_is_due_again_at_once_for_another()
+    {
+        await using var store = await ContractStorage.OpenAsync(provider);
+        var dead = await store.Storage.Nodes.RegisterAsync("gw-1", 100, null, null);
+        var alive = await store.Storage.Nodes.RegisterAsync("gw-2", 200, null, null);
+        var id = await store.Storage.Outbox.QueueAsync(Mail("ops@example.com"));
+        Assert.Single(await store.Storage.Outbox.TakeDueAsync(10, Lease, dead));
+        Assert.Empty(await store.Storage.Outbox.TakeDueAsync(10, Lease, alive));
+
+        var seen = await store.Storage.Nodes.RunningAsync();
+        Assert.Equal(1, await store.Storage.Nodes.TakeOverAsync([.. seen.Where(n => n.Id == dead)]));
+
+        Assert.Equal(id, Assert.Single(await store.Storage.Outbox.TakeDueAsync(10, Lease, alive)).Id);
+    }
+
+    [Fact]
+    public async Task A_clean_stop_gives_back_the_mail_its_node_took_but_not_what_it_finished_or_another_node_took()
+    {
+        await using var store = await ContractStorage.OpenAsync(provider);
+        var stopping = await store.Storage.Nodes.RegisterAsync("gw-1", 100, null, null);
+        var other = await store.Storage.Nodes.RegisterAsync("gw-2", 200, null, null);
+        var sent = await store.Storage.Outbox.QueueAsync(Mail("a@example.com"));
+        var held = await store.Storage.Outbox.QueueAsync(Mail("b@example.com"));
+        var others = await store.Storage.Outbox.QueueAsync(Mail("c@example.com"));
+        Assert.Equal([sent, held], (await store.Storage.Outbox.TakeDueAsync(2, Lease, stopping)).Select(m => m.Id));
+        Assert.Equal([others], (await store.Storage.Outbox.TakeDueAsync(2, Lease, other)).Select(m => m.Id));
+        await store.Storage.Outbox.MarkSentAsync(sent);
+
+        Assert.Equal(1, await store.Storage.Nodes.StopAsync(stopping));
+
+        Assert.Equal([held], (await store.Storage.Outbox.TakeDueAsync(10, Lease, other)).Select(m => m.Id));
+        Assert.Equal([held, others], (await store.Storage.Outbox.QueuedAsync(10)).Select(m => m.Id));
+    }
+
+    [Fact]
+    public async Task Mail_put_off_by_a_node_keeps_its_retry_time_when_that_node_stops()
+    {
+        await using var store = await ContractStorage.OpenAsync(provider);
+        var node = await store.Storage.Nodes.RegisterAsync("gw-1", 100, null, null);
+        var id = await store.Storage.Outbox.QueueAsync(Mail("ops@example.com"));
+        await store.Storage.Outbox.TakeDueAsync(10, Lease, node);
+        await store.Storage.Outbox.PutOffAsync(id, store.Clock.GetUtcNow() + TimeSpan.FromMinutes(1), "451 try later");
+
+        Assert.Equal(0, await store.Storage.Nodes.StopAsync(node));
+
+        Assert.Empty(await store.Storage.Outbox.TakeDueAsync(10, Lease));
+        store.Clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(id, Assert.Single(await store.Storage.Outbox.TakeDueAsync(10, Lease)).Id);
+    }
 }

@@ -24,9 +24,13 @@ namespace Mail2Sms.Gateway.Tests.Storage.Contracts.OnSqlite
 
     public sealed class ReplyStore() : ReplyStoreContractTests("sqlite");
 
+    public sealed class ReplyParts() : ReplyPartsContractTests("sqlite");
+
     public sealed class SmsQueueing() : SmsQueueContractTests("sqlite");
 
     public sealed class UncertainSms() : UncertainSmsContractTests("sqlite");
+
+    public sealed class Wakeups() : WakeupsContractTests("sqlite");
 }
 
 namespace Mail2Sms.Gateway.Tests.Storage.Contracts.OnPostgres
@@ -53,7 +57,11 @@ namespace Mail2Sms.Gateway.Tests.Storage.Contracts.OnPostgres
 
     public sealed class ReplyStore() : ReplyStoreContractTests("postgres");
 
+    public sealed class ReplyParts() : ReplyPartsContractTests("postgres");
+
     public sealed class SmsQueueing() : SmsQueueContractTests("postgres");
 
     public sealed class UncertainSms() : UncertainSmsContractTests("postgres");
+
+    public sealed class Wakeups() : WakeupsContractTests("postgres");
 }
