@@ -52,7 +52,7 @@ internal sealed class Settings
     {
         var name = Configuration["Database:Provider"];
         var provider = StorageProviders.Find(name)
-            ?? throw new SettingsException($"Database:Provider is '{name}'; this version knows only {string.Join(", ", StorageProviders.Names.Select(n => $"'{n}'"))}.");
+            ?? throw new SettingsException($"Database:Provider is '{name}'; this version knows only {string.Join(" and ", StorageProviders.Names.Select(n => $"'{n}'"))}.");
         return provider.Open(Configuration["Database:ConnectionString"] ?? provider.DefaultConnectionString(dataDirectory), clock);
     }
 

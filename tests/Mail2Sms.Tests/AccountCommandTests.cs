@@ -103,7 +103,7 @@ public sealed class AccountCommandTests : IDisposable
     [Fact]
     public void A_wrong_setting_says_so_and_exits_2()
     {
-        Assert.Equal((2, "Database:Provider is 'oracle'; this version knows only 'sqlite'.\n"), Run("account", "list", "--Database:Provider=oracle"));
+        Assert.Equal((2, "Database:Provider is 'oracle'; this version knows only 'sqlite' and 'postgres'.\n"), Run("account", "list", "--Database:Provider=oracle"));
         Assert.Equal(2, Run("account", "add", "CI00123456", "--country", "ZZ").ExitCode);
         Assert.Equal(2, Run("account", "set", "CI00123456", "--country", "ZZ").ExitCode);
     }

@@ -28,6 +28,9 @@ public sealed class DbCopyTests : IAsyncLifetime
         await using var storage = StorageProviders.Find("sqlite")!.Open($"Data Source={SourceFile}", TimeProvider.System);
         await storage.MigrateAsync();
         await storage.Accounts.AddAccountAsync(Account, "AU", null, relaxedNumbers: false, credits: 100, lowCreditWarning: 5);
+        await storage.Accounts.SetAccountAsync(Account, new AccountChanges { SmsPerMinute = 100 });
+        await storage.Lockouts.CountFailureAsync("203.0.113.9", 5, TimeSpan.FromMinutes(15), unlessLocked: true);
+        await storage.Replies.AddPartAsync(new ReplyPart("61412345678", "61400000001", 7, 2, 1, "the first half "));
         await storage.Accounts.AllowIpAsync(Account, "203.0.113.0/24");
         await storage.Accounts.AddUserAsync(Account, "ops@example.com", "user's secret", receiptEmails: true);
         await storage.Accounts.CreditAsync(Account, 50, "top-up");

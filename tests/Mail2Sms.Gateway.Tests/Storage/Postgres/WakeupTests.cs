@@ -9,19 +9,28 @@ namespace Mail2Sms.Gateway.Tests.Storage.Postgres;
 public sealed class WakeupTests : IAsyncLifetime
 {
     private ContractStorage _contract = null!;
+    private IStorage? _listening;
     private int _woken;
 
     public async Task InitializeAsync() => _contract = await ContractStorage.OpenAsync("postgres");
 
-    public async Task DisposeAsync() => await _contract.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        if (_listening is not null)
+        {
+            await _listening.DisposeAsync();
+        }
+
+        await _contract.DisposeAsync();
+    }
 
     private int Woken => Volatile.Read(ref _woken);
 
-    private async Task<IStorage> ListeningNodeAsync()
+    // The second node, listening until the test ends.
+    private async Task ListeningNodeAsync()
     {
-        await using var node = _contract.OpenSecond();
-        await node.Wakeups.ListenAsync(WakeupTopics.Sms, () => Interlocked.Increment(ref _woken));
-        return node;
+        _listening = _contract.OpenSecond();
+        await _listening.Wakeups.ListenAsync(WakeupTopics.Sms, () => Interlocked.Increment(ref _woken));
     }
 
     [Fact]
