@@ -32,7 +32,7 @@ public sealed class SmppConnectionClosedException(string message, Exception? inn
 /// <summary>
 /// One SMPP connection, either side: PDUs read and written over a stream, requests numbered and
 /// matched with their responses within a window of outstanding requests, each with its own timeout.
-/// Requests from the other side are answered, in order, by a handler that runs apart from reading (a
+/// Requests from the other side are answered, in order, by handlers that run apart from reading and side by side (a
 /// slow handler never delays the responses this side waits for). A PDU that cannot be read is answered
 /// as SMPP 3.4 asks: generic_nack for an unknown command or impossible length, the request's own
 /// response with the error for a bad body, nothing for a bad response (its request fails). An unbind
@@ -359,12 +359,14 @@ public sealed class SmppConnection : IAsyncDisposable
 
     // A request whose handler answers at once is answered here, on the reading side: nothing is queued
     // before it, so order holds. One whose handler waits goes to the answering loop, with every request
-    // after it, so that reading (and the responses this side waits for) never waits on a handler.
+    // after it, so that reading (and the responses this side waits for) never waits on a handler. The
+    // handlers of queued requests start at once, so a window of them runs together (a store then writes
+    // their receipts in one transaction); their answers still go in order.
     private async Task HandleAsync(Pdu request)
     {
         if (Volatile.Read(ref _queued) > 0)
         {
-            await QueueAsync(new Incoming(request, null, null)).ConfigureAwait(false);
+            await QueueAsync(new Incoming(request, Handle(request), null)).ConfigureAwait(false);
             return;
         }
 
@@ -407,7 +409,7 @@ public sealed class SmppConnection : IAsyncDisposable
             }
             else
             {
-                await AnswerAsync(request, handling ?? Handle(request)).ConfigureAwait(false);
+                await AnswerAsync(request, handling!).ConfigureAwait(false);
             }
 
             Interlocked.Decrement(ref _queued);

@@ -238,6 +238,37 @@ public sealed class SessionTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Messages_the_smsc_sends_together_are_handled_together_and_each_answered()
+    {
+        // Each handler waits until all three have started: were the second started only once the first ended, none would.
+        var started = 0;
+        var allStarted = new TaskCompletionSource();
+        await using var client = new SmppClient(new SmppClientOptions { Port = _smsc.Port, SystemId = "test", Password = "secret", ResponseTimeout = TimeSpan.FromSeconds(10) },
+            _ =>
+            {
+                if (Interlocked.Increment(ref started) == 3)
+                {
+                    allStarted.TrySetResult();
+                }
+
+                return allStarted.Task;
+            });
+        await client.WaitBoundAsync().WaitAsync(TimeSpan.FromSeconds(20));
+
+        var injected = Enumerable.Range(1, 3).Select(i => _smsc.InjectAsync(new ShortMessage(CommandId.DeliverSm) { SourceAddress = "61412345678", Message = Encoding.ASCII.GetBytes($"reply {i}") }));
+
+        try
+        {
+            var answered = await Task.WhenAll(injected).WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.All(answered, taken => Assert.Equal(1, taken));
+        }
+        finally
+        {
+            allStarted.TrySetResult(); // so that a failure here still lets the client close
+        }
+    }
+
+    [Fact]
     public async Task A_client_disposed_while_its_bind_is_outstanding_leaves_no_session_behind()
     {
         _smsc.Options.ResponseDelay = TimeSpan.FromMilliseconds(500);
