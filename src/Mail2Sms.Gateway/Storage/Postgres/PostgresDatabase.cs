@@ -39,13 +39,8 @@ public sealed class PostgresDatabase : IAsyncDisposable
                 "CREATE TABLE IF NOT EXISTS schema_migrations (version text NOT NULL PRIMARY KEY, applied_at timestamptz NOT NULL)").ConfigureAwait(false);
             var applied = (await connection.QueryAsync<string>("SELECT version FROM schema_migrations").ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
             var count = 0;
-            foreach (var (version, sql) in Migrations())
+            foreach (var (version, sql) in EmbeddedMigrations.Pending("Postgres", applied))
             {
-                if (applied.Contains(version))
-                {
-                    continue;
-                }
-
                 await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
                 await connection.ExecuteAsync(sql, transaction: transaction).ConfigureAwait(false);
                 await connection.ExecuteAsync("INSERT INTO schema_migrations (version, applied_at) VALUES (@version, now())", new { version }, transaction).ConfigureAwait(false);
@@ -58,17 +53,6 @@ public sealed class PostgresDatabase : IAsyncDisposable
         finally
         {
             await connection.ExecuteAsync("SELECT pg_advisory_unlock(@key)", new { key = MigrationLock }).ConfigureAwait(false);
-        }
-    }
-
-    private static IEnumerable<(string Version, string Sql)> Migrations()
-    {
-        var assembly = typeof(PostgresDatabase).Assembly;
-        const string prefix = "Mail2Sms.Gateway.Storage.Postgres.Migrations.";
-        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
-        {
-            using var reader = new StreamReader(assembly.GetManifestResourceStream(name)!);
-            yield return (name[prefix.Length..^".sql".Length], reader.ReadToEnd());
         }
     }
 

@@ -96,13 +96,8 @@ public sealed class SqliteDatabase
             "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT NOT NULL PRIMARY KEY, applied_at TEXT NOT NULL)").ConfigureAwait(false);
         var applied = (await connection.QueryAsync<string>("SELECT version FROM schema_migrations").ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
         var count = 0;
-        foreach (var (version, sql) in Migrations())
+        foreach (var (version, sql) in EmbeddedMigrations.Pending("Sqlite", applied))
         {
-            if (applied.Contains(version))
-            {
-                continue;
-            }
-
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             await connection.ExecuteAsync(sql, transaction: transaction).ConfigureAwait(false);
             await connection.ExecuteAsync("INSERT INTO schema_migrations (version, applied_at) VALUES (@version, @at)",
@@ -112,16 +107,5 @@ public sealed class SqliteDatabase
         }
 
         return count;
-    }
-
-    private static IEnumerable<(string Version, string Sql)> Migrations()
-    {
-        var assembly = typeof(SqliteDatabase).Assembly;
-        const string prefix = "Mail2Sms.Gateway.Storage.Sqlite.Migrations.";
-        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
-        {
-            using var reader = new StreamReader(assembly.GetManifestResourceStream(name)!);
-            yield return (name[prefix.Length..^".sql".Length], reader.ReadToEnd());
-        }
     }
 }
