@@ -45,7 +45,7 @@ public sealed class DashboardStore(PostgresDatabase database, TimeProvider clock
     {
         var (from, until) = DashboardRows.PerMinuteWindow(clock.GetUtcNow(), hours);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<(DateTime Minute, long Accepted, long Submitted, long Delivered, long Failed)>(
+        var rows = await connection.RowsAsync<(DateTime Minute, long Accepted, long Submitted, long Delivered, long Failed)>(
             """
             SELECT minute, sum(accepted)::bigint, sum(submitted)::bigint, sum(delivered)::bigint, sum(failed)::bigint FROM (
               SELECT date_trunc('minute', created_at) AS minute, 1 AS accepted, 0 AS submitted, 0 AS delivered, 0 AS failed
@@ -65,7 +65,7 @@ public sealed class DashboardStore(PostgresDatabase database, TimeProvider clock
     {
         var filter = SmsSearchFilter.Of(search);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<(long Id, long EmailId, string AccountId, string Number, string? Name, string Text, string Status, int Parts, DateTime CreatedAt, string Subject)>(
+        var rows = await connection.RowsAsync<(long Id, long EmailId, string AccountId, string Number, string? Name, string Text, string Status, int Parts, DateTime CreatedAt, string Subject)>(
             """
             SELECT s.id, s.email_id, s.account_id, s.number, s.name, s.text, s.status, s.parts, s.created_at, e.subject
             FROM sms s JOIN emails e ON e.id = s.email_id
@@ -125,7 +125,7 @@ public sealed class DashboardStore(PostgresDatabase database, TimeProvider clock
     public async Task<IReadOnlyList<RejectedEmail>> RejectionsAsync(int limit, string? sender = null, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<(long Id, DateTime ReceivedAt, string? AccountId, string? MessageId, string? Originator, string MailFrom, string? ClientIp, string Recipients,
+        var rows = await connection.RowsAsync<(long Id, DateTime ReceivedAt, string? AccountId, string? MessageId, string? Originator, string MailFrom, string? ClientIp, string Recipients,
             string Subject, string Reason, string Reply)>(
             """
             SELECT id, received_at, account_id, message_id, originator, mail_from, client_ip, recipients, subject, reason, reply FROM rejected_emails
@@ -140,7 +140,7 @@ public sealed class DashboardStore(PostgresDatabase database, TimeProvider clock
     public async Task<IReadOnlyList<SmsListing>> ListSmsAsync(string? accountId, string? status, int limit, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<(long Id, long EmailId, string AccountId, string Number, string? Name, string Text, string Encoding, int Parts, string Status, DateTime CreatedAt)>(
+        var rows = await connection.RowsAsync<(long Id, long EmailId, string AccountId, string Number, string? Name, string Text, string Encoding, int Parts, string Status, DateTime CreatedAt)>(
             """
             SELECT id, email_id, account_id, number, name, text, encoding, parts, status, created_at FROM sms
             WHERE (@accountId::text IS NULL OR lower(account_id) = lower(@accountId)) AND (@status::text IS NULL OR status = @status)
@@ -152,7 +152,7 @@ public sealed class DashboardStore(PostgresDatabase database, TimeProvider clock
 
     private static async Task<IReadOnlyList<RefusedRecipient>> RefusedAsync(NpgsqlConnection connection, long? emailId, int limit)
     {
-        var rows = await connection.QueryAsync<(long EmailId, string AccountId, string Location, string Reason, DateTime ReceivedAt)>(
+        var rows = await connection.RowsAsync<(long EmailId, string AccountId, string Location, string Reason, DateTime ReceivedAt)>(
             """
             SELECT f.email_id, e.account_id, f.location, f.reason, e.received_at FROM email_failures f JOIN emails e ON e.id = f.email_id
             WHERE @emailId::bigint IS NULL OR f.email_id = @emailId ORDER BY f.email_id DESC, f.position LIMIT @limit

@@ -1,4 +1,3 @@
-using Dapper;
 using Mail2Sms.Core.Intake;
 using Npgsql;
 
@@ -53,7 +52,7 @@ public sealed class EmailStore(PostgresDatabase database, TimeProvider clock) : 
         }
 
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var served = await connection.QueryAsync<string>(
+        var served = await connection.RowsAsync<string>(
             "SELECT recipient FROM email_recipients WHERE account_id = @accountId AND message_id = @messageId AND received_at >= @since AND recipient = ANY(@recipients)",
             new { accountId, messageId, since = clock.GetUtcNow() - IEmailCommitter.ResendWindow, recipients = recipients.Select(Recipient.ResendKey).ToArray() })
             .ConfigureAwait(false);
@@ -169,7 +168,7 @@ public sealed class EmailStore(PostgresDatabase database, TimeProvider clock) : 
         if (pending.Warn is { } warn && EmailCommits.CrossesWarningLevel(row.Balance, acceptance.Credits, row.Level))
         {
             // A *@domain pattern has no mailbox of its own.
-            var users = await connection.QueryAsync<string>(
+            var users = await connection.RowsAsync<string>(
                 "SELECT address FROM users WHERE account_id = @account AND NOT disabled AND address NOT LIKE '*@%' ORDER BY address",
                 new { account = email.AccountId }, transaction).ConfigureAwait(false);
             foreach (var recipient in EmailCommits.WarningRecipients(users, email.Originator))

@@ -29,10 +29,11 @@ public sealed class NodeStore(PostgresDatabase database, TimeProvider clock) : I
     public async Task<bool> HeartbeatAsync(long node, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        // The row as it was before this beat, locked so a takeover in between is seen: one round trip.
+        // The row as it was before this beat, locked so a takeover in between is seen: one round trip. NO KEY, so the
+        // claims and outbox mail that name this node (their foreign keys take KEY SHARE on it) never wait for a beat.
         var ended = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
             """
-            WITH before AS (SELECT id, ended FROM nodes WHERE id = @node FOR UPDATE)
+            WITH before AS (SELECT id, ended FROM nodes WHERE id = @node FOR NO KEY UPDATE)
             UPDATE nodes n SET heartbeat_at = @now, stopped_at = NULL, ended = NULL FROM before WHERE n.id = before.id RETURNING before.ended
             """, new { node, now = Now }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return ended is null;
@@ -42,7 +43,7 @@ public sealed class NodeStore(PostgresDatabase database, TimeProvider clock) : I
     public async Task<IReadOnlyList<RunningNode>> RunningAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<(long Id, string HostName, int ProcessId, string? ProcessSpace, string? ProcessStart, DateTime HeartbeatAt)>(new CommandDefinition(
+        var rows = await connection.RowsAsync<(long Id, string HostName, int ProcessId, string? ProcessSpace, string? ProcessStart, DateTime HeartbeatAt)>(new CommandDefinition(
             "SELECT id, host_name, process_id, process_space, process_start, heartbeat_at FROM nodes WHERE stopped_at IS NULL ORDER BY id",
             cancellationToken: cancellationToken)).ConfigureAwait(false);
         return [.. rows.Select(r => new RunningNode(r.Id, r.HostName, r.ProcessId, r.ProcessSpace, r.ProcessStart, new DateTimeOffset(r.HeartbeatAt, TimeSpan.Zero)))];

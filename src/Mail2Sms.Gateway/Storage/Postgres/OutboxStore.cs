@@ -49,7 +49,7 @@ public sealed class OutboxStore(PostgresDatabase database, TimeProvider clock) :
     public async Task<IReadOnlyList<QueuedMail>> QueuedAsync(int limit, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return [.. await connection.QueryAsync<QueuedMail>(new CommandDefinition(
+        return [.. await connection.RowsAsync<QueuedMail>(new CommandDefinition(
             $"SELECT {Columns} FROM outbound_mail WHERE status = 'queued' ORDER BY id LIMIT @limit", new { limit }, cancellationToken: cancellationToken)).ConfigureAwait(false)];
     }
 
@@ -58,7 +58,7 @@ public sealed class OutboxStore(PostgresDatabase database, TimeProvider clock) :
         var now = Now;
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         // Rows another sender is taking are skipped, not waited for; RETURNING has no order, so the rows are put in it after.
-        return [.. await connection.QueryAsync<QueuedMail>(new CommandDefinition(
+        return [.. await connection.RowsAsync<QueuedMail>(new CommandDefinition(
             $"""
             WITH due AS (
                 SELECT id, due_at FROM outbound_mail WHERE status = 'queued' AND due_at <= @now ORDER BY due_at, id LIMIT @limit FOR UPDATE SKIP LOCKED),

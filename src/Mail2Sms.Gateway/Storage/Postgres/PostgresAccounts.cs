@@ -83,7 +83,7 @@ public sealed class PostgresAccounts(PostgresDatabase database, TimeProvider clo
     public async Task<IReadOnlyList<AccountRecord>> ListAccountsAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return [.. (await connection.QueryAsync<AccountRow>($"SELECT {AccountColumns} FROM accounts ORDER BY id COLLATE \"C\"").ConfigureAwait(false)).Select(r => r.ToRecord())];
+        return [.. (await connection.RowsAsync<AccountRow>($"SELECT {AccountColumns} FROM accounts ORDER BY id COLLATE \"C\"").ConfigureAwait(false)).Select(r => r.ToRecord())];
     }
 
     public async Task<long> CreditAsync(string id, long delta, string reason, CancellationToken cancellationToken = default)
@@ -113,7 +113,7 @@ public sealed class PostgresAccounts(PostgresDatabase database, TimeProvider clo
     public async Task<IReadOnlyList<LedgerEntry>> LedgerAsync(string id, int limit = 20, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<(long Delta, long Balance, string Reason, DateTime At)>(
+        var rows = await connection.RowsAsync<(long Delta, long Balance, string Reason, DateTime At)>(
             "SELECT delta, balance, reason, at FROM credit_ledger WHERE account_id = @id ORDER BY id DESC LIMIT @limit", new { id, limit }).ConfigureAwait(false);
         return [.. rows.Select(r => new LedgerEntry(r.Delta, r.Balance, r.Reason, PostgresTimes.Read(r.At)))];
     }
@@ -153,7 +153,7 @@ public sealed class PostgresAccounts(PostgresDatabase database, TimeProvider clo
     public async Task<IReadOnlyList<string>> AllowedNetworksAsync(string id, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return [.. await connection.QueryAsync<string>("SELECT network FROM ip_rules WHERE account_id = @id ORDER BY network COLLATE \"C\"", new { id }).ConfigureAwait(false)];
+        return [.. await connection.RowsAsync<string>("SELECT network FROM ip_rules WHERE account_id = @id ORDER BY network COLLATE \"C\"", new { id }).ConfigureAwait(false)];
     }
 
     public Task<UserRecord> AddUserAsync(string id, string address, string? password, CancellationToken cancellationToken = default) =>
@@ -206,7 +206,7 @@ public sealed class PostgresAccounts(PostgresDatabase database, TimeProvider clo
     public async Task<IReadOnlyList<UserRecord>> UsersAsync(string id, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<UserRow>(
+        var rows = await connection.RowsAsync<UserRow>(
             $"SELECT {UserColumns} FROM users WHERE account_id = @id ORDER BY address COLLATE \"C\"",
             new { id }).ConfigureAwait(false);
         return [.. rows.Select(r => r.ToRecord(id))];

@@ -28,7 +28,7 @@ public sealed class PostgresApiKeys(PostgresDatabase database, TimeProvider cloc
     public async Task<IReadOnlyList<ApiKeyRecord>> KeysAsync(string accountId, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<(long Id, string AccountId, string? Name, DateTime CreatedAt, DateTime? RevokedAt)>(
+        var rows = await connection.RowsAsync<(long Id, string AccountId, string? Name, DateTime CreatedAt, DateTime? RevokedAt)>(
             "SELECT id, account_id, name, created_at, revoked_at FROM api_keys WHERE lower(account_id) = lower(@accountId) ORDER BY id",
             new { accountId }).ConfigureAwait(false);
         return [.. rows.Select(r => new ApiKeyRecord(r.Id, r.AccountId, r.Name, PostgresTimes.Read(r.CreatedAt), PostgresTimes.ReadOrNull(r.RevokedAt)))];

@@ -37,7 +37,7 @@ public sealed class PostgresDatabase : IAsyncDisposable
         {
             await connection.ExecuteAsync(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (version text NOT NULL PRIMARY KEY, applied_at timestamptz NOT NULL)").ConfigureAwait(false);
-            var applied = (await connection.QueryAsync<string>("SELECT version FROM schema_migrations").ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+            var applied = (await connection.RowsAsync<string>("SELECT version FROM schema_migrations").ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
             var count = 0;
             foreach (var (version, sql) in EmbeddedMigrations.Pending("Postgres", applied))
             {

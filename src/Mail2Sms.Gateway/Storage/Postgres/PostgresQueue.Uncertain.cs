@@ -18,7 +18,7 @@ internal sealed partial class PostgresQueue
         }
 
         // Only while this node holds the claim, as a retry; with the receipts that quoted its part before the timeout fired.
-        var early = (await connection.QueryAsync<UncertainMatch>(new CommandDefinition(
+        var early = (await connection.RowsAsync<UncertainMatch>(new CommandDefinition(
             """
             WITH uncertain AS (
                 UPDATE sms SET status = 'uncertain', uncertain_text = @partText, attempts = attempts + 1, due_at = @graceEnds,
@@ -52,7 +52,7 @@ internal sealed partial class PostgresQueue
     // one SMS, the first.
     private static async Task TakeQuotedAsync(NpgsqlConnection connection, List<UncertainMatch> quotes, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var found = await connection.QueryAsync<(long Ord, long SmsId, int Parts, long Done)>(new CommandDefinition(
+        var found = await connection.RowsAsync<(long Ord, long SmsId, int Parts, long Done)>(new CommandDefinition(
             """
             SELECT q.ord, s.id, s.parts, (SELECT count(*) FROM sms_parts p WHERE p.sms_id = s.id)
             FROM unnest(@keys, @mobiles, @sources, @excerpts) WITH ORDINALITY AS q (key, mobile, source, excerpt, ord)

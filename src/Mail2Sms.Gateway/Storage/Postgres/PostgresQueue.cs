@@ -145,13 +145,13 @@ internal sealed partial class PostgresQueue(PostgresDatabase database, TimeProvi
             return sources;
         }
 
-        var assignments = (await connection.QueryAsync<(string AccountId, string Number, string Source, DateTime LastUsedAt, int? WindowDays)>(new CommandDefinition(
+        var assignments = (await connection.RowsAsync<(string AccountId, string Number, string Source, DateTime LastUsedAt, int? WindowDays)>(new CommandDefinition(
             """
             SELECT sa.account_id, sa.number, sa.source, sa.last_used_at, a.reply_window_days FROM source_assignments sa JOIN accounts a ON a.id = sa.account_id
             WHERE sa.number = ANY(@numbers)
             """, new { numbers = rows.Select(r => r.Number).Distinct(StringComparer.Ordinal).ToArray() }, cancellationToken: cancellationToken)).ConfigureAwait(false))
             .ToDictionary(a => (a.AccountId, a.Number), a => new PoolAssignment(a.Source, Utc(a.LastUsedAt), a.WindowDays is { } days ? TimeSpan.FromDays(days) : null));
-        var windows = (await connection.QueryAsync<(string Id, int? WindowDays)>(new CommandDefinition(
+        var windows = (await connection.RowsAsync<(string Id, int? WindowDays)>(new CommandDefinition(
             "SELECT id, reply_window_days FROM accounts WHERE id = ANY(@ids)", new { ids = rows.Select(r => r.AccountId).Distinct(StringComparer.Ordinal).ToArray() },
             cancellationToken: cancellationToken)).ConfigureAwait(false)).ToDictionary(a => a.Id, a => a.WindowDays is { } days ? TimeSpan.FromDays(days) : (TimeSpan?)null);
         foreach (var row in rows)
@@ -379,7 +379,7 @@ internal sealed partial class PostgresQueue(PostgresDatabase database, TimeProvi
         foreach (var wave in Waves(receipts))
         {
             var quotes = wave.Select(r => UncertainMatch.Of(r.Quote)).ToList();
-            var applied = (await connection.QueryAsync<(long SmsId, string Key)>(new CommandDefinition(
+            var applied = (await connection.RowsAsync<(long SmsId, string Key)>(new CommandDefinition(
                 """
                 WITH r AS (SELECT * FROM unnest(@keys, @states, @partStatuses, @messageIds, @mobiles, @sources, @excerpts)
                     AS r (key, state, part_status, message_id, mobile, source, excerpt)),
@@ -440,7 +440,7 @@ internal sealed partial class PostgresQueue(PostgresDatabase database, TimeProvi
     // (Settlement); one still in the queue with parts out waits for the rest of its parts.
     private static async Task SettleAsync(NpgsqlConnection connection, long[] smsIds, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var parts = await connection.QueryAsync<(long SmsId, string Status, string? State)>(new CommandDefinition(
+        var parts = await connection.RowsAsync<(long SmsId, string Status, string? State)>(new CommandDefinition(
             "SELECT sms_id, status, receipt_state FROM sms_parts WHERE sms_id = ANY(@smsIds) ORDER BY sms_id, part", new { smsIds }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         var settled = parts.GroupBy(p => p.SmsId)
             .Select(g => (SmsId: g.Key, Settled: Settlement.Of([.. g.Select(p => new PartOutcome(SmsStatuses.Parse(p.Status) ?? SmsStatus.Failed, p.State))])))
@@ -468,7 +468,7 @@ internal sealed partial class PostgresQueue(PostgresDatabase database, TimeProvi
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
-        var finished = (await connection.QueryAsync<(long Id, string? Originator, string? MessageId, string Subject, bool Receipts)>(new CommandDefinition(
+        var finished = (await connection.RowsAsync<(long Id, string? Originator, string? MessageId, string Subject, bool Receipts)>(new CommandDefinition(
             """
             SELECT e.id, e.originator, e.message_id, e.subject, COALESCE(u.receipt_emails, false) FROM emails e LEFT JOIN users u ON u.id = e.user_id
             WHERE e.delivery_reported_at IS NULL AND EXISTS (SELECT 1 FROM sms s WHERE s.email_id = e.id)
@@ -480,7 +480,7 @@ internal sealed partial class PostgresQueue(PostgresDatabase database, TimeProvi
             return [];
         }
 
-        var sms = (await connection.QueryAsync<(long EmailId, string Number, string? Name, string Text, string Status, string? Error, DateTime? SubmittedAt, DateTime FinalAt)>(new CommandDefinition(
+        var sms = (await connection.RowsAsync<(long EmailId, string Number, string? Name, string Text, string Status, string? Error, DateTime? SubmittedAt, DateTime FinalAt)>(new CommandDefinition(
             "SELECT email_id, number, name, text, status, last_error, submitted_at, final_at FROM sms WHERE email_id = ANY(@ids) ORDER BY id",
             new { ids = finished.Select(f => f.Id).ToArray() }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
             .ToLookup(s => s.EmailId, s => new FinalSms(s.Number, s.Name, s.Text, s.Status, s.Error, s.SubmittedAt is { } at ? Utc(at) : null, Utc(s.FinalAt)));

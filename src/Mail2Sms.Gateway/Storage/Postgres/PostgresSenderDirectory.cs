@@ -22,12 +22,12 @@ internal sealed class PostgresSenderDirectory(PostgresDatabase database) : Sende
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
         var version = await connection.ExecuteScalarAsync<long>("SELECT version FROM directory_version", transaction: transaction).ConfigureAwait(false);
-        var networks = await connection.QueryAsync<DirectoryNetwork>(
+        var networks = await connection.RowsAsync<DirectoryNetwork>(
             "SELECT account_id AS AccountId, network AS Network FROM ip_rules", transaction: transaction).ConfigureAwait(false);
-        var users = await connection.QueryAsync<DirectoryUser>(
+        var users = await connection.RowsAsync<DirectoryUser>(
             "SELECT account_id AS AccountId, address AS Address, password_hash AS PasswordHash FROM users WHERE NOT disabled ORDER BY account_id COLLATE \"C\", address COLLATE \"C\"",
             transaction: transaction).ConfigureAwait(false);
-        var accounts = await connection.QueryAsync<(string Id, string? Country, bool RelaxedNumbers, int MaxParts)>(
+        var accounts = await connection.RowsAsync<(string Id, string? Country, bool RelaxedNumbers, int MaxParts)>(
             "SELECT id, country, relaxed_numbers, max_parts FROM accounts", transaction: transaction).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new SenderDirectorySnapshot(version, users, networks, accounts.Select(r => new Account(r.Id, r.Country, r.RelaxedNumbers, r.MaxParts)));

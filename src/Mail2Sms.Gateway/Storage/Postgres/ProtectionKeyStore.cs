@@ -16,6 +16,6 @@ public sealed class ProtectionKeyStore(PostgresDatabase database, TimeProvider c
     public async Task<IReadOnlyList<string>> AllAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return [.. await connection.QueryAsync<string>("SELECT xml FROM protection_keys ORDER BY id").ConfigureAwait(false)];
+        return [.. await connection.RowsAsync<string>("SELECT xml FROM protection_keys ORDER BY id").ConfigureAwait(false)];
     }
 }

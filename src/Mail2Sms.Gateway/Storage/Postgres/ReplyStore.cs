@@ -19,7 +19,7 @@ public sealed class ReplyStore(PostgresDatabase database, TimeProvider clock) : 
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         // Each account matches within its own window, or the gateway's: look back as far as the widest, then keep each SMS inside its account's.
         var widest = await connection.QuerySingleAsync<int?>("SELECT max(reply_window_days) FROM accounts", transaction: transaction).ConfigureAwait(false);
-        var sent = (await connection.QueryAsync<SentSms>(
+        var sent = (await connection.RowsAsync<SentSms>(
             RepliedSms.Sql + " WHERE s.number = @number AND s.submitted_at >= @since",
             new { number, since = now - ReplyMatching.LookBack(widest, window) }, transaction).ConfigureAwait(false)).Select(s => s.Replied).ToList();
         var (answered, outcome) = ReplyKeeping.Match(sent, toAddress, now, window);
@@ -65,7 +65,7 @@ public sealed class ReplyStore(PostgresDatabase database, TimeProvider clock) : 
     public async Task<ILookup<string, ReplyCandidate>> CandidatesAsync(IReadOnlyCollection<string> mobiles, int limit, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<(long SmsId, string AccountId, string Number, DateTime SubmittedAt, string Text)>(new CommandDefinition(
+        var rows = await connection.RowsAsync<(long SmsId, string AccountId, string Number, DateTime SubmittedAt, string Text)>(new CommandDefinition(
             """
             SELECT id, account_id, number, submitted_at, text FROM (
                 SELECT id, account_id, number, submitted_at, text, row_number() OVER (PARTITION BY number ORDER BY submitted_at DESC, id DESC) AS newest
@@ -108,7 +108,7 @@ public sealed class ReplyStore(PostgresDatabase database, TimeProvider clock) : 
     public async Task<IReadOnlyList<ReplyListing>> ListAsync(string? status, int limit, string? accountId = null, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<(long Id, DateTime ReceivedAt, string Mobile, string ToAddress, string Status, string Text, long? SmsId, string? AccountId, string? AssignedBy, DateTime? AssignedAt)>(
+        var rows = await connection.RowsAsync<(long Id, DateTime ReceivedAt, string Mobile, string ToAddress, string Status, string Text, long? SmsId, string? AccountId, string? AssignedBy, DateTime? AssignedAt)>(
             new CommandDefinition(
                 """
                 SELECT r.id, r.received_at, r.mobile, r.to_address, r.status, r.text, r.sms_id, s.account_id, r.assigned_by, r.assigned_at FROM replies r LEFT JOIN sms s ON s.id = r.sms_id
@@ -136,7 +136,7 @@ public sealed class ReplyStore(PostgresDatabase database, TimeProvider clock) : 
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var whole = await ReplyPartSteps.RunAsync(part, clock.GetUtcNow().ToUniversalTime(), (sql, values) => connection.ExecuteScalarAsync<long>(sql, values, transaction),
-            (sql, values) => connection.ExecuteAsync(sql, values, transaction), (sql, values) => connection.QueryAsync<ReplyAssemblyRow>(sql, values, transaction)).ConfigureAwait(false);
+            (sql, values) => connection.ExecuteAsync(sql, values, transaction), async (sql, values) => await connection.RowsAsync<ReplyAssemblyRow>(sql, values, transaction)).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return whole;
     }
@@ -149,7 +149,7 @@ public sealed class ReplyStore(PostgresDatabase database, TimeProvider clock) : 
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         // The parts are read in the statement's snapshot, from before the delete's cascade.
-        return ReplyAssemblyRow.Join(await connection.QueryAsync<ReplyAssemblyRow>(new CommandDefinition(
+        return ReplyAssemblyRow.Join(await connection.RowsAsync<ReplyAssemblyRow>(new CommandDefinition(
             """
             WITH expired AS (
                 DELETE FROM reply_assemblies WHERE id IN (SELECT id FROM reply_assemblies WHERE started_at <= @cutoff FOR UPDATE SKIP LOCKED)

@@ -24,7 +24,7 @@ public sealed class StoreImport(string connectionString) : IStoreImport
     public Task<IReadOnlyList<CopyTable>> TablesAsync(CancellationToken cancellationToken = default) => Guard(async () =>
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var columns = (await connection.QueryAsync<(string Table, string Column, string Type, bool Required, bool Identity)>(
+        var columns = (await connection.RowsAsync<(string Table, string Column, string Type, bool Required, bool Identity)>(
             """
             SELECT c.table_name, c.column_name, c.data_type,
                    c.is_nullable = 'NO' AND c.column_default IS NULL AND c.is_identity = 'NO', c.is_identity = 'YES'
@@ -33,7 +33,7 @@ public sealed class StoreImport(string connectionString) : IStoreImport
             WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'
             ORDER BY c.table_name, c.ordinal_position
             """).ConfigureAwait(false)).Where(c => !Derived.Contains(c.Table, StringComparer.Ordinal)).ToList();
-        var references = (await connection.QueryAsync<(string Table, string Parent)>(
+        var references = (await connection.RowsAsync<(string Table, string Parent)>(
             """
             SELECT child.relname, parent.relname
             FROM pg_constraint k
