@@ -44,6 +44,10 @@ public static partial class GatewayLog
     [LoggerMessage(8, LogLevel.Information, "SMPP {Event}: {Detail}")]
     public static partial void SmppSession(this ILogger log, string @event, string? detail);
 
+    /// <summary>A receipt or a reply from the SMS centre not taken (answered ESME_RX_T_APPN: the SMS centre sends it again).</summary>
+    [LoggerMessage(25, LogLevel.Warning, "A message from the SMS centre was not taken, so the SMS centre will send it again: {Detail}")]
+    public static partial void SmppDeliverFailed(this ILogger log, string? detail);
+
     /// <summary>A refused email could not be kept for the dashboard; the sender got its refusal all the same.</summary>
     [LoggerMessage(10, LogLevel.Warning, "A refused email was not kept for the dashboard")]
     public static partial void RejectionNotKept(this ILogger log, Exception exception);

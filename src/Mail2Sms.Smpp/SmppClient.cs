@@ -378,8 +378,9 @@ public sealed class SmppClient : IAsyncDisposable
             await _onDeliver(deliver).ConfigureAwait(false);
             return new MessageResp(response);
         }
-        catch (Exception)
+        catch (Exception e)
         {
+            _onEvent(new SmppEvent(SmppEventKind.DeliverFailed, $"{e.GetType().Name}: {e.Message}"));
             return new MessageResp(response) { Status = CommandStatus.ReceiverTemporaryAppError };
         }
     }

@@ -24,6 +24,11 @@ public enum SmppEventKind
     Malformed,
     /// <summary>A request had no response in time.</summary>
     TimedOut,
+    /// <summary>
+    /// A message from the SMSC (a receipt, a reply) could not be handed over (its handler failed, as when the store is
+    /// down): answered ESME_RX_T_APPN, so the SMSC sends it again later. The detail says why.
+    /// </summary>
+    DeliverFailed,
 }
 
 /// <summary>Thrown to the callers of a connection that is closed, with why.</summary>

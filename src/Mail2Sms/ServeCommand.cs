@@ -124,7 +124,17 @@ internal static class ServeCommand
         services.AddSingleton(p => new ReplyRouter(Get<ReplyForwarder>(p), () => MailQueued(p)));
         services.AddSingleton(p => new SmppChannel(Option<SmsCentreOptions>(p).BuiltIn ? "simulator" : "smpp", Get<SmsCentre>(p).Client, Option<SmsCentreOptions>(p).Binds,
             Option<DeliveryOptions>(p), new ReceiptApplier(Get<IStorage>(p).Queue).ApplyAsync, Get<ReplyRouter>(p).RouteAsync, Get<IStorage>(p).Replies,
-            e => { if (e.Kind is SmppEventKind.Bound or SmppEventKind.Unbound) { Log(p).SmppSession(e.Kind.ToString().ToLowerInvariant(), e.Detail); } },
+            e =>
+            {
+                if (e.Kind is SmppEventKind.Bound or SmppEventKind.Unbound)
+                {
+                    Log(p).SmppSession(e.Kind.ToString().ToLowerInvariant(), e.Detail);
+                }
+                else if (e.Kind == SmppEventKind.DeliverFailed)
+                {
+                    Log(p).SmppDeliverFailed(e.Detail);
+                }
+            },
             Get<TimeProvider>(p)));
         services.AddSingleton(p => new SmsScheduler(Get<IStorage>(p).Queue, Get<SmppChannel>(p), Get<QueueSignal>(p), Option<DeliveryOptions>(p), Get<TimeProvider>(p),
             Log(p).DeliveryFailed, Get<ILogger<SmsScheduler>>(p), Get<NodeHeartbeat>(p).Node.Id));

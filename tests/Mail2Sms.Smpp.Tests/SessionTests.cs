@@ -216,11 +216,15 @@ public sealed class SessionTests : IAsyncDisposable
     public async Task A_handler_that_throws_even_a_cancellation_gets_a_temporary_error_and_the_session_lives_on()
     {
         await using var client = new SmppClient(new SmppClientOptions { Port = _smsc.Port, SystemId = "test", Password = "secret" },
-            _ => throw new TaskCanceledException("an HTTP call timed out"));
+            _ => throw new TaskCanceledException("an HTTP call timed out"), _events.Enqueue);
         await client.WaitBoundAsync().WaitAsync(TimeSpan.FromSeconds(20));
         await _smsc.InjectAsync(new ShortMessage(CommandId.DeliverSm) { SourceAddress = "61412345678", Message = Encoding.ASCII.GetBytes("hi") });
         Assert.Equal(CommandStatus.Ok, (await client.SubmitAsync(Submit("still here", registeredDelivery: 0))).Status);
         Assert.Equal(1, _smsc.BoundSessions);
+
+        // Said, so the operator learns why a receipt or a reply did not arrive (the SMSC sends it again).
+        var failed = Assert.Single(_events, e => e.Kind == SmppEventKind.DeliverFailed);
+        Assert.Equal("TaskCanceledException: an HTTP call timed out", failed.Detail);
     }
 
     [Fact]

@@ -67,8 +67,8 @@ public sealed partial class TwoNodeTests(ITestOutputHelper log)
         {
             var victim = kill % 2;
             var from = Submitted();
-            await Waits.UntilAsync(() => Submitted() >= from + (2 * Window) && stream.Acknowledged.Count - Submitted() >= 2 * Window,
-                "both nodes submitting with a queue behind their windows");
+            await Waits.UntilAsync(() => Submitted() >= from + (2 * Window) && stream.Acknowledged.Count - Submitted() >= 2 * Window && stream.AcknowledgedOn.Count == 2,
+                "both nodes having taken email, and submitting with a queue behind their windows");
             serving[victim].Kill(entireProcessTree: true);
             await serving[victim].WaitForExitAsync();
             var killedAt = DateTime.UtcNow;
@@ -107,11 +107,11 @@ public sealed partial class TwoNodeTests(ITestOutputHelper log)
         // A reply in two parts (8-bit UDH concatenation, reference 0x2A), one on each node's bind: one email, whole.
         await smsc.CommandAsync(Mo(bindOf[0], "0500032a0201", "On it, "));
         await smsc.CommandAsync(Mo(bindOf[1], "0500032a0202", "ETA 10 min"));
-        await Waits.UntilAsync(() => Replies(sink).Any(r => Text(r).StartsWith("On it, ETA 10 min", StringComparison.Ordinal)), "the two-part reply emailed whole");
+        await UntilAsync(() => Replies(sink).Any(r => Text(r).StartsWith("On it, ETA 10 min", StringComparison.Ordinal)), "the two-part reply emailed whole", nodes);
 
         // Then a one-part reply, emailed after it: by then a second copy of the first would have gone too.
         await smsc.CommandAsync(Mo(bindOf[1], string.Empty, "Fixed now"));
-        await Waits.UntilAsync(() => Replies(sink).Any(r => Text(r).StartsWith("Fixed now", StringComparison.Ordinal)), "the one-part reply emailed");
+        await UntilAsync(() => Replies(sink).Any(r => Text(r).StartsWith("Fixed now", StringComparison.Ordinal)), "the one-part reply emailed", nodes);
         var reply = Assert.Single(Replies(sink), r => Text(r).StartsWith("On it", StringComparison.Ordinal) || Text(r).StartsWith("ETA 10 min", StringComparison.Ordinal));
         Assert.Equal(("61412345678@sms.localhost", "nagios@example.com"), (reply.From.Mailboxes.Single().Address, reply.To.Mailboxes.Single().Address));
         Assert.StartsWith("Re: Alert ", reply.Subject, StringComparison.Ordinal);
@@ -134,6 +134,27 @@ public sealed partial class TwoNodeTests(ITestOutputHelper log)
         var refused = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(From("ops@example.org", 2)));
         Assert.Equal((550, "5.7.1 ops@example.org is not registered to send SMS through this gateway: ask the gateway's operator to add it to your account."),
             ((int)refused.StatusCode, refused.Message));
+    }
+
+    // Waits as Waits.UntilAsync does; a failure quotes what each node logged last, which says what became of the wait's subject.
+    private static async Task UntilAsync(Func<bool> condition, string what, GatewayProcess[] nodes)
+    {
+        try
+        {
+            await Waits.UntilAsync(condition, what);
+        }
+        catch (Xunit.Sdk.XunitException e)
+        {
+            throw new Xunit.Sdk.XunitException($"{e.Message}\n{string.Join('\n', nodes.Select((n, i) => $"node {i} logged last:\n{Last(n.Output, 40)}"))}");
+        }
+
+        static string Last(List<string> output, int lines)
+        {
+            lock (output)
+            {
+                return string.Join('\n', output.TakeLast(lines));
+            }
+        }
     }
 
     // Starts the node and waits for its bind at the SMSC; returns its process and the SMSC's number for that bind.
