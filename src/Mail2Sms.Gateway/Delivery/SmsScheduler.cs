@@ -13,7 +13,7 @@ namespace Mail2Sms.Gateway.Delivery;
 /// <see cref="DeliveryOptions.UnknownGrace"/>; a permanent refusal fails it at once. Credits come back for every part never submitted. An email committed
 /// wakes it (<see cref="QueueSignal"/>), and alerts go ahead of bulk SMS with accounts taking turns, each within its cap
 /// per minute (counted by the queue, over every node), so an alert never waits behind another account's batch for more
-/// than one submit. Claims name <paramref name="node"/>, and are renewed while their submits are under way. Submits the
+/// than the window in flight and one claim (half a window or more, so a busy queue takes one claim per many submits). Claims name <paramref name="node"/>, and are renewed while their submits are under way. Submits the
 /// channel accepted while one is being recorded are recorded together in the next write.
 /// </summary>
 public sealed class SmsScheduler(
@@ -53,8 +53,10 @@ public sealed class SmsScheduler(
             return;
         }
 
+        // A busy channel is fed in claims of half its window or more, rather than one claim (a transaction, a commit) for
+        // each submit's answer as it frees one place; with nothing under way, whatever there is goes at once.
         var room = Math.Min(channel.Capacity - _sending.Count, options.BatchSize);
-        if (room > 0)
+        if (room > 0 && (_sending.IsEmpty || room >= Math.Min(channel.Capacity, options.BatchSize) / 2))
         {
             var claimed = await queue.ClaimAsync(room, options.Lease, Rules, node, cancellationToken).ConfigureAwait(false);
             foreach (var sms in claimed)

@@ -83,8 +83,9 @@ internal sealed partial class PostgresQueue(PostgresDatabase database, TimeProvi
 
     // 1: the cap's lock, taken when a capped account has queued SMS (or when told to). 2: the claim: the accounts with
     // queued SMS found by a loose index scan; each one's due SMS ranked (at most its allowance: the cap less what any node
-    // claimed for it in the last minute); all ranked by priority, rank, then the account's turn; locked in that order,
-    // skipping what another claim holds; claimed; a capped account's claims counted.
+    // claimed for it in the last minute); all ranked by priority, rank, then the account's turn; locked in that order one
+    // by its primary key (an id list matched against the queued index instead read the whole queue), skipping what
+    // another claim holds, until the limit; claimed; a capped account's claims counted.
     private const string ClaimSql =
         """
         SELECT c.locked FROM (SELECT @force OR EXISTS (
@@ -109,10 +110,11 @@ internal sealed partial class PostgresQueue(PostgresDatabase database, TimeProvi
                     ORDER BY s.priority, s.due_at, s.id LIMIT GREATEST(t.allowed, 0)) due) d
             ORDER BY d.priority, d.rank, t.turn LIMIT @fetch),
         picked AS (
-            SELECT s.id, c.priority, c.rank, c.turn, c.capped FROM sms s JOIN candidates c ON c.id = s.id
-            WHERE s.id = ANY (ARRAY(SELECT id FROM candidates)) AND s.status = 'queued' AND (s.claimed_until IS NULL OR s.claimed_until < @now)
-            ORDER BY c.priority, c.rank, c.turn
-            LIMIT @limit FOR UPDATE OF s SKIP LOCKED),
+            SELECT s.id, c.priority, c.rank, c.turn, c.capped FROM (SELECT * FROM candidates ORDER BY priority, rank, turn) c
+            CROSS JOIN LATERAL (
+                SELECT s.id FROM sms s WHERE s.id = c.id AND s.status = 'queued' AND (s.claimed_until IS NULL OR s.claimed_until < @now)
+                FOR UPDATE SKIP LOCKED) s
+            LIMIT @limit),
         claimed AS (
             -- An SMS keeps the source it first went from (its replies are matched by it, its parts already out came from it).
             UPDATE sms SET claimed_until = @until, claimed_by = @node,
