@@ -5,7 +5,7 @@ using Npgsql;
 namespace Mail2Sms.Gateway.Storage.Postgres;
 
 /// <summary>
-/// Wake-up hints over PostgreSQL's <c>LISTEN/NOTIFY</c>: one dedicated connection per node listens on one channel (the
+/// Wake-up hints over PostgreSQL's <c>LISTEN/NOTIFY</c>: one dedicated connection per node, outside the pool, listens on one channel (the
 /// topic is the payload) and is made again when it drops; a notify is sent from a pooled connection after the work was
 /// committed, never inside a transaction, at most one in flight and one waiting per topic however many come.
 /// </summary>
@@ -81,7 +81,7 @@ public sealed class Wakeups(PostgresDatabase database) : IWakeups, IAsyncDisposa
         {
             try
             {
-                await using var connection = await database.OpenAsync(_stop.Token).ConfigureAwait(false);
+                await using var connection = await database.OpenUnpooledAsync(_stop.Token).ConfigureAwait(false);
                 connection.Notification += (_, e) => _local.Wake(e.Payload);
                 await ListenAsync(connection).ConfigureAwait(false);
                 // Hints sent while this node did not listen (starting, or its connection down) are lost: every listener looks now.
