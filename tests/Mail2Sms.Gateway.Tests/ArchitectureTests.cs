@@ -49,6 +49,12 @@ public sealed class ArchitectureTests
     public void Only_the_postgres_provider_folder_names_npgsql() =>
         Assert.Empty(Offenders("src", new Regex("npgsql", RegexOptions.IgnoreCase), except: Path.Combine("src", "Mail2Sms.Gateway", "Storage", "Postgres")));
 
+    // Dapper's QueryAsync reads with SequentialAccess, under which Npgsql may block a pool thread on the network inside
+    // a synchronous getter: the PostgreSQL stores read rows through PostgresRows.RowsAsync (docs/operations.md, "On PostgreSQL").
+    [Fact]
+    public void The_postgres_stores_never_read_rows_through_dappers_query_async() =>
+        Assert.Empty(Offenders(Path.Combine("src", "Mail2Sms.Gateway", "Storage", "Postgres"), new Regex(@"\.QueryAsync\b")));
+
     [Fact]
     public void Storage_never_calls_mail() =>
         Assert.Empty(Offenders(Path.Combine("src", "Mail2Sms.Gateway", "Storage"), new Regex(@"\bMail2Sms\.Gateway\.Mail\b|\bMail\.[A-Z]")));
