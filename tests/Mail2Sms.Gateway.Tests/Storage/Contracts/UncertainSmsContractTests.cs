@@ -8,27 +8,11 @@ namespace Mail2Sms.Gateway.Tests.Storage.Contracts;
 /// What every provider's <see cref="ISmsQueue"/> does with an SMS whose submit's answer never came: held uncertain (not
 /// claimed) through its grace, queued again once by whichever sweep comes after it, or ended as taken by a receipt quoting it.
 /// </summary>
-public abstract class UncertainSmsContractTests(string provider) : IAsyncLifetime
+public abstract class UncertainSmsContractTests(string provider) : QueueContractTests(provider)
 {
-    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(60);
-    private ContractStorage _contract = null!;
-    private QueueSeeding _seed = null!;
 
-    private ISmsQueue Queue => _contract.Storage.Queue;
-
-    private DateTimeOffset Now => _contract.Clock.GetUtcNow();
-
-    public async Task InitializeAsync()
-    {
-        _contract = await ContractStorage.OpenAsync(provider);
-        _seed = new QueueSeeding(_contract);
-        await _seed.AddAccountAsync("CI00000001");
-    }
-
-    public async Task DisposeAsync() => await _contract.DisposeAsync();
-
-    private static SentParts Parts(int first, params string[] ids) => new(first, ids, ReceiptIdForm.SameText);
+    private DateTimeOffset Now => Contract.Clock.GetUtcNow();
 
     // A receipt as the SMS centre sends it for a message whose submit_sm_resp never arrived: an ID the gateway never saw.
     private async Task<bool> ReceiptAsync(string id, string state, string mobile, string text, string from = "Mail2Sms") =>
@@ -39,7 +23,7 @@ public abstract class UncertainSmsContractTests(string provider) : IAsyncLifetim
 
     private async Task<ClaimedSms> UncertainAsync(string number, string text, SentParts? taken = null, string? partText = null, long? node = null)
     {
-        await _seed.QueueAsync("CI00000001", alert: true, (number, text));
+        await Seed.QueueAsync("CI00000001", alert: true, (number, text));
         var sms = Assert.Single(await Queue.ClaimAsync(10, Lease, node: node));
         await Queue.UncertainAsync(sms.Id, Now + Grace, "No answer came from the SMS centre.", taken, partText ?? text, node);
         return sms;
@@ -48,7 +32,7 @@ public abstract class UncertainSmsContractTests(string provider) : IAsyncLifetim
     [Fact]
     public async Task An_uncertain_sms_is_not_claimed_during_its_grace_then_goes_back_once_whichever_node_sweeps()
     {
-        var node = await _contract.Storage.Nodes.RegisterAsync("gw", 100, null, null);
+        var node = await Contract.Storage.Nodes.RegisterAsync("gw", 100, null, null);
         var sms = await UncertainAsync("61412345670", "Server 23 is offline.", node: node);
 
         Assert.Empty(await Queue.ClaimAsync(10, Lease));
@@ -57,7 +41,7 @@ public abstract class UncertainSmsContractTests(string provider) : IAsyncLifetim
         Assert.Empty(await Queue.FinishedAsync(10));
 
         // The node that made it uncertain is gone: two others sweep at once, and it goes back once.
-        _contract.Clock.Advance(Grace);
+        Contract.Clock.Advance(Grace);
         var swept = await Task.WhenAll(Queue.ReleaseUncertainAsync(Now), Queue.ReleaseUncertainAsync(Now));
         Assert.Equal(1, swept.Sum());
         Assert.Equal(0, await Queue.ReleaseUncertainAsync(Now));
@@ -70,7 +54,7 @@ public abstract class UncertainSmsContractTests(string provider) : IAsyncLifetim
     public async Task The_parts_taken_before_are_recorded_and_not_sent_again()
     {
         var sms = await UncertainAsync("61412345670", new string('x', 200), Parts(1, "A1"), partText: new string('x', 47));
-        _contract.Clock.Advance(Grace);
+        Contract.Clock.Advance(Grace);
         Assert.Equal(1, await Queue.ReleaseUncertainAsync(Now));
 
         var again = Assert.Single(await Queue.ClaimAsync(10, Lease));
@@ -80,13 +64,13 @@ public abstract class UncertainSmsContractTests(string provider) : IAsyncLifetim
     [Fact]
     public async Task A_receipt_quoting_the_part_under_way_ends_the_uncertainty_as_submitted_then_delivered()
     {
-        var email = await _seed.QueueAsync("CI00000001", alert: true, ("61412345670", "Server 23 is offline since 04:10 UTC."));
+        var email = await Seed.QueueAsync("CI00000001", alert: true, ("61412345670", "Server 23 is offline since 04:10 UTC."));
         var sms = Assert.Single(await Queue.ClaimAsync(10, Lease));
         await Queue.UncertainAsync(sms.Id, Now + Grace, "No answer came from the SMS centre.", null, "Server 23 is offline since 04:10 UTC.");
 
         // An ENROUTE receipt says it was taken: the SMS is submitted, never queued again.
         Assert.True(await ReceiptAsync("0000beef", "ENROUTE", "61412345670", "Server 23 is offline"));
-        _contract.Clock.Advance(Grace);
+        Contract.Clock.Advance(Grace);
         Assert.Equal(0, await Queue.ReleaseUncertainAsync(Now));
         Assert.Empty(await Queue.ClaimAsync(10, Lease));
         Assert.Empty(await Queue.FinishedAsync(10));
@@ -96,13 +80,13 @@ public abstract class UncertainSmsContractTests(string provider) : IAsyncLifetim
         var finished = Assert.Single(await Queue.FinishedAsync(10));
         Assert.Equal(email, finished.EmailId);
         Assert.Equal("61412345670", Assert.Single(finished.Delivered).Number);
-        Assert.Equal(99, await _seed.CreditsAsync("CI00000001"));
+        Assert.Equal(99, await Seed.CreditsAsync("CI00000001"));
     }
 
     [Fact]
     public async Task A_receipt_that_came_before_the_submit_timed_out_ends_the_uncertainty_when_it_begins()
     {
-        await _seed.QueueAsync("CI00000001", alert: true, ("61412345670", "Server 23 is offline."));
+        await Seed.QueueAsync("CI00000001", alert: true, ("61412345670", "Server 23 is offline."));
         var sms = Assert.Single(await Queue.ClaimAsync(10, Lease));
 
         // The SMS centre took it and its receipt came while the gateway still waited for the answer.
@@ -110,7 +94,7 @@ public abstract class UncertainSmsContractTests(string provider) : IAsyncLifetim
         await Queue.UncertainAsync(sms.Id, Now + Grace, "No bind to the SMS centre took it in time.", null, "Server 23 is offline.");
 
         Assert.Single(Assert.Single(await Queue.FinishedAsync(10)).Delivered);
-        _contract.Clock.Advance(Grace);
+        Contract.Clock.Advance(Grace);
         Assert.Equal(0, await Queue.ReleaseUncertainAsync(Now));
     }
 
@@ -136,14 +120,14 @@ public abstract class UncertainSmsContractTests(string provider) : IAsyncLifetim
         Assert.False(await ReceiptAsync("c3", "DELIVRD", "61412345670", "Server 24 is offline"));
         Assert.False(await ReceiptAsync("c4", "DELIVRD", "61412345670", string.Empty));
 
-        _contract.Clock.Advance(Grace);
+        Contract.Clock.Advance(Grace);
         Assert.Equal(1, await Queue.ReleaseUncertainAsync(Now));
     }
 
     [Fact]
     public async Task Two_uncertain_sms_a_receipt_could_be_about_match_neither_and_the_receipt_waits_for_its_part()
     {
-        await _seed.QueueAsync("CI00000001", alert: true, ("61412345670", "Disk full on db1, 95%"), ("61412345670", "Disk full on db1, 99%"));
+        await Seed.QueueAsync("CI00000001", alert: true, ("61412345670", "Disk full on db1, 95%"), ("61412345670", "Disk full on db1, 99%"));
         var both = await Queue.ClaimAsync(10, Lease);
         Assert.Equal(2, both.Count);
         foreach (var sms in both)
@@ -153,7 +137,7 @@ public abstract class UncertainSmsContractTests(string provider) : IAsyncLifetim
 
         Assert.False(await ReceiptAsync("d1", "DELIVRD", "61412345670", "Disk full on db1"));
 
-        _contract.Clock.Advance(Grace);
+        Contract.Clock.Advance(Grace);
         Assert.Equal(2, await Queue.ReleaseUncertainAsync(Now));
         var again = await Queue.ClaimAsync(10, Lease);
         Assert.Equal(2, again.Count);
@@ -168,14 +152,14 @@ public abstract class UncertainSmsContractTests(string provider) : IAsyncLifetim
     [Fact]
     public async Task A_node_that_lost_its_claim_cannot_make_the_sms_uncertain()
     {
-        var (one, two) = (await _contract.Storage.Nodes.RegisterAsync("gw", 100, null, null), await _contract.Storage.Nodes.RegisterAsync("gw", 101, null, null));
-        await _seed.QueueAsync("CI00000001", alert: true, ("61412345670", "contended"));
+        var (one, two) = (await Contract.Storage.Nodes.RegisterAsync("gw", 100, null, null), await Contract.Storage.Nodes.RegisterAsync("gw", 101, null, null));
+        await Seed.QueueAsync("CI00000001", alert: true, ("61412345670", "contended"));
         var sms = Assert.Single(await Queue.ClaimAsync(10, Lease, node: two));
 
         await Queue.UncertainAsync(sms.Id, Now + Grace, "late", null, "contended", node: one);
         await Queue.SubmittedAsync([(sms.Id, Parts(1, "e1"))]);
 
-        _contract.Clock.Advance(Grace);
+        Contract.Clock.Advance(Grace);
         Assert.Equal(0, await Queue.ReleaseUncertainAsync(Now));
         Assert.True(await ReceiptAsync("e1", "DELIVRD"));
         Assert.Single(Assert.Single(await Queue.FinishedAsync(10)).Delivered);
